@@ -1,0 +1,102 @@
+#include "http/router.h"
+
+#include "common/logging.h"
+
+namespace orbit::http {
+
+std::string_view Request::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+Response Response::Json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response Response::Error(int status, std::string_view message) {
+  std::string body = "{\"error\":\"";
+  AppendJsonEscaped(body, ReasonPhrase(status));
+  body += "\",\"status\":" + std::to_string(status) + ",\"message\":\"";
+  AppendJsonEscaped(body, message);
+  body += "\"}";
+  return Json(status, std::move(body));
+}
+
+void Router::Add(std::string method, std::string pattern, std::string summary, Handler handler) {
+  routes_.push_back({std::move(method), std::move(pattern), std::move(summary), std::move(handler)});
+}
+
+bool Router::Match(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params) {
+  params.clear();
+  while (!pattern.empty() || !path.empty()) {
+    if (pattern.empty() || path.empty() || pattern[0] != '/' || path[0] != '/') return false;
+    pattern.remove_prefix(1);
+    path.remove_prefix(1);
+    auto pe = pattern.find('/');
+    auto se = path.find('/');
+    std::string_view pseg = pattern.substr(0, pe);
+    std::string_view sseg = path.substr(0, se);
+    if (pseg.size() >= 2 && pseg.front() == '{' && pseg.back() == '}') {
+      if (sseg.empty()) return false;
+      params.emplace(std::string(pseg.substr(1, pseg.size() - 2)), std::string(sseg));
+    } else if (pseg != sseg) {
+      return false;
+    }
+    pattern = pe == std::string_view::npos ? std::string_view() : pattern.substr(pe);
+    path = se == std::string_view::npos ? std::string_view() : path.substr(se);
+  }
+  return true;
+}
+
+Task<Response> Router::Dispatch(Request& request) const {
+  std::string allow;
+  std::map<std::string, std::string> params;
+  std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  for (const auto& route : routes_) {
+    if (!Match(route.pattern, request.path, params)) continue;
+    if (route.method == method) {
+      request.params = std::move(params);
+      co_return co_await route.handler(request);
+    }
+    if (!allow.empty()) allow += ", ";
+    allow += route.method;
+  }
+  if (!allow.empty()) {
+    Response r = Response::Error(405, "method " + request.method + " is not allowed on " + request.path);
+    r.headers.emplace_back("Allow", allow);
+    co_return r;
+  }
+  co_return Response::Error(404, "no such path: " + request.path);
+}
+
+std::string_view ReasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+  }
+}
+
+}  // namespace orbit::http

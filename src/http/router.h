@@ -1,0 +1,65 @@
+#pragma once
+
+// HTTP routing independent of the wire: handlers see a parsed Request and return
+// a Response. The route table also carries a summary per route so documents such
+// as /openapi.json can be generated from it rather than written twice.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "runtime/asio.h"
+
+namespace orbit::http {
+
+struct Request {
+  std::string method;  // upper case: GET, POST, ...
+  std::string target;  // as sent: path and query
+  std::string path;
+  std::string query;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::map<std::string, std::string> params;  // {name} segments of the matched route
+
+  std::string_view Header(std::string_view name) const;  // "" if absent
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Response Json(int status, std::string body);
+  // {"error": <reason>, "message": <message>} with the given status.
+  static Response Error(int status, std::string_view message);
+};
+
+using Handler = std::function<Task<Response>(const Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/actors/{type}" style
+  std::string summary;
+  Handler handler;
+};
+
+class Router {
+ public:
+  void Add(std::string method, std::string pattern, std::string summary, Handler handler);
+  // Finds the route and fills request.params; 404 or 405 (with Allow) otherwise.
+  Task<Response> Dispatch(Request& request) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  static bool Match(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params);
+  std::vector<Route> routes_;
+};
+
+// "Not Found" for 404, etc.
+std::string_view ReasonPhrase(int status);
+
+}  // namespace orbit::http

@@ -1,0 +1,53 @@
+#pragma once
+
+// orbit-server's wiring: data directory lock, storage, shards, metrics and every
+// listener, started in order and stopped in reverse.
+
+#include <memory>
+#include <vector>
+
+#include "common/metrics.h"
+#include "common/result.h"
+#include "http/router.h"
+#include "runtime/listener.h"
+#include "runtime/shard.h"
+#include "server/config.h"
+#include "storage/data_dir.h"
+#include "storage/engine.h"
+
+namespace orbit::server {
+
+class Server {
+ public:
+  explicit Server(Config config);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Locks the data directory, opens storage, binds every enabled listener and
+  // prints the banner. On error nothing is left running.
+  Status Start();
+  // Stops accepting, lets requests in flight finish (up to the shutdown timeout),
+  // closes storage. Idempotent.
+  Status Shutdown();
+
+  storage::Engine& engine() { return *engine_; }
+  metrics::Registry& metrics() { return metrics_; }
+  runtime::ShardSet& shards() { return *shards_; }
+
+ private:
+  Status StartHttp();
+  void AddCoreRoutes();
+  void PrintBanner() const;
+
+  Config config_;
+  metrics::Registry metrics_;
+  std::unique_ptr<storage::DataDirLock> lock_;
+  std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<runtime::ShardSet> shards_;
+  http::Router router_;
+  std::vector<std::unique_ptr<runtime::Listener>> listeners_;
+  bool running_ = false;
+};
+
+}  // namespace orbit::server
