@@ -21,10 +21,11 @@ ParseResult ParseRequest(std::string_view data, const HttpLimits& limits, Reques
   boost::system::error_code ec;
   size_t used = 0;
   while (!parser.is_done()) {
+    if (used == data.size()) return result;  // incomplete: wait for more bytes
     size_t n = parser.put(asio::buffer(data.data() + used, data.size() - used), ec);
     used += n;
     if (ec == beast_http::error::need_more) {
-      if (used == data.size() || n == 0) return result;  // incomplete: wait for more bytes
+      if (n == 0) return result;
       ec = {};
       continue;
     }
@@ -34,6 +35,7 @@ ParseResult ParseRequest(std::string_view data, const HttpLimits& limits, Reques
       else result.error_status = 400;
       return result;
     }
+    if (n == 0) return result;  // no progress without more input
   }
   auto& msg = parser.get();
   out.method = std::string(msg.method_string());
