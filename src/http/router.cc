@@ -56,7 +56,7 @@ bool Router::Match(std::string_view pattern, std::string_view path, std::map<std
 Task<Response> Router::Dispatch(Request& request) const {
   std::string allow;
   std::map<std::string, std::string> params;
-  std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+  const std::string method = request.method == "HEAD" ? std::string("GET") : request.method;
   for (const auto& route : routes_) {
     if (!Match(route.pattern, request.path, params)) continue;
     if (route.method == method) {
