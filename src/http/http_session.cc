@@ -24,11 +24,10 @@ ParseResult ParseRequest(std::string_view data, const HttpLimits& limits, Reques
     if (used == data.size()) return result;  // incomplete: wait for more bytes
     size_t n = parser.put(asio::buffer(data.data() + used, data.size() - used), ec);
     used += n;
-    if (ec == beast_http::error::need_more) {
-      if (n == 0) return result;
-      ec = {};
-      continue;
-    }
+    // need_more: wait for more bytes. Beast requires that the next put() gets more
+    // data than this one did, so never re-present the same bytes to this parser
+    // (the next attempt starts a fresh parser on the grown buffer).
+    if (ec == beast_http::error::need_more) return result;
     if (ec) {
       if (ec == beast_http::error::body_limit) result.error_status = 413;
       else if (ec == beast_http::error::header_limit) result.error_status = 431;

@@ -58,8 +58,10 @@ std::vector<Setting> Settings(Config& c) {
        &c.shutdown_timeout_s},
   };
   for (auto& [name, port] : c.protocols) {
-    s.push_back({name + "-enabled", name + ".enabled", "Serve the " + name + " protocol", &port.enabled});
-    s.push_back({name + "-port", name + ".port", "Port of the " + name + " protocol", &port.port});
+    // No protocol listener is built yet: say so rather than pretend.
+    const std::string pending = " (not implemented yet: accepted, no effect)";
+    s.push_back({name + "-enabled", name + ".enabled", "Serve the " + name + " protocol" + pending, &port.enabled});
+    s.push_back({name + "-port", name + ".port", "Port of the " + name + " protocol" + pending, &port.port});
   }
   return s;
 }

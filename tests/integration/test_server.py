@@ -189,3 +189,19 @@ def test_tls_on_http(make_server, tmp_path):
         c.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         assert not c.recv(100).startswith(b"HTTP/1.1 200")
     assert requests.get(f"https://127.0.0.1:{port}/health", verify=str(cert)).status_code == 200
+
+
+def test_configuration_doc_lists_every_flag():
+    import re
+    from orbit_harness import ROOT, binary_path
+    out = subprocess.run([binary_path(), "--help"], capture_output=True, text=True).stdout
+    doc = open(os.path.join(ROOT, "docs", "configuration.md")).read()
+    flags = set(re.findall(r"(--[a-z][a-z0-9-]+)", out)) - {"--help", "--version"}
+    protocols = {"redis", "pg", "mysql", "cql", "bolt", "aql", "grpc"}
+    for flag in sorted(flags):
+        name = flag[2:]
+        proto, _, rest = name.partition("-")
+        if proto in protocols and rest in ("port", "enabled"):
+            assert f"`--<proto>-{rest}`" in doc and f"`{proto}`" in doc, flag
+        else:
+            assert f"`{flag}`" in doc, f"{flag} missing from docs/configuration.md"
