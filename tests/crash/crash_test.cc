@@ -80,8 +80,14 @@ TEST(CrashTest, AcknowledgedCommitsSurviveSigkill) {
   for (int cycle = 0; cycle < kCycles; ++cycle) {
     Child child = SpawnWriter(db, next);
     std::string carry;
-    auto run_for = std::chrono::milliseconds(150 + rng() % 400);
-    int64_t highest = CollectAcks(child.out, run_for, carry);
+    // Wait for the first commit (opening RocksDB can be slow under sanitizers),
+    // then let the writer run for a random time before the kill.
+    int64_t highest = -1;
+    for (int waited = 0; highest < 0 && waited < 200; ++waited) {
+      highest = CollectAcks(child.out, std::chrono::milliseconds(50), carry);
+    }
+    auto run_for = std::chrono::milliseconds(100 + rng() % 400);
+    highest = std::max(highest, CollectAcks(child.out, run_for, carry));
     ::kill(child.pid, SIGKILL);
     int status = 0;
     ::waitpid(child.pid, &status, 0);
