@@ -57,9 +57,11 @@ std::vector<Setting> Settings(Config& c) {
       {"shutdown-timeout", "net.shutdown-timeout", "Seconds in-flight requests get to finish on SIGTERM/SIGINT",
        &c.shutdown_timeout_s},
   };
+  s.push_back({"redis-requirepass", "redis.requirepass", "Password Redis clients must AUTH with (empty: none)",
+               &c.redis_requirepass});
   for (auto& [name, port] : c.protocols) {
-    // No protocol listener is built yet: say so rather than pretend.
-    const std::string pending = " (not implemented yet: accepted, no effect)";
+    // Protocols whose listener is not built yet say so rather than pretend.
+    const std::string pending = name == "redis" ? "" : " (not implemented yet: accepted, no effect)";
     s.push_back({name + "-enabled", name + ".enabled", "Serve the " + name + " protocol" + pending, &port.enabled});
     s.push_back({name + "-port", name + ".port", "Port of the " + name + " protocol" + pending, &port.port});
   }

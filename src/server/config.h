@@ -36,6 +36,7 @@ struct Config {
   std::string tls_key;
   // Protocols by flag name: redis, pg, mysql, cql, bolt, aql, grpc.
   std::map<std::string, ProtocolConfig> protocols;
+  std::string redis_requirepass;
   std::string log_level = "info";
   std::string log_format = "text";
   std::string durability = "sync";  // sync | group

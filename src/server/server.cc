@@ -8,6 +8,7 @@
 #include "common/process_metrics.h"
 #include "common/version.h"
 #include "http/http_session.h"
+#include "protocol/resp/resp_session.h"
 #include "storage/storage_metrics.h"
 
 namespace orbit::server {
@@ -45,6 +46,12 @@ Status Server::Start() {
       return s;
     }
   }
+  if (config_.protocols.at("redis").enabled) {
+    if (auto s = StartRedis(); !s.ok()) {
+      (void)Shutdown();
+      return s;
+    }
+  }
   PrintBanner();
   return Ok();
 }
@@ -72,16 +79,37 @@ void Server::AddCoreRoutes() {
               });
 }
 
-Status Server::StartHttp() {
-  AddCoreRoutes();
+runtime::ListenerOptions Server::ListenerDefaults(const std::string& protocol, uint16_t port) const {
   runtime::ListenerOptions options;
-  options.protocol = "http";
+  options.protocol = protocol;
   options.bind_address = config_.bind;
-  options.port = config_.http_port;
+  options.port = port;
   options.max_connections = config_.max_connections;
   options.limits.idle_timeout = std::chrono::seconds(config_.idle_timeout_s);
   options.limits.write_timeout = std::chrono::seconds(config_.write_timeout_s);
   options.limits.max_output_bytes = config_.max_output_buffer_bytes;
+  return options;
+}
+
+Status Server::StartRedis() {
+  kv::KeyspaceOptions ks;
+  ks.requirepass = config_.redis_requirepass;
+  keyspace_ = std::make_unique<kv::Keyspace>(*shards_, *engine_, metrics_, ks);
+  if (auto s = keyspace_->Load(); !s.ok()) return Error(s.error().code(), "cannot load Redis data: " + s.error().message());
+  keyspace_->Start();
+  auto listener = std::make_unique<runtime::Listener>(
+      *shards_, metrics_, ListenerDefaults("redis", config_.protocols.at("redis").port),
+      [this](std::shared_ptr<runtime::Connection> c) {
+        return protocol::resp::ServeResp(std::move(c), *keyspace_, protocol::resp::SessionOptions{});
+      });
+  if (auto s = listener->Start(); !s.ok()) return s;
+  listeners_.push_back(std::move(listener));
+  return Ok();
+}
+
+Status Server::StartHttp() {
+  AddCoreRoutes();
+  runtime::ListenerOptions options = ListenerDefaults("http", config_.http_port);
   if (config_.http_tls) {
     auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
     boost::system::error_code ec;
@@ -132,6 +160,7 @@ Status Server::Shutdown() {
   for (auto& l : listeners_) l->Shutdown(grace);
   shards_->Stop();
   listeners_.clear();
+  keyspace_.reset();
   Status closed = engine_->Close();
   if (!closed.ok()) spdlog::error("closing storage: {}", closed.error().ToString());
   lock_.reset();

@@ -9,6 +9,7 @@
 #include "common/metrics.h"
 #include "common/result.h"
 #include "http/router.h"
+#include "kv/keyspace.h"
 #include "runtime/listener.h"
 #include "runtime/shard.h"
 #include "server/config.h"
@@ -37,6 +38,8 @@ class Server {
 
  private:
   Status StartHttp();
+  Status StartRedis();
+  runtime::ListenerOptions ListenerDefaults(const std::string& protocol, uint16_t port) const;
   void AddCoreRoutes();
   void PrintBanner() const;
 
@@ -46,6 +49,7 @@ class Server {
   std::unique_ptr<storage::Engine> engine_;
   std::unique_ptr<runtime::ShardSet> shards_;
   http::Router router_;
+  std::unique_ptr<kv::Keyspace> keyspace_;
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;
   bool running_ = false;
 };

@@ -208,10 +208,10 @@ static Status WriteBounded(Engine::Impl& impl, const EngineOptions& options, roc
   }
 }
 
-Status Engine::Write(WriteBatch& batch) {
+Status Engine::Write(WriteBatch& batch, WriteMode mode) {
   if (impl_->closed) return Error(ErrorCode::kUnavailable, "storage is closed");
   // Range deletes cannot take row locks; TransactionDB only accepts them unlocked.
-  return WriteBounded(*impl_, options_, batch.rep_.get(), batch.has_range_delete_);
+  return WriteBounded(*impl_, options_, batch.rep_.get(), mode == WriteMode::kOwned || batch.has_range_delete_);
 }
 
 Result<std::optional<std::string>> Engine::Get(ColumnFamily cf, std::string_view key) {

@@ -93,9 +93,12 @@ class Engine {
 
   std::unique_ptr<Transaction> Begin(IsolationLevel isolation = IsolationLevel::kReadCommitted);
 
-  // Applies a batch atomically outside any transaction (write-through paths that
-  // own their keys, e.g. one Redis shard).
-  Status Write(WriteBatch& batch);
+  enum class WriteMode : uint8_t {
+    kLocked,  // takes row locks, so it serializes with transactions on the same keys
+    kOwned,   // no locks: the caller owns these keys (e.g. the Redis shard that owns them)
+  };
+  // Applies a batch atomically outside any transaction.
+  Status Write(WriteBatch& batch, WriteMode mode = WriteMode::kLocked);
   // Latest committed value, or nullopt.
   Result<std::optional<std::string>> Get(ColumnFamily cf, std::string_view key);
   // Latest committed state of [begin, end); an empty end means "to the end".

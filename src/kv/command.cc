@@ -1,0 +1,220 @@
+#include "kv/command.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "kv/keyspace.h"
+#include "kv/persistence.h"
+
+namespace orbit::kv {
+
+void CommandRegistry::Register(const CommandSpec& spec) {
+  index_[std::string(spec.name)] = specs_.size();
+  specs_.push_back(spec);
+}
+
+const CommandSpec* CommandRegistry::Find(std::string_view name) const {
+  if (name.size() > 64) return nullptr;
+  char buf[64];
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  auto it = index_.find(std::string(buf, name.size()));
+  return it == index_.end() ? nullptr : &specs_[it->second];
+}
+
+std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args) {
+  std::vector<size_t> out;
+  if (spec.first_key <= 0) return out;
+  int last = spec.last_key < 0 ? static_cast<int>(args.size()) + spec.last_key : spec.last_key;
+  for (int i = spec.first_key; i <= last && i < static_cast<int>(args.size()); i += std::max(1, spec.step)) {
+    out.push_back(static_cast<size_t>(i));
+  }
+  return out;
+}
+
+CommandContext::CommandContext(Keyspace& ks, ClientState& c, std::span<const std::string_view> a, ReplyBuilder& r,
+                               int64_t now)
+    : args(a), reply(r), client(c), keyspace(ks), now_ms(now), batch(ks.engine()) {}
+
+Database& CommandContext::Db(std::string_view key) { return keyspace.DbFor(client.db, key); }
+Database& CommandContext::Db(int db, std::string_view key) { return keyspace.DbFor(db, key); }
+
+Entry* CommandContext::Find(std::string_view key) { return Find(client.db, key); }
+
+Entry* CommandContext::Find(int db, std::string_view key) {
+  Database& d = Db(db, key);
+  auto it = d.map().find(key);
+  if (it == d.map().end()) return nullptr;
+  if (d.IsExpired(it->second, now_ms)) {
+    Persistence::DeleteKey(batch, db, key, it->second.type());
+    d.Erase(key);
+    return nullptr;
+  }
+  return &it->second;
+}
+
+Entry& CommandContext::Put(std::string_view key, Entry entry) {
+  Database& d = Db(key);
+  if (auto it = d.map().find(key); it != d.map().end() && it->second.type() != ValueType::kString &&
+                                   entry.type() == ValueType::kString) {
+    Persistence::DeleteKey(batch, client.db, key, it->second.type());  // drop old elements
+  }
+  Entry& e = d.Set(key, std::move(entry));
+  Persistence::PutAll(batch, client.db, key, e);
+  return e;
+}
+
+bool CommandContext::Delete(std::string_view key) { return Delete(client.db, key); }
+
+bool CommandContext::Delete(int db, std::string_view key) {
+  Database& d = Db(db, key);
+  auto it = d.map().find(key);
+  if (it == d.map().end()) return false;
+  bool live = !d.IsExpired(it->second, now_ms);
+  Persistence::DeleteKey(batch, db, key, it->second.type());
+  d.Erase(key);
+  return live;
+}
+
+void CommandContext::PersistMeta(std::string_view key, const Entry& e) {
+  Persistence::PutMeta(batch, client.db, key, e);
+}
+
+void CommandContext::PersistField(std::string_view key, std::string_view field, std::string_view value) {
+  batch.Put(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field), value);
+}
+
+void CommandContext::DeleteField(std::string_view key, std::string_view field) {
+  batch.Delete(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field));
+}
+
+void CommandContext::PersistListItem(std::string_view key, int64_t seq, std::string_view value) {
+  batch.Put(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq), value);
+}
+
+void CommandContext::DeleteListItem(std::string_view key, int64_t seq) {
+  batch.Delete(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq));
+}
+
+void CommandContext::DeleteIfEmpty(std::string_view key, const Entry& e) {
+  bool empty = std::visit(
+      [](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) return false;
+        else if constexpr (std::is_same_v<T, ListValue>) return v.items.empty();
+        else return v.empty();
+      },
+      e.data);
+  if (empty) Delete(key);
+}
+
+void CommandContext::Touched(std::string_view) {}
+
+void CommandContext::WrongType() { reply.Error(kWrongTypeError); }
+void CommandContext::SyntaxError() { reply.Error("ERR syntax error"); }
+void CommandContext::NotInteger() { reply.Error("ERR value is not an integer or out of range"); }
+void CommandContext::NotFloat() { reply.Error("ERR value is not a valid float"); }
+
+bool ParseInt64(std::string_view s, int64_t& out) {
+  // Redis's string2ll: no leading '+', no spaces, no leading zeros except "0".
+  if (s.empty() || s.size() > 20) return false;
+  if (s[0] == '+') return false;
+  if (s.size() > 1 && s[0] == '0') return false;
+  if (s.size() > 2 && s[0] == '-' && s[1] == '0') return false;
+  if (s == "-") return false;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool ParseDouble(std::string_view s, double& out) {
+  if (s.empty() || s.size() > 5000) return false;
+  std::string buf(s);
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtod(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || std::isnan(out)) return false;
+  if (errno == ERANGE && !std::isinf(out) && out != 0) return false;
+  return true;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Redis's glob (stringmatchlen): * ? [abc] [^a-z] and \ escapes.
+bool GlobMatch(std::string_view p, std::string_view s, bool nocase) {
+  auto eq = [nocase](char a, char b) {
+    return nocase ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)) : a == b;
+  };
+  size_t pi = 0, si = 0;
+  while (pi < p.size()) {
+    char c = p[pi];
+    if (c == '*') {
+      while (pi + 1 < p.size() && p[pi + 1] == '*') ++pi;
+      if (pi + 1 == p.size()) return true;
+      for (size_t k = si; k <= s.size(); ++k) {
+        if (GlobMatch(p.substr(pi + 1), s.substr(k), nocase)) return true;
+      }
+      return false;
+    }
+    if (si >= s.size()) return false;
+    if (c == '?') {
+      ++si;
+    } else if (c == '[') {
+      size_t j = pi + 1;
+      bool negate = j < p.size() && p[j] == '^';
+      if (negate) ++j;
+      bool match = false;
+      while (j < p.size() && p[j] != ']') {
+        if (p[j] == '\\' && j + 1 < p.size()) {
+          ++j;
+          if (eq(p[j], s[si])) match = true;
+        } else if (j + 2 < p.size() && p[j + 1] == '-') {
+          char lo = p[j], hi = p[j + 2];
+          if (lo > hi) std::swap(lo, hi);
+          char ch = s[si];
+          if (nocase) {
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            lo = static_cast<char>(std::tolower(static_cast<unsigned char>(lo)));
+            hi = static_cast<char>(std::tolower(static_cast<unsigned char>(hi)));
+          }
+          if (ch >= lo && ch <= hi) match = true;
+          j += 2;
+        } else if (eq(p[j], s[si])) {
+          match = true;
+        }
+        ++j;
+      }
+      if (negate) match = !match;
+      if (!match) return false;
+      pi = j;  // at ']' (or end)
+      ++si;
+    } else if (c == '\\' && pi + 1 < p.size()) {
+      ++pi;
+      if (!eq(p[pi], s[si])) return false;
+      ++si;
+    } else {
+      if (!eq(c, s[si])) return false;
+      ++si;
+    }
+    ++pi;
+  }
+  return si == s.size();
+}
+
+}  // namespace orbit::kv

@@ -1,0 +1,150 @@
+#pragma once
+
+// The Redis command table and the context a command runs with.
+//
+// Each command family (string_family.cc, keys_family.cc, ...) ends with a
+// Register<Family>(CommandRegistry&) that adds one CommandSpec per command: name,
+// arity and key positions as in Redis's command table (COMMAND INFO answers from
+// it), flags, and a handler. A handler parses its arguments, operates on the
+// databases of the shards that own its keys and writes exactly one reply.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kv/database.h"
+#include "protocol/resp/reply_builder.h"
+#include "protocol/resp/resp_session.h"
+#include "storage/engine.h"
+
+namespace orbit::kv {
+
+class Keyspace;
+
+enum CommandFlag : uint32_t {
+  kWrite = 1 << 0,      // may modify data (refused while storage is failing)
+  kReadOnly = 1 << 1,
+  kAllShards = 1 << 2,  // touches every shard (DBSIZE, FLUSHDB, KEYS, ...)
+  kNoAuth = 1 << 3,     // allowed before AUTH (HELLO, AUTH, QUIT, ...)
+  kFast = 1 << 4,
+  kAdmin = 1 << 5,
+  kDenyOom = 1 << 6,    // refused beyond maxmemory
+  kLoading = 1 << 7,
+  kStale = 1 << 8,
+};
+
+class CommandContext;
+using CommandFn = void (*)(CommandContext&);
+
+struct CommandSpec {
+  std::string_view name;  // lower case
+  int arity;              // > 0: exact argument count (with the name); < 0: at least -arity
+  uint32_t flags;
+  int first_key;          // 0: no keys
+  int last_key;           // -1: the last argument
+  int step;
+  CommandFn fn;
+  std::string_view group;
+  std::string_view summary;
+  std::string_view since = "1.0.0";
+};
+
+class CommandRegistry {
+ public:
+  void Register(const CommandSpec& spec);
+  // Case-insensitive lookup; nullptr if unknown.
+  const CommandSpec* Find(std::string_view name) const;
+  const std::vector<CommandSpec>& all() const { return specs_; }
+
+ private:
+  std::vector<CommandSpec> specs_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+// Positions of the key arguments of `args` according to `spec`.
+std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args);
+
+using protocol::resp::ClientState;
+using protocol::resp::ReplyBuilder;
+
+// What a handler sees. Data access goes through the context so that expiry,
+// type checks and write-through persistence are handled in one place.
+class CommandContext {
+ public:
+  CommandContext(Keyspace& keyspace, ClientState& client, std::span<const std::string_view> args,
+                 ReplyBuilder& reply, int64_t now_ms);
+
+  std::span<const std::string_view> args;
+  ReplyBuilder& reply;
+  ClientState& client;
+  Keyspace& keyspace;
+  int64_t now_ms;
+  storage::WriteBatch batch;  // written through before the reply is released
+
+  std::string_view arg(size_t i) const { return args[i]; }
+  size_t argc() const { return args.size(); }
+
+  Database& Db(std::string_view key);
+  Database& Db(int db, std::string_view key);
+  // The live entry or nullptr; an expired entry is deleted (and the deletion persisted).
+  Entry* Find(std::string_view key);
+  Entry* Find(int db, std::string_view key);
+  // Like Find, but replies WRONGTYPE and sets `wrong_type` if the type differs.
+  template <typename T>
+  T* FindAs(std::string_view key, bool& wrong_type);
+
+  Entry& Put(std::string_view key, Entry entry);  // replace the whole value, persisted
+  bool Delete(std::string_view key);               // persisted
+  bool Delete(int db, std::string_view key);
+  void PersistMeta(std::string_view key, const Entry& e);
+  void PersistField(std::string_view key, std::string_view field, std::string_view value);
+  void DeleteField(std::string_view key, std::string_view field);
+  void PersistListItem(std::string_view key, int64_t seq, std::string_view value);
+  void DeleteListItem(std::string_view key, int64_t seq);
+  // After a collection became empty: removes the key, as Redis does.
+  void DeleteIfEmpty(std::string_view key, const Entry& e);
+  // Marks the keys as modified (for WATCH, keyspace stats).
+  void Touched(std::string_view key);
+
+  // Common replies.
+  void WrongType();
+  void SyntaxError();
+  void NotInteger();
+  void NotFloat();
+};
+
+inline constexpr std::string_view kWrongTypeError = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+// Argument parsing helpers with Redis's semantics.
+bool ParseInt64(std::string_view s, int64_t& out);
+bool ParseDouble(std::string_view s, double& out);  // accepts inf/-inf, rejects nan
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string Lower(std::string_view s);
+bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = false);
+
+template <typename T>
+T* CommandContext::FindAs(std::string_view key, bool& wrong_type) {
+  wrong_type = false;
+  Entry* e = Find(key);
+  if (e == nullptr) return nullptr;
+  T* v = std::get_if<T>(&e->data);
+  if (v == nullptr) {
+    wrong_type = true;
+    WrongType();
+  }
+  return v;
+}
+
+// Family registration (one per *_family.cc).
+void RegisterConnectionFamily(CommandRegistry& registry);
+void RegisterServerFamily(CommandRegistry& registry);
+void RegisterKeysFamily(CommandRegistry& registry);
+void RegisterStringFamily(CommandRegistry& registry);
+void RegisterHashFamily(CommandRegistry& registry);
+void RegisterListFamily(CommandRegistry& registry);
+void RegisterSetFamily(CommandRegistry& registry);
+
+}  // namespace orbit::kv

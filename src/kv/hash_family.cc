@@ -1,0 +1,194 @@
+// Hash commands: HSET, HSETNX, HGET, HMGET, HMSET, HDEL, HLEN, HSTRLEN, HEXISTS,
+// HKEYS, HVALS, HGETALL, HINCRBY, HINCRBYFLOAT. One RocksDB key per field.
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "kv/command.h"
+
+namespace orbit::kv {
+namespace {
+
+// The hash at key, created empty (in memory and on disk) when absent and `create`.
+HashValue* GetHash(CommandContext& c, bool create, bool& wrong) {
+  HashValue* h = c.FindAs<HashValue>(c.arg(1), wrong);
+  if (h || wrong || !create) return h;
+  Entry e;
+  e.data = HashValue{};
+  Entry& stored = c.Db(c.arg(1)).Set(c.arg(1), std::move(e));
+  c.PersistMeta(c.arg(1), stored);
+  return &std::get<HashValue>(stored.data);
+}
+
+void HSet(CommandContext& c) {
+  if (c.argc() % 2 != 0) return c.reply.Error("ERR wrong number of arguments for '" + Lower(c.arg(0)) + "' command");
+  bool wrong;
+  HashValue* h = GetHash(c, true, wrong);
+  if (wrong) return;
+  int64_t added = 0;
+  for (size_t i = 2; i + 1 < c.argc(); i += 2) {
+    auto [it, inserted] = h->insert_or_assign(std::string(c.arg(i)), std::string(c.arg(i + 1)));
+    added += inserted ? 1 : 0;
+    c.PersistField(c.arg(1), c.arg(i), c.arg(i + 1));
+  }
+  if (EqualsIgnoreCase(c.arg(0), "hmset")) return c.reply.Ok();
+  c.reply.Integer(added);
+}
+
+void HSetNx(CommandContext& c) {
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  if (h && h->count(std::string(c.arg(2)))) return c.reply.Integer(0);
+  h = GetHash(c, true, wrong);
+  h->emplace(std::string(c.arg(2)), std::string(c.arg(3)));
+  c.PersistField(c.arg(1), c.arg(2), c.arg(3));
+  c.reply.Integer(1);
+}
+
+void HGet(CommandContext& c) {
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  if (!h) return c.reply.Null();
+  auto it = h->find(std::string(c.arg(2)));
+  it == h->end() ? c.reply.Null() : c.reply.Bulk(it->second);
+}
+
+void HMGet(CommandContext& c) {
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  c.reply.ArrayHeader(c.argc() - 2);
+  for (size_t i = 2; i < c.argc(); ++i) {
+    auto it = h ? h->find(std::string(c.arg(i))) : HashValue::iterator();
+    if (h && it != h->end()) c.reply.Bulk(it->second);
+    else c.reply.Null();
+  }
+}
+
+void HDel(CommandContext& c) {
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  if (!h) return c.reply.Integer(0);
+  int64_t removed = 0;
+  for (size_t i = 2; i < c.argc(); ++i) {
+    if (h->erase(std::string(c.arg(i)))) {
+      ++removed;
+      c.DeleteField(c.arg(1), c.arg(i));
+    }
+  }
+  c.DeleteIfEmpty(c.arg(1), *c.Find(c.arg(1)));
+  c.reply.Integer(removed);
+}
+
+void HLen(CommandContext& c) {
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  c.reply.Integer(h ? static_cast<int64_t>(h->size()) : 0);
+}
+
+void HStrLen(CommandContext& c) {
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  auto it = h ? h->find(std::string(c.arg(2))) : HashValue::iterator();
+  c.reply.Integer(h && it != h->end() ? static_cast<int64_t>(it->second.size()) : 0);
+}
+
+void HExists(CommandContext& c) {
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  c.reply.Integer(h && h->count(std::string(c.arg(2))) ? 1 : 0);
+}
+
+void HGetAllGeneric(CommandContext& c, bool keys, bool values) {
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  size_t n = h ? h->size() : 0;
+  if (keys && values) c.reply.MapHeader(n);
+  else c.reply.ArrayHeader(n);
+  if (!h) return;
+  for (const auto& [f, v] : *h) {
+    if (keys) c.reply.Bulk(f);
+    if (values) c.reply.Bulk(v);
+  }
+}
+
+void HKeys(CommandContext& c) { HGetAllGeneric(c, true, false); }
+void HVals(CommandContext& c) { HGetAllGeneric(c, false, true); }
+void HGetAll(CommandContext& c) { HGetAllGeneric(c, true, true); }
+
+void HIncrBy(CommandContext& c) {
+  int64_t delta;
+  if (!ParseInt64(c.arg(3), delta)) return c.NotInteger();
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  int64_t current = 0;
+  if (h) {
+    auto it = h->find(std::string(c.arg(2)));
+    if (it != h->end() && !ParseInt64(it->second, current)) return c.reply.Error("ERR hash value is not an integer");
+  }
+  if ((delta > 0 && current > std::numeric_limits<int64_t>::max() - delta) ||
+      (delta < 0 && current < std::numeric_limits<int64_t>::min() - delta)) {
+    return c.reply.Error("ERR increment or decrement would overflow");
+  }
+  h = GetHash(c, true, wrong);
+  std::string v = std::to_string(current + delta);
+  (*h)[std::string(c.arg(2))] = v;
+  c.PersistField(c.arg(1), c.arg(2), v);
+  c.reply.Integer(current + delta);
+}
+
+void HIncrByFloat(CommandContext& c) {
+  double delta;
+  if (!ParseDouble(c.arg(3), delta)) return c.NotFloat();
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  long double current = 0;
+  if (h) {
+    auto it = h->find(std::string(c.arg(2)));
+    double d;
+    if (it != h->end()) {
+      if (!ParseDouble(it->second, d)) return c.reply.Error("ERR hash value is not a float");
+      current = std::strtold(it->second.c_str(), nullptr);
+    }
+  }
+  long double result = current + delta;
+  if (std::isnan(result) || std::isinf(result)) return c.reply.Error("ERR increment would produce NaN or Infinity");
+  char buf[64];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lg", result);
+  std::string v(buf, static_cast<size_t>(n));
+  h = GetHash(c, true, wrong);
+  (*h)[std::string(c.arg(2))] = v;
+  c.PersistField(c.arg(1), c.arg(2), v);
+  c.reply.Bulk(v);
+}
+
+}  // namespace
+
+void RegisterHashFamily(CommandRegistry& r) {
+  r.Register({"hset", -4, kWrite | kDenyOom | kFast, 1, 1, 1, HSet, "hash", "Creates or modifies the value of a field in a hash.", "2.0.0"});
+  r.Register({"hmset", -4, kWrite | kDenyOom | kFast, 1, 1, 1, HSet, "hash", "Sets the values of multiple fields.", "2.0.0"});
+  r.Register({"hsetnx", 4, kWrite | kDenyOom | kFast, 1, 1, 1, HSetNx, "hash", "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0"});
+  r.Register({"hget", 3, kReadOnly | kFast, 1, 1, 1, HGet, "hash", "Returns the value of a field in a hash.", "2.0.0"});
+  r.Register({"hmget", -3, kReadOnly | kFast, 1, 1, 1, HMGet, "hash", "Returns the values of all fields in a hash.", "2.0.0"});
+  r.Register({"hdel", -3, kWrite | kFast, 1, 1, 1, HDel, "hash", "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.", "2.0.0"});
+  r.Register({"hlen", 2, kReadOnly | kFast, 1, 1, 1, HLen, "hash", "Returns the number of fields in a hash.", "2.0.0"});
+  r.Register({"hstrlen", 3, kReadOnly | kFast, 1, 1, 1, HStrLen, "hash", "Returns the length of the value of a field.", "3.2.0"});
+  r.Register({"hexists", 3, kReadOnly | kFast, 1, 1, 1, HExists, "hash", "Determines whether a field exists in a hash.", "2.0.0"});
+  r.Register({"hkeys", 2, kReadOnly, 1, 1, 1, HKeys, "hash", "Returns all fields in a hash.", "2.0.0"});
+  r.Register({"hvals", 2, kReadOnly, 1, 1, 1, HVals, "hash", "Returns all values in a hash.", "2.0.0"});
+  r.Register({"hgetall", 2, kReadOnly, 1, 1, 1, HGetAll, "hash", "Returns all fields and values in a hash.", "2.0.0"});
+  r.Register({"hincrby", 4, kWrite | kDenyOom | kFast, 1, 1, 1, HIncrBy, "hash", "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0"});
+  r.Register({"hincrbyfloat", 4, kWrite | kDenyOom | kFast, 1, 1, 1, HIncrByFloat, "hash", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "2.6.0"});
+}
+
+}  // namespace orbit::kv

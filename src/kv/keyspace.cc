@@ -1,0 +1,293 @@
+#include "kv/keyspace.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <future>
+#include <latch>
+
+#include "kv/persistence.h"
+
+namespace orbit::kv {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::Registry& metrics,
+                   KeyspaceOptions options)
+    : shards_(shards), engine_(engine), options_(std::move(options)), start_ms_(NowMs()) {
+  RegisterConnectionFamily(registry_);
+  RegisterServerFamily(registry_);
+  RegisterKeysFamily(registry_);
+  RegisterStringFamily(registry_);
+  RegisterHashFamily(registry_);
+  RegisterListFamily(registry_);
+  RegisterSetFamily(registry_);
+  dbs_.resize(shards.size());
+  for (auto& shard : dbs_) shard.resize(static_cast<size_t>(options_.databases));
+  for (const auto& spec : registry_.all()) stats_.emplace(std::string(spec.name), std::make_unique<CommandStat>());
+  config_ = {
+      {"databases", std::to_string(options_.databases)}, {"requirepass", options_.requirepass},
+      {"maxmemory", "0"}, {"maxmemory-policy", "noeviction"}, {"appendonly", "yes"},
+      {"appendfsync", "everysec"}, {"save", ""}, {"proto-max-bulk-len", "536870912"},
+      {"timeout", "0"}, {"hz", "10"}, {"maxclients", "10000"},
+  };
+  requirepass_cache_ = options_.requirepass;
+  commands_counter_ = &metrics.GetCounter("orbit_redis_commands_total", "Redis commands executed.");
+  errors_counter_ = &metrics.GetCounter("orbit_redis_errors_total", "Redis commands answered with an error.");
+}
+
+Keyspace::~Keyspace() { stopping_ = true; }
+
+size_t Keyspace::Owner(std::string_view key) const {
+  return std::hash<std::string_view>{}(key) % dbs_.size();
+}
+
+const std::string& Keyspace::requirepass() {
+  std::lock_guard lock(config_mu_);
+  requirepass_cache_ = config_["requirepass"];
+  return requirepass_cache_;
+}
+
+Status Keyspace::Load() {
+  // Loaded on this thread before any session runs; the shards only start touching
+  // their databases after the listener starts, which happens-after this returns.
+  size_t loaded = 0;
+  auto s = Persistence::LoadAll(engine_, NowMs(), [&](int db, std::string key, Entry entry) {
+    if (db < 0 || db >= options_.databases) return;
+    ShardDb(Owner(key), db).Set(key, std::move(entry));
+    ++loaded;
+  });
+  if (s.ok()) spdlog::info("redis: loaded {} keys from storage", loaded);
+  return s;
+}
+
+void Keyspace::Start() {
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    asio::co_spawn(shards_.shard(i).executor(), ExpireLoop(i), asio::detached);
+  }
+}
+
+Task<void> Keyspace::ExpireLoop(size_t shard) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (!stopping_) {
+    timer.expires_after(std::chrono::milliseconds(1000 / std::max(1, options_.active_expire_hz)));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || stopping_) break;
+    ActiveExpire(shard);
+  }
+}
+
+// Redis's active expiry: sample keys with a TTL, delete the expired ones, and
+// repeat while more than a quarter of a sample was expired (bounded per tick).
+void Keyspace::ActiveExpire(size_t shard) {
+  int64_t now = NowMs();
+  storage::WriteBatch batch(engine_);
+  for (int db = 0; db < options_.databases; ++db) {
+    Database& d = ShardDb(shard, db);
+    for (int round = 0; round < 16 && d.expires() > 0; ++round) {
+      size_t sampled = 0, expired = 0;
+      d.SampleExpiring(20, [&](const std::string& key) {
+        ++sampled;
+        auto it = d.map().find(key);
+        if (it != d.map().end() && d.IsExpired(it->second, now)) {
+          Persistence::DeleteKey(batch, db, key, it->second.type());
+          d.Erase(key);
+          ++expired;
+        }
+      });
+      if (sampled == 0 || expired * 4 <= sampled) break;
+    }
+  }
+  if (batch.Count() > 0) {
+    if (auto s = engine_.Write(batch, storage::Engine::WriteMode::kOwned); !s.ok()) {
+      spdlog::warn("redis: persisting expired keys failed: {}", s.error().ToString());
+    }
+  }
+}
+
+void Keyspace::OnConnect(ClientState& client) {
+  total_connections_.fetch_add(1);
+  client.authenticated = requirepass().empty();
+  std::lock_guard lock(clients_mu_);
+  clients_[client.id] = ClientInfo{client.id, client.peer, client.name, client.db, client.created_ms, client.close};
+}
+
+void Keyspace::OnDisconnect(ClientState& client) {
+  std::lock_guard lock(clients_mu_);
+  clients_.erase(client.id);
+}
+
+void Keyspace::UpdateClient(const ClientState& client) {
+  std::lock_guard lock(clients_mu_);
+  auto it = clients_.find(client.id);
+  if (it == clients_.end()) return;
+  it->second.name = client.name;
+  it->second.db = client.db;
+}
+
+std::string Keyspace::ClientLine(uint64_t id, int64_t now_ms) {
+  std::lock_guard lock(clients_mu_);
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return {};
+  const ClientInfo& c = it->second;
+  return "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr= fd=0 name=" + c.name +
+         " age=" + std::to_string((now_ms - c.created_ms) / 1000) + " idle=0 flags=N db=" + std::to_string(c.db) +
+         " sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 "
+         "tot-mem=0 events=r cmd=client user=default redir=-1 resp=2\n";
+}
+
+std::string Keyspace::ClientList(int64_t now_ms) {
+  std::vector<uint64_t> ids;
+  {
+    std::lock_guard lock(clients_mu_);
+    for (const auto& [id, info] : clients_) ids.push_back(id);
+  }
+  std::string out;
+  for (auto id : ids) out += ClientLine(id, now_ms);
+  return out;
+}
+
+bool Keyspace::KillClient(std::string_view addr_or_id, bool by_id) {
+  std::lock_guard lock(clients_mu_);
+  for (auto& [id, info] : clients_) {
+    bool match = by_id ? std::to_string(id) == addr_or_id : info.addr == addr_or_id;
+    if (match) {
+      if (info.kill) info.kill();
+      return true;
+    }
+  }
+  return false;
+}
+
+size_t Keyspace::client_count() {
+  std::lock_guard lock(clients_mu_);
+  return clients_.size();
+}
+
+std::string Keyspace::CommandStats() {
+  std::string out;
+  for (const auto& [name, st] : stats_) {
+    uint64_t calls = st->calls.load();
+    if (calls == 0) continue;
+    uint64_t usec = st->usec.load();
+    out += "cmdstat_" + name + ":calls=" + std::to_string(calls) + ",usec=" + std::to_string(usec) +
+           ",usec_per_call=" + std::to_string(calls ? static_cast<double>(usec) / static_cast<double>(calls) : 0.0) +
+           ",rejected_calls=0,failed_calls=0\r\n";
+  }
+  return out;
+}
+
+Task<void> Keyspace::RunExclusive(const std::function<void()>& fn) {
+  // Take the coordinator lock without blocking this shard's loop: another
+  // coordinator may be waiting for this very shard to pause.
+  while (!exclusive_mu_.try_lock()) {
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+  }
+  runtime::Shard* self = runtime::Shard::Current();
+  size_t others = self != nullptr ? shards_.size() - 1 : shards_.size();
+  std::latch paused(static_cast<std::ptrdiff_t>(others));
+  std::promise<void> release;
+  std::shared_future<void> resume = release.get_future().share();
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    if (self != nullptr && i == self->id()) continue;
+    shards_.Post(i, [&paused, resume] {
+      paused.count_down();
+      resume.wait();
+    });
+  }
+  paused.wait();
+  fn();
+  release.set_value();
+  exclusive_mu_.unlock();
+}
+
+void Keyspace::RunCommand(const CommandSpec& spec, CommandContext& ctx) {
+  auto started = std::chrono::steady_clock::now();
+  spec.fn(ctx);
+  if (ctx.batch.Count() > 0) {
+    // Write through before the reply leaves: an acknowledged write is on disk.
+    if (auto s = engine_.Write(ctx.batch, storage::Engine::WriteMode::kOwned); !s.ok()) {
+      spdlog::error("redis: write-through failed for '{}': {}", spec.name, s.error().ToString());
+      ctx.reply.buffer().clear();
+      ctx.reply.Error("MISCONF Errors writing to the storage engine: " + s.error().ToString());
+    }
+  }
+  auto usec = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  auto it = stats_.find(spec.name);
+  if (it != stats_.end()) {
+    it->second->calls.fetch_add(1, std::memory_order_relaxed);
+    it->second->usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+  }
+}
+
+Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) {
+  total_commands_.fetch_add(1, std::memory_order_relaxed);
+  commands_counter_->Inc();
+  const CommandSpec* spec = registry_.Find(args[0]);
+  if (spec == nullptr) {
+    std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) + "', with args beginning with: ";
+    for (size_t i = 1; i < args.size() && msg.size() < 512; ++i) msg += "'" + std::string(args[i].substr(0, 128)) + "' ";
+    reply.Error(msg);
+    errors_counter_->Inc();
+    co_return;
+  }
+  int argc = static_cast<int>(args.size());
+  if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
+    reply.Error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+    errors_counter_->Inc();
+    co_return;
+  }
+  if (!client.authenticated && !(spec->flags & kNoAuth)) {
+    reply.Error("NOAUTH Authentication required.");
+    errors_counter_->Inc();
+    co_return;
+  }
+  if ((spec->flags & kWrite) && engine_.state() != storage::StorageState::kOk) {
+    reply.Error("MISCONF Errors writing to the storage engine; writes are refused until it recovers (" +
+                engine_.last_error() + ")");
+    errors_counter_->Inc();
+    co_return;
+  }
+
+  // Each execution renders its reply into its own buffer, appended once the
+  // command's writes are durable.
+  std::string out;
+  auto execute = [&] {
+    ReplyBuilder local(out, client.protocol);
+    CommandContext ctx(*this, client, args, local, NowMs());
+    RunCommand(*spec, ctx);
+  };
+
+  bool exclusive = (spec->flags & kAllShards) != 0;
+  size_t owner = 0;
+  bool keyed = false;
+  if (!exclusive && spec->first_key > 0) {
+    for (size_t pos : KeyPositions(*spec, args)) {
+      size_t o = Owner(args[pos]);
+      if (!keyed) {
+        owner = o;
+        keyed = true;
+      } else if (o != owner) {
+        exclusive = true;
+        break;
+      }
+    }
+  }
+  if (exclusive && shards_.size() > 1) {
+    co_await RunExclusive(execute);
+  } else if (keyed && !shards_.shard(owner).IsCurrent()) {
+    co_await shards_.RunOn(owner, [&] {
+      execute();
+      return true;
+    });
+  } else {
+    execute();
+  }
+  if (!out.empty() && out[0] == '-') errors_counter_->Inc();
+  reply.buffer().append(out);
+}
+
+}  // namespace orbit::kv

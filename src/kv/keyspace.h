@@ -1,0 +1,124 @@
+#pragma once
+
+// The Redis engine: the keyspace partitioned over the shards (each key is owned
+// by the shard its hash picks), the command table, and the execution of commands:
+//  - a command whose keys all live on one shard runs on that shard (inline when
+//    it is the client's own shard, otherwise one RunOn hop) without locks;
+//  - a command touching several shards, or flagged kAllShards, runs exclusively:
+//    the coordinator pauses the other shards' event loops, runs the command over
+//    their data, then resumes them. Atomic, and free for single-shard commands.
+// Writes are batched per command and written through to RocksDB (Engine::Write,
+// with the server's durability) before the reply is released.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/metrics.h"
+#include "kv/command.h"
+#include "kv/database.h"
+#include "protocol/resp/resp_session.h"
+#include "runtime/shard.h"
+#include "storage/engine.h"
+
+namespace orbit::kv {
+
+struct KeyspaceOptions {
+  int databases = 16;
+  std::string requirepass;
+  int active_expire_hz = 10;
+};
+
+// A client as CLIENT LIST shows it. Sessions own ClientState; these copies are
+// what other threads may read (under the keyspace's clients lock).
+struct ClientInfo {
+  uint64_t id = 0;
+  std::string addr;
+  std::string name;
+  int db = 0;
+  int64_t created_ms = 0;
+  std::function<void()> kill;  // closes the connection (posted to its shard)
+};
+
+class Keyspace : public protocol::resp::CommandHandler {
+ public:
+  Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::Registry& metrics, KeyspaceOptions options);
+  ~Keyspace() override;
+
+  // Loads every key from RocksDB into the owning shards. Call before serving.
+  Status Load();
+  // Starts the active expiry timers on every shard.
+  void Start();
+
+  // CommandHandler
+  void OnConnect(ClientState& client) override;
+  void OnDisconnect(ClientState& client) override;
+  Task<void> Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) override;
+
+  size_t Owner(std::string_view key) const;
+  Database& ShardDb(size_t shard, int db) { return dbs_[shard][static_cast<size_t>(db)]; }
+  Database& DbFor(int db, std::string_view key) { return ShardDb(Owner(key), db); }
+  size_t shard_count() const { return dbs_.size(); }
+  int databases() const { return options_.databases; }
+  storage::Engine& engine() { return engine_; }
+  const CommandRegistry& commands() const { return registry_; }
+
+  // CONFIG GET/SET parameters (every redis.conf parameter is accepted and stored).
+  std::map<std::string, std::string>& config() { return config_; }
+  std::mutex& config_mutex() { return config_mu_; }
+  const std::string& requirepass();
+
+  // Clients (CLIENT LIST / KILL / ID). Snapshot under the lock.
+  std::string ClientList(int64_t now_ms);
+  std::string ClientLine(uint64_t id, int64_t now_ms);
+  // Keeps CLIENT LIST's copy of a session's name/db current.
+  void UpdateClient(const ClientState& client);
+  bool KillClient(std::string_view addr_or_id, bool by_id);
+  size_t client_count();
+
+  // Statistics for INFO.
+  uint64_t total_commands() const { return total_commands_.load(); }
+  uint64_t total_connections() const { return total_connections_.load(); }
+  int64_t start_ms() const { return start_ms_; }
+  int64_t last_save_ms() const { return last_save_ms_.load(); }
+  void set_last_save_ms(int64_t ms) { last_save_ms_ = ms; }
+  std::string CommandStats();
+
+ private:
+  Task<void> RunExclusive(const std::function<void()>& fn);
+  void RunCommand(const CommandSpec& spec, CommandContext& ctx);
+  void ActiveExpire(size_t shard);
+  Task<void> ExpireLoop(size_t shard);
+
+  runtime::ShardSet& shards_;
+  storage::Engine& engine_;
+  KeyspaceOptions options_;
+  CommandRegistry registry_;
+  std::vector<std::vector<Database>> dbs_;  // [shard][db]
+  std::mutex exclusive_mu_;
+  std::mutex config_mu_;
+  std::map<std::string, std::string> config_;
+  std::string requirepass_cache_;
+  std::mutex clients_mu_;
+  std::map<uint64_t, ClientInfo> clients_;
+  std::atomic<uint64_t> total_commands_{0};
+  std::atomic<uint64_t> total_connections_{0};
+  std::atomic<int64_t> last_save_ms_{0};
+  int64_t start_ms_;
+  std::atomic<bool> stopping_{false};
+  struct CommandStat {
+    std::atomic<uint64_t> calls{0};
+    std::atomic<uint64_t> usec{0};
+  };
+  std::map<std::string, std::unique_ptr<CommandStat>, std::less<>> stats_;
+  metrics::Counter* commands_counter_;
+  metrics::Counter* errors_counter_;
+};
+
+int64_t NowMs();
+
+}  // namespace orbit::kv

@@ -1,0 +1,53 @@
+#pragma once
+
+// A RESP connection's session: reads requests, parses them (pipelined requests
+// are answered in order, in one write), hands each command to a CommandHandler,
+// and writes the replies. Knows nothing about the keyspace: the Redis engine
+// implements CommandHandler (src/kv/).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "protocol/resp/reply_builder.h"
+#include "protocol/resp/resp_parser.h"
+#include "runtime/connection.h"
+
+namespace orbit::protocol::resp {
+
+// Per-connection state that commands read and change (SELECT, HELLO, CLIENT ...).
+struct ClientState {
+  uint64_t id = 0;
+  std::string peer;
+  std::string name;
+  int db = 0;
+  int protocol = 2;
+  bool authenticated = false;
+  bool close_after_reply = false;  // QUIT, or a fatal error
+  int64_t created_ms = 0;
+  int64_t last_interaction_ms = 0;
+  std::string last_command;
+  std::function<void()> close;  // closes this connection from any thread (CLIENT KILL)
+};
+
+class CommandHandler {
+ public:
+  virtual ~CommandHandler() = default;
+  // Called once when the connection opens and once when it closes.
+  virtual void OnConnect(ClientState& client) = 0;
+  virtual void OnDisconnect(ClientState& client) = 0;
+  // Executes one command and appends its reply (exactly one) to `reply`.
+  virtual Task<void> Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) = 0;
+};
+
+struct SessionOptions {
+  ParserLimits limits;
+  size_t flush_threshold = 64 * 1024;  // flush replies mid-pipeline past this size
+};
+
+Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHandler& handler, SessionOptions options);
+
+}  // namespace orbit::protocol::resp
