@@ -37,8 +37,8 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
 }
 
 CommandContext::CommandContext(Keyspace& ks, ClientState& c, std::span<const std::string_view> a, ReplyBuilder& r,
-                               int64_t now)
-    : args(a), reply(r), client(c), keyspace(ks), now_ms(now), batch(ks.engine()) {}
+                               int64_t now, storage::WriteBatch& b)
+    : args(a), reply(r), client(c), keyspace(ks), now_ms(now), batch(b) {}
 
 Database& CommandContext::Db(std::string_view key) { return keyspace.DbFor(client.db, key); }
 Database& CommandContext::Db(int db, std::string_view key) { return keyspace.DbFor(db, key); }

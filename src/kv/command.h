@@ -75,14 +75,14 @@ using protocol::resp::ReplyBuilder;
 class CommandContext {
  public:
   CommandContext(Keyspace& keyspace, ClientState& client, std::span<const std::string_view> args,
-                 ReplyBuilder& reply, int64_t now_ms);
+                 ReplyBuilder& reply, int64_t now_ms, storage::WriteBatch& batch);
 
   std::span<const std::string_view> args;
   ReplyBuilder& reply;
   ClientState& client;
   Keyspace& keyspace;
   int64_t now_ms;
-  storage::WriteBatch batch;  // written through before the reply is released
+  storage::WriteBatch& batch;  // the shard's group-commit batch; durable before the reply is released
 
   std::string_view arg(size_t i) const { return args[i]; }
   size_t argc() const { return args.size(); }

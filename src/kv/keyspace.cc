@@ -5,6 +5,7 @@
 #include <chrono>
 #include <future>
 #include <latch>
+#include <set>
 
 #include "kv/persistence.h"
 
@@ -17,7 +18,11 @@ int64_t NowMs() {
 
 Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::Registry& metrics,
                    KeyspaceOptions options)
-    : shards_(shards), engine_(engine), options_(std::move(options)), start_ms_(NowMs()) {
+    : shards_(shards),
+      engine_(engine),
+      options_(std::move(options)),
+      writers_(shards.size()),
+      start_ms_(NowMs()) {
   RegisterConnectionFamily(registry_);
   RegisterServerFamily(registry_);
   RegisterKeysFamily(registry_);
@@ -26,6 +31,10 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   RegisterListFamily(registry_);
   RegisterSetFamily(registry_);
   dbs_.resize(shards.size());
+  for (size_t i = 0; i < shards.size(); ++i) {
+    commits_.push_back(std::make_unique<ShardCommit>());
+    commits_.back()->pending = std::make_unique<storage::WriteBatch>(engine);
+  }
   for (auto& shard : dbs_) shard.resize(static_cast<size_t>(options_.databases));
   for (const auto& spec : registry_.all()) stats_.emplace(std::string(spec.name), std::make_unique<CommandStat>());
   config_ = {
@@ -39,7 +48,14 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   errors_counter_ = &metrics.GetCounter("orbit_redis_errors_total", "Redis commands answered with an error.");
 }
 
-Keyspace::~Keyspace() { stopping_ = true; }
+Keyspace::~Keyspace() {
+  stopping_ = true;
+  writers_.join();
+  // Shards are stopped before the keyspace is destroyed: write what is left.
+  for (auto& c : commits_) {
+    if (c->pending->Count() > 0) (void)engine_.Write(*c->pending, storage::Engine::WriteMode::kOwned);
+  }
+}
 
 size_t Keyspace::Owner(std::string_view key) const {
   return std::hash<std::string_view>{}(key) % dbs_.size();
@@ -84,7 +100,8 @@ Task<void> Keyspace::ExpireLoop(size_t shard) {
 // repeat while more than a quarter of a sample was expired (bounded per tick).
 void Keyspace::ActiveExpire(size_t shard) {
   int64_t now = NowMs();
-  storage::WriteBatch batch(engine_);
+  storage::WriteBatch& batch = PendingBatch(shard);
+  size_t before = batch.Count();
   for (int db = 0; db < options_.databases; ++db) {
     Database& d = ShardDb(shard, db);
     for (int round = 0; round < 16 && d.expires() > 0; ++round) {
@@ -101,11 +118,7 @@ void Keyspace::ActiveExpire(size_t shard) {
       if (sampled == 0 || expired * 4 <= sampled) break;
     }
   }
-  if (batch.Count() > 0) {
-    if (auto s = engine_.Write(batch, storage::Engine::WriteMode::kOwned); !s.ok()) {
-      spdlog::warn("redis: persisting expired keys failed: {}", s.error().ToString());
-    }
-  }
+  if (batch.Count() > before) ScheduleFlush(shard);
 }
 
 void Keyspace::OnConnect(ClientState& client) {
@@ -207,14 +220,6 @@ Task<void> Keyspace::RunExclusive(const std::function<void()>& fn) {
 void Keyspace::RunCommand(const CommandSpec& spec, CommandContext& ctx) {
   auto started = std::chrono::steady_clock::now();
   spec.fn(ctx);
-  if (ctx.batch.Count() > 0) {
-    // Write through before the reply leaves: an acknowledged write is on disk.
-    if (auto s = engine_.Write(ctx.batch, storage::Engine::WriteMode::kOwned); !s.ok()) {
-      spdlog::error("redis: write-through failed for '{}': {}", spec.name, s.error().ToString());
-      ctx.reply.buffer().clear();
-      ctx.reply.Error("MISCONF Errors writing to the storage engine: " + s.error().ToString());
-    }
-  }
   auto usec = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   auto it = stats_.find(spec.name);
   if (it != stats_.end()) {
@@ -255,10 +260,17 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   // Each execution renders its reply into its own buffer, appended once the
   // command's writes are durable.
   std::string out;
+  // Runs on the shard that owns the keys (or the coordinator); records a
+  // durability token when the command wrote something.
+  std::pair<size_t, uint64_t> token{0, 0};
   auto execute = [&] {
+    size_t shard = runtime::Shard::Current() ? runtime::Shard::Current()->id() : 0;
+    storage::WriteBatch& batch = PendingBatch(shard);
+    size_t before = batch.Count();
     ReplyBuilder local(out, client.protocol);
-    CommandContext ctx(*this, client, args, local, NowMs());
+    CommandContext ctx(*this, client, args, local, NowMs(), batch);
     RunCommand(*spec, ctx);
+    if (batch.Count() > before) token = {shard, PendingGroup(shard)};
   };
 
   bool exclusive = (spec->flags & kAllShards) != 0;
@@ -286,8 +298,82 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   } else {
     execute();
   }
+  if (token.second != 0) client.durability_tokens.push_back(token);
   if (!out.empty() && out[0] == '-') errors_counter_->Inc();
   reply.buffer().append(out);
+}
+
+uint64_t Keyspace::PendingGroup(size_t shard) {
+  ScheduleFlush(shard);
+  return commits_[shard]->pending_seq;
+}
+
+void Keyspace::ScheduleFlush(size_t shard) {
+  ShardCommit& c = *commits_[shard];
+  if (c.flush_scheduled || c.in_flight) return;
+  c.flush_scheduled = true;
+  // Posted, so every command already runnable on this shard joins the group first.
+  shards_.Post(shard, [this, shard] { FlushGroup(shard); });
+}
+
+void Keyspace::FlushGroup(size_t shard) {
+  ShardCommit& c = *commits_[shard];
+  c.flush_scheduled = false;
+  if (c.in_flight || c.pending->Count() == 0) return;
+  c.in_flight = true;
+  auto batch = std::make_shared<std::unique_ptr<storage::WriteBatch>>(std::move(c.pending));
+  c.pending = std::make_unique<storage::WriteBatch>(engine_);
+  uint64_t seq = c.pending_seq++;
+  asio::post(writers_, [this, shard, seq, batch] {
+    Status s = engine_.Write(**batch, storage::Engine::WriteMode::kOwned);
+    if (!s.ok()) spdlog::error("redis: group commit of shard {} failed: {}", shard, s.error().ToString());
+    shards_.Post(shard, [this, shard, seq, ok = s.ok()] { OnGroupWritten(shard, seq, ok); });
+  });
+}
+
+void Keyspace::OnGroupWritten(size_t shard, uint64_t seq, bool ok) {
+  ShardCommit& c = *commits_[shard];
+  c.in_flight = false;
+  c.durable_seq = seq;
+  if (!ok) c.failed.insert(seq);
+  std::vector<std::pair<uint64_t, asio::any_completion_handler<void(bool)>>> still_waiting;
+  std::vector<asio::any_completion_handler<void(bool)>> done;
+  for (auto& [wanted, handler] : c.waiters) {
+    if (wanted <= seq) done.push_back(std::move(handler));
+    else still_waiting.emplace_back(wanted, std::move(handler));
+  }
+  c.waiters = std::move(still_waiting);
+  for (auto& h : done) {
+    // Waiters are coroutines of this shard (WaitGroup runs here): resume them later
+    // on this loop rather than inside this function.
+    asio::post(shards_.shard(shard).context(), [h = std::move(h), ok]() mutable { std::move(h)(ok); });
+  }
+  if (c.pending->Count() > 0) ScheduleFlush(shard);
+}
+
+Task<bool> Keyspace::WaitGroup(size_t shard, uint64_t seq) {
+  ShardCommit& c = *commits_[shard];
+  if (c.durable_seq >= seq) co_return c.failed.count(seq) == 0;
+  ScheduleFlush(shard);
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(bool)>(
+      [&c, seq](auto handler) { c.waiters.emplace_back(seq, std::move(handler)); }, asio::use_awaitable);
+}
+
+Task<bool> Keyspace::AwaitDurable(ClientState& client) {
+  // One wait per shard: the newest token of each shard covers the older ones.
+  std::vector<std::pair<size_t, uint64_t>> newest;
+  for (auto [shard, seq] : client.durability_tokens) {
+    auto it = std::find_if(newest.begin(), newest.end(), [&](auto& p) { return p.first == shard; });
+    if (it == newest.end()) newest.emplace_back(shard, seq);
+    else it->second = std::max(it->second, seq);
+  }
+  client.durability_tokens.clear();
+  bool ok = true;
+  for (auto [shard, seq] : newest) {
+    bool shard_ok = co_await shards_.RunOn(shard, [this, shard, seq]() { return WaitGroup(shard, seq); });
+    ok = ok && shard_ok;
+  }
+  co_return ok;
 }
 
 }  // namespace orbit::kv

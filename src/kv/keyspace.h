@@ -15,8 +15,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "common/metrics.h"
 #include "kv/command.h"
@@ -58,6 +62,14 @@ class Keyspace : public protocol::resp::CommandHandler {
   void OnConnect(ClientState& client) override;
   void OnDisconnect(ClientState& client) override;
   Task<void> Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) override;
+  Task<bool> AwaitDurable(ClientState& client) override;
+
+  // The batch that collects the writes of commands running on `shard` (the
+  // current group of that shard's group commit). Only that shard's thread (or a
+  // coordinator while it is paused) touches it.
+  storage::WriteBatch& PendingBatch(size_t shard) { return *commits_[shard]->pending; }
+  // The group the pending batch belongs to; schedules its write.
+  uint64_t PendingGroup(size_t shard);
 
   size_t Owner(std::string_view key) const;
   Database& ShardDb(size_t shard, int db) { return dbs_[shard][static_cast<size_t>(db)]; }
@@ -89,6 +101,24 @@ class Keyspace : public protocol::resp::CommandHandler {
   std::string CommandStats();
 
  private:
+  // Group commit per shard: commands append to `pending`; when the shard's loop
+  // has run what was ready, the batch goes to a writer thread (one RocksDB write,
+  // one fsync for the whole group) and the shard keeps executing into the next
+  // group. Sessions wait for their groups before releasing replies.
+  struct ShardCommit {
+    std::unique_ptr<storage::WriteBatch> pending;
+    uint64_t pending_seq = 1;  // group number of `pending`
+    uint64_t durable_seq = 0;  // every group <= this one has been written
+    std::set<uint64_t> failed;  // groups whose write failed (rare; kept for late waiters)
+    bool in_flight = false;
+    bool flush_scheduled = false;
+    std::vector<std::pair<uint64_t, asio::any_completion_handler<void(bool)>>> waiters;
+  };
+  void ScheduleFlush(size_t shard);
+  void FlushGroup(size_t shard);
+  void OnGroupWritten(size_t shard, uint64_t seq, bool ok);
+  Task<bool> WaitGroup(size_t shard, uint64_t seq);
+
   Task<void> RunExclusive(const std::function<void()>& fn);
   void RunCommand(const CommandSpec& spec, CommandContext& ctx);
   void ActiveExpire(size_t shard);
@@ -99,6 +129,8 @@ class Keyspace : public protocol::resp::CommandHandler {
   KeyspaceOptions options_;
   CommandRegistry registry_;
   std::vector<std::vector<Database>> dbs_;  // [shard][db]
+  std::vector<std::unique_ptr<ShardCommit>> commits_;
+  asio::thread_pool writers_;
   std::mutex exclusive_mu_;
   std::mutex config_mu_;
   std::map<std::string, std::string> config_;

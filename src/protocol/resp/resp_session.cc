@@ -55,11 +55,15 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
       co_await handler.Execute(client, args, reply);
       if (client.close_after_reply) break;
       if (out.size() >= options.flush_threshold) {
+        if (!client.durability_tokens.empty() && !co_await handler.AwaitDurable(client)) break;
         if (!connection->Write(out)) break;
         out.clear();
         if (!(co_await connection->Flush()).ok()) break;
       }
     }
+    // Replies are released only once the writes they acknowledge are durable;
+    // a whole pipeline shares one wait (group commit).
+    if (!client.durability_tokens.empty() && !co_await handler.AwaitDurable(client)) break;
     if (!out.empty()) {
       if (!connection->Write(out)) break;
       out.clear();

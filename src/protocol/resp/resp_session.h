@@ -11,6 +11,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "protocol/resp/reply_builder.h"
 #include "protocol/resp/resp_parser.h"
@@ -31,6 +33,9 @@ struct ClientState {
   int64_t last_interaction_ms = 0;
   std::string last_command;
   std::function<void()> close;  // closes this connection from any thread (CLIENT KILL)
+  // Opaque (partition, sequence) tokens the handler hands out for writes whose
+  // durability the session must await before it releases their replies.
+  std::vector<std::pair<size_t, uint64_t>> durability_tokens;
 };
 
 class CommandHandler {
@@ -41,6 +46,10 @@ class CommandHandler {
   virtual void OnDisconnect(ClientState& client) = 0;
   // Executes one command and appends its reply (exactly one) to `reply`.
   virtual Task<void> Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) = 0;
+  // Waits until every write of the commands executed so far is durable (the
+  // client's durability_tokens), then clears them. False: a write failed and the
+  // pending replies must not be sent (the session closes the connection).
+  virtual Task<bool> AwaitDurable(ClientState& client) = 0;
 };
 
 struct SessionOptions {
