@@ -37,8 +37,12 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
 }
 
 CommandContext::CommandContext(Keyspace& ks, ClientState& c, std::span<const std::string_view> a, ReplyBuilder& r,
-                               int64_t now, storage::WriteBatch& b)
-    : args(a), reply(r), client(c), keyspace(ks), now_ms(now), batch(b) {}
+                               int64_t now)
+    : args(a), reply(r), client(c), keyspace(ks), now_ms(now) {}
+
+storage::WriteBatch& CommandContext::BatchFor(std::string_view key) {
+  return keyspace.PendingBatch(keyspace.Owner(key));
+}
 
 Database& CommandContext::Db(std::string_view key) { return keyspace.DbFor(client.db, key); }
 Database& CommandContext::Db(int db, std::string_view key) { return keyspace.DbFor(db, key); }
@@ -50,7 +54,7 @@ Entry* CommandContext::Find(int db, std::string_view key) {
   auto it = d.map().find(key);
   if (it == d.map().end()) return nullptr;
   if (d.IsExpired(it->second, now_ms)) {
-    Persistence::DeleteKey(batch, db, key, it->second.type());
+    Persistence::DeleteKey(BatchFor(key), db, key, it->second.type());
     d.Erase(key);
     return nullptr;
   }
@@ -61,10 +65,10 @@ Entry& CommandContext::Put(std::string_view key, Entry entry) {
   Database& d = Db(key);
   if (auto it = d.map().find(key); it != d.map().end() && it->second.type() != ValueType::kString &&
                                    entry.type() == ValueType::kString) {
-    Persistence::DeleteKey(batch, client.db, key, it->second.type());  // drop old elements
+    Persistence::DeleteKey(BatchFor(key), client.db, key, it->second.type());  // drop old elements
   }
   Entry& e = d.Set(key, std::move(entry));
-  Persistence::PutAll(batch, client.db, key, e);
+  Persistence::PutAll(BatchFor(key), client.db, key, e);
   return e;
 }
 
@@ -75,29 +79,29 @@ bool CommandContext::Delete(int db, std::string_view key) {
   auto it = d.map().find(key);
   if (it == d.map().end()) return false;
   bool live = !d.IsExpired(it->second, now_ms);
-  Persistence::DeleteKey(batch, db, key, it->second.type());
+  Persistence::DeleteKey(BatchFor(key), db, key, it->second.type());
   d.Erase(key);
   return live;
 }
 
 void CommandContext::PersistMeta(std::string_view key, const Entry& e) {
-  Persistence::PutMeta(batch, client.db, key, e);
+  Persistence::PutMeta(BatchFor(key), client.db, key, e);
 }
 
 void CommandContext::PersistField(std::string_view key, std::string_view field, std::string_view value) {
-  batch.Put(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field), value);
+  BatchFor(key).Put(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field), value);
 }
 
 void CommandContext::DeleteField(std::string_view key, std::string_view field) {
-  batch.Delete(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field));
+  BatchFor(key).Delete(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field));
 }
 
 void CommandContext::PersistListItem(std::string_view key, int64_t seq, std::string_view value) {
-  batch.Put(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq), value);
+  BatchFor(key).Put(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq), value);
 }
 
 void CommandContext::DeleteListItem(std::string_view key, int64_t seq) {
-  batch.Delete(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq));
+  BatchFor(key).Delete(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq));
 }
 
 void CommandContext::DeleteIfEmpty(std::string_view key, const Entry& e) {

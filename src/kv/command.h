@@ -75,14 +75,18 @@ using protocol::resp::ReplyBuilder;
 class CommandContext {
  public:
   CommandContext(Keyspace& keyspace, ClientState& client, std::span<const std::string_view> args,
-                 ReplyBuilder& reply, int64_t now_ms, storage::WriteBatch& batch);
+                 ReplyBuilder& reply, int64_t now_ms);
 
   std::span<const std::string_view> args;
   ReplyBuilder& reply;
   ClientState& client;
   Keyspace& keyspace;
   int64_t now_ms;
-  storage::WriteBatch& batch;  // the shard's group-commit batch; durable before the reply is released
+  // The pending group-commit batch of the shard that owns `key`. Each key's writes
+  // go to its owner's batch, so writes to one key reach RocksDB in order even when
+  // a multi-shard command writes them; such a command is atomic in memory but its
+  // writes to different shards are separate groups on disk.
+  storage::WriteBatch& BatchFor(std::string_view key);
 
   std::string_view arg(size_t i) const { return args[i]; }
   size_t argc() const { return args.size(); }

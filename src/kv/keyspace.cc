@@ -260,20 +260,24 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   // Each execution renders its reply into its own buffer, appended once the
   // command's writes are durable.
   std::string out;
-  // Runs on the shard that owns the keys (or the coordinator); records a
-  // durability token when the command wrote something.
-  std::pair<size_t, uint64_t> token{0, 0};
+  // Runs on the shard that owns the keys (or on the coordinator with the other
+  // shards paused); records a durability token for every shard it wrote to.
+  std::vector<std::pair<size_t, uint64_t>> tokens;
+  bool exclusive = (spec->flags & kAllShards) != 0;
   auto execute = [&] {
-    size_t shard = runtime::Shard::Current() ? runtime::Shard::Current()->id() : 0;
-    storage::WriteBatch& batch = PendingBatch(shard);
-    size_t before = batch.Count();
+    std::vector<size_t> before(commits_.size());
+    size_t self = runtime::Shard::Current() ? runtime::Shard::Current()->id() : 0;
+    for (size_t s = 0; s < commits_.size(); ++s) {
+      if (exclusive || s == self) before[s] = PendingBatch(s).Count();
+    }
     ReplyBuilder local(out, client.protocol);
-    CommandContext ctx(*this, client, args, local, NowMs(), batch);
+    CommandContext ctx(*this, client, args, local, NowMs());
     RunCommand(*spec, ctx);
-    if (batch.Count() > before) token = {shard, PendingGroup(shard)};
+    for (size_t s = 0; s < commits_.size(); ++s) {
+      if ((exclusive || s == self) && PendingBatch(s).Count() > before[s]) tokens.emplace_back(s, PendingGroup(s));
+    }
   };
 
-  bool exclusive = (spec->flags & kAllShards) != 0;
   size_t owner = 0;
   bool keyed = false;
   if (!exclusive && spec->first_key > 0) {
@@ -298,7 +302,7 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   } else {
     execute();
   }
-  if (token.second != 0) client.durability_tokens.push_back(token);
+  client.durability_tokens.insert(client.durability_tokens.end(), tokens.begin(), tokens.end());
   if (!out.empty() && out[0] == '-') errors_counter_->Inc();
   reply.buffer().append(out);
 }

@@ -80,20 +80,6 @@ void Persistence::DeleteKey(storage::WriteBatch& batch, int db, std::string_view
   }
 }
 
-void Persistence::DeleteDb(storage::WriteBatch& batch, int db) {
-  for (const char* tag : {"m", "e"}) {
-    std::string prefix = KeyEncoder().AddString(tag).AddInt(db).Release();
-    batch.DeleteRange(ColumnFamily::kKv, prefix, storage::PrefixSuccessor(prefix));
-  }
-}
-
-void Persistence::DeleteAll(storage::WriteBatch& batch) {
-  for (const char* tag : {"m", "e"}) {
-    std::string prefix = KeyEncoder().AddString(tag).Release();
-    batch.DeleteRange(ColumnFamily::kKv, prefix, storage::PrefixSuccessor(prefix));
-  }
-}
-
 Status Persistence::LoadAll(storage::Engine& engine, int64_t now_ms,
                             const std::function<void(int db, std::string key, Entry entry)>& fn) {
   std::string meta_prefix = KeyEncoder().AddString("m").Release();

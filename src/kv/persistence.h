@@ -32,8 +32,6 @@ class Persistence {
   // Meta and every element: used when a whole value is (re)written.
   static void PutAll(storage::WriteBatch& batch, int db, std::string_view key, const Entry& entry);
   static void DeleteKey(storage::WriteBatch& batch, int db, std::string_view key, ValueType type);
-  static void DeleteDb(storage::WriteBatch& batch, int db);
-  static void DeleteAll(storage::WriteBatch& batch);
 
   // Reads every key back; calls fn(db, key, entry) for each live one and deletes
   // expired ones (as of now_ms) on disk.

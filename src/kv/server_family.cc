@@ -34,19 +34,26 @@ bool ParseFlushMode(CommandContext& c) {
   return false;
 }
 
+// Deletes every key of one database. Each deletion goes to the owning shard's
+// batch (ordered after that shard's earlier writes); a range delete over the whole
+// database could be overtaken by another shard's older pending group.
+void ClearDb(CommandContext& c, int db) {
+  for (size_t s = 0; s < c.keyspace.shard_count(); ++s) {
+    Database& d = c.keyspace.ShardDb(s, db);
+    for (const auto& [key, entry] : d.map()) Persistence::DeleteKey(c.keyspace.PendingBatch(s), db, key, entry.type());
+    d.Clear();
+  }
+}
+
 void FlushDb(CommandContext& c) {
   if (!ParseFlushMode(c)) return;
-  for (size_t s = 0; s < c.keyspace.shard_count(); ++s) c.keyspace.ShardDb(s, c.client.db).Clear();
-  Persistence::DeleteDb(c.batch, c.client.db);
+  ClearDb(c, c.client.db);
   c.reply.Ok();
 }
 
 void FlushAll(CommandContext& c) {
   if (!ParseFlushMode(c)) return;
-  for (size_t s = 0; s < c.keyspace.shard_count(); ++s) {
-    for (int db = 0; db < c.keyspace.databases(); ++db) c.keyspace.ShardDb(s, db).Clear();
-  }
-  Persistence::DeleteAll(c.batch);
+  for (int db = 0; db < c.keyspace.databases(); ++db) ClearDb(c, db);
   c.reply.Ok();
 }
 
