@@ -150,5 +150,6 @@ void RegisterStringFamily(CommandRegistry& registry);
 void RegisterHashFamily(CommandRegistry& registry);
 void RegisterListFamily(CommandRegistry& registry);
 void RegisterSetFamily(CommandRegistry& registry);
+void RegisterZSetFamily(CommandRegistry& registry);
 
 }  // namespace orbit::kv

@@ -30,6 +30,7 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   RegisterHashFamily(registry_);
   RegisterListFamily(registry_);
   RegisterSetFamily(registry_);
+  RegisterZSetFamily(registry_);
   dbs_.resize(shards.size());
   for (size_t i = 0; i < shards.size(); ++i) {
     commits_.push_back(std::make_unique<ShardCommit>());

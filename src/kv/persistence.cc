@@ -33,6 +33,12 @@ std::string MetaValue(const Entry& e) {
 
 }  // namespace
 
+std::string Persistence::EncodeScore(double score) {
+  std::string out(8, '\0');
+  std::memcpy(out.data(), &score, 8);
+  return out;
+}
+
 std::string Persistence::MetaKey(int db, std::string_view key) {
   return KeyEncoder().AddString("m").AddInt(db).AddBytes(key).Release();
 }
@@ -63,6 +69,8 @@ void Persistence::PutAll(storage::WriteBatch& batch, int db, std::string_view ke
           for (const auto& [f, val] : v) batch.Put(ColumnFamily::kKv, FieldKey(db, key, f), val);
         } else if constexpr (std::is_same_v<T, SetValue>) {
           for (const auto& m : v) batch.Put(ColumnFamily::kKv, FieldKey(db, key, m), "");
+        } else if constexpr (std::is_same_v<T, ZSetValue>) {
+          for (const auto& [m, score] : v.scores) batch.Put(ColumnFamily::kKv, FieldKey(db, key, m), EncodeScore(score));
         } else if constexpr (std::is_same_v<T, ListValue>) {
           for (size_t i = 0; i < v.items.size(); ++i) {
             batch.Put(ColumnFamily::kKv, ListKey(db, key, v.head + static_cast<int64_t>(i)), v.items[i]);
@@ -130,6 +138,19 @@ Status Persistence::LoadAll(storage::Engine& engine, int64_t now_ms,
         SetValue set;
         s = for_elements([&](const storage::KeyValue& f, std::string_view) { set.insert(std::get<storage::Bytes>(f).data); });
         e.data = std::move(set);
+        break;
+      }
+      case ValueType::kZSet: {
+        ZSetValue z;
+        s = for_elements([&](const storage::KeyValue& f, std::string_view val) {
+          if (val.size() != 8) return;
+          double score;
+          std::memcpy(&score, val.data(), 8);
+          const std::string& member = std::get<storage::Bytes>(f).data;
+          z.scores.emplace(member, score);
+          z.tree.insert({score, member});
+        });
+        e.data = std::move(z);
         break;
       }
       case ValueType::kList: {

@@ -4,7 +4,7 @@
 //
 // Layout (tuples in the order-preserving key codec):
 //   ("m", db, key)          -> meta: type u8 | expire_ms i64 | [list head i64] | [string payload]
-//   ("e", db, key, field)   -> hash field value / set member ("")
+//   ("e", db, key, field)   -> hash field value / set member ("") / zset member (score, 8 bytes)
 //   ("e", db, key, seq)     -> list element at sequence number seq
 // One RocksDB key per collection element, so LPUSH on a long list writes one
 // element, not the list. Deleting a collection deletes its meta key and range-
@@ -26,6 +26,7 @@ class Persistence {
   static std::string ElementPrefix(int db, std::string_view key);
   static std::string FieldKey(int db, std::string_view key, std::string_view field);
   static std::string ListKey(int db, std::string_view key, int64_t seq);
+  static std::string EncodeScore(double score);
 
   // Meta record (and, for strings, the value).
   static void PutMeta(storage::WriteBatch& batch, int db, std::string_view key, const Entry& entry);

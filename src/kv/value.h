@@ -10,6 +10,9 @@
 #include <unordered_set>
 #include <variant>
 
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+
 namespace orbit::kv {
 
 enum class ValueType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4 };
@@ -26,8 +29,22 @@ struct ListValue {
   int64_t head = 0;
 };
 
+// A sorted set: members ordered by (score, member) in an order-statistics tree
+// (O(log n) rank and index access, as Redis's skiplist with spans), plus a map
+// from member to score.
+struct ZSetValue {
+  using Item = std::pair<double, std::string>;
+  using Tree = __gnu_pbds::tree<Item, __gnu_pbds::null_type, std::less<Item>, __gnu_pbds::rb_tree_tag,
+                                __gnu_pbds::tree_order_statistics_node_update>;
+  Tree tree;
+  std::unordered_map<std::string, double> scores;
+
+  size_t size() const { return scores.size(); }
+  bool empty() const { return scores.empty(); }
+};
+
 struct Entry {
-  std::variant<std::string, ListValue, SetValue, HashValue> data;
+  std::variant<std::string, ListValue, SetValue, HashValue, ZSetValue> data;
   int64_t expire_ms = 0;  // absolute unix time in ms; 0: no expiry
 
   ValueType type() const {
@@ -35,7 +52,8 @@ struct Entry {
       case 0: return ValueType::kString;
       case 1: return ValueType::kList;
       case 2: return ValueType::kSet;
-      default: return ValueType::kHash;
+      case 3: return ValueType::kHash;
+      default: return ValueType::kZSet;
     }
   }
   bool has_expire() const { return expire_ms != 0; }
