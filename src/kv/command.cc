@@ -40,8 +40,10 @@ CommandContext::CommandContext(Keyspace& ks, ClientState& c, std::span<const std
                                int64_t now)
     : args(a), reply(r), client(c), keyspace(ks), now_ms(now) {}
 
-storage::WriteBatch& CommandContext::BatchFor(std::string_view key) {
-  return keyspace.PendingBatch(keyspace.Owner(key));
+storage::WriteBatch& CommandContext::BatchFor(int db, std::string_view key) {
+  size_t shard = keyspace.Owner(key);
+  keyspace.Touch(shard, db, key);  // every write of a key passes here: WATCH sees it
+  return keyspace.PendingBatch(shard);
 }
 
 Database& CommandContext::Db(std::string_view key) { return keyspace.DbFor(client.db, key); }
@@ -54,7 +56,7 @@ Entry* CommandContext::Find(int db, std::string_view key) {
   auto it = d.map().find(key);
   if (it == d.map().end()) return nullptr;
   if (d.IsExpired(it->second, now_ms)) {
-    Persistence::DeleteKey(BatchFor(key), db, key, it->second.type());
+    Persistence::DeleteKey(BatchFor(db, key), db, key, it->second.type());
     d.Erase(key);
     return nullptr;
   }
@@ -65,10 +67,10 @@ Entry& CommandContext::Put(std::string_view key, Entry entry) {
   Database& d = Db(key);
   if (auto it = d.map().find(key); it != d.map().end() && it->second.type() != ValueType::kString &&
                                    entry.type() == ValueType::kString) {
-    Persistence::DeleteKey(BatchFor(key), client.db, key, it->second.type());  // drop old elements
+    Persistence::DeleteKey(BatchFor(client.db, key), client.db, key, it->second.type());  // drop old elements
   }
   Entry& e = d.Set(key, std::move(entry));
-  Persistence::PutAll(BatchFor(key), client.db, key, e);
+  Persistence::PutAll(BatchFor(client.db, key), client.db, key, e);
   return e;
 }
 
@@ -79,29 +81,29 @@ bool CommandContext::Delete(int db, std::string_view key) {
   auto it = d.map().find(key);
   if (it == d.map().end()) return false;
   bool live = !d.IsExpired(it->second, now_ms);
-  Persistence::DeleteKey(BatchFor(key), db, key, it->second.type());
+  Persistence::DeleteKey(BatchFor(db, key), db, key, it->second.type());
   d.Erase(key);
   return live;
 }
 
 void CommandContext::PersistMeta(std::string_view key, const Entry& e) {
-  Persistence::PutMeta(BatchFor(key), client.db, key, e);
+  Persistence::PutMeta(BatchFor(client.db, key), client.db, key, e);
 }
 
 void CommandContext::PersistField(std::string_view key, std::string_view field, std::string_view value) {
-  BatchFor(key).Put(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field), value);
+  BatchFor(client.db, key).Put(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field), value);
 }
 
 void CommandContext::DeleteField(std::string_view key, std::string_view field) {
-  BatchFor(key).Delete(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field));
+  BatchFor(client.db, key).Delete(storage::ColumnFamily::kKv, Persistence::FieldKey(client.db, key, field));
 }
 
 void CommandContext::PersistListItem(std::string_view key, int64_t seq, std::string_view value) {
-  BatchFor(key).Put(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq), value);
+  BatchFor(client.db, key).Put(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq), value);
 }
 
 void CommandContext::DeleteListItem(std::string_view key, int64_t seq) {
-  BatchFor(key).Delete(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq));
+  BatchFor(client.db, key).Delete(storage::ColumnFamily::kKv, Persistence::ListKey(client.db, key, seq));
 }
 
 void CommandContext::DeleteIfEmpty(std::string_view key, const Entry& e) {

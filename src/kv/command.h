@@ -34,6 +34,7 @@ enum CommandFlag : uint32_t {
   kDenyOom = 1 << 6,    // refused beyond maxmemory
   kLoading = 1 << 7,
   kStale = 1 << 8,
+  kTxControl = 1 << 9,  // not queued inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
 };
 
 class CommandContext;
@@ -86,7 +87,8 @@ class CommandContext {
   // go to its owner's batch, so writes to one key reach RocksDB in order even when
   // a multi-shard command writes them; such a command is atomic in memory but its
   // writes to different shards are separate groups on disk.
-  storage::WriteBatch& BatchFor(std::string_view key);
+  // Marks the key as modified for WATCH.
+  storage::WriteBatch& BatchFor(int db, std::string_view key);
 
   std::string_view arg(size_t i) const { return args[i]; }
   size_t argc() const { return args.size(); }
@@ -151,5 +153,6 @@ void RegisterHashFamily(CommandRegistry& registry);
 void RegisterListFamily(CommandRegistry& registry);
 void RegisterSetFamily(CommandRegistry& registry);
 void RegisterZSetFamily(CommandRegistry& registry);
+void RegisterTransactionFamily(CommandRegistry& registry);
 
 }  // namespace orbit::kv

@@ -107,6 +107,7 @@ void Hello(CommandContext& c) {
 }
 
 void Reset(CommandContext& c) {
+  c.keyspace.Tx(c.client).Reset();
   c.client.db = 0;
   c.client.protocol = 2;
   c.client.name.clear();
@@ -166,11 +167,11 @@ void Client(CommandContext& c) {
 void RegisterConnectionFamily(CommandRegistry& r) {
   r.Register({"ping", -1, kFast | kNoAuth, 0, 0, 0, Ping, "connection", "Returns the server's liveliness response."});
   r.Register({"echo", 2, kFast, 0, 0, 0, Echo, "connection", "Returns the given string."});
-  r.Register({"quit", -1, kFast | kNoAuth, 0, 0, 0, Quit, "connection", "Closes the connection."});
+  r.Register({"quit", -1, kFast | kNoAuth | kTxControl, 0, 0, 0, Quit, "connection", "Closes the connection."});
   r.Register({"select", 2, kFast, 0, 0, 0, Select, "connection", "Changes the selected database."});
   r.Register({"auth", -2, kFast | kNoAuth, 0, 0, 0, Auth, "connection", "Authenticates the connection."});
   r.Register({"hello", -1, kFast | kNoAuth, 0, 0, 0, Hello, "connection", "Handshakes with the Redis server.", "6.0.0"});
-  r.Register({"reset", 1, kFast | kNoAuth, 0, 0, 0, Reset, "connection", "Resets the connection.", "6.2.0"});
+  r.Register({"reset", 1, kFast | kNoAuth | kTxControl, 0, 0, 0, Reset, "connection", "Resets the connection.", "6.2.0"});
   r.Register({"client", -2, 0, 0, 0, 0, Client, "connection", "A container for client connection commands."});
 }
 

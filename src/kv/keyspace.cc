@@ -31,7 +31,9 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   RegisterListFamily(registry_);
   RegisterSetFamily(registry_);
   RegisterZSetFamily(registry_);
+  RegisterTransactionFamily(registry_);
   dbs_.resize(shards.size());
+  watchers_.resize(shards.size());
   for (size_t i = 0; i < shards.size(); ++i) {
     commits_.push_back(std::make_unique<ShardCommit>());
     commits_.back()->pending = std::make_unique<storage::WriteBatch>(engine);
@@ -100,6 +102,12 @@ Task<void> Keyspace::ExpireLoop(size_t shard) {
 // Redis's active expiry: sample keys with a TTL, delete the expired ones, and
 // repeat while more than a quarter of a sample was expired (bounded per tick).
 void Keyspace::ActiveExpire(size_t shard) {
+  // Drop registrations of clients that are gone or no longer watch.
+  for (auto it = watchers_[shard].begin(); it != watchers_[shard].end();) {
+    auto& flags = it->second;
+    flags.erase(std::remove_if(flags.begin(), flags.end(), [](const auto& w) { return w.expired(); }), flags.end());
+    it = flags.empty() ? watchers_[shard].erase(it) : std::next(it);
+  }
   int64_t now = NowMs();
   storage::WriteBatch& batch = PendingBatch(shard);
   size_t before = batch.Count();
@@ -111,6 +119,7 @@ void Keyspace::ActiveExpire(size_t shard) {
         ++sampled;
         auto it = d.map().find(key);
         if (it != d.map().end() && d.IsExpired(it->second, now)) {
+          Touch(shard, db, key);
           Persistence::DeleteKey(batch, db, key, it->second.type());
           d.Erase(key);
           ++expired;
@@ -233,7 +242,11 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   total_commands_.fetch_add(1, std::memory_order_relaxed);
   commands_counter_->Inc();
   const CommandSpec* spec = registry_.Find(args[0]);
+  auto flag_tx_error = [&] {
+    if (client.handler_state != nullptr && Tx(client).in_multi) Tx(client).errored = true;
+  };
   if (spec == nullptr) {
+    flag_tx_error();
     std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) + "', with args beginning with: ";
     for (size_t i = 1; i < args.size() && msg.size() < 512; ++i) msg += "'" + std::string(args[i].substr(0, 128)) + "' ";
     reply.Error(msg);
@@ -244,11 +257,18 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     reply.Error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
     errors_counter_->Inc();
+    flag_tx_error();
     co_return;
   }
   if (!client.authenticated && !(spec->flags & kNoAuth)) {
     reply.Error("NOAUTH Authentication required.");
     errors_counter_->Inc();
+    co_return;
+  }
+  if (client.handler_state != nullptr && Tx(client).in_multi && !(spec->flags & kTxControl)) {
+    std::vector<std::string> argv(args.begin(), args.end());
+    Tx(client).queued.push_back(std::move(argv));
+    reply.SimpleString("QUEUED");
     co_return;
   }
   if ((spec->flags & kWrite) && engine_.state() != storage::StorageState::kOk) {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,24 @@ struct KeyspaceOptions {
   int databases = 16;
   std::string requirepass;
   int active_expire_hz = 10;
+};
+
+// MULTI/EXEC/WATCH state of one client (kept in ClientState::handler_state).
+struct TxState {
+  bool in_multi = false;
+  bool errored = false;  // a command failed to queue: EXEC aborts
+  std::vector<std::vector<std::string>> queued;
+  // Set by any write to a watched key (or FLUSH). Registrations hold weak
+  // references, so UNWATCH just starts a new flag and a closed client needs no cleanup.
+  std::shared_ptr<std::atomic<bool>> dirty = std::make_shared<std::atomic<bool>>(false);
+  std::vector<std::pair<int, std::string>> watched;
+  void Reset() {
+    in_multi = false;
+    errored = false;
+    queued.clear();
+    dirty = std::make_shared<std::atomic<bool>>(false);
+    watched.clear();
+  }
 };
 
 // A client as CLIENT LIST shows it. Sessions own ClientState; these copies are
@@ -72,6 +91,18 @@ class Keyspace : public protocol::resp::CommandHandler {
   uint64_t PendingGroup(size_t shard);
 
   size_t Owner(std::string_view key) const;
+
+  // Transactions (transaction_family.cc).
+  TxState& Tx(ClientState& client);
+  void Watch(size_t shard, int db, std::string_view key, const std::shared_ptr<std::atomic<bool>>& flag);
+  // Marks watchers of a key as dirty (called for every write of the key).
+  void Touch(size_t shard, int db, std::string_view key) {
+    if (!watchers_[shard].empty()) TouchSlow(shard, db, key);
+  }
+  // FLUSHDB/FLUSHALL: every watcher of the database (db < 0: of every database).
+  void TouchDb(int db);
+  // Runs one queued command inside EXEC (the caller runs exclusively).
+  void RunQueued(CommandContext& ctx, const std::vector<std::string>& argv);
   Database& ShardDb(size_t shard, int db) { return dbs_[shard][static_cast<size_t>(db)]; }
   Database& DbFor(int db, std::string_view key) { return ShardDb(Owner(key), db); }
   size_t shard_count() const { return dbs_.size(); }
@@ -122,6 +153,8 @@ class Keyspace : public protocol::resp::CommandHandler {
   Task<void> RunExclusive(const std::function<void()>& fn);
   void RunCommand(const CommandSpec& spec, CommandContext& ctx);
   void ActiveExpire(size_t shard);
+  void TouchSlow(size_t shard, int db, std::string_view key);
+  static std::string WatchKey(int db, std::string_view key);
   Task<void> ExpireLoop(size_t shard);
 
   runtime::ShardSet& shards_;
@@ -130,6 +163,8 @@ class Keyspace : public protocol::resp::CommandHandler {
   CommandRegistry registry_;
   std::vector<std::vector<Database>> dbs_;  // [shard][db]
   std::vector<std::unique_ptr<ShardCommit>> commits_;
+  // [shard]: watched "db:key" -> flags of the watching clients.
+  std::vector<std::unordered_map<std::string, std::vector<std::weak_ptr<std::atomic<bool>>>>> watchers_;
   asio::thread_pool writers_;
   std::mutex exclusive_mu_;
   std::mutex config_mu_;

@@ -38,6 +38,7 @@ bool ParseFlushMode(CommandContext& c) {
 // batch (ordered after that shard's earlier writes); a range delete over the whole
 // database could be overtaken by another shard's older pending group.
 void ClearDb(CommandContext& c, int db) {
+  c.keyspace.TouchDb(db);
   for (size_t s = 0; s < c.keyspace.shard_count(); ++s) {
     Database& d = c.keyspace.ShardDb(s, db);
     for (const auto& [key, entry] : d.map()) Persistence::DeleteKey(c.keyspace.PendingBatch(s), db, key, entry.type());

@@ -36,6 +36,8 @@ struct ClientState {
   // Opaque (partition, sequence) tokens the handler hands out for writes whose
   // durability the session must await before it releases their replies.
   std::vector<std::pair<size_t, uint64_t>> durability_tokens;
+  // State the command handler keeps per client (e.g. MULTI/EXEC); opaque here.
+  std::shared_ptr<void> handler_state;
 };
 
 class CommandHandler {
