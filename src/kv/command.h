@@ -35,6 +35,7 @@ enum CommandFlag : uint32_t {
   kLoading = 1 << 7,
   kStale = 1 << 8,
   kTxControl = 1 << 9,  // not queued inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
+  kPubSub = 1 << 10,    // allowed in RESP2 subscribed state
 };
 
 class CommandContext;
@@ -154,5 +155,6 @@ void RegisterListFamily(CommandRegistry& registry);
 void RegisterSetFamily(CommandRegistry& registry);
 void RegisterZSetFamily(CommandRegistry& registry);
 void RegisterTransactionFamily(CommandRegistry& registry);
+void RegisterPubSubFamily(CommandRegistry& registry);
 
 }  // namespace orbit::kv

@@ -9,6 +9,12 @@ namespace {
 
 void Ping(CommandContext& c) {
   if (c.argc() > 2) return c.reply.Error("ERR wrong number of arguments for 'ping' command");
+  if (c.client.protocol == 2 && c.keyspace.Subs(c.client).count() > 0) {
+    // In RESP2 subscribed state PING answers like a message.
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk("pong");
+    return c.reply.Bulk(c.argc() == 2 ? c.arg(1) : "");
+  }
   if (c.argc() == 2) return c.reply.Bulk(c.arg(1));
   c.reply.SimpleString("PONG");
 }
@@ -108,6 +114,10 @@ void Hello(CommandContext& c) {
 
 void Reset(CommandContext& c) {
   c.keyspace.Tx(c.client).Reset();
+  SubscriptionState& subs = c.keyspace.Subs(c.client);
+  for (const auto& ch : subs.channels) c.keyspace.pubsub().Unsubscribe(ch, c.client.id);
+  for (const auto& p : subs.patterns) c.keyspace.pubsub().PUnsubscribe(p, c.client.id);
+  subs = SubscriptionState{};
   c.client.db = 0;
   c.client.protocol = 2;
   c.client.name.clear();

@@ -32,6 +32,7 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   RegisterSetFamily(registry_);
   RegisterZSetFamily(registry_);
   RegisterTransactionFamily(registry_);
+  RegisterPubSubFamily(registry_);
   dbs_.resize(shards.size());
   watchers_.resize(shards.size());
   for (size_t i = 0; i < shards.size(); ++i) {
@@ -139,6 +140,11 @@ void Keyspace::OnConnect(ClientState& client) {
 }
 
 void Keyspace::OnDisconnect(ClientState& client) {
+  if (client.handler_state != nullptr) {
+    SubscriptionState& subs = Subs(client);
+    for (const auto& ch : subs.channels) pubsub_.Unsubscribe(ch, client.id);
+    for (const auto& p : subs.patterns) pubsub_.PUnsubscribe(p, client.id);
+  }
   std::lock_guard lock(clients_mu_);
   clients_.erase(client.id);
 }
@@ -263,6 +269,13 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   if (!client.authenticated && !(spec->flags & kNoAuth)) {
     reply.Error("NOAUTH Authentication required.");
     errors_counter_->Inc();
+    co_return;
+  }
+  // RESP2 subscribed state: only the pub/sub commands, PING, QUIT and RESET.
+  if (client.protocol == 2 && client.handler_state != nullptr && Subs(client).count() > 0 &&
+      !(spec->flags & kPubSub) && spec->name != "ping" && spec->name != "quit" && spec->name != "reset") {
+    reply.Error("ERR Can't execute '" + std::string(spec->name) +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     co_return;
   }
   if (client.handler_state != nullptr && Tx(client).in_multi && !(spec->flags & kTxControl)) {

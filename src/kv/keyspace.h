@@ -26,6 +26,7 @@
 #include "common/metrics.h"
 #include "kv/command.h"
 #include "kv/database.h"
+#include "kv/pubsub.h"
 #include "protocol/resp/resp_session.h"
 #include "runtime/shard.h"
 #include "storage/engine.h"
@@ -54,6 +55,19 @@ struct TxState {
     dirty = std::make_shared<std::atomic<bool>>(false);
     watched.clear();
   }
+};
+
+// Channels and patterns one client subscribes to.
+struct SubscriptionState {
+  std::set<std::string> channels;
+  std::set<std::string> patterns;
+  size_t count() const { return channels.size() + patterns.size(); }
+};
+
+// Everything the Redis engine keeps per client (ClientState::handler_state).
+struct KvClientState {
+  TxState tx;
+  SubscriptionState subs;
 };
 
 // A client as CLIENT LIST shows it. Sessions own ClientState; these copies are
@@ -94,6 +108,8 @@ class Keyspace : public protocol::resp::CommandHandler {
 
   // Transactions (transaction_family.cc).
   TxState& Tx(ClientState& client);
+  SubscriptionState& Subs(ClientState& client);
+  PubSub& pubsub() { return pubsub_; }
   void Watch(size_t shard, int db, std::string_view key, const std::shared_ptr<std::atomic<bool>>& flag);
   // Marks watchers of a key as dirty (called for every write of the key).
   void Touch(size_t shard, int db, std::string_view key) {
@@ -163,6 +179,7 @@ class Keyspace : public protocol::resp::CommandHandler {
   CommandRegistry registry_;
   std::vector<std::vector<Database>> dbs_;  // [shard][db]
   std::vector<std::unique_ptr<ShardCommit>> commits_;
+  PubSub pubsub_;
   // [shard]: watched "db:key" -> flags of the watching clients.
   std::vector<std::unordered_map<std::string, std::vector<std::weak_ptr<std::atomic<bool>>>>> watchers_;
   asio::thread_pool writers_;

@@ -74,8 +74,13 @@ void RegisterTransactionFamily(CommandRegistry& r) {
 }
 
 TxState& Keyspace::Tx(ClientState& client) {
-  if (client.handler_state == nullptr) client.handler_state = std::make_shared<TxState>();
-  return *static_cast<TxState*>(client.handler_state.get());
+  if (client.handler_state == nullptr) client.handler_state = std::make_shared<KvClientState>();
+  return static_cast<KvClientState*>(client.handler_state.get())->tx;
+}
+
+SubscriptionState& Keyspace::Subs(ClientState& client) {
+  if (client.handler_state == nullptr) client.handler_state = std::make_shared<KvClientState>();
+  return static_cast<KvClientState*>(client.handler_state.get())->subs;
 }
 
 std::string Keyspace::WatchKey(int db, std::string_view key) {

@@ -77,7 +77,22 @@ bool Connection::Write(std::string_view bytes) {
   return true;
 }
 
+void Connection::Push(std::string_view bytes) {
+  if (!Write(bytes)) return;
+  if (flushing_) return;  // the running flush sends it
+  asio::co_spawn(socket_.get_executor(), [self = shared_from_this()]() -> Task<void> { (void)co_await self->Flush(); },
+                 asio::detached);
+}
+
 Task<Status> Connection::Flush() {
+  // One writer at a time: a flush already running (e.g. started by Push) sends
+  // whatever is appended while it runs.
+  if (flushing_) co_return Ok();
+  flushing_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{flushing_};
   while (!out_.empty()) {
     if (closed_) co_return Error(ErrorCode::kUnavailable, "connection is closed");
     sending_.swap(out_);

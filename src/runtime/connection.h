@@ -53,6 +53,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t pending_output() const { return out_.size(); }
   // Sends everything buffered; waits while the peer is slow, up to the write timeout.
   Task<Status> Flush();
+  // Write + Flush without waiting, for messages the session did not ask for
+  // (pub/sub). Must run on the connection's executor.
+  void Push(std::string_view bytes);
 
   // Server-side TLS handshake on this connection.
   Task<Status> StartTls(boost::asio::ssl::context& context);
@@ -85,6 +88,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::steady_timer timer_;
   Clock::time_point deadline_ = Clock::time_point::max();
   bool reading_ = false;
+  bool flushing_ = false;
   bool stopping_ = false;
   bool closed_ = false;
   bool timed_out_ = false;

@@ -23,6 +23,11 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
   client.close = [weak = std::weak_ptr<runtime::Connection>(connection)] {
     if (auto c = weak.lock()) asio::post(c->executor(), [c] { c->Close(); });
   };
+  client.push = [weak = std::weak_ptr<runtime::Connection>(connection)](std::string bytes) {
+    if (auto c = weak.lock()) {
+      asio::post(c->executor(), [c, bytes = std::move(bytes)] { c->Push(bytes); });
+    }
+  };
   handler.OnConnect(client);
 
   std::string in;

@@ -33,6 +33,8 @@ struct ClientState {
   int64_t last_interaction_ms = 0;
   std::string last_command;
   std::function<void()> close;  // closes this connection from any thread (CLIENT KILL)
+  // Sends bytes to this client from any thread, unsolicited (pub/sub messages).
+  std::function<void(std::string)> push;
   // Opaque (partition, sequence) tokens the handler hands out for writes whose
   // durability the session must await before it releases their replies.
   std::vector<std::pair<size_t, uint64_t>> durability_tokens;
