@@ -2,7 +2,11 @@
 // LSET. Each element is one RocksDB key (its sequence number), so a push or pop
 // at either end writes one key.
 
+#include <algorithm>
+#include <limits>
+
 #include "kv/command.h"
+#include "kv/persistence.h"
 
 namespace orbit::kv {
 namespace {
@@ -127,6 +131,193 @@ void LSet(CommandContext& c) {
   c.reply.Ok();
 }
 
+// Rewrites every element of a list on disk (after a change in the middle
+// renumbers the elements).
+void PersistWholeList(CommandContext& c, std::string_view key) {
+  Entry* e = c.Find(key);
+  if (e == nullptr) return;
+  if (std::get<ListValue>(e->data).items.empty()) {
+    c.Delete(key);
+    return;
+  }
+  Persistence::PutAll(c.BatchFor(c.client.db, key), c.client.db, key, *e);
+}
+
+void LInsert(CommandContext& c) {
+  bool before;
+  if (EqualsIgnoreCase(c.arg(2), "before")) before = true;
+  else if (EqualsIgnoreCase(c.arg(2), "after")) before = false;
+  else return c.SyntaxError();
+  bool wrong;
+  ListValue* l = GetList(c, false, wrong);
+  if (wrong) return;
+  if (!l) return c.reply.Integer(0);
+  auto it = std::find(l->items.begin(), l->items.end(), c.arg(3));
+  if (it == l->items.end()) return c.reply.Integer(-1);
+  l->items.insert(before ? it : std::next(it), std::string(c.arg(4)));
+  PersistWholeList(c, c.arg(1));
+  c.reply.Integer(static_cast<int64_t>(l->items.size()));
+}
+
+void LRem(CommandContext& c) {
+  int64_t count;
+  if (!ParseInt64(c.arg(2), count)) return c.NotInteger();
+  bool wrong;
+  ListValue* l = GetList(c, false, wrong);
+  if (wrong) return;
+  if (!l) return c.reply.Integer(0);
+  int64_t removed = 0;
+  std::string_view value = c.arg(3);
+  if (count >= 0) {
+    for (auto it = l->items.begin(); it != l->items.end() && (count == 0 || removed < count);) {
+      if (*it == value) {
+        it = l->items.erase(it);
+        ++removed;
+      } else {
+        ++it;
+      }
+    }
+  } else {
+    for (auto it = l->items.end(); it != l->items.begin() && removed < -count;) {
+      --it;
+      if (*it == value) {
+        it = l->items.erase(it);
+        ++removed;
+      }
+    }
+  }
+  if (removed > 0) PersistWholeList(c, c.arg(1));
+  c.reply.Integer(removed);
+}
+
+void LTrim(CommandContext& c) {
+  int64_t start, stop;
+  if (!ParseInt64(c.arg(2), start) || !ParseInt64(c.arg(3), stop)) return c.NotInteger();
+  bool wrong;
+  ListValue* l = GetList(c, false, wrong);
+  if (wrong) return;
+  if (!l) return c.reply.Ok();
+  int64_t len = static_cast<int64_t>(l->items.size());
+  if (start < 0) start = std::max<int64_t>(0, len + start);
+  if (stop < 0) stop = len + stop;
+  if (stop >= len) stop = len - 1;
+  if (start > stop || start >= len) {
+    c.Delete(c.arg(1));
+    return c.reply.Ok();
+  }
+  // Drop the ends one element key at a time: the kept elements keep their numbers.
+  for (int64_t i = len - 1; i > stop; --i) {
+    c.DeleteListItem(c.arg(1), l->head + i);
+    l->items.pop_back();
+  }
+  for (int64_t i = 0; i < start; ++i) {
+    c.DeleteListItem(c.arg(1), l->head);
+    l->items.pop_front();
+    ++l->head;
+  }
+  c.PersistMeta(c.arg(1), *c.Find(c.arg(1)));
+  c.reply.Ok();
+}
+
+void LPos(CommandContext& c) {
+  int64_t rank = 1, count = -1, maxlen = 0;
+  for (size_t i = 3; i < c.argc(); i += 2) {
+    if (i + 1 >= c.argc()) return c.SyntaxError();
+    std::string o = Lower(c.arg(i));
+    int64_t v;
+    if (!ParseInt64(c.arg(i + 1), v)) return c.NotInteger();
+    if (o == "rank") {
+      if (v == 0 || v == std::numeric_limits<int64_t>::min()) {
+        return c.reply.Error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
+                             "or use negative to start from the end of the list");
+      }
+      rank = v;
+    } else if (o == "count") {
+      if (v < 0) return c.reply.Error("ERR COUNT can't be negative");
+      count = v;
+    } else if (o == "maxlen") {
+      if (v < 0) return c.reply.Error("ERR MAXLEN can't be negative");
+      maxlen = v;
+    } else {
+      return c.SyntaxError();
+    }
+  }
+  bool wrong;
+  ListValue* l = GetList(c, false, wrong);
+  if (wrong) return;
+  std::vector<int64_t> found;
+  if (l) {
+    int64_t len = static_cast<int64_t>(l->items.size());
+    int64_t skip = std::abs(rank) - 1;
+    int64_t want = count < 0 ? 1 : (count == 0 ? len : count);
+    for (int64_t step = 0; step < len && (maxlen == 0 || step < maxlen); ++step) {
+      int64_t i = rank > 0 ? step : len - 1 - step;
+      if (l->items[static_cast<size_t>(i)] != c.arg(2)) continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      found.push_back(i);
+      if (static_cast<int64_t>(found.size()) >= want) break;
+    }
+  }
+  if (count < 0) return found.empty() ? c.reply.Null() : c.reply.Integer(found[0]);
+  c.reply.ArrayHeader(found.size());
+  for (auto i : found) c.reply.Integer(i);
+}
+
+// Pops from one end of `src` and pushes to one end of `dst` (LMOVE, RPOPLPUSH).
+void MoveGeneric(CommandContext& c, bool from_left, bool to_left) {
+  bool wrong;
+  ListValue* src = c.FindAs<ListValue>(c.arg(1), wrong);
+  if (wrong) return;
+  if (!src) return c.reply.Null();
+  Entry* dst_entry = c.Find(c.arg(2));
+  if (dst_entry && dst_entry->type() != ValueType::kList) return c.WrongType();
+  std::string value = from_left ? src->items.front() : src->items.back();
+  if (from_left) {
+    c.DeleteListItem(c.arg(1), src->head);
+    src->items.pop_front();
+    ++src->head;
+  } else {
+    c.DeleteListItem(c.arg(1), src->head + static_cast<int64_t>(src->items.size()) - 1);
+    src->items.pop_back();
+  }
+  if (src->items.empty()) c.Delete(c.arg(1));
+  else c.PersistMeta(c.arg(1), *c.Find(c.arg(1)));
+  dst_entry = c.Find(c.arg(2));
+  if (!dst_entry) {
+    Entry e;
+    e.data = ListValue{};
+    dst_entry = &c.Db(c.arg(2)).Set(c.arg(2), std::move(e));
+  }
+  ListValue& dst = std::get<ListValue>(dst_entry->data);
+  if (to_left) {
+    dst.items.push_front(value);
+    --dst.head;
+    c.PersistListItem(c.arg(2), dst.head, value);
+  } else {
+    dst.items.push_back(value);
+    c.PersistListItem(c.arg(2), dst.head + static_cast<int64_t>(dst.items.size()) - 1, value);
+  }
+  c.PersistMeta(c.arg(2), *dst_entry);
+  c.reply.Bulk(value);
+}
+
+bool ParseWhere(std::string_view s, bool& left) {
+  if (EqualsIgnoreCase(s, "left")) return left = true, true;
+  if (EqualsIgnoreCase(s, "right")) return left = false, true;
+  return false;
+}
+
+void LMove(CommandContext& c) {
+  bool from_left, to_left;
+  if (!ParseWhere(c.arg(3), from_left) || !ParseWhere(c.arg(4), to_left)) return c.SyntaxError();
+  MoveGeneric(c, from_left, to_left);
+}
+
+void RPopLPush(CommandContext& c) { MoveGeneric(c, false, true); }
+
 }  // namespace
 
 void RegisterListFamily(CommandRegistry& r) {
@@ -139,6 +330,12 @@ void RegisterListFamily(CommandRegistry& r) {
   r.Register({"llen", 2, kReadOnly | kFast, 1, 1, 1, LLen, "list", "Returns the length of a list."});
   r.Register({"lrange", 4, kReadOnly, 1, 1, 1, LRange, "list", "Returns a range of elements from a list."});
   r.Register({"lindex", 3, kReadOnly, 1, 1, 1, LIndex, "list", "Returns an element from a list by its index."});
+  r.Register({"linsert", 5, kWrite | kDenyOom, 1, 1, 1, LInsert, "list", "Inserts an element before or after another element in a list.", "2.2.0"});
+  r.Register({"lrem", 4, kWrite, 1, 1, 1, LRem, "list", "Removes elements from a list. Deletes the list if the last element was removed."});
+  r.Register({"ltrim", 4, kWrite, 1, 1, 1, LTrim, "list", "Removes elements from both ends a list. Deletes the list if all elements were trimmed."});
+  r.Register({"lpos", -3, kReadOnly, 1, 1, 1, LPos, "list", "Returns the index of matching elements in a list.", "6.0.6"});
+  r.Register({"lmove", 5, kWrite | kDenyOom, 1, 2, 1, LMove, "list", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", "6.2.0"});
+  r.Register({"rpoplpush", 3, kWrite | kDenyOom, 1, 2, 1, RPopLPush, "list", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", "1.2.0"});
   r.Register({"lset", 4, kWrite | kDenyOom, 1, 1, 1, LSet, "list", "Sets the value of an element in a list by its index."});
 }
 
