@@ -4,7 +4,7 @@
 # WAL fsync every 10 ms, stricter than everysec), on the same machine, one run.
 # Prints ops/s per test for both, the Orbit/Redis ratio, and p50 latencies.
 #
-# Usage: bench/redis/run.sh [-n requests] [-c clients] [-P pipeline,...] [-t tests]
+# Usage: bench/redis/run.sh [-n requests] [-c clients] [-P pipeline,...] [-t tests] [-T orbit-threads]
 # Needs redis-server and redis-tools (scripts/setup installs them) and a release build.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,12 +13,14 @@ REQUESTS=200000
 CLIENTS=50
 PIPELINES="1 16"
 TESTS="set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset"
-while getopts "n:c:P:t:" opt; do
+THREADS=0  # orbit-server's default: one shard per core
+while getopts "n:c:P:t:T:" opt; do
   case $opt in
     n) REQUESTS=$OPTARG ;;
     c) CLIENTS=$OPTARG ;;
     P) PIPELINES=${OPTARG//,/ } ;;
     t) TESTS=$OPTARG ;;
+    T) THREADS=$OPTARG ;;
     *) exit 2 ;;
   esac
 done
@@ -42,7 +44,7 @@ mkdir -p "$WORK/redis" "$WORK/orbit"
 redis-server --port "$REDIS_PORT" --dir "$WORK/redis" --appendonly yes --appendfsync everysec \
   --save "" --daemonize no >"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
-"$BIN" --data-dir "$WORK/orbit" --redis-port "$ORBIT_PORT" --http-port 0 --durability group \
+"$BIN" --data-dir "$WORK/orbit" --redis-port "$ORBIT_PORT" --http-port 0 --durability group --threads "$THREADS" \
   >"$WORK/orbit.log" 2>&1 &
 ORBIT_PID=$!
 for port in "$REDIS_PORT" "$ORBIT_PORT"; do
@@ -57,6 +59,7 @@ run() {  # port pipeline -> "test,rps,p50" lines. One test per run: redis-benchm
   done
 }
 
+echo "orbit-server shards: $( [ "$THREADS" = 0 ] && nproc || echo "$THREADS" ); redis-benchmark -n $REQUESTS -c $CLIENTS"
 printf "%-28s %12s %12s %8s %10s %10s\n" "test (-P)" "redis ops/s" "orbit ops/s" "ratio" "redis p50" "orbit p50"
 for P in $PIPELINES; do
   redis-cli -p "$REDIS_PORT" flushall >/dev/null

@@ -40,7 +40,10 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
     commits_.back()->pending = std::make_unique<storage::WriteBatch>(engine);
   }
   for (auto& shard : dbs_) shard.resize(static_cast<size_t>(options_.databases));
-  for (const auto& spec : registry_.all()) stats_.emplace(std::string(spec.name), std::make_unique<CommandStat>());
+  for (size_t i = 0; i <= shards.size(); ++i) {
+    stats_.push_back(std::make_unique<ShardStats>());
+    stats_.back()->commands = std::make_unique<CommandStat[]>(registry_.all().size());
+  }
   config_ = {
       {"databases", std::to_string(options_.databases)}, {"requirepass", options_.requirepass},
       {"maxmemory", "0"}, {"maxmemory-policy", "noeviction"}, {"appendonly", "yes"},
@@ -48,8 +51,17 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
       {"timeout", "0"}, {"hz", "10"}, {"maxclients", "10000"},
   };
   requirepass_cache_ = options_.requirepass;
-  commands_counter_ = &metrics.GetCounter("orbit_redis_commands_total", "Redis commands executed.");
-  errors_counter_ = &metrics.GetCounter("orbit_redis_errors_total", "Redis commands answered with an error.");
+  auto& commands = metrics.GetCounter("orbit_redis_commands_total", "Redis commands executed.");
+  auto& errors = metrics.GetCounter("orbit_redis_errors_total", "Redis commands answered with an error.");
+  metrics.AddCollector([this, &commands, &errors] {
+    uint64_t c = 0, e = 0;
+    for (const auto& st : stats_) {
+      c += st->total.Get();
+      e += st->errors.Get();
+    }
+    commands.Set(static_cast<double>(c));
+    errors.Set(static_cast<double>(e));
+  });
 }
 
 Keyspace::~Keyspace() {
@@ -196,12 +208,28 @@ size_t Keyspace::client_count() {
   return clients_.size();
 }
 
+Keyspace::ShardStats& Keyspace::LocalStats() {
+  runtime::Shard* shard = runtime::Shard::Current();
+  return *stats_[shard != nullptr ? shard->id() : stats_.size() - 1];
+}
+
+uint64_t Keyspace::total_commands() const {
+  uint64_t n = 0;
+  for (const auto& st : stats_) n += st->total.Get();
+  return n;
+}
+
 std::string Keyspace::CommandStats() {
   std::string out;
-  for (const auto& [name, st] : stats_) {
-    uint64_t calls = st->calls.load();
+  const auto& specs = registry_.all();
+  for (size_t i = 0; i < specs.size(); ++i) {
+    uint64_t calls = 0, usec = 0;
+    for (const auto& st : stats_) {
+      calls += st->commands[i].calls.Get();
+      usec += st->commands[i].usec.Get();
+    }
     if (calls == 0) continue;
-    uint64_t usec = st->usec.load();
+    const std::string name(specs[i].name);
     out += "cmdstat_" + name + ":calls=" + std::to_string(calls) + ",usec=" + std::to_string(usec) +
            ",usec_per_call=" + std::to_string(calls ? static_cast<double>(usec) / static_cast<double>(calls) : 0.0) +
            ",rejected_calls=0,failed_calls=0\r\n";
@@ -237,16 +265,14 @@ void Keyspace::RunCommand(const CommandSpec& spec, CommandContext& ctx) {
   auto started = std::chrono::steady_clock::now();
   spec.fn(ctx);
   auto usec = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-  auto it = stats_.find(spec.name);
-  if (it != stats_.end()) {
-    it->second->calls.fetch_add(1, std::memory_order_relaxed);
-    it->second->usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
-  }
+  CommandStat& st = LocalStats().commands[static_cast<size_t>(&spec - registry_.all().data())];
+  st.calls.Add(1);
+  st.usec.Add(static_cast<uint64_t>(usec));
 }
 
 Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) {
-  total_commands_.fetch_add(1, std::memory_order_relaxed);
-  commands_counter_->Inc();
+  ShardStats& stats = LocalStats();
+  stats.total.Add(1);
   const CommandSpec* spec = registry_.Find(args[0]);
   auto flag_tx_error = [&] {
     if (client.handler_state != nullptr && Tx(client).in_multi) Tx(client).errored = true;
@@ -256,19 +282,19 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
     std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) + "', with args beginning with: ";
     for (size_t i = 1; i < args.size() && msg.size() < 512; ++i) msg += "'" + std::string(args[i].substr(0, 128)) + "' ";
     reply.Error(msg);
-    errors_counter_->Inc();
+    stats.errors.Add(1);
     co_return;
   }
   int argc = static_cast<int>(args.size());
   if ((spec->arity > 0 && argc != spec->arity) || (spec->arity < 0 && argc < -spec->arity)) {
     reply.Error("ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
-    errors_counter_->Inc();
+    stats.errors.Add(1);
     flag_tx_error();
     co_return;
   }
   if (!client.authenticated && !(spec->flags & kNoAuth)) {
     reply.Error("NOAUTH Authentication required.");
-    errors_counter_->Inc();
+    stats.errors.Add(1);
     co_return;
   }
   // RESP2 subscribed state: only the pub/sub commands, PING, QUIT and RESET.
@@ -287,7 +313,7 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   if ((spec->flags & kWrite) && engine_.state() != storage::StorageState::kOk) {
     reply.Error("MISCONF Errors writing to the storage engine; writes are refused until it recovers (" +
                 engine_.last_error() + ")");
-    errors_counter_->Inc();
+    stats.errors.Add(1);
     co_return;
   }
 
@@ -314,7 +340,12 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
 
   size_t owner = 0;
   bool keyed = false;
-  if (!exclusive && spec->first_key > 0) {
+  if (!exclusive && spec->first_key > 0 && spec->last_key == spec->first_key) {
+    if (static_cast<size_t>(spec->first_key) < args.size()) {
+      owner = Owner(args[static_cast<size_t>(spec->first_key)]);
+      keyed = true;
+    }
+  } else if (!exclusive && spec->first_key > 0) {
     for (size_t pos : KeyPositions(*spec, args)) {
       size_t o = Owner(args[pos]);
       if (!keyed) {
@@ -337,7 +368,7 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
     execute();
   }
   client.durability_tokens.insert(client.durability_tokens.end(), tokens.begin(), tokens.end());
-  if (!out.empty() && out[0] == '-') errors_counter_->Inc();
+  if (!out.empty() && out[0] == '-') stats.errors.Add(1);
   reply.buffer().append(out);
 }
 

@@ -140,7 +140,7 @@ class Keyspace : public protocol::resp::CommandHandler {
   size_t client_count();
 
   // Statistics for INFO.
-  uint64_t total_commands() const { return total_commands_.load(); }
+  uint64_t total_commands() const;
   uint64_t total_connections() const { return total_connections_.load(); }
   int64_t start_ms() const { return start_ms_; }
   int64_t last_save_ms() const { return last_save_ms_.load(); }
@@ -189,18 +189,29 @@ class Keyspace : public protocol::resp::CommandHandler {
   std::string requirepass_cache_;
   std::mutex clients_mu_;
   std::map<uint64_t, ClientInfo> clients_;
-  std::atomic<uint64_t> total_commands_{0};
+
   std::atomic<uint64_t> total_connections_{0};
   std::atomic<int64_t> last_save_ms_{0};
   int64_t start_ms_;
   std::atomic<bool> stopping_{false};
-  struct CommandStat {
-    std::atomic<uint64_t> calls{0};
-    std::atomic<uint64_t> usec{0};
+  // Statistics are kept per shard and written only by that shard's thread (relaxed
+  // load + store, no shared cache line), and summed when read.
+  struct Counter {
+    std::atomic<uint64_t> v{0};
+    void Add(uint64_t n) { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    uint64_t Get() const { return v.load(std::memory_order_relaxed); }
   };
-  std::map<std::string, std::unique_ptr<CommandStat>, std::less<>> stats_;
-  metrics::Counter* commands_counter_;
-  metrics::Counter* errors_counter_;
+  struct CommandStat {
+    Counter calls;
+    Counter usec;
+  };
+  struct alignas(64) ShardStats {
+    std::unique_ptr<CommandStat[]> commands;  // indexed like registry_.all()
+    Counter total;
+    Counter errors;
+  };
+  ShardStats& LocalStats();
+  std::vector<std::unique_ptr<ShardStats>> stats_;  // [shard]; one more for non-shard threads
 };
 
 int64_t NowMs();
