@@ -130,7 +130,7 @@ bool ParseInt64(std::string_view s, int64_t& out) {
   if (s.empty() || s.size() > 20) return false;
   if (s[0] == '+') return false;
   if (s.size() > 1 && s[0] == '0') return false;
-  if (s.size() > 2 && s[0] == '-' && s[1] == '0') return false;
+  if (s.size() >= 2 && s[0] == '-' && s[1] == '0') return false;
   if (s == "-") return false;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && ptr == s.data() + s.size();
@@ -146,6 +146,41 @@ bool ParseDouble(std::string_view s, double& out) {
   if (end != buf.c_str() + buf.size() || std::isnan(out)) return false;
   if (errno == ERANGE && !std::isinf(out) && out != 0) return false;
   return true;
+}
+
+bool ParseLongDouble(std::string_view s, long double& out) {
+  if (s.empty() || s.size() > 5000) return false;
+  std::string buf(s);
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return false;
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtold(buf.c_str(), &end);
+  if (end != buf.c_str() + buf.size() || std::isnan(out)) return false;
+  if (errno == ERANGE && !std::isinf(out) && out != 0) return false;
+  return true;
+}
+
+std::string FormatLongDouble(long double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[5120];
+  int n = std::snprintf(buf, sizeof(buf), "%.17Lf", v);
+  std::string out(buf, static_cast<size_t>(std::max(n, 0)));
+  // Redis's "human friendly" form: no trailing zeros, no trailing dot, no "-0".
+  if (out.find('.') != std::string::npos) {
+    while (!out.empty() && out.back() == '0') out.pop_back();
+    if (!out.empty() && out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out;
+}
+
+std::string SubcommandError(std::string_view command, std::string_view sub, bool known) {
+  if (known) {
+    return "ERR wrong number of arguments for '" + Lower(command) + "|" + Lower(sub) + "' command";
+  }
+  std::string upper(command);
+  for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return "ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try " + upper + " HELP.";
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {

@@ -128,6 +128,12 @@ inline constexpr std::string_view kWrongTypeError = "WRONGTYPE Operation against
 // Argument parsing helpers with Redis's semantics.
 bool ParseInt64(std::string_view s, int64_t& out);
 bool ParseDouble(std::string_view s, double& out);  // accepts inf/-inf, rejects nan
+bool ParseLongDouble(std::string_view s, long double& out);
+// Redis's INCRBYFLOAT format: %.17Lf without trailing zeros.
+std::string FormatLongDouble(long double v);
+// "ERR unknown subcommand 'x'. Try CONFIG HELP." or, for a known subcommand with the
+// wrong argument count, "ERR wrong number of arguments for 'config|get' command".
+std::string SubcommandError(std::string_view command, std::string_view sub, bool known);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string Lower(std::string_view s);
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = false);

@@ -1,5 +1,7 @@
 // Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET, CLIENT.
 
+#include <algorithm>
+
 #include "common/version.h"
 #include "kv/command.h"
 #include "kv/keyspace.h"
@@ -35,27 +37,33 @@ void Select(CommandContext& c) {
   c.reply.Ok();
 }
 
-// Returns an error message, or "" when the credentials are accepted.
+// Returns an error message, or "" when the credentials are accepted. The only user
+// is "default"; without requirepass it has no password (Redis's "nopass"), so any
+// password is accepted for it.
 std::string CheckAuth(CommandContext& c, std::string_view user, std::string_view pass) {
   const std::string& required = c.keyspace.requirepass();
-  if (!EqualsIgnoreCase(user, "default")) return "WRONGPASS invalid username-password pair or user is disabled.";
-  if (required.empty()) {
-    return "ERR AUTH <password> called without any password configured for the default user. Are you sure your "
-           "configuration is correct?";
-  }
-  if (pass != required) return "WRONGPASS invalid username-password pair or user is disabled.";
+  if (user != "default") return "WRONGPASS invalid username-password pair or user is disabled.";
+  if (!required.empty() && pass != required) return "WRONGPASS invalid username-password pair or user is disabled.";
   return {};
 }
 
 void Auth(CommandContext& c) {
   if (c.argc() > 3) return c.SyntaxError();
-  std::string err = c.argc() == 2 ? CheckAuth(c, "default", c.arg(1)) : CheckAuth(c, c.arg(1), c.arg(2));
   if (c.argc() == 2 && c.keyspace.requirepass().empty()) {
-    return c.reply.Error(err);
+    return c.reply.Error("ERR AUTH <password> called without any password configured for the default user. Are you "
+                         "sure your configuration is correct?");
   }
+  std::string err = c.argc() == 2 ? CheckAuth(c, "default", c.arg(1)) : CheckAuth(c, c.arg(1), c.arg(2));
   if (!err.empty()) return c.reply.Error(err);
   c.client.authenticated = true;
   c.reply.Ok();
+}
+
+bool ValidClientName(std::string_view name) {
+  for (char ch : name) {
+    if (ch < '!' || ch > '~') return false;  // no spaces, newlines or special characters
+  }
+  return true;
 }
 
 void Hello(CommandContext& c) {
@@ -77,6 +85,9 @@ void Hello(CommandContext& c) {
       c.client.authenticated = true;
       i += 2;
     } else if (EqualsIgnoreCase(c.arg(i), "SETNAME") && i + 1 < c.argc()) {
+      if (!ValidClientName(c.arg(i + 1))) {
+        return c.reply.Error("ERR Client names cannot contain spaces, newlines or special characters.");
+      }
       name = std::string(c.arg(i + 1));
       set_name = true;
       ++i;
@@ -86,8 +97,8 @@ void Hello(CommandContext& c) {
   }
   if (!c.client.authenticated) {
     return c.reply.Error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-                         "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
-                         "RESP protocol version at the same time");
+                         "AUTH <user> <pass> option can be used to authenticate the client and select the RESP "
+                         "protocol version at the same time");
   }
   if (set_name) {
     c.client.name = name;
@@ -127,13 +138,6 @@ void Reset(CommandContext& c) {
   c.reply.SimpleString("RESET");
 }
 
-bool ValidClientName(std::string_view name) {
-  for (char ch : name) {
-    if (ch < '!' || ch > '~') return false;  // no spaces, newlines or special characters
-  }
-  return true;
-}
-
 void Client(CommandContext& c) {
   std::string sub = Lower(c.arg(1));
   if (sub == "id" && c.argc() == 2) return c.reply.Integer(static_cast<int64_t>(c.client.id));
@@ -168,14 +172,14 @@ void Client(CommandContext& c) {
     if (!EqualsIgnoreCase(c.arg(2), "on") && !EqualsIgnoreCase(c.arg(2), "off")) return c.SyntaxError();
     return c.reply.Ok();  // no eviction exists (maxmemory-policy noeviction), so ON and OFF mean the same
   }
-  c.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
-                "'. Try CLIENT HELP.");
+  static constexpr std::string_view kKnown[] = {"id", "getname", "setname", "list", "info", "kill", "no-evict"};
+  c.reply.Error(SubcommandError("client", c.arg(1), std::find(std::begin(kKnown), std::end(kKnown), sub) != std::end(kKnown)));
 }
 
 }  // namespace
 
 void RegisterConnectionFamily(CommandRegistry& r) {
-  r.Register({"ping", -1, kFast | kNoAuth, 0, 0, 0, Ping, "connection", "Returns the server's liveliness response."});
+  r.Register({"ping", -1, kFast, 0, 0, 0, Ping, "connection", "Returns the server's liveliness response."});
   r.Register({"echo", 2, kFast, 0, 0, 0, Echo, "connection", "Returns the given string."});
   r.Register({"quit", -1, kFast | kNoAuth | kTxControl, 0, 0, 0, Quit, "connection", "Closes the connection."});
   r.Register({"select", 2, kFast, 0, 0, 0, Select, "connection", "Changes the selected database."});

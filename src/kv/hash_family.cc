@@ -147,25 +147,22 @@ void HIncrBy(CommandContext& c) {
 }
 
 void HIncrByFloat(CommandContext& c) {
-  double delta;
-  if (!ParseDouble(c.arg(3), delta)) return c.NotFloat();
+  long double delta;
+  if (!ParseLongDouble(c.arg(3), delta)) return c.NotFloat();
+  if (std::isnan(delta) || std::isinf(delta)) return c.reply.Error("ERR value is NaN or Infinity");
   bool wrong;
   HashValue* h = GetHash(c, false, wrong);
   if (wrong) return;
   long double current = 0;
   if (h) {
     auto it = h->find(std::string(c.arg(2)));
-    double d;
-    if (it != h->end()) {
-      if (!ParseDouble(it->second, d)) return c.reply.Error("ERR hash value is not a float");
-      current = std::strtold(it->second.c_str(), nullptr);
+    if (it != h->end() && !ParseLongDouble(it->second, current)) {
+      return c.reply.Error("ERR hash value is not a float");
     }
   }
   long double result = current + delta;
   if (std::isnan(result) || std::isinf(result)) return c.reply.Error("ERR increment would produce NaN or Infinity");
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%.17Lg", result);
-  std::string v(buf, static_cast<size_t>(n));
+  std::string v = FormatLongDouble(result);
   h = GetHash(c, true, wrong);
   (*h)[std::string(c.arg(2))] = v;
   c.PersistField(c.arg(1), c.arg(2), v);

@@ -279,9 +279,13 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   };
   if (spec == nullptr) {
     flag_tx_error();
-    std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) + "', with args beginning with: ";
-    for (size_t i = 1; i < args.size() && msg.size() < 512; ++i) msg += "'" + std::string(args[i].substr(0, 128)) + "' ";
-    reply.Error(msg);
+    // Redis 7.0: at most 128 characters of arguments, each cut to what is left.
+    std::string listed;
+    for (size_t i = 1; i < args.size() && listed.size() < 128; ++i) {
+      listed += "'" + std::string(args[i].substr(0, 128 - listed.size())) + "' ";
+    }
+    reply.Error("ERR unknown command '" + std::string(args[0].substr(0, 128)) + "', with args beginning with: " +
+                listed);
     stats.errors.Add(1);
     co_return;
   }

@@ -77,8 +77,7 @@ void PubSubCmd(CommandContext& c) {
     return;
   }
   if (sub == "numpat" && c.argc() == 2) return c.reply.Integer(c.keyspace.pubsub().NumPat());
-  c.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
-                "'. Try PUBSUB HELP.");
+  c.reply.Error(SubcommandError("pubsub", c.arg(1), sub == "channels" || sub == "numsub" || sub == "numpat"));
 }
 
 }  // namespace

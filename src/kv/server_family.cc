@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/process_metrics.h"
 #include "common/version.h"
 #include "kv/command.h"
@@ -154,8 +156,8 @@ void Command(CommandContext& c) {
     for (auto k : keys) c.reply.Bulk(cmd_args[k]);
     return;
   }
-  c.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
-                "'. Try COMMAND HELP.");
+  static constexpr std::string_view kKnown[] = {"count", "list", "info", "docs", "getkeys"};
+  c.reply.Error(SubcommandError("command", c.arg(1), std::find(std::begin(kKnown), std::end(kKnown), sub) != std::end(kKnown)));
 }
 
 void Info(CommandContext& c) {
@@ -271,8 +273,8 @@ void Config(CommandContext& c) {
     return c.reply.Ok();
   }
   if (sub == "resetstat" && c.argc() == 2) return c.reply.Ok();
-  c.reply.Error("ERR unknown subcommand or wrong number of arguments for '" + std::string(c.arg(1)) +
-                "'. Try CONFIG HELP.");
+  static constexpr std::string_view kKnown[] = {"get", "set", "resetstat"};
+  c.reply.Error(SubcommandError("config", c.arg(1), std::find(std::begin(kKnown), std::end(kKnown), sub) != std::end(kKnown)));
 }
 
 void Save(CommandContext& c) {

@@ -142,13 +142,17 @@ void GetDel(CommandContext& c) {
 }
 
 void GetEx(CommandContext& c) {
+  // As Redis: syntax and integer errors first, then the key, then the expire value.
   ExpireOption ex;
+  size_t expire_at = 0;
   for (size_t i = 2; i < c.argc(); ++i) {
     std::string o = Lower(c.arg(i));
-    if ((o == "ex" || o == "px" || o == "exat" || o == "pxat") && !ex.set && !ex.persist && i + 1 < c.argc()) {
-      if (!ParseExpireArg(c, c.arg(i), c.arg(i + 1), ex, "getex")) return;
+    if ((o == "ex" || o == "px" || o == "exat" || o == "pxat") && !expire_at && !ex.persist && i + 1 < c.argc()) {
+      int64_t v;
+      if (!ParseInt64(c.arg(i + 1), v)) return c.NotInteger();
+      expire_at = i;
       ++i;
-    } else if (o == "persist" && !ex.set) {
+    } else if (o == "persist" && !expire_at) {
       ex.persist = true;
     } else {
       return c.SyntaxError();
@@ -158,6 +162,7 @@ void GetEx(CommandContext& c) {
   std::string* s = GetString(c, c.arg(1), wrong);
   if (wrong) return;
   if (!s) return c.reply.Null();
+  if (expire_at && !ParseExpireArg(c, c.arg(expire_at), c.arg(expire_at + 1), ex, "getex")) return;
   std::string value = *s;
   Entry* e = c.Find(c.arg(1));
   if (ex.set || (ex.persist && e->expire_ms != 0)) {
@@ -289,26 +294,12 @@ void DecrByCmd(CommandContext& c) {
   IncrBy(c, -d);
 }
 
-// Redis formats INCRBYFLOAT results with %.17Lg on a long double, which prints
-// e.g. 10.5 + 0.1 as "10.6".
-std::string FormatLongDouble(long double v) {
-  char buf[64];
-  int n = std::snprintf(buf, sizeof(buf), "%.17Lg", v);
-  return std::string(buf, static_cast<size_t>(n));
-}
-
 void IncrByFloat(CommandContext& c) {
-  double delta;
-  if (!ParseDouble(c.arg(2), delta)) return c.NotFloat();
   bool wrong;
   std::string* s = GetString(c, c.arg(1), wrong);
   if (wrong) return;
-  long double current = 0;
-  if (s) {
-    double d;
-    if (!ParseDouble(*s, d)) return c.NotFloat();
-    current = std::strtold(s->c_str(), nullptr);
-  }
+  long double current = 0, delta;
+  if ((s && !ParseLongDouble(*s, current)) || !ParseLongDouble(c.arg(2), delta)) return c.NotFloat();
   long double result = current + delta;
   if (std::isnan(result) || std::isinf(result)) return c.reply.Error("ERR increment would produce NaN or Infinity");
   std::string text = FormatLongDouble(result);

@@ -9,7 +9,10 @@ namespace {
 // Parses the integer of a "*<n>\r\n" or "$<n>\r\n" line starting after the type
 // byte. Returns false if it is not a valid (possibly negative) decimal.
 bool ParseLength(std::string_view digits, int64_t& out) {
-  if (digits.empty() || digits.size() > 20) return false;
+  // Redis's string2ll: no '+', no leading zeros, no "-0".
+  if (digits.empty() || digits.size() > 20 || digits[0] == '+') return false;
+  if (digits.size() > 1 && digits[0] == '0') return false;
+  if (digits.size() > 1 && digits[0] == '-' && digits[1] == '0') return false;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
   return ec == std::errc() && ptr == digits.data() + digits.size();
 }
@@ -145,6 +148,7 @@ ParseResult ParseCommand(std::string_view data, const ParserLimits& limits, std:
   if (!ParseLength(data.substr(1, nl - 1), count) || count > limits.max_multibulk_len) {
     return Error("invalid multibulk length");
   }
+  if (!limits.authenticated && count > 10) return Error("unauthenticated multibulk length");
   pos = nl + 2;
   if (count <= 0) {
     ParseResult r;
@@ -169,6 +173,7 @@ ParseResult ParseCommand(std::string_view data, const ParserLimits& limits, std:
     if (!ParseLength(data.substr(pos + 1, end - pos - 1), len) || len < 0 || len > limits.max_bulk_len) {
       return Error("invalid bulk length");
     }
+    if (!limits.authenticated && len > 16384) return Error("unauthenticated bulk length");
     size_t start = end + 2;
     size_t need = start + static_cast<size_t>(len) + 2;
     if (data.size() < need) return NeedMore(need);

@@ -17,6 +17,8 @@ struct ParserLimits {
   int64_t max_bulk_len = 512ll << 20;      // proto-max-bulk-len
   int64_t max_multibulk_len = 1024 * 1024 * 1024ll;  // Redis's INT_MAX-ish cap: "invalid multibulk length"
   size_t max_inline_len = 64 * 1024;       // PROTO_INLINE_MAX_SIZE
+  // Before AUTH, Redis caps requests at 10 arguments of at most 16 KiB each.
+  bool authenticated = true;
 };
 
 enum class ParseStatus {

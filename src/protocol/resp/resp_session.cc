@@ -42,6 +42,7 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
   while (true) {
     // Parse and execute every complete command already buffered.
     while (in.size() - offset >= need) {
+      options.limits.authenticated = client.authenticated;
       auto r = ParseCommand(std::string_view(in).substr(offset), options.limits, args, inline_storage);
       if (r.status == ParseStatus::kNeedMore) {
         need = r.need;
