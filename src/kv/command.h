@@ -8,7 +8,9 @@
 // it), flags, and a handler. A handler parses its arguments, operates on the
 // databases of the shards that own its keys and writes exactly one reply.
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "kv/database.h"
+#include "runtime/asio.h"
 #include "protocol/resp/reply_builder.h"
 #include "protocol/resp/resp_session.h"
 #include "storage/engine.h"
@@ -36,6 +39,17 @@ enum CommandFlag : uint32_t {
   kStale = 1 << 8,
   kTxControl = 1 << 9,  // not queued inside MULTI (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET)
   kPubSub = 1 << 10,    // allowed in RESP2 subscribed state
+  kBlocking = 1 << 11,  // may block (BLPOP, ...): see Keyspace::Block
+};
+
+// A client waiting in a blocking command. Wakers set `done` and cancel the timer
+// on the client's executor; the client then retries its command.
+struct BlockedClient {
+  explicit BlockedClient(asio::any_io_executor ex) : executor(ex), timer(ex) {}
+  asio::any_io_executor executor;
+  asio::steady_timer timer;
+  std::atomic<bool> done{false};
+  int64_t timeout_ms = 0;  // 0: forever
 };
 
 class CommandContext;
@@ -90,6 +104,11 @@ class CommandContext {
   // writes to different shards are separate groups on disk.
   // Marks the key as modified for WATCH.
   storage::WriteBatch& BatchFor(int db, std::string_view key);
+
+  // Set for blocking commands outside MULTI: a handler that finds nothing calls
+  // keyspace.Block(*this, keys) instead of replying.
+  std::shared_ptr<BlockedClient> blocker;
+  bool blocked = false;
 
   std::string_view arg(size_t i) const { return args[i]; }
   size_t argc() const { return args.size(); }

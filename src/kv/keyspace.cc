@@ -35,6 +35,8 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   RegisterPubSubFamily(registry_);
   dbs_.resize(shards.size());
   watchers_.resize(shards.size());
+  blocked_.resize(shards.size());
+  ready_.resize(shards.size());
   for (size_t i = 0; i < shards.size(); ++i) {
     commits_.push_back(std::make_unique<ShardCommit>());
     commits_.back()->pending = std::make_unique<storage::WriteBatch>(engine);
@@ -115,6 +117,15 @@ Task<void> Keyspace::ExpireLoop(size_t shard) {
 // Redis's active expiry: sample keys with a TTL, delete the expired ones, and
 // repeat while more than a quarter of a sample was expired (bounded per tick).
 void Keyspace::ActiveExpire(size_t shard) {
+  for (auto it = blocked_[shard].begin(); it != blocked_[shard].end();) {
+    auto& q = it->second;
+    q.erase(std::remove_if(q.begin(), q.end(), [](const auto& w) {
+              auto p = w.lock();
+              return !p || p->done.load();
+            }),
+            q.end());
+    it = q.empty() ? blocked_[shard].erase(it) : std::next(it);
+  }
   // Drop registrations of clients that are gone or no longer watch.
   for (auto it = watchers_[shard].begin(); it != watchers_[shard].end();) {
     auto& flags = it->second;
@@ -328,6 +339,14 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
   // shards paused); records a durability token for every shard it wrote to.
   std::vector<std::pair<size_t, uint64_t>> tokens;
   bool exclusive = (spec->flags & kAllShards) != 0;
+  // Blocking commands (BLPOP, ...) outside MULTI get a waiter; the handler registers
+  // it on the keys' shards in the same step as its failed attempt, so no push can
+  // slip in between.
+  std::shared_ptr<BlockedClient> blocker;
+  bool blocked = false;
+  if ((spec->flags & kBlocking) && !(client.handler_state && Tx(client).in_multi)) {
+    blocker = std::make_shared<BlockedClient>(co_await asio::this_coro::executor);
+  }
   auto execute = [&] {
     std::vector<size_t> before(commits_.size());
     size_t self = runtime::Shard::Current() ? runtime::Shard::Current()->id() : 0;
@@ -336,9 +355,12 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
     }
     ReplyBuilder local(out, client.protocol);
     CommandContext ctx(*this, client, args, local, NowMs());
+    ctx.blocker = blocker;
     RunCommand(*spec, ctx);
+    blocked = ctx.blocked;
     for (size_t s = 0; s < commits_.size(); ++s) {
       if ((exclusive || s == self) && PendingBatch(s).Count() > before[s]) tokens.emplace_back(s, PendingGroup(s));
+      if ((exclusive || s == self) && !ready_[s].empty()) ServeReady(s);
     }
   };
 
@@ -361,19 +383,95 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
       }
     }
   }
-  if (exclusive && shards_.size() > 1) {
-    co_await RunExclusive(execute);
-  } else if (keyed && !shards_.shard(owner).IsCurrent()) {
-    co_await shards_.RunOn(owner, [&] {
+  auto run = [&]() -> Task<void> {
+    if (exclusive && shards_.size() > 1) {
+      co_await RunExclusive(execute);
+    } else if (keyed && !shards_.shard(owner).IsCurrent()) {
+      co_await shards_.RunOn(owner, [&] {
+        execute();
+        return true;
+      });
+    } else {
       execute();
-      return true;
-    });
-  } else {
-    execute();
+    }
+  };
+  co_await run();
+  if (blocked) {
+    // Wait until a write to one of the keys wakes us, then retry; give up at the
+    // timeout. A tick every second notices clients that went away.
+    using Clock = std::chrono::steady_clock;
+    auto deadline = blocker->timeout_ms > 0 ? Clock::now() + std::chrono::milliseconds(blocker->timeout_ms)
+                                            : Clock::time_point::max();
+    while (blocked) {
+      auto wake_at = std::min(deadline, Clock::now() + std::chrono::seconds(1));
+      blocker->timer.expires_at(wake_at);
+      co_await blocker->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      bool woken = blocker->done.load();
+      bool gone = client.peer_alive && !client.peer_alive();
+      if (!woken && !gone && Clock::now() < deadline) continue;  // periodic tick
+      bool was_woken = blocker->done.exchange(true);
+      if (gone) {
+        // Pass a wake-up we received on to the next waiter, then end quietly.
+        if (was_woken) co_await RewakeKeys(client, *spec, args);
+        out.clear();
+        break;
+      }
+      if (!was_woken) {  // timed out
+        out.clear();
+        ReplyBuilder timeout_reply(out, client.protocol);
+        timeout_reply.NullArray();
+        break;
+      }
+      out.clear();
+      blocker = std::make_shared<BlockedClient>(co_await asio::this_coro::executor);
+      co_await run();  // retry; may block again with a fresh waiter (same deadline)
+    }
   }
   client.durability_tokens.insert(client.durability_tokens.end(), tokens.begin(), tokens.end());
   if (!out.empty() && out[0] == '-') stats.errors.Add(1);
   reply.buffer().append(out);
+}
+
+void Keyspace::Block(CommandContext& ctx, const std::vector<std::string_view>& keys) {
+  ctx.blocked = true;
+  for (auto key : keys) {
+    blocked_[Owner(key)][WatchKey(ctx.client.db, key)].push_back(ctx.blocker);
+  }
+}
+
+void Keyspace::ServeReady(size_t shard) {
+  auto ready = std::move(ready_[shard]);
+  ready_[shard].clear();
+  // A command touches a key once per element it writes: wake one client per key.
+  std::sort(ready.begin(), ready.end());
+  ready.erase(std::unique(ready.begin(), ready.end()), ready.end());
+  for (const auto& wk : ready) {
+    auto it = blocked_[shard].find(wk);
+    if (it == blocked_[shard].end()) continue;
+    auto& queue = it->second;
+    // Wake the longest-waiting live client; it retries its pop. If that pop
+    // succeeds it writes the key again, which wakes the next one (FIFO).
+    while (!queue.empty()) {
+      auto w = queue.front().lock();
+      queue.pop_front();
+      if (!w || w->done.exchange(true)) continue;
+      asio::post(w->executor, [w] { w->timer.cancel(); });
+      break;
+    }
+    if (queue.empty()) blocked_[shard].erase(it);
+  }
+}
+
+Task<void> Keyspace::RewakeKeys(ClientState& client, const CommandSpec& spec, std::span<const std::string_view> args) {
+  for (size_t pos : KeyPositions(spec, args)) {
+    size_t shard = Owner(args[pos]);
+    std::string wk = WatchKey(client.db, args[pos]);
+    co_await shards_.RunOn(shard, [this, shard, wk] {
+      ready_[shard].push_back(wk);
+      ServeReady(shard);
+      return true;
+    });
+  }
 }
 
 uint64_t Keyspace::PendingGroup(size_t shard) {

@@ -11,6 +11,7 @@
 // with the server's durability) before the reply is released.
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -113,8 +114,10 @@ class Keyspace : public protocol::resp::CommandHandler {
   void Watch(size_t shard, int db, std::string_view key, const std::shared_ptr<std::atomic<bool>>& flag);
   // Marks watchers of a key as dirty (called for every write of the key).
   void Touch(size_t shard, int db, std::string_view key) {
-    if (!watchers_[shard].empty()) TouchSlow(shard, db, key);
+    if (!watchers_[shard].empty() || !blocked_[shard].empty()) TouchSlow(shard, db, key);
   }
+  // Registers ctx.blocker on every key (blocking commands whose attempt found nothing).
+  void Block(CommandContext& ctx, const std::vector<std::string_view>& keys);
   // FLUSHDB/FLUSHALL: every watcher of the database (db < 0: of every database).
   void TouchDb(int db);
   // Runs one queued command inside EXEC (the caller runs exclusively).
@@ -170,6 +173,8 @@ class Keyspace : public protocol::resp::CommandHandler {
   void RunCommand(const CommandSpec& spec, CommandContext& ctx);
   void ActiveExpire(size_t shard);
   void TouchSlow(size_t shard, int db, std::string_view key);
+  void ServeReady(size_t shard);
+  Task<void> RewakeKeys(ClientState& client, const CommandSpec& spec, std::span<const std::string_view> args);
   static std::string WatchKey(int db, std::string_view key);
   Task<void> ExpireLoop(size_t shard);
 
@@ -180,6 +185,10 @@ class Keyspace : public protocol::resp::CommandHandler {
   std::vector<std::vector<Database>> dbs_;  // [shard][db]
   std::vector<std::unique_ptr<ShardCommit>> commits_;
   PubSub pubsub_;
+  // [shard]: "db:key" -> clients blocked on it, oldest first; and keys written
+  // while clients were blocked on them (served after the command).
+  std::vector<std::unordered_map<std::string, std::deque<std::weak_ptr<BlockedClient>>>> blocked_;
+  std::vector<std::vector<std::string>> ready_;
   // [shard]: watched "db:key" -> flags of the watching clients.
   std::vector<std::unordered_map<std::string, std::vector<std::weak_ptr<std::atomic<bool>>>>> watchers_;
   asio::thread_pool writers_;

@@ -3,9 +3,11 @@
 // at either end writes one key.
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "kv/command.h"
+#include "kv/keyspace.h"
 #include "kv/persistence.h"
 
 namespace orbit::kv {
@@ -318,6 +320,80 @@ void LMove(CommandContext& c) {
 
 void RPopLPush(CommandContext& c) { MoveGeneric(c, false, true); }
 
+// Parses a blocking timeout in seconds (a float) into ms; replies on error.
+bool ParseTimeout(CommandContext& c, std::string_view s, int64_t& ms) {
+  long double v;
+  if (!ParseLongDouble(s, v) || std::isinf(v)) {
+    c.reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  if (v < 0) {
+    c.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  ms = static_cast<int64_t>(std::ceil(v * 1000));
+  if (v > 0 && ms == 0) ms = 1;
+  return true;
+}
+
+// BLPOP/BRPOP key [key ...] timeout
+void BlockingPop(CommandContext& c, bool left) {
+  int64_t timeout;
+  if (!ParseTimeout(c, c.arg(c.argc() - 1), timeout)) return;
+  std::vector<std::string_view> keys;
+  for (size_t i = 1; i + 1 < c.argc(); ++i) {
+    std::string_view key = c.arg(i);
+    keys.push_back(key);
+    Entry* e = c.Find(key);
+    if (!e) continue;
+    if (e->type() != ValueType::kList) return c.WrongType();
+    ListValue& l = std::get<ListValue>(e->data);
+    std::string value;
+    if (left) {
+      value = std::move(l.items.front());
+      c.DeleteListItem(key, l.head);
+      l.items.pop_front();
+      ++l.head;
+    } else {
+      value = std::move(l.items.back());
+      c.DeleteListItem(key, l.head + static_cast<int64_t>(l.items.size()) - 1);
+      l.items.pop_back();
+    }
+    if (l.items.empty()) c.Delete(key);
+    else c.PersistMeta(key, *e);
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk(key);
+    c.reply.Bulk(value);
+    return;
+  }
+  if (!c.blocker) return c.reply.NullArray();  // inside MULTI/EXEC: never block
+  c.blocker->timeout_ms = timeout;
+  c.keyspace.Block(c, keys);
+}
+
+void BLPop(CommandContext& c) { BlockingPop(c, true); }
+void BRPop(CommandContext& c) { BlockingPop(c, false); }
+
+// BLMOVE src dst from to timeout / BRPOPLPUSH src dst timeout
+void BlockingMove(CommandContext& c, bool from_left, bool to_left, std::string_view timeout_arg) {
+  int64_t timeout;
+  if (!ParseTimeout(c, timeout_arg, timeout)) return;
+  Entry* src = c.Find(c.arg(1));
+  if (src && src->type() != ValueType::kList) return c.WrongType();
+  if (src) return MoveGeneric(c, from_left, to_left);
+  if (!c.blocker) return c.reply.Null();
+  c.blocker->timeout_ms = timeout;
+  c.keyspace.Block(c, {c.arg(1)});
+}
+
+void BLMove(CommandContext& c) {
+  bool from_left, to_left;
+  if (!ParseWhere(c.arg(3), from_left) || !ParseWhere(c.arg(4), to_left)) return c.SyntaxError();
+  BlockingMove(c, from_left, to_left, c.arg(5));
+}
+
+void BRPopLPush(CommandContext& c) { BlockingMove(c, false, true, c.arg(3)); }
+
 }  // namespace
 
 void RegisterListFamily(CommandRegistry& r) {
@@ -336,6 +412,10 @@ void RegisterListFamily(CommandRegistry& r) {
   r.Register({"lpos", -3, kReadOnly, 1, 1, 1, LPos, "list", "Returns the index of matching elements in a list.", "6.0.6"});
   r.Register({"lmove", 5, kWrite | kDenyOom, 1, 2, 1, LMove, "list", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", "6.2.0"});
   r.Register({"rpoplpush", 3, kWrite | kDenyOom, 1, 2, 1, RPopLPush, "list", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", "1.2.0"});
+  r.Register({"blpop", -3, kWrite | kBlocking, 1, -2, 1, BLPop, "list", "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0"});
+  r.Register({"brpop", -3, kWrite | kBlocking, 1, -2, 1, BRPop, "list", "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0"});
+  r.Register({"blmove", 6, kWrite | kDenyOom | kBlocking, 1, 2, 1, BLMove, "list", "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", "6.2.0"});
+  r.Register({"brpoplpush", 4, kWrite | kDenyOom | kBlocking, 1, 2, 1, BRPopLPush, "list", "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", "2.2.0"});
   r.Register({"lset", 4, kWrite | kDenyOom, 1, 1, 1, LSet, "list", "Sets the value of an element in a list by its index."});
 }
 

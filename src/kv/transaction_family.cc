@@ -95,7 +95,9 @@ void Keyspace::Watch(size_t shard, int db, std::string_view key, const std::shar
 }
 
 void Keyspace::TouchSlow(size_t shard, int db, std::string_view key) {
-  auto it = watchers_[shard].find(WatchKey(db, key));
+  std::string wk = WatchKey(db, key);
+  if (!blocked_[shard].empty() && blocked_[shard].count(wk)) ready_[shard].push_back(wk);
+  auto it = watchers_[shard].find(wk);
   if (it == watchers_[shard].end()) return;
   for (auto& weak : it->second) {
     if (auto flag = weak.lock()) flag->store(true);

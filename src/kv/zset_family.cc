@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "kv/command.h"
+#include "kv/keyspace.h"
 #include "kv/persistence.h"
 #include "protocol/resp/reply_builder.h"
 
@@ -520,6 +521,43 @@ void ZRemRangeByLex(CommandContext& c) {
   RemoveItems(c, *z, ByLex(*z, min, max, false, 0, -1));
 }
 
+// BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score] or block.
+void BlockingZPop(CommandContext& c, bool max) {
+  long double t;
+  if (!ParseLongDouble(c.arg(c.argc() - 1), t) || std::isinf(t)) {
+    return c.reply.Error("ERR timeout is not a float or out of range");
+  }
+  if (t < 0) return c.reply.Error("ERR timeout is negative");
+  std::vector<std::string_view> keys;
+  for (size_t i = 1; i + 1 < c.argc(); ++i) {
+    std::string_view key = c.arg(i);
+    keys.push_back(key);
+    Entry* e = c.Find(key);
+    if (!e) continue;
+    if (e->type() != ValueType::kZSet) return c.WrongType();
+    ZSetValue& z = std::get<ZSetValue>(e->data);
+    auto it = max ? std::prev(z.tree.end()) : z.tree.begin();
+    Item item = *it;
+    // RemoveMember persists under c.arg(1); use the key explicitly here.
+    z.scores.erase(item.second);
+    z.tree.erase(it);
+    c.DeleteField(key, item.second);
+    if (z.empty()) c.Delete(key);
+    c.reply.ArrayHeader(3);
+    c.reply.Bulk(key);
+    c.reply.Bulk(item.second);
+    ReplyScore(c, item.first);
+    return;
+  }
+  if (!c.blocker) return c.reply.NullArray();
+  int64_t ms = static_cast<int64_t>(std::ceil(t * 1000));
+  c.blocker->timeout_ms = (t > 0 && ms == 0) ? 1 : ms;
+  c.keyspace.Block(c, keys);
+}
+
+void BZPopMin(CommandContext& c) { BlockingZPop(c, false); }
+void BZPopMax(CommandContext& c) { BlockingZPop(c, true); }
+
 }  // namespace
 
 void RegisterZSetFamily(CommandRegistry& r) {
@@ -541,6 +579,8 @@ void RegisterZSetFamily(CommandRegistry& r) {
   r.Register({"zrevrangebylex", -4, kReadOnly, 1, 1, 1, ZRevRangeByLex, "sorted-set", "Returns members in a sorted set within a lexicographical range in reverse order.", "2.8.9"});
   r.Register({"zpopmin", -2, kWrite | kFast, 1, 1, 1, ZPopMin, "sorted-set", "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0"});
   r.Register({"zpopmax", -2, kWrite | kFast, 1, 1, 1, ZPopMax, "sorted-set", "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.", "5.0.0"});
+  r.Register({"bzpopmin", -3, kWrite | kFast | kBlocking, 1, -2, 1, BZPopMin, "sorted-set", "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "5.0.0"});
+  r.Register({"bzpopmax", -3, kWrite | kFast | kBlocking, 1, -2, 1, BZPopMax, "sorted-set", "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "5.0.0"});
   r.Register({"zremrangebyrank", 4, kWrite, 1, 1, 1, ZRemRangeByRank, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0"});
   r.Register({"zremrangebyscore", 4, kWrite, 1, 1, 1, ZRemRangeByScore, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0"});
   r.Register({"zremrangebylex", 4, kWrite, 1, 1, 1, ZRemRangeByLex, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9"});

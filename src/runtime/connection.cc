@@ -1,5 +1,9 @@
 #include "runtime/connection.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -118,6 +122,13 @@ Task<Status> Connection::StartTls(asio::ssl::context& context) {
   Disarm();
   if (ec) co_return Error(ErrorCode::kIOError, "TLS handshake failed: " + ec.message());
   co_return Ok();
+}
+
+bool Connection::PeerClosed() {
+  if (closed_) return true;
+  char c;
+  ssize_t n = ::recv(socket_.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 void Connection::RequestStop() {

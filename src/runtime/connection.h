@@ -66,6 +66,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void RequestStop();
   bool stopping() const { return stopping_; }
   bool closed() const { return closed_; }
+  // Peeks at the socket without reading: true if the peer has closed it. For
+  // sessions that are not reading (a blocked Redis client).
+  bool PeerClosed();
   // Closes the socket now (any pending operation fails).
   void Close();
   // Runs the watchdog; the listener calls it once after accept.

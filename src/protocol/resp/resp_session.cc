@@ -28,6 +28,7 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
       asio::post(c->executor(), [c, bytes = std::move(bytes)] { c->Push(bytes); });
     }
   };
+  client.peer_alive = [raw = connection.get()] { return !raw->closed() && !raw->stopping() && !raw->PeerClosed(); };
   handler.OnConnect(client);
 
   std::string in;

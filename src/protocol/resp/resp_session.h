@@ -35,6 +35,9 @@ struct ClientState {
   std::function<void()> close;  // closes this connection from any thread (CLIENT KILL)
   // Sends bytes to this client from any thread, unsolicited (pub/sub messages).
   std::function<void(std::string)> push;
+  // False once the peer has closed or the server is stopping (checked while a
+  // command blocks, since the session is not reading then).
+  std::function<bool()> peer_alive;
   // Opaque (partition, sequence) tokens the handler hands out for writes whose
   // durability the session must await before it releases their replies.
   std::vector<std::pair<size_t, uint64_t>> durability_tokens;
