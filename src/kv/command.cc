@@ -43,7 +43,7 @@ CommandContext::CommandContext(Keyspace& ks, ClientState& c, std::span<const std
 storage::WriteBatch& CommandContext::BatchFor(int db, std::string_view key) {
   size_t shard = keyspace.Owner(key);
   keyspace.Touch(shard, db, key);  // every write of a key passes here: WATCH sees it
-  return keyspace.PendingBatch(shard);
+  return keyspace.BatchForOwner(shard);
 }
 
 Database& CommandContext::Db(std::string_view key) { return keyspace.DbFor(client.db, key); }

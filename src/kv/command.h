@@ -98,10 +98,10 @@ class CommandContext {
   ClientState& client;
   Keyspace& keyspace;
   int64_t now_ms;
-  // The pending group-commit batch of the shard that owns `key`. Each key's writes
-  // go to its owner's batch, so writes to one key reach RocksDB in order even when
-  // a multi-shard command writes them; such a command is atomic in memory but its
-  // writes to different shards are separate groups on disk.
+  // The pending group-commit batch for a write of `key`: its owner shard's batch,
+  // or, while an exclusive (multi-shard) command runs, that command's own group,
+  // written after every earlier group, so each key's writes reach RocksDB in
+  // order and the command is all-or-nothing on disk.
   // Marks the key as modified for WATCH.
   storage::WriteBatch& BatchFor(int db, std::string_view key);
 

@@ -31,8 +31,6 @@ void Type(CommandContext& c) {
 
 // EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT key time [NX|XX|GT|LT]
 void ExpireGeneric(CommandContext& c, bool millis, bool absolute) {
-  int64_t t;
-  if (!ParseInt64(c.arg(2), t)) return c.NotInteger();
   bool nx = false, xx = false, gt = false, lt = false;
   for (size_t i = 3; i < c.argc(); ++i) {
     std::string opt = Lower(c.arg(i));
@@ -46,6 +44,8 @@ void ExpireGeneric(CommandContext& c, bool millis, bool absolute) {
     return c.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
   }
   if (gt && lt) return c.reply.Error("ERR GT and LT options at the same time are not compatible");
+  int64_t t;  // parsed after the options, as Redis does
+  if (!ParseInt64(c.arg(2), t)) return c.NotInteger();
   std::string_view cmd = c.arg(0);
   // Overflow checks as Redis: the absolute time in ms must fit in int64.
   int64_t unit = millis ? 1 : 1000;

@@ -21,7 +21,7 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
     : shards_(shards),
       engine_(engine),
       options_(std::move(options)),
-      writers_(shards.size()),
+      writer_(1),
       start_ms_(NowMs()) {
   RegisterConnectionFamily(registry_);
   RegisterServerFamily(registry_);
@@ -68,7 +68,7 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
 
 Keyspace::~Keyspace() {
   stopping_ = true;
-  writers_.join();
+  writer_.join();
   // Shards are stopped before the keyspace is destroyed: write what is left.
   for (auto& c : commits_) {
     if (c->pending->Count() > 0) (void)engine_.Write(*c->pending, storage::Engine::WriteMode::kOwned);
@@ -348,18 +348,28 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
     blocker = std::make_shared<BlockedClient>(co_await asio::this_coro::executor);
   }
   auto execute = [&] {
-    std::vector<size_t> before(commits_.size());
     size_t self = runtime::Shard::Current() ? runtime::Shard::Current()->id() : 0;
-    for (size_t s = 0; s < commits_.size(); ++s) {
-      if (exclusive || s == self) before[s] = PendingBatch(s).Count();
+    if (exclusive) {
+      // Every shard is paused. Submit the writes already pending everywhere, then
+      // collect this command's writes (whatever shards own the keys) in one group
+      // of its own: the single writer keeps per-key order, and the command is all
+      // or nothing on disk (RENAME across shards, MSET, EXEC).
+      for (size_t s = 0; s < commits_.size(); ++s) {
+        if (PendingBatch(s).Count() > 0) (void)SubmitGroup(s);
+      }
+      exclusive_target_ = static_cast<int>(self);
     }
+    size_t before = PendingBatch(self).Count();
     ReplyBuilder local(out, client.protocol);
     CommandContext ctx(*this, client, args, local, NowMs());
     ctx.blocker = blocker;
     RunCommand(*spec, ctx);
     blocked = ctx.blocked;
+    exclusive_target_ = -1;
+    if (PendingBatch(self).Count() > before) {
+      tokens.emplace_back(self, exclusive ? SubmitGroup(self) : PendingGroup(self));
+    }
     for (size_t s = 0; s < commits_.size(); ++s) {
-      if ((exclusive || s == self) && PendingBatch(s).Count() > before[s]) tokens.emplace_back(s, PendingGroup(s));
       if ((exclusive || s == self) && !ready_[s].empty()) ServeReady(s);
     }
   };
@@ -481,7 +491,7 @@ uint64_t Keyspace::PendingGroup(size_t shard) {
 
 void Keyspace::ScheduleFlush(size_t shard) {
   ShardCommit& c = *commits_[shard];
-  if (c.flush_scheduled || c.in_flight) return;
+  if (c.flush_scheduled || c.in_flight > 0) return;
   c.flush_scheduled = true;
   // Posted, so every command already runnable on this shard joins the group first.
   shards_.Post(shard, [this, shard] { FlushGroup(shard); });
@@ -490,22 +500,29 @@ void Keyspace::ScheduleFlush(size_t shard) {
 void Keyspace::FlushGroup(size_t shard) {
   ShardCommit& c = *commits_[shard];
   c.flush_scheduled = false;
-  if (c.in_flight || c.pending->Count() == 0) return;
-  c.in_flight = true;
+  if (c.in_flight > 0 || c.pending->Count() == 0) return;
+  (void)SubmitGroup(shard);
+}
+
+uint64_t Keyspace::SubmitGroup(size_t shard) {
+  ShardCommit& c = *commits_[shard];
+  ++c.in_flight;
   auto batch = std::make_shared<std::unique_ptr<storage::WriteBatch>>(std::move(c.pending));
   c.pending = std::make_unique<storage::WriteBatch>(engine_);
   uint64_t seq = c.pending_seq++;
-  asio::post(writers_, [this, shard, seq, batch] {
+  // One writer thread for all shards: groups reach RocksDB in submission order.
+  asio::post(writer_, [this, shard, seq, batch] {
     Status s = engine_.Write(**batch, storage::Engine::WriteMode::kOwned);
     if (!s.ok()) spdlog::error("redis: group commit of shard {} failed: {}", shard, s.error().ToString());
     shards_.Post(shard, [this, shard, seq, ok = s.ok()] { OnGroupWritten(shard, seq, ok); });
   });
+  return seq;
 }
 
 void Keyspace::OnGroupWritten(size_t shard, uint64_t seq, bool ok) {
   ShardCommit& c = *commits_[shard];
-  c.in_flight = false;
-  c.durable_seq = seq;
+  --c.in_flight;
+  c.durable_seq = std::max(c.durable_seq, seq);
   if (!ok) c.failed.insert(seq);
   std::vector<std::pair<uint64_t, asio::any_completion_handler<void(bool)>>> still_waiting;
   std::vector<asio::any_completion_handler<void(bool)>> done;
@@ -519,7 +536,7 @@ void Keyspace::OnGroupWritten(size_t shard, uint64_t seq, bool ok) {
     // on this loop rather than inside this function.
     asio::post(shards_.shard(shard).context(), [h = std::move(h), ok]() mutable { std::move(h)(ok); });
   }
-  if (c.pending->Count() > 0) ScheduleFlush(shard);
+  if (c.pending->Count() > 0 && c.in_flight == 0) ScheduleFlush(shard);
 }
 
 Task<bool> Keyspace::WaitGroup(size_t shard, uint64_t seq) {

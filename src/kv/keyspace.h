@@ -102,6 +102,11 @@ class Keyspace : public protocol::resp::CommandHandler {
   // current group of that shard's group commit). Only that shard's thread (or a
   // coordinator while it is paused) touches it.
   storage::WriteBatch& PendingBatch(size_t shard) { return *commits_[shard]->pending; }
+  // Where a write of a key owned by `owner` goes: the owner's batch, or during an
+  // exclusive command the coordinator's single batch.
+  storage::WriteBatch& BatchForOwner(size_t owner) {
+    return PendingBatch(exclusive_target_ >= 0 ? static_cast<size_t>(exclusive_target_) : owner);
+  }
   // The group the pending batch belongs to; schedules its write.
   uint64_t PendingGroup(size_t shard);
 
@@ -160,12 +165,13 @@ class Keyspace : public protocol::resp::CommandHandler {
     uint64_t pending_seq = 1;  // group number of `pending`
     uint64_t durable_seq = 0;  // every group <= this one has been written
     std::set<uint64_t> failed;  // groups whose write failed (rare; kept for late waiters)
-    bool in_flight = false;
+    int in_flight = 0;         // groups handed to the writer, not yet confirmed
     bool flush_scheduled = false;
     std::vector<std::pair<uint64_t, asio::any_completion_handler<void(bool)>>> waiters;
   };
   void ScheduleFlush(size_t shard);
   void FlushGroup(size_t shard);
+  uint64_t SubmitGroup(size_t shard);  // hands `pending` to the writer; returns its group number
   void OnGroupWritten(size_t shard, uint64_t seq, bool ok);
   Task<bool> WaitGroup(size_t shard, uint64_t seq);
 
@@ -191,7 +197,9 @@ class Keyspace : public protocol::resp::CommandHandler {
   std::vector<std::vector<std::string>> ready_;
   // [shard]: watched "db:key" -> flags of the watching clients.
   std::vector<std::unordered_map<std::string, std::vector<std::weak_ptr<std::atomic<bool>>>>> watchers_;
-  asio::thread_pool writers_;
+  asio::thread_pool writer_;  // one thread: groups are written in submission order
+  // While an exclusive command runs: the shard whose batch collects all its writes.
+  int exclusive_target_ = -1;
   std::mutex exclusive_mu_;
   std::mutex config_mu_;
   std::map<std::string, std::string> config_;

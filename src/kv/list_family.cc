@@ -106,12 +106,12 @@ void LRange(CommandContext& c) {
 }
 
 void LIndex(CommandContext& c) {
-  int64_t index;
-  if (!ParseInt64(c.arg(2), index)) return c.NotInteger();
   bool wrong;
   ListValue* l = GetList(c, false, wrong);
   if (wrong) return;
   if (!l) return c.reply.Null();
+  int64_t index;  // after the key checks, as Redis does
+  if (!ParseInt64(c.arg(2), index)) return c.NotInteger();
   int64_t len = static_cast<int64_t>(l->items.size());
   if (index < 0) index += len;
   if (index < 0 || index >= len) return c.reply.Null();
@@ -119,12 +119,12 @@ void LIndex(CommandContext& c) {
 }
 
 void LSet(CommandContext& c) {
-  int64_t index;
-  if (!ParseInt64(c.arg(2), index)) return c.NotInteger();
   bool wrong;
   ListValue* l = GetList(c, false, wrong);
   if (wrong) return;
   if (!l) return c.reply.Error("ERR no such key");
+  int64_t index;  // after the key checks, as Redis does
+  if (!ParseInt64(c.arg(2), index)) return c.NotInteger();
   int64_t len = static_cast<int64_t>(l->items.size());
   if (index < 0) index += len;
   if (index < 0 || index >= len) return c.reply.Error("ERR index out of range");

@@ -36,14 +36,14 @@ bool ParseFlushMode(CommandContext& c) {
   return false;
 }
 
-// Deletes every key of one database. Each deletion goes to the owning shard's
-// batch (ordered after that shard's earlier writes); a range delete over the whole
-// database could be overtaken by another shard's older pending group.
+// Deletes every key of one database, one delete per key in the FLUSH's own group
+// (FLUSH is exclusive). A range delete would also cover keys on disk that were
+// never loaded, but per-key deletes keep the code path of every other write.
 void ClearDb(CommandContext& c, int db) {
   c.keyspace.TouchDb(db);
   for (size_t s = 0; s < c.keyspace.shard_count(); ++s) {
     Database& d = c.keyspace.ShardDb(s, db);
-    for (const auto& [key, entry] : d.map()) Persistence::DeleteKey(c.keyspace.PendingBatch(s), db, key, entry.type());
+    for (const auto& [key, entry] : d.map()) Persistence::DeleteKey(c.keyspace.BatchForOwner(s), db, key, entry.type());
     d.Clear();
   }
 }
@@ -120,7 +120,7 @@ void Command(CommandContext& c) {
     c.reply.ArrayHeader(c.argc() - 2);
     for (size_t i = 2; i < c.argc(); ++i) {
       if (const CommandSpec* s = reg.Find(c.arg(i))) ReplyCommandInfo(c, *s);
-      else c.reply.NullArray();
+      else c.reply.Null();
     }
     return;
   }

@@ -69,27 +69,48 @@ bool ParseExpireArg(CommandContext& c, std::string_view opt, std::string_view va
   return true;
 }
 
-void Set(CommandContext& c) {
-  bool nx = false, xx = false, get = false;
-  ExpireOption ex;
-  for (size_t i = 3; i < c.argc(); ++i) {
-    std::string o = Lower(c.arg(i));
-    if (o == "nx" && !xx) {
-      nx = true;
-    } else if (o == "xx" && !nx) {
-      xx = true;
-    } else if (o == "get") {
-      get = true;
-    } else if (o == "keepttl" && !ex.set) {
-      ex.keep_ttl = true;
-    } else if ((o == "ex" || o == "px" || o == "exat" || o == "pxat") && !ex.set && !ex.keep_ttl &&
+// The options of SET and GETEX, checked for syntax only (Redis parses the expire
+// value later). The same expire option may repeat (the last one counts); two
+// different ones may not.
+struct StringOptions {
+  bool nx = false, xx = false, get = false, keep_ttl = false, persist = false;
+  std::string expire_kind;  // "ex", "px", "exat", "pxat" or empty
+  size_t expire_arg = 0;    // index of the expire value
+};
+
+bool ParseStringOptions(CommandContext& c, size_t first, bool getex, StringOptions& o) {
+  for (size_t i = first; i < c.argc(); ++i) {
+    std::string a = Lower(c.arg(i));
+    bool is_expire = a == "ex" || a == "px" || a == "exat" || a == "pxat";
+    if (!getex && a == "nx" && !o.xx) {
+      o.nx = true;
+    } else if (!getex && a == "xx" && !o.nx) {
+      o.xx = true;
+    } else if (!getex && a == "get") {
+      o.get = true;
+    } else if (!getex && a == "keepttl" && o.expire_kind.empty()) {
+      o.keep_ttl = true;
+    } else if (getex && a == "persist" && o.expire_kind.empty()) {
+      o.persist = true;
+    } else if (is_expire && (o.expire_kind.empty() || o.expire_kind == a) && !o.keep_ttl && !o.persist &&
                i + 1 < c.argc()) {
-      if (!ParseExpireArg(c, c.arg(i), c.arg(i + 1), ex, "set")) return;
-      ++i;
+      o.expire_kind = a;
+      o.expire_arg = ++i;
     } else {
-      return c.SyntaxError();
+      c.SyntaxError();
+      return false;
     }
   }
+  return true;
+}
+
+void Set(CommandContext& c) {
+  StringOptions opts;
+  if (!ParseStringOptions(c, 3, false, opts)) return;
+  bool nx = opts.nx, xx = opts.xx, get = opts.get;
+  ExpireOption ex;
+  ex.keep_ttl = opts.keep_ttl;
+  if (!opts.expire_kind.empty() && !ParseExpireArg(c, opts.expire_kind, c.arg(opts.expire_arg), ex, "set")) return;
   std::string_view key = c.arg(1);
   Entry* e = c.Find(key);
   if (get && e != nullptr && e->type() != ValueType::kString) return c.WrongType();
@@ -142,27 +163,16 @@ void GetDel(CommandContext& c) {
 }
 
 void GetEx(CommandContext& c) {
-  // As Redis: syntax and integer errors first, then the key, then the expire value.
+  // As Redis: option syntax first, then the key, then the expire value.
+  StringOptions opts;
+  if (!ParseStringOptions(c, 2, true, opts)) return;
   ExpireOption ex;
-  size_t expire_at = 0;
-  for (size_t i = 2; i < c.argc(); ++i) {
-    std::string o = Lower(c.arg(i));
-    if ((o == "ex" || o == "px" || o == "exat" || o == "pxat") && !expire_at && !ex.persist && i + 1 < c.argc()) {
-      int64_t v;
-      if (!ParseInt64(c.arg(i + 1), v)) return c.NotInteger();
-      expire_at = i;
-      ++i;
-    } else if (o == "persist" && !expire_at) {
-      ex.persist = true;
-    } else {
-      return c.SyntaxError();
-    }
-  }
+  ex.persist = opts.persist;
   bool wrong;
   std::string* s = GetString(c, c.arg(1), wrong);
   if (wrong) return;
   if (!s) return c.reply.Null();
-  if (expire_at && !ParseExpireArg(c, c.arg(expire_at), c.arg(expire_at + 1), ex, "getex")) return;
+  if (!opts.expire_kind.empty() && !ParseExpireArg(c, opts.expire_kind, c.arg(opts.expire_arg), ex, "getex")) return;
   std::string value = *s;
   Entry* e = c.Find(c.arg(1));
   if (ex.set || (ex.persist && e->expire_ms != 0)) {
