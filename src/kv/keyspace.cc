@@ -476,7 +476,7 @@ Task<void> Keyspace::RewakeKeys(ClientState& client, const CommandSpec& spec, st
   for (size_t pos : KeyPositions(spec, args)) {
     size_t shard = Owner(args[pos]);
     std::string wk = WatchKey(client.db, args[pos]);
-    co_await shards_.RunOn(shard, [this, shard, wk] {
+    co_await shards_.RunOn(shard, [this, shard, &wk] {
       ready_[shard].push_back(wk);
       ServeReady(shard);
       return true;

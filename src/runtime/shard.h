@@ -61,8 +61,15 @@ class ShardSet {
   // Runs fn on shard `target` and resumes the calling coroutine on its own
   // executor with fn's result. fn may be a plain function or return Task<T>.
   // Calls to the caller's own shard run inline.
+  //
+  // fn must be trivially copyable (capture by reference or pointer; the caller's
+  // coroutine frame outlives the call): GCC 12 mis-copies by-value coroutine
+  // parameters with non-trivial members (an SSO std::string captured by value was
+  // freed from the wrong address), so RunOn refuses them at compile time.
   template <typename Fn>
   auto RunOn(size_t target, Fn fn) {
+    static_assert(std::is_trivially_copyable_v<Fn>,
+                  "RunOn: capture by reference/pointer (GCC 12 coroutine parameter copy bug)");
     using R = std::invoke_result_t<Fn>;
     if constexpr (IsTask<R>::value) {
       return RunTaskOn(target, std::move(fn));

@@ -25,8 +25,9 @@ def test_banner_names_version_data_dir_and_listeners(server):
     assert banner.startswith("orbit-server ")
     assert f"data dir: {server.data_dir}" in banner
     assert server.port("http") > 0
+    assert server.port("redis") > 0
     # Protocols that are not built yet are absent from the banner.
-    assert "redis listening" not in banner
+    assert "pg listening" not in banner and "mysql listening" not in banner
 
 
 def test_taken_port_is_a_one_line_error_and_exit_1(make_server):
@@ -205,3 +206,9 @@ def test_configuration_doc_lists_every_flag():
             assert f"`--<proto>-{rest}`" in doc and f"`{proto}`" in doc, flag
         else:
             assert f"`{flag}`" in doc, f"{flag} missing from docs/configuration.md"
+
+
+def test_disabled_protocol_has_no_listener(make_server):
+    s = make_server(args=["--redis-enabled", "false"]).start()
+    assert "redis" not in s.ports
+    assert "redis listening" not in s.stdout()
