@@ -197,65 +197,76 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// Redis's glob (stringmatchlen): * ? [abc] [^a-z] and \ escapes.
-bool GlobMatch(std::string_view p, std::string_view s, bool nocase) {
-  auto eq = [nocase](char a, char b) {
-    return nocase ? std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)) : a == b;
-  };
-  size_t pi = 0, si = 0;
-  while (pi < p.size()) {
-    char c = p[pi];
-    if (c == '*') {
-      while (pi + 1 < p.size() && p[pi + 1] == '*') ++pi;
-      if (pi + 1 == p.size()) return true;
-      for (size_t k = si; k <= s.size(); ++k) {
-        if (GlobMatch(p.substr(pi + 1), s.substr(k), nocase)) return true;
-      }
-      return false;
-    }
-    if (si >= s.size()) return false;
-    if (c == '?') {
-      ++si;
-    } else if (c == '[') {
-      size_t j = pi + 1;
-      bool negate = j < p.size() && p[j] == '^';
-      if (negate) ++j;
-      bool match = false;
-      while (j < p.size() && p[j] != ']') {
-        if (p[j] == '\\' && j + 1 < p.size()) {
-          ++j;
-          if (eq(p[j], s[si])) match = true;
-        } else if (j + 2 < p.size() && p[j + 1] == '-') {
-          char lo = p[j], hi = p[j + 2];
-          if (lo > hi) std::swap(lo, hi);
-          char ch = s[si];
-          if (nocase) {
-            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-            lo = static_cast<char>(std::tolower(static_cast<unsigned char>(lo)));
-            hi = static_cast<char>(std::tolower(static_cast<unsigned char>(hi)));
-          }
-          if (ch >= lo && ch <= hi) match = true;
-          j += 2;
-        } else if (eq(p[j], s[si])) {
-          match = true;
-        }
-        ++j;
-      }
-      if (negate) match = !match;
-      if (!match) return false;
-      pi = j;  // at ']' (or end)
-      ++si;
-    } else if (c == '\\' && pi + 1 < p.size()) {
-      ++pi;
-      if (!eq(p[pi], s[si])) return false;
-      ++si;
-    } else {
-      if (!eq(c, s[si])) return false;
-      ++si;
-    }
-    ++pi;
+// Redis's glob (stringmatchlen): * ? [abc] [^a-z] and \ escapes. Iterative with
+// one backtrack point for the last '*', so matching is O(pattern x text) and uses
+// no recursion: hostile patterns ("*a*a*a...b") cannot hang or overflow the stack.
+namespace {
+
+// Matches one non-'*' pattern element at p[pi] against c; sets `next` to the
+// index after the element. False if the element does not match.
+bool MatchOne(std::string_view p, size_t pi, char c, bool nocase, size_t& next) {
+  auto fold = [nocase](char x) { return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(x))) : x; };
+  char pc = p[pi];
+  if (pc == '?') {
+    next = pi + 1;
+    return true;
   }
-  return si == s.size();
+  if (pc == '[') {
+    size_t j = pi + 1;
+    bool negate = j < p.size() && p[j] == '^';
+    if (negate) ++j;
+    bool match = false;
+    while (j < p.size() && p[j] != ']') {
+      if (p[j] == '\\' && j + 1 < p.size()) {
+        ++j;
+        if (fold(p[j]) == fold(c)) match = true;
+      } else if (j + 2 < p.size() && p[j + 1] == '-' && p[j + 2] != ']') {
+        char lo = fold(p[j]), hi = fold(p[j + 2]);
+        if (lo > hi) std::swap(lo, hi);
+        if (fold(c) >= lo && fold(c) <= hi) match = true;
+        j += 2;
+      } else if (fold(p[j]) == fold(c)) {
+        match = true;
+      }
+      ++j;
+    }
+    next = j < p.size() ? j + 1 : j;  // past ']' (an unterminated class ends the pattern)
+    return negate ? !match : match;
+  }
+  if (pc == '\\' && pi + 1 < p.size()) {
+    next = pi + 2;
+    return fold(p[pi + 1]) == fold(c);
+  }
+  next = pi + 1;
+  return fold(pc) == fold(c);
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view p, std::string_view s, bool nocase) {
+  size_t pi = 0, si = 0;
+  size_t star_p = std::string_view::npos, star_s = 0;
+  while (si < s.size()) {
+    if (pi < p.size() && p[pi] == '*') {
+      while (pi < p.size() && p[pi] == '*') ++pi;
+      if (pi == p.size()) return true;
+      star_p = pi;
+      star_s = si;
+      continue;
+    }
+    size_t next;
+    if (pi < p.size() && MatchOne(p, pi, s[si], nocase, next)) {
+      pi = next;
+      ++si;
+      continue;
+    }
+    if (star_p == std::string_view::npos) return false;
+    // Let the last '*' absorb one more character and retry from there.
+    pi = star_p;
+    si = ++star_s;
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
 }
 
 }  // namespace orbit::kv

@@ -52,7 +52,6 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
       {"appendfsync", "everysec"}, {"save", ""}, {"proto-max-bulk-len", "536870912"},
       {"timeout", "0"}, {"hz", "10"}, {"maxclients", "10000"},
   };
-  requirepass_cache_ = options_.requirepass;
   auto& commands = metrics.GetCounter("orbit_redis_commands_total", "Redis commands executed.");
   auto& errors = metrics.GetCounter("orbit_redis_errors_total", "Redis commands answered with an error.");
   metrics.AddCollector([this, &commands, &errors] {
@@ -79,10 +78,9 @@ size_t Keyspace::Owner(std::string_view key) const {
   return std::hash<std::string_view>{}(key) % dbs_.size();
 }
 
-const std::string& Keyspace::requirepass() {
+std::string Keyspace::requirepass() {
   std::lock_guard lock(config_mu_);
-  requirepass_cache_ = config_["requirepass"];
-  return requirepass_cache_;
+  return config_["requirepass"];
 }
 
 Status Keyspace::Load() {
@@ -267,9 +265,16 @@ Task<void> Keyspace::RunExclusive(const std::function<void()>& fn) {
     });
   }
   paused.wait();
+  // Resume the shards and free the lock even if fn throws.
+  struct Release {
+    std::promise<void>& release;
+    std::mutex& mu;
+    ~Release() {
+      release.set_value();
+      mu.unlock();
+    }
+  } guard{release, exclusive_mu_};
   fn();
-  release.set_value();
-  exclusive_mu_.unlock();
 }
 
 void Keyspace::RunCommand(const CommandSpec& spec, CommandContext& ctx) {
@@ -363,9 +368,19 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
     ReplyBuilder local(out, client.protocol);
     CommandContext ctx(*this, client, args, local, NowMs());
     ctx.blocker = blocker;
-    RunCommand(*spec, ctx);
+    struct ResetTarget {
+      int& target;
+      ~ResetTarget() { target = -1; }
+    } reset_target{exclusive_target_};
+    try {
+      RunCommand(*spec, ctx);
+    } catch (const std::exception& e) {
+      // A command that fails midway (e.g. out of memory building a reply) must not
+      // take the connection or the shard with it.
+      out.clear();
+      local.Error(std::string("ERR internal error: ") + e.what());
+    }
     blocked = ctx.blocked;
-    exclusive_target_ = -1;
     if (PendingBatch(self).Count() > before) {
       tokens.emplace_back(self, exclusive ? SubmitGroup(self) : PendingGroup(self));
     }
@@ -548,17 +563,30 @@ Task<bool> Keyspace::WaitGroup(size_t shard, uint64_t seq) {
 }
 
 Task<bool> Keyspace::AwaitDurable(ClientState& client) {
-  // One wait per shard: the newest token of each shard covers the older ones.
-  std::vector<std::pair<size_t, uint64_t>> newest;
+  // One wait per shard, for the newest group; then every group from the oldest to
+  // the newest must have succeeded (a later success does not cover a failure).
+  struct Range {
+    size_t shard;
+    uint64_t first, last;
+  };
+  std::vector<Range> ranges;
   for (auto [shard, seq] : client.durability_tokens) {
-    auto it = std::find_if(newest.begin(), newest.end(), [&](auto& p) { return p.first == shard; });
-    if (it == newest.end()) newest.emplace_back(shard, seq);
-    else it->second = std::max(it->second, seq);
+    auto it = std::find_if(ranges.begin(), ranges.end(), [&](auto& r) { return r.shard == shard; });
+    if (it == ranges.end()) {
+      ranges.push_back({shard, seq, seq});
+    } else {
+      it->first = std::min(it->first, seq);
+      it->last = std::max(it->last, seq);
+    }
   }
   client.durability_tokens.clear();
   bool ok = true;
-  for (auto [shard, seq] : newest) {
-    bool shard_ok = co_await shards_.RunOn(shard, [this, shard, seq]() { return WaitGroup(shard, seq); });
+  for (const Range& r : ranges) {
+    bool shard_ok = co_await shards_.RunOn(r.shard, [this, &r]() -> Task<bool> {
+      bool newest_ok = co_await WaitGroup(r.shard, r.last);
+      const auto& failed = commits_[r.shard]->failed;
+      co_return newest_ok && failed.lower_bound(r.first) == failed.lower_bound(r.last + 1);
+    });
     ok = ok && shard_ok;
   }
   co_return ok;

@@ -137,7 +137,7 @@ class Keyspace : public protocol::resp::CommandHandler {
   // CONFIG GET/SET parameters (every redis.conf parameter is accepted and stored).
   std::map<std::string, std::string>& config() { return config_; }
   std::mutex& config_mutex() { return config_mu_; }
-  const std::string& requirepass();
+  std::string requirepass();  // a copy: CONFIG SET may change it on another thread
 
   // Clients (CLIENT LIST / KILL / ID). Snapshot under the lock.
   std::string ClientList(int64_t now_ms);
@@ -203,7 +203,6 @@ class Keyspace : public protocol::resp::CommandHandler {
   std::mutex exclusive_mu_;
   std::mutex config_mu_;
   std::map<std::string, std::string> config_;
-  std::string requirepass_cache_;
   std::mutex clients_mu_;
   std::map<uint64_t, ClientInfo> clients_;
 

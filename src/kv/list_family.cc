@@ -327,6 +327,10 @@ bool ParseTimeout(CommandContext& c, std::string_view s, int64_t& ms) {
     c.reply.Error("ERR timeout is not a float or out of range");
     return false;
   }
+  if (v * 1000 > static_cast<long double>(std::numeric_limits<int64_t>::max() / 1000000)) {
+    c.reply.Error("ERR timeout is out of range");  // would overflow a steady_clock deadline
+    return false;
+  }
   if (v < 0) {
     c.reply.Error("ERR timeout is negative");
     return false;

@@ -5,6 +5,8 @@
 // flag on the owner shard of each key; every write of the key (CommandContext::
 // BatchFor), its expiry and FLUSHDB/FLUSHALL set it, and EXEC then aborts.
 
+#include <algorithm>
+
 #include "kv/command.h"
 #include "kv/keyspace.h"
 
@@ -50,8 +52,10 @@ void Watch(CommandContext& c) {
   TxState& tx = c.keyspace.Tx(c.client);
   if (tx.in_multi) return c.reply.Error("ERR WATCH inside MULTI is not allowed");
   for (size_t i = 1; i < c.argc(); ++i) {
+    std::pair<int, std::string> key{c.client.db, std::string(c.arg(i))};
+    if (std::find(tx.watched.begin(), tx.watched.end(), key) != tx.watched.end()) continue;  // already watched
     c.keyspace.Watch(c.keyspace.Owner(c.arg(i)), c.client.db, c.arg(i), tx.dirty);
-    tx.watched.emplace_back(c.client.db, std::string(c.arg(i)));
+    tx.watched.push_back(std::move(key));
   }
   c.reply.Ok();
 }

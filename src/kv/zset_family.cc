@@ -527,6 +527,9 @@ void BlockingZPop(CommandContext& c, bool max) {
   if (!ParseLongDouble(c.arg(c.argc() - 1), t) || std::isinf(t)) {
     return c.reply.Error("ERR timeout is not a float or out of range");
   }
+  if (t * 1000 > static_cast<long double>(std::numeric_limits<int64_t>::max() / 1000000)) {
+    return c.reply.Error("ERR timeout is out of range");
+  }
   if (t < 0) return c.reply.Error("ERR timeout is negative");
   std::vector<std::string_view> keys;
   for (size_t i = 1; i + 1 < c.argc(); ++i) {

@@ -184,6 +184,23 @@ TEST(Glob, RedisPatterns) {
   EXPECT_FALSE(GlobMatch("h\\*llo", "hello"));
   EXPECT_TRUE(GlobMatch("*", ""));
   EXPECT_TRUE(GlobMatch("HELLO", "hello", true));
+  EXPECT_TRUE(GlobMatch("*.sport", "news.sport"));
+  EXPECT_FALSE(GlobMatch("a*b", "acb-"));
+  EXPECT_TRUE(GlobMatch("a*b*c", "a--b--b--c"));
+}
+
+TEST(Glob, HostilePatternsAreLinear) {
+  // CVE-2022-36021 in Redis: exponential backtracking. Must finish at once.
+  std::string text(60, 'a');
+  std::string pattern;
+  for (int i = 0; i < 12; ++i) pattern += "*a";
+  pattern += "*b";
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(GlobMatch(pattern, text));
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "*a";  // no recursion: no stack overflow
+  EXPECT_TRUE(GlobMatch(deep, std::string(100000, 'a')));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 }  // namespace

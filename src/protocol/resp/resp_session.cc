@@ -30,6 +30,12 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
   };
   client.peer_alive = [raw = connection.get()] { return !raw->closed() && !raw->stopping() && !raw->PeerClosed(); };
   handler.OnConnect(client);
+  // OnDisconnect runs however the session ends (including by an exception).
+  struct Disconnect {
+    CommandHandler& handler;
+    ClientState& client;
+    ~Disconnect() { handler.OnDisconnect(client); }
+  } disconnect{handler, client};
 
   std::string in;
   size_t offset = 0;  // parsed prefix of `in`
@@ -92,7 +98,6 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
     if (!n.ok() || *n == 0) break;
     in.resize(old + *n);
   }
-  handler.OnDisconnect(client);
 }
 
 }  // namespace orbit::protocol::resp
