@@ -44,6 +44,28 @@ TEST(RespParser, IncompleteInputAsksForExactlyWhatItNeeds) {
   EXPECT_EQ(Parse(full).result.status, ParseStatus::kCommand);
 }
 
+TEST(RespParser, ResumesAPartialRequestWithoutRescanning) {
+  std::string full = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n";
+  ParseState state;
+  std::vector<std::string_view> args;
+  std::vector<std::string> storage;
+  ParserLimits limits;
+  ParseResult r;
+  size_t calls = 0;
+  for (size_t n = 1; n <= full.size(); ++n) {  // one more byte per call
+    r = ParseCommand(std::string_view(full).substr(0, n), limits, args, storage, state);
+    ++calls;
+    if (r.status != ParseStatus::kNeedMore) break;
+    EXPECT_TRUE(state.active || n < 4);
+  }
+  ASSERT_EQ(r.status, ParseStatus::kCommand);
+  EXPECT_EQ(r.consumed, full.size());
+  ASSERT_EQ(args.size(), 3u);
+  EXPECT_EQ(args[2], "value");
+  EXPECT_FALSE(state.active);  // reset for the next request
+  EXPECT_EQ(calls, full.size());
+}
+
 TEST(RespParser, InlineCommandsWithQuotes) {
   auto p = Parse("SET \"a b\\x41\\n\" 'it\\'s'  x\r\n");
   ASSERT_EQ(p.result.status, ParseStatus::kCommand);

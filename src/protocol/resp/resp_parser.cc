@@ -133,60 +133,75 @@ bool SplitInlineArgs(std::string_view line, std::vector<std::string>& out) {
 
 ParseResult ParseCommand(std::string_view data, const ParserLimits& limits, std::vector<std::string_view>& args,
                          std::vector<std::string>& storage) {
-  args.clear();
-  if (data.empty()) return NeedMore(1);
-  if (data[0] != '*') return ParseInline(data, limits, args, storage);
+  ParseState state;
+  return ParseCommand(data, limits, args, storage, state);
+}
 
-  size_t pos = 0;
-  size_t nl = data.find('\r', pos);
-  if (nl == std::string_view::npos || nl + 1 >= data.size()) {
-    if (data.size() > limits.max_inline_len) return Error("too big mbulk count string");
-    return NeedMore(data.size() + 1);
-  }
-  if (data[nl + 1] != '\n') return Error("invalid multibulk length");
-  int64_t count = 0;
-  if (!ParseLength(data.substr(1, nl - 1), count) || count > limits.max_multibulk_len) {
-    return Error("invalid multibulk length");
-  }
-  if (!limits.authenticated && count > 10) return Error("unauthenticated multibulk length");
-  pos = nl + 2;
-  if (count <= 0) {
-    ParseResult r;
-    r.status = ParseStatus::kEmpty;
-    r.consumed = pos;
-    return r;
-  }
-  // Reserve modestly: a client claiming a huge count must not make us allocate.
-  args.reserve(static_cast<size_t>(std::min<int64_t>(count, 1024)));
-  for (int64_t i = 0; i < count; ++i) {
-    if (pos >= data.size()) return NeedMore(pos + 1);
-    if (data[pos] != '$') {
-      return Error(std::string("expected '$', got '") + data[pos] + "'");
-    }
-    size_t end = data.find('\r', pos);
-    if (end == std::string_view::npos || end + 1 >= data.size()) {
-      if (data.size() - pos > limits.max_inline_len) return Error("too big bulk count string");
+ParseResult ParseCommand(std::string_view data, const ParserLimits& limits, std::vector<std::string_view>& args,
+                         std::vector<std::string>& storage, ParseState& state) {
+  args.clear();
+  if (!state.active) {
+    if (data.empty()) return NeedMore(1);
+    if (data[0] != '*') return ParseInline(data, limits, args, storage);
+    size_t nl = data.find('\r');
+    if (nl == std::string_view::npos || nl + 1 >= data.size()) {
+      if (data.size() > limits.max_inline_len) return Error("too big mbulk count string");
       return NeedMore(data.size() + 1);
     }
-    if (data[end + 1] != '\n') return Error("invalid bulk length");
+    if (data[nl + 1] != '\n') return Error("invalid multibulk length");
+    int64_t count = 0;
+    if (!ParseLength(data.substr(1, nl - 1), count) || count > limits.max_multibulk_len) {
+      return Error("invalid multibulk length");
+    }
+    if (!limits.authenticated && count > 10) return Error("unauthenticated multibulk length");
+    if (count <= 0) {
+      ParseResult r;
+      r.status = ParseStatus::kEmpty;
+      r.consumed = nl + 2;
+      return r;
+    }
+    state.active = true;
+    state.count = count;
+    state.pos = nl + 2;
+    state.spans.clear();
+    // Reserve modestly: a client claiming a huge count must not make us allocate.
+    state.spans.reserve(static_cast<size_t>(std::min<int64_t>(count, 1024)));
+  }
+  auto fail = [&](std::string message) {
+    state = ParseState{};
+    return Error(std::move(message));
+  };
+  size_t pos = state.pos;
+  while (static_cast<int64_t>(state.spans.size()) < state.count) {
+    if (pos >= data.size()) return NeedMore(pos + 1);
+    if (data[pos] != '$') return fail(std::string("expected '$', got '") + data[pos] + "'");
+    size_t end = data.find('\r', pos);
+    if (end == std::string_view::npos || end + 1 >= data.size()) {
+      if (data.size() - pos > limits.max_inline_len) return fail("too big bulk count string");
+      return NeedMore(data.size() + 1);
+    }
+    if (data[end + 1] != '\n') return fail("invalid bulk length");
     int64_t len = 0;
     if (!ParseLength(data.substr(pos + 1, end - pos - 1), len) || len < 0 || len > limits.max_bulk_len) {
-      return Error("invalid bulk length");
+      return fail("invalid bulk length");
     }
-    if (!limits.authenticated && len > 16384) return Error("unauthenticated bulk length");
+    if (!limits.authenticated && len > 16384) return fail("unauthenticated bulk length");
     size_t start = end + 2;
     size_t need = start + static_cast<size_t>(len) + 2;
     if (data.size() < need) return NeedMore(need);
     if (data[need - 2] != '\r' || data[need - 1] != '\n') {
       // Redis consumes exactly len+2 bytes without checking; reject for safety.
-      return Error("invalid bulk length");
+      return fail("invalid bulk length");
     }
-    args.emplace_back(data.substr(start, static_cast<size_t>(len)));
+    state.spans.emplace_back(start, static_cast<size_t>(len));
     pos = need;
+    state.pos = pos;  // this argument is complete: never scan it again
   }
+  for (auto [off, len] : state.spans) args.emplace_back(data.substr(off, len));
   ParseResult r;
   r.status = ParseStatus::kCommand;
   r.consumed = pos;
+  state = ParseState{};
   return r;
 }
 

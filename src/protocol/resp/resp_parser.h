@@ -35,9 +35,24 @@ struct ParseResult {
   std::string error;  // "Protocol error: ..." (without the "ERR " prefix)
 };
 
+// Progress through a multibulk request that has not fully arrived, so that a
+// large request is scanned once, not once per read. Positions are relative to the
+// start of the request (the `data` passed to ParseCommand).
+struct ParseState {
+  bool active = false;
+  int64_t count = 0;
+  size_t pos = 0;
+  std::vector<std::pair<size_t, size_t>> spans;  // (offset, length) of each argument
+};
+
 // Parses one command from the start of `data`. Arguments of multibulk requests
 // are views into `data`; inline arguments may need unescaping and are stored in
 // `storage` (args then point into it). Both stay valid until the next call.
+// `state` carries partial progress between calls for the same request: call
+// again with the same request start and more bytes.
+ParseResult ParseCommand(std::string_view data, const ParserLimits& limits, std::vector<std::string_view>& args,
+                         std::vector<std::string>& storage, ParseState& state);
+// Stateless form (tests, fuzzing): each call starts from scratch.
 ParseResult ParseCommand(std::string_view data, const ParserLimits& limits, std::vector<std::string_view>& args,
                          std::vector<std::string>& storage);
 

@@ -44,13 +44,14 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
   ReplyBuilder reply(out, client.protocol);
   std::vector<std::string_view> args;
   std::vector<std::string> inline_storage;
+  ParseState parse_state;
   constexpr size_t kReadChunk = 16 * 1024;
 
   while (true) {
     // Parse and execute every complete command already buffered.
     while (in.size() - offset >= need) {
       options.limits.authenticated = client.authenticated;
-      auto r = ParseCommand(std::string_view(in).substr(offset), options.limits, args, inline_storage);
+      auto r = ParseCommand(std::string_view(in).substr(offset), options.limits, args, inline_storage, parse_state);
       if (r.status == ParseStatus::kNeedMore) {
         need = r.need;
         break;
@@ -89,6 +90,7 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
       in.erase(0, offset);
       offset = 0;
     }
+    if (in.size() >= options.max_query_buffer) break;  // client-query-buffer-limit: close
     size_t old = in.size();
     // Large values arrive in steps of at most 1 MiB: a client announcing a huge
     // bulk length does not make us allocate it before the bytes exist.

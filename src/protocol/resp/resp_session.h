@@ -62,6 +62,9 @@ class CommandHandler {
 struct SessionOptions {
   ParserLimits limits;
   size_t flush_threshold = 64 * 1024;  // flush replies mid-pipeline past this size
+  // client-query-buffer-limit: a request (or unparsed input) larger than this
+  // closes the connection, as Redis does.
+  size_t max_query_buffer = 1u << 30;
 };
 
 Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHandler& handler, SessionOptions options);
