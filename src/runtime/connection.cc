@@ -82,10 +82,26 @@ bool Connection::Write(std::string_view bytes) {
 }
 
 void Connection::Push(std::string_view bytes) {
+  if (hold_pushes_) {
+    if (out_.size() + sending_.size() + held_pushes_.size() + bytes.size() > limits_.max_output_bytes) {
+      Close();
+      return;
+    }
+    held_pushes_.append(bytes);
+    return;
+  }
   if (!Write(bytes)) return;
   if (flushing_) return;  // the running flush sends it
   asio::co_spawn(socket_.get_executor(), [self = shared_from_this()]() -> Task<void> { (void)co_await self->Flush(); },
                  asio::detached);
+}
+
+void Connection::ReleasePushes() {
+  hold_pushes_ = false;
+  if (held_pushes_.empty()) return;
+  std::string held;
+  held.swap(held_pushes_);
+  (void)Write(held);
 }
 
 Task<Status> Connection::Flush() {

@@ -54,8 +54,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Sends everything buffered; waits while the peer is slow, up to the write timeout.
   Task<Status> Flush();
   // Write + Flush without waiting, for messages the session did not ask for
-  // (pub/sub). Must run on the connection's executor.
+  // (pub/sub). Must run on the connection's executor. While pushes are held they
+  // queue behind the session's replies (so a message never overtakes the reply
+  // to a command sent before it); ReleasePushes appends them after the replies.
   void Push(std::string_view bytes);
+  void HoldPushes() { hold_pushes_ = true; }
+  void ReleasePushes();
 
   // Server-side TLS handshake on this connection.
   Task<Status> StartTls(boost::asio::ssl::context& context);
@@ -92,6 +96,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Clock::time_point deadline_ = Clock::time_point::max();
   bool reading_ = false;
   bool flushing_ = false;
+  bool hold_pushes_ = false;
+  std::string held_pushes_;
   bool stopping_ = false;
   bool closed_ = false;
   bool timed_out_ = false;

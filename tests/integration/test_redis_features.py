@@ -229,3 +229,12 @@ def test_sorted_sets_survive_kill9(make_server):
     c = redis.Redis(port=s.port("redis"))
     assert c.zrange("board", 0, -1, withscores=True) == [(b"bob", 1.0), (b"ann", 3.5)]
     assert c.zrank("board", "ann") == 1
+
+
+def test_replies_before_a_blocking_command_are_sent_first(server, r):
+    with socket.create_connection(("127.0.0.1", server.port("redis"))) as c:
+        c.settimeout(5)
+        c.sendall(b"SET before 1\r\nBLPOP later 0\r\n")
+        assert c.recv(100) == b"+OK\r\n"  # not held back by the blocked BLPOP
+        r.rpush("later", "x")
+        assert c.recv(100) == b"*2\r\n$5\r\nlater\r\n$1\r\nx\r\n"

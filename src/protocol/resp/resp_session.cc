@@ -65,6 +65,16 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
       need = 1;
       if (r.status == ParseStatus::kEmpty) continue;
       client.last_interaction_ms = NowMs();
+      connection->HoldPushes();
+      if (handler.MayBlock(args) && (!out.empty() || !client.durability_tokens.empty())) {
+        // Send what earlier commands answered before this one blocks.
+        if (!client.durability_tokens.empty() && !co_await handler.AwaitDurable(client)) break;
+        if (!connection->Write(out)) break;
+        out.clear();
+        connection->ReleasePushes();
+        if (!(co_await connection->Flush()).ok()) break;
+        connection->HoldPushes();
+      }
       reply.set_protocol(client.protocol);
       co_await handler.Execute(client, args, reply);
       if (client.close_after_reply) break;
@@ -72,6 +82,8 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
         if (!client.durability_tokens.empty() && !co_await handler.AwaitDurable(client)) break;
         if (!connection->Write(out)) break;
         out.clear();
+        connection->ReleasePushes();
+        connection->HoldPushes();
         if (!(co_await connection->Flush()).ok()) break;
       }
     }
@@ -82,6 +94,7 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
       if (!connection->Write(out)) break;
       out.clear();
     }
+    connection->ReleasePushes();
     if (connection->pending_output() > 0 && !(co_await connection->Flush()).ok()) break;
     if (client.close_after_reply || connection->closed()) break;
 

@@ -57,6 +57,9 @@ class CommandHandler {
   // client's durability_tokens), then clears them. False: a write failed and the
   // pending replies must not be sent (the session closes the connection).
   virtual Task<bool> AwaitDurable(ClientState& client) = 0;
+  // True if the command may block (BLPOP, ...): the session then sends the replies
+  // it holds before executing it.
+  virtual bool MayBlock(std::span<const std::string_view> args) const = 0;
 };
 
 struct SessionOptions {
