@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "kv/keyspace.h"
 #include "kv/persistence.h"
@@ -172,6 +173,40 @@ std::string FormatLongDouble(long double v) {
   }
   if (out == "-0") out = "0";
   return out;
+}
+
+bool ParseBlockingTimeout(CommandContext& c, std::string_view arg, int64_t& ms) {
+  long double v;
+  if (!ParseLongDouble(arg, v) || std::isinf(v)) {
+    c.reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  if (v * 1000 > static_cast<long double>(std::numeric_limits<int64_t>::max() / 1000000)) {
+    c.reply.Error("ERR timeout is out of range");  // would overflow a steady_clock deadline
+    return false;
+  }
+  if (v < 0) {
+    c.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  ms = static_cast<int64_t>(std::ceil(v * 1000));
+  if (v > 0 && ms == 0) ms = 1;
+  return true;
+}
+
+bool ParsePopCount(CommandContext& c, int64_t& count, bool& with_count, bool extra_is_arity_error) {
+  count = 1;
+  with_count = c.argc() == 3;
+  if (c.argc() > 3) {
+    if (extra_is_arity_error) c.reply.Error("ERR wrong number of arguments for '" + Lower(c.arg(0)) + "' command");
+    else c.SyntaxError();
+    return false;
+  }
+  if (with_count && (!ParseInt64(c.arg(2), count) || count < 0)) {
+    c.reply.Error("ERR value is out of range, must be positive");
+    return false;
+  }
+  return true;
 }
 
 std::string SubcommandError(std::string_view command, std::string_view sub, bool known) {

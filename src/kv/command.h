@@ -150,6 +150,13 @@ bool ParseDouble(std::string_view s, double& out);  // accepts inf/-inf, rejects
 bool ParseLongDouble(std::string_view s, long double& out);
 // Redis's INCRBYFLOAT format: %.17Lf without trailing zeros.
 std::string FormatLongDouble(long double v);
+// The timeout argument of blocking commands (seconds, a float) in ms; replies
+// Redis's error and returns false when it is invalid.
+bool ParseBlockingTimeout(CommandContext& c, std::string_view arg, int64_t& ms);
+// The optional COUNT of LPOP/RPOP/SPOP/ZPOPMIN/ZPOPMAX (args[2]); replies the
+// error and returns false when it is invalid. Extra arguments are an arity error
+// for LPOP/RPOP and a syntax error for the others, as in Redis.
+bool ParsePopCount(CommandContext& c, int64_t& count, bool& with_count, bool extra_is_arity_error = false);
 // "ERR unknown subcommand 'x'. Try CONFIG HELP." or, for a known subcommand with the
 // wrong argument count, "ERR wrong number of arguments for 'config|get' command".
 std::string SubcommandError(std::string_view command, std::string_view sub, bool known);

@@ -47,12 +47,9 @@ void LPushX(CommandContext& c) { PushGeneric(c, true, true); }
 void RPushX(CommandContext& c) { PushGeneric(c, false, true); }
 
 void PopGeneric(CommandContext& c, bool left) {
-  int64_t count = 1;
-  bool with_count = c.argc() == 3;
-  if (c.argc() > 3) return c.reply.Error("ERR wrong number of arguments for '" + Lower(c.arg(0)) + "' command");
-  if (with_count && (!ParseInt64(c.arg(2), count) || count < 0)) {
-    return c.reply.Error("ERR value is out of range, must be positive");
-  }
+  int64_t count;
+  bool with_count;
+  if (!ParsePopCount(c, count, with_count, /*extra_is_arity_error=*/true)) return;
   bool wrong;
   ListValue* l = GetList(c, false, wrong);
   if (wrong) return;
@@ -320,30 +317,10 @@ void LMove(CommandContext& c) {
 
 void RPopLPush(CommandContext& c) { MoveGeneric(c, false, true); }
 
-// Parses a blocking timeout in seconds (a float) into ms; replies on error.
-bool ParseTimeout(CommandContext& c, std::string_view s, int64_t& ms) {
-  long double v;
-  if (!ParseLongDouble(s, v) || std::isinf(v)) {
-    c.reply.Error("ERR timeout is not a float or out of range");
-    return false;
-  }
-  if (v * 1000 > static_cast<long double>(std::numeric_limits<int64_t>::max() / 1000000)) {
-    c.reply.Error("ERR timeout is out of range");  // would overflow a steady_clock deadline
-    return false;
-  }
-  if (v < 0) {
-    c.reply.Error("ERR timeout is negative");
-    return false;
-  }
-  ms = static_cast<int64_t>(std::ceil(v * 1000));
-  if (v > 0 && ms == 0) ms = 1;
-  return true;
-}
-
 // BLPOP/BRPOP key [key ...] timeout
 void BlockingPop(CommandContext& c, bool left) {
   int64_t timeout;
-  if (!ParseTimeout(c, c.arg(c.argc() - 1), timeout)) return;
+  if (!ParseBlockingTimeout(c, c.arg(c.argc() - 1), timeout)) return;
   std::vector<std::string_view> keys;
   for (size_t i = 1; i + 1 < c.argc(); ++i) {
     std::string_view key = c.arg(i);
@@ -381,7 +358,7 @@ void BRPop(CommandContext& c) { BlockingPop(c, false); }
 // BLMOVE src dst from to timeout / BRPOPLPUSH src dst timeout
 void BlockingMove(CommandContext& c, bool from_left, bool to_left, std::string_view timeout_arg) {
   int64_t timeout;
-  if (!ParseTimeout(c, timeout_arg, timeout)) return;
+  if (!ParseBlockingTimeout(c, timeout_arg, timeout)) return;
   Entry* src = c.Find(c.arg(1));
   if (src && src->type() != ValueType::kList) return c.WrongType();
   if (src) return MoveGeneric(c, from_left, to_left);

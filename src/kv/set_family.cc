@@ -87,12 +87,9 @@ std::mt19937_64& Rng() {
 }
 
 void SPop(CommandContext& c) {
-  int64_t count = 1;
-  bool with_count = c.argc() == 3;
-  if (c.argc() > 3) return c.SyntaxError();
-  if (with_count && (!ParseInt64(c.arg(2), count) || count < 0)) {
-    return c.reply.Error("ERR value is out of range, must be positive");
-  }
+  int64_t count;
+  bool with_count;
+  if (!ParsePopCount(c, count, with_count)) return;
   bool wrong;
   SetValue* s = GetSet(c, false, wrong);
   if (wrong) return;

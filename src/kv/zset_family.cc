@@ -342,9 +342,10 @@ void RangeGeneric(CommandContext& c, RangeKind kind, bool rev, size_t opts_from,
   if (with_scores && kind == RangeKind::kLex) {
     return c.reply.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
   }
-  // With REV, the general form takes max before min.
+  // Reversed score and lex ranges take max before min (ZRANGE ... REV and the
+  // legacy ZREVRANGEBYSCORE/ZREVRANGEBYLEX alike).
   std::string_view a = c.arg(2), b = c.arg(3);
-  bool swap = rev && allow_kind_opts && kind != RangeKind::kRank;
+  bool swap = rev && kind != RangeKind::kRank;
   std::string_view lo = swap ? b : a, hi = swap ? a : b;
   bool wrong;
   ZSetValue* z = GetZSet(c, false, wrong);
@@ -373,54 +374,9 @@ void ZRevRange(CommandContext& c) { RangeGeneric(c, RangeKind::kRank, true, 4, f
 void ZRangeByScore(CommandContext& c) { RangeGeneric(c, RangeKind::kScore, false, 4, false); }
 void ZRangeByLex(CommandContext& c) { RangeGeneric(c, RangeKind::kLex, false, 4, false); }
 
-// ZREVRANGEBYSCORE key max min: same as the REV general form.
-void ZRevRangeByScore(CommandContext& c) {
-  bool with_scores = false;
-  int64_t offset = 0, count = -1;
-  for (size_t i = 4; i < c.argc(); ++i) {
-    std::string o = Lower(c.arg(i));
-    if (o == "withscores") {
-      with_scores = true;
-    } else if (o == "limit" && i + 2 < c.argc()) {
-      if (!ParseInt64(c.arg(i + 1), offset) || !ParseInt64(c.arg(i + 2), count)) return c.NotInteger();
-      i += 2;
-    } else {
-      return c.SyntaxError();
-    }
-  }
-  ScoreBound min, max;
-  if (!ParseScoreBound(c.arg(3), min) || !ParseScoreBound(c.arg(2), max)) {
-    return c.reply.Error("ERR min or max is not a float");
-  }
-  bool wrong;
-  ZSetValue* z = GetZSet(c, false, wrong);
-  if (wrong) return;
-  std::vector<const Item*> items;
-  if (z) items = ByScore(*z, min, max, true, offset, count);
-  ReplyItems(c, items, with_scores);
-}
-
-void ZRevRangeByLex(CommandContext& c) {
-  int64_t offset = 0, count = -1;
-  for (size_t i = 4; i < c.argc(); ++i) {
-    if (EqualsIgnoreCase(c.arg(i), "limit") && i + 2 < c.argc()) {
-      if (!ParseInt64(c.arg(i + 1), offset) || !ParseInt64(c.arg(i + 2), count)) return c.NotInteger();
-      i += 2;
-    } else {
-      return c.SyntaxError();
-    }
-  }
-  LexBound min, max;
-  if (!ParseLexBound(c.arg(3), min) || !ParseLexBound(c.arg(2), max)) {
-    return c.reply.Error("ERR min or max not valid string range item");
-  }
-  bool wrong;
-  ZSetValue* z = GetZSet(c, false, wrong);
-  if (wrong) return;
-  std::vector<const Item*> items;
-  if (z) items = ByLex(*z, min, max, true, offset, count);
-  ReplyItems(c, items, false);
-}
+// ZREVRANGEBYSCORE key max min / ZREVRANGEBYLEX key max min: the REV forms.
+void ZRevRangeByScore(CommandContext& c) { RangeGeneric(c, RangeKind::kScore, true, 4, false); }
+void ZRevRangeByLex(CommandContext& c) { RangeGeneric(c, RangeKind::kLex, true, 4, false); }
 
 void ZCount(CommandContext& c) {
   ScoreBound min, max;
@@ -445,12 +401,9 @@ void ZLexCount(CommandContext& c) {
 }
 
 void PopGeneric(CommandContext& c, bool max) {
-  int64_t count = 1;
-  bool with_count = c.argc() == 3;
-  if (c.argc() > 3) return c.SyntaxError();
-  if (with_count && (!ParseInt64(c.arg(2), count) || count < 0)) {
-    return c.reply.Error("ERR value is out of range, must be positive");
-  }
+  int64_t count;
+  bool with_count;
+  if (!ParsePopCount(c, count, with_count)) return;
   bool wrong;
   ZSetValue* z = GetZSet(c, false, wrong);
   if (wrong) return;
@@ -523,14 +476,8 @@ void ZRemRangeByLex(CommandContext& c) {
 
 // BZPOPMIN/BZPOPMAX key [key ...] timeout: [key, member, score] or block.
 void BlockingZPop(CommandContext& c, bool max) {
-  long double t;
-  if (!ParseLongDouble(c.arg(c.argc() - 1), t) || std::isinf(t)) {
-    return c.reply.Error("ERR timeout is not a float or out of range");
-  }
-  if (t * 1000 > static_cast<long double>(std::numeric_limits<int64_t>::max() / 1000000)) {
-    return c.reply.Error("ERR timeout is out of range");
-  }
-  if (t < 0) return c.reply.Error("ERR timeout is negative");
+  int64_t timeout;
+  if (!ParseBlockingTimeout(c, c.arg(c.argc() - 1), timeout)) return;
   std::vector<std::string_view> keys;
   for (size_t i = 1; i + 1 < c.argc(); ++i) {
     std::string_view key = c.arg(i);
@@ -553,8 +500,7 @@ void BlockingZPop(CommandContext& c, bool max) {
     return;
   }
   if (!c.blocker) return c.reply.NullArray();
-  int64_t ms = static_cast<int64_t>(std::ceil(t * 1000));
-  c.blocker->timeout_ms = (t > 0 && ms == 0) ? 1 : ms;
+  c.blocker->timeout_ms = timeout;
   c.keyspace.Block(c, keys);
 }
 
