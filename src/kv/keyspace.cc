@@ -421,6 +421,11 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
     }
   };
   co_await run();
+  // Before blocking, earlier pipelined commands get their replies.
+  if (blocked && client.flush_replies && !co_await client.flush_replies()) {
+    blocker->done.store(true);
+    co_return;
+  }
   if (blocked) {
     // Wait until a write to one of the keys wakes us, then retry; give up at the
     // timeout. A tick every second notices clients that went away.
@@ -429,8 +434,10 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
                                             : Clock::time_point::max();
     while (blocked) {
       auto wake_at = std::min(deadline, Clock::now() + std::chrono::seconds(1));
-      blocker->timer.expires_at(wake_at);
-      co_await blocker->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (!blocker->done.load()) {  // a wake-up may have come while replies were sent
+        blocker->timer.expires_at(wake_at);
+        co_await blocker->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
       bool woken = blocker->done.load();
       bool gone = client.peer_alive && !client.peer_alive();
       if (!woken && !gone && Clock::now() < deadline) continue;  // periodic tick

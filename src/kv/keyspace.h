@@ -97,10 +97,6 @@ class Keyspace : public protocol::resp::CommandHandler {
   void OnDisconnect(ClientState& client) override;
   Task<void> Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) override;
   Task<bool> AwaitDurable(ClientState& client) override;
-  bool MayBlock(std::span<const std::string_view> args) const override {
-    const CommandSpec* spec = registry_.Find(args[0]);
-    return spec != nullptr && (spec->flags & kBlocking);
-  }
 
   // The batch that collects the writes of commands running on `shard` (the
   // current group of that shard's group commit). Only that shard's thread (or a

@@ -45,6 +45,15 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
   std::vector<std::string_view> args;
   std::vector<std::string> inline_storage;
   ParseState parse_state;
+  client.flush_replies = [&]() -> Task<bool> {
+    if (!client.durability_tokens.empty() && !co_await handler.AwaitDurable(client)) co_return false;
+    if (!out.empty() && !connection->Write(out)) co_return false;
+    out.clear();
+    connection->ReleasePushes();
+    bool ok = (co_await connection->Flush()).ok();
+    connection->HoldPushes();
+    co_return ok;
+  };
   constexpr size_t kReadChunk = 16 * 1024;
 
   while (true) {
@@ -66,15 +75,6 @@ Task<void> ServeResp(std::shared_ptr<runtime::Connection> connection, CommandHan
       if (r.status == ParseStatus::kEmpty) continue;
       client.last_interaction_ms = NowMs();
       connection->HoldPushes();
-      if (handler.MayBlock(args) && (!out.empty() || !client.durability_tokens.empty())) {
-        // Send what earlier commands answered before this one blocks.
-        if (!client.durability_tokens.empty() && !co_await handler.AwaitDurable(client)) break;
-        if (!connection->Write(out)) break;
-        out.clear();
-        connection->ReleasePushes();
-        if (!(co_await connection->Flush()).ok()) break;
-        connection->HoldPushes();
-      }
       reply.set_protocol(client.protocol);
       co_await handler.Execute(client, args, reply);
       if (client.close_after_reply) break;

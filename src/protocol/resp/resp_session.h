@@ -38,6 +38,10 @@ struct ClientState {
   // False once the peer has closed or the server is stopping (checked while a
   // command blocks, since the session is not reading then).
   std::function<bool()> peer_alive;
+  // Sends the replies the session holds for earlier pipelined commands (after
+  // their writes are durable). A command calls it before it blocks. False: the
+  // connection failed.
+  std::function<Task<bool>()> flush_replies;
   // Opaque (partition, sequence) tokens the handler hands out for writes whose
   // durability the session must await before it releases their replies.
   std::vector<std::pair<size_t, uint64_t>> durability_tokens;
@@ -57,9 +61,6 @@ class CommandHandler {
   // client's durability_tokens), then clears them. False: a write failed and the
   // pending replies must not be sent (the session closes the connection).
   virtual Task<bool> AwaitDurable(ClientState& client) = 0;
-  // True if the command may block (BLPOP, ...): the session then sends the replies
-  // it holds before executing it.
-  virtual bool MayBlock(std::span<const std::string_view> args) const = 0;
 };
 
 struct SessionOptions {
