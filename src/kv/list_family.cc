@@ -13,12 +13,17 @@
 namespace orbit::kv {
 namespace {
 
+// The list at args[1]; created (and its meta record written) when absent and
+// `create`. Pushes and pops then write element keys only: the head sequence
+// number is recovered from the first element key on load, so the meta record
+// changes only with the key's expiry.
 ListValue* GetList(CommandContext& c, bool create, bool& wrong) {
   ListValue* l = c.FindAs<ListValue>(c.arg(1), wrong);
   if (l || wrong || !create) return l;
   Entry e;
   e.data = ListValue{};
   Entry& stored = c.Db(c.arg(1)).Set(c.arg(1), std::move(e));
+  c.PersistMeta(c.arg(1), stored);
   return &std::get<ListValue>(stored.data);
 }
 
@@ -37,7 +42,6 @@ void PushGeneric(CommandContext& c, bool left, bool only_existing) {
       c.PersistListItem(c.arg(1), l->head + static_cast<int64_t>(l->items.size()) - 1, c.arg(i));
     }
   }
-  c.PersistMeta(c.arg(1), *c.Find(c.arg(1)));  // the head moved
   c.reply.Integer(static_cast<int64_t>(l->items.size()));
 }
 
@@ -69,12 +73,7 @@ void PopGeneric(CommandContext& c, bool left) {
     }
     if (!with_count) break;
   }
-  Entry* e = c.Find(c.arg(1));
-  if (l->items.empty()) {
-    c.Delete(c.arg(1));
-  } else {
-    c.PersistMeta(c.arg(1), *e);
-  }
+  if (l->items.empty()) c.Delete(c.arg(1));
 }
 
 void LPop(CommandContext& c) { PopGeneric(c, true); }
@@ -214,7 +213,6 @@ void LTrim(CommandContext& c) {
     l->items.pop_front();
     ++l->head;
   }
-  c.PersistMeta(c.arg(1), *c.Find(c.arg(1)));
   c.reply.Ok();
 }
 
@@ -283,12 +281,12 @@ void MoveGeneric(CommandContext& c, bool from_left, bool to_left) {
     src->items.pop_back();
   }
   if (src->items.empty()) c.Delete(c.arg(1));
-  else c.PersistMeta(c.arg(1), *c.Find(c.arg(1)));
   dst_entry = c.Find(c.arg(2));
   if (!dst_entry) {
     Entry e;
     e.data = ListValue{};
     dst_entry = &c.Db(c.arg(2)).Set(c.arg(2), std::move(e));
+    c.PersistMeta(c.arg(2), *dst_entry);
   }
   ListValue& dst = std::get<ListValue>(dst_entry->data);
   if (to_left) {
@@ -299,7 +297,6 @@ void MoveGeneric(CommandContext& c, bool from_left, bool to_left) {
     dst.items.push_back(value);
     c.PersistListItem(c.arg(2), dst.head + static_cast<int64_t>(dst.items.size()) - 1, value);
   }
-  c.PersistMeta(c.arg(2), *dst_entry);
   c.reply.Bulk(value);
 }
 
@@ -341,7 +338,6 @@ void BlockingPop(CommandContext& c, bool left) {
       l.items.pop_back();
     }
     if (l.items.empty()) c.Delete(key);
-    else c.PersistMeta(key, *e);
     c.reply.ArrayHeader(2);
     c.reply.Bulk(key);
     c.reply.Bulk(value);

@@ -155,9 +155,16 @@ Status Persistence::LoadAll(storage::Engine& engine, int64_t now_ms,
       }
       case ValueType::kList: {
         if (v.size() < 17) return Error(ErrorCode::kCorruption, "kv: malformed list meta");
+        // The head is the first element's sequence number (the meta's copy is
+        // only written at creation; pushes and pops do not rewrite it).
         ListValue list;
         list.head = GetI64(v, 9);
-        s = for_elements([&](const storage::KeyValue&, std::string_view val) { list.items.emplace_back(val); });
+        bool first = true;
+        s = for_elements([&](const storage::KeyValue& seq, std::string_view val) {
+          if (first && std::holds_alternative<int64_t>(seq)) list.head = std::get<int64_t>(seq);
+          first = false;
+          list.items.emplace_back(val);
+        });
         e.data = std::move(list);
         break;
       }

@@ -3,7 +3,7 @@
 // Write-through persistence of the Redis keyspace in the `kv` column family.
 //
 // Layout (tuples in the order-preserving key codec):
-//   ("m", db, key)          -> meta: type u8 | expire_ms i64 | [list head i64] | [string payload]
+//   ("m", db, key)          -> meta: type u8 | expire_ms i64 | [list head i64 at creation] | [string payload]
 //   ("e", db, key, field)   -> hash field value / set member ("") / zset member (score, 8 bytes)
 //   ("e", db, key, seq)     -> list element at sequence number seq
 // One RocksDB key per collection element, so LPUSH on a long list writes one
