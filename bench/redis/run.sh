@@ -51,24 +51,26 @@ for port in "$REDIS_PORT" "$ORBIT_PORT"; do
   for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 done
 
-run() {  # port pipeline -> "test,rps,p50" lines. One test per run: redis-benchmark
+run() {  # port pipeline -> "test,rps,p50,p99" lines. One test per run: redis-benchmark
   # stops at the first error reply, and a command Orbit lacks must not hide the rest.
   for t in ${TESTS//,/ }; do
     (redis-benchmark -p "$1" -n "$REQUESTS" -c "$CLIENTS" -P "$2" -t "$t" --csv 2>/dev/null |
-      tail -n +2 || true) | tr -d '"' | awk -F, '{print $1","$2","$5}'
+      tail -n +2 || true) | tr -d '"' | awk -F, '{print $1","$2","$5","$7}'
   done
 }
 
 echo "orbit-server shards: $( [ "$THREADS" = 0 ] && nproc || echo "$THREADS" ); redis-benchmark -n $REQUESTS -c $CLIENTS"
-printf "%-28s %12s %12s %8s %10s %10s\n" "test (-P)" "redis ops/s" "orbit ops/s" "ratio" "redis p50" "orbit p50"
+printf "%-28s %12s %12s %8s %10s %10s %10s %10s\n" "test (-P)" "redis ops/s" "orbit ops/s" "ratio" \
+  "redis p50" "orbit p50" "redis p99" "orbit p99"
 for P in $PIPELINES; do
   redis-cli -p "$REDIS_PORT" flushall >/dev/null
   redis-cli -p "$ORBIT_PORT" flushall >/dev/null
   run "$REDIS_PORT" "$P" >"$WORK/r.csv"
   run "$ORBIT_PORT" "$P" >"$WORK/o.csv"
-  LC_ALL=C join -t, -j1 -a1 -e missing -o 0,1.2,1.3,2.2,2.3 <(LC_ALL=C sort "$WORK/r.csv") \
-    <(LC_ALL=C sort "$WORK/o.csv") | while IFS=, read -r test r_rps r_p50 o_rps o_p50; do
+  LC_ALL=C join -t, -j1 -a1 -e missing -o 0,1.2,1.3,1.4,2.2,2.3,2.4 <(LC_ALL=C sort "$WORK/r.csv") \
+    <(LC_ALL=C sort "$WORK/o.csv") | while IFS=, read -r test r_rps r_p50 r_p99 o_rps o_p50 o_p99; do
     ratio=$(awk -v o="$o_rps" -v r="$r_rps" 'BEGIN { if (r > 0) printf "%.2f", o / r; else print "n/a" }')
-    printf "%-28s %12s %12s %8s %10s %10s\n" "$test (P$P)" "$r_rps" "$o_rps" "$ratio" "$r_p50" "$o_p50"
+    printf "%-28s %12s %12s %8s %10s %10s %10s %10s\n" "$test (P$P)" "$r_rps" "$o_rps" "$ratio" \
+      "$r_p50" "$o_p50" "$r_p99" "$o_p99"
   done
 done
