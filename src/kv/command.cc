@@ -209,6 +209,45 @@ bool ParsePopCount(CommandContext& c, int64_t& count, bool& with_count, bool ext
   return true;
 }
 
+uint64_t ScanPosition(std::string_view item) {
+  uint64_t h = std::hash<std::string_view>{}(item) * 0x9E3779B97F4A7C15ull;
+  return h == 0 ? 1 : h;
+}
+
+bool ParseScanArgs(CommandContext& c, size_t cursor_index, bool allow_type, ScanArgs& out) {
+  auto s = c.arg(cursor_index);
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out.cursor);
+  if (ec != std::errc() || ptr != s.data() + s.size()) {
+    c.reply.Error("ERR invalid cursor");
+    return false;
+  }
+  for (size_t i = cursor_index + 1; i < c.argc(); i += 2) {
+    if (i + 1 >= c.argc()) {
+      c.SyntaxError();
+      return false;
+    }
+    std::string opt = Lower(c.arg(i));
+    if (opt == "match") {
+      out.pattern = c.arg(i + 1);
+    } else if (opt == "count") {
+      if (!ParseInt64(c.arg(i + 1), out.count)) {
+        c.NotInteger();
+        return false;
+      }
+      if (out.count < 1) {
+        c.SyntaxError();
+        return false;
+      }
+    } else if (allow_type && opt == "type") {
+      out.type = Lower(c.arg(i + 1));
+    } else {
+      c.SyntaxError();
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string SubcommandError(std::string_view command, std::string_view sub, bool known) {
   if (known) {
     return "ERR wrong number of arguments for '" + Lower(command) + "|" + Lower(sub) + "' command";

@@ -8,6 +8,7 @@
 // it), flags, and a handler. A handler parses its arguments, operates on the
 // databases of the shards that own its keys and writes exactly one reply.
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -157,6 +158,33 @@ bool ParseBlockingTimeout(CommandContext& c, std::string_view arg, int64_t& ms);
 // error and returns false when it is invalid. Extra arguments are an arity error
 // for LPOP/RPOP and a syntax error for the others, as in Redis.
 bool ParsePopCount(CommandContext& c, int64_t& count, bool& with_count, bool extra_is_arity_error = false);
+// The SCAN family's cursor is a position in hash order: a call returns the items
+// whose position is >= cursor, lowest first, and the next cursor is the position
+// of the first item it did not return (0 when none is left). An item present for
+// the whole iteration is returned; positions do not move when others come and go.
+// Cost: O(items) per call.
+uint64_t ScanPosition(std::string_view item);
+struct ScanArgs {
+  uint64_t cursor = 0;
+  std::string_view pattern;
+  int64_t count = 10;
+  std::string type;  // SCAN only
+};
+// Parses "cursor [MATCH p] [COUNT n] [TYPE t]" starting at args[cursor_index].
+bool ParseScanArgs(CommandContext& c, size_t cursor_index, bool allow_type, ScanArgs& out);
+// Keeps the `count` candidates with the lowest positions (sorted); returns the next cursor.
+template <typename T>
+uint64_t SelectScanPage(std::vector<std::pair<uint64_t, T>>& candidates, int64_t count) {
+  size_t take = std::min(candidates.size(), static_cast<size_t>(count));
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(take), candidates.end(),
+                    [](const auto& a, const auto& b) { return a.first < b.first; });
+  uint64_t next = 0;
+  for (size_t i = take; i < candidates.size(); ++i) {
+    if (next == 0 || candidates[i].first < next) next = candidates[i].first;
+  }
+  candidates.resize(take);
+  return next;
+}
 // "ERR unknown subcommand 'x'. Try CONFIG HELP." or, for a known subcommand with the
 // wrong argument count, "ERR wrong number of arguments for 'config|get' command".
 std::string SubcommandError(std::string_view command, std::string_view sub, bool known);
@@ -188,5 +216,6 @@ void RegisterSetFamily(CommandRegistry& registry);
 void RegisterZSetFamily(CommandRegistry& registry);
 void RegisterTransactionFamily(CommandRegistry& registry);
 void RegisterPubSubFamily(CommandRegistry& registry);
+void RegisterScanFamily(CommandRegistry& registry);
 
 }  // namespace orbit::kv

@@ -115,60 +115,24 @@ void Keys(CommandContext& c) {
   for (auto k : out) c.reply.Bulk(k);
 }
 
-// SCAN's cursor is a position in hash order: a call returns the live keys whose
-// position is >= cursor, lowest first, and the next cursor is the position of the
-// first key it did not return. A key present for the whole iteration is returned
-// (positions do not move when other keys come and go). Cost: O(keys) per call.
-uint64_t ScanPosition(std::string_view key) {
-  uint64_t h = std::hash<std::string_view>{}(key) * 0x9E3779B97F4A7C15ull;
-  return h == 0 ? 1 : h;
-}
-
 void Scan(CommandContext& c) {
-  uint64_t cursor;
-  {
-    auto s = c.arg(1);
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), cursor);
-    if (ec != std::errc() || ptr != s.data() + s.size()) return c.reply.Error("ERR invalid cursor");
-  }
-  std::string_view pattern;
-  int64_t count = 10;
-  std::string type_filter;
-  for (size_t i = 2; i < c.argc(); i += 2) {
-    if (i + 1 >= c.argc()) return c.SyntaxError();
-    std::string opt = Lower(c.arg(i));
-    if (opt == "match") {
-      pattern = c.arg(i + 1);
-    } else if (opt == "count") {
-      if (!ParseInt64(c.arg(i + 1), count)) return c.NotInteger();
-      if (count < 1) return c.SyntaxError();
-    } else if (opt == "type") {
-      type_filter = Lower(c.arg(i + 1));
-    } else {
-      return c.SyntaxError();
-    }
-  }
+  ScanArgs scan;
+  if (!ParseScanArgs(c, 1, true, scan)) return;
   std::vector<std::pair<uint64_t, std::string_view>> candidates;
   for (size_t s = 0; s < c.keyspace.shard_count(); ++s) {
     Database& d = c.keyspace.ShardDb(s, c.client.db);
     for (const auto& [k, e] : d.map()) {
       uint64_t pos = ScanPosition(k);
-      if (pos >= cursor && !d.IsExpired(e, c.now_ms)) candidates.emplace_back(pos, k);
+      if (pos >= scan.cursor && !d.IsExpired(e, c.now_ms)) candidates.emplace_back(pos, k);
     }
   }
-  size_t take = std::min(candidates.size(), static_cast<size_t>(count));
-  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(take), candidates.end());
-  uint64_t next = 0;
-  if (take < candidates.size()) {
-    next = std::min_element(candidates.begin() + static_cast<std::ptrdiff_t>(take), candidates.end())->first;
-  }
+  uint64_t next = SelectScanPage(candidates, scan.count);
   std::vector<std::string_view> keys;
-  for (size_t i = 0; i < take; ++i) {
-    std::string_view k = candidates[i].second;
-    if (!pattern.empty() && !GlobMatch(pattern, k)) continue;
-    if (!type_filter.empty()) {
+  for (const auto& [pos, k] : candidates) {
+    if (!scan.pattern.empty() && !GlobMatch(scan.pattern, k)) continue;
+    if (!scan.type.empty()) {
       Entry* e = c.Find(k);
-      if (e == nullptr || TypeName(e->type()) != type_filter) continue;
+      if (e == nullptr || TypeName(e->type()) != scan.type) continue;
     }
     keys.push_back(k);
   }

@@ -33,6 +33,7 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   RegisterZSetFamily(registry_);
   RegisterTransactionFamily(registry_);
   RegisterPubSubFamily(registry_);
+  RegisterScanFamily(registry_);
   dbs_.resize(shards.size());
   watchers_.resize(shards.size());
   blocked_.resize(shards.size());

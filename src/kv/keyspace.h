@@ -49,12 +49,16 @@ struct TxState {
   // references, so UNWATCH just starts a new flag and a closed client needs no cleanup.
   std::shared_ptr<std::atomic<bool>> dirty = std::make_shared<std::atomic<bool>>(false);
   std::vector<std::pair<int, std::string>> watched;
+  // Watched keys that were already logically expired when watched (their expiry
+  // then does not abort EXEC, as in Redis 7).
+  std::vector<std::pair<int, std::string>> expired_at_watch;
   void Reset() {
     in_multi = false;
     errored = false;
     queued.clear();
     dirty = std::make_shared<std::atomic<bool>>(false);
     watched.clear();
+    expired_at_watch.clear();
   }
 };
 

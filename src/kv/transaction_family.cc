@@ -36,10 +36,13 @@ void Exec(CommandContext& c) {
   }
   bool aborted = tx.dirty->load();
   // A watched key that expired since WATCH also aborts (nothing may have touched it yet).
-  for (const auto& [db, key] : tx.watched) {
+  for (const auto& watched : tx.watched) {
+    const auto& [db, key] = watched;
     Database& d = c.keyspace.DbFor(db, key);
     auto it = d.map().find(key);
-    if (it != d.map().end() && d.IsExpired(it->second, c.now_ms)) aborted = true;
+    bool was_expired = std::find(tx.expired_at_watch.begin(), tx.expired_at_watch.end(), watched) !=
+                       tx.expired_at_watch.end();
+    if (it != d.map().end() && d.IsExpired(it->second, c.now_ms) && !was_expired) aborted = true;
   }
   auto queued = std::move(tx.queued);
   tx.Reset();  // unwatch before running: the transaction's own writes don't matter
@@ -55,6 +58,9 @@ void Watch(CommandContext& c) {
     std::pair<int, std::string> key{c.client.db, std::string(c.arg(i))};
     if (std::find(tx.watched.begin(), tx.watched.end(), key) != tx.watched.end()) continue;  // already watched
     c.keyspace.Watch(c.keyspace.Owner(c.arg(i)), c.client.db, c.arg(i), tx.dirty);
+    Database& d = c.Db(c.arg(i));
+    auto it = d.map().find(c.arg(i));
+    if (it != d.map().end() && d.IsExpired(it->second, c.now_ms)) tx.expired_at_watch.push_back(key);
     tx.watched.push_back(std::move(key));
   }
   c.reply.Ok();
@@ -64,6 +70,7 @@ void Unwatch(CommandContext& c) {
   TxState& tx = c.keyspace.Tx(c.client);
   tx.dirty = std::make_shared<std::atomic<bool>>(false);
   tx.watched.clear();
+  tx.expired_at_watch.clear();
   c.reply.Ok();
 }
 

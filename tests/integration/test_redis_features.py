@@ -238,3 +238,18 @@ def test_replies_before_a_blocking_command_are_sent_first(server, r):
         assert c.recv(100) == b"+OK\r\n"  # not held back by the blocked BLPOP
         r.rpush("later", "x")
         assert c.recv(100) == b"*2\r\n$5\r\nlater\r\n$1\r\nx\r\n"
+
+
+def test_hscan_sscan_zscan_visit_every_element_once(server, r):
+    r.hset("h", mapping={f"f{i}": i for i in range(300)})
+    r.sadd("s", *[f"m{i}" for i in range(300)])
+    r.zadd("z", {f"z{i}": i for i in range(300)})
+    assert dict(r.hscan_iter("h", count=17)) == {f"f{i}".encode(): str(i).encode() for i in range(300)}
+    members = list(r.sscan_iter("s", count=23))
+    assert len(members) == 300 and set(members) == {f"m{i}".encode() for i in range(300)}
+    assert dict(r.zscan_iter("z", count=31)) == {f"z{i}".encode(): float(i) for i in range(300)}
+    assert set(r.sscan_iter("s", match="m1?")) == {f"m1{i}".encode() for i in range(10)}
+    assert r.hscan("nokey", 0) == (0, {})
+    r.set("str", "v")
+    with pytest.raises(redis.ResponseError, match="WRONGTYPE"):
+        r.sscan("str", 0)
