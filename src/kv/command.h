@@ -122,6 +122,10 @@ class CommandContext {
   // Like Find, but replies WRONGTYPE and sets `wrong_type` if the type differs.
   template <typename T>
   T* FindAs(std::string_view key, bool& wrong_type);
+  // FindAs, and when the key is absent and `create`: a new empty collection of
+  // type T (its meta record persisted).
+  template <typename T>
+  T* FindOrCreate(std::string_view key, bool create, bool& wrong_type);
 
   Entry& Put(std::string_view key, Entry entry);  // replace the whole value, persisted
   bool Delete(std::string_view key);               // persisted
@@ -203,6 +207,17 @@ T* CommandContext::FindAs(std::string_view key, bool& wrong_type) {
     WrongType();
   }
   return v;
+}
+
+template <typename T>
+T* CommandContext::FindOrCreate(std::string_view key, bool create, bool& wrong_type) {
+  T* v = FindAs<T>(key, wrong_type);
+  if (v || wrong_type || !create) return v;
+  Entry e;
+  e.data = T{};
+  Entry& stored = Db(key).Set(key, std::move(e));
+  PersistMeta(key, stored);
+  return &std::get<T>(stored.data);
 }
 
 // Family registration (one per *_family.cc).

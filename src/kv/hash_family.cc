@@ -12,13 +12,7 @@ namespace {
 
 // The hash at key, created empty (in memory and on disk) when absent and `create`.
 HashValue* GetHash(CommandContext& c, bool create, bool& wrong) {
-  HashValue* h = c.FindAs<HashValue>(c.arg(1), wrong);
-  if (h || wrong || !create) return h;
-  Entry e;
-  e.data = HashValue{};
-  Entry& stored = c.Db(c.arg(1)).Set(c.arg(1), std::move(e));
-  c.PersistMeta(c.arg(1), stored);
-  return &std::get<HashValue>(stored.data);
+  return c.FindOrCreate<HashValue>(c.arg(1), create, wrong);
 }
 
 void HSet(CommandContext& c) {

@@ -18,13 +18,7 @@ namespace {
 // number is recovered from the first element key on load, so the meta record
 // changes only with the key's expiry.
 ListValue* GetList(CommandContext& c, bool create, bool& wrong) {
-  ListValue* l = c.FindAs<ListValue>(c.arg(1), wrong);
-  if (l || wrong || !create) return l;
-  Entry e;
-  e.data = ListValue{};
-  Entry& stored = c.Db(c.arg(1)).Set(c.arg(1), std::move(e));
-  c.PersistMeta(c.arg(1), stored);
-  return &std::get<ListValue>(stored.data);
+  return c.FindOrCreate<ListValue>(c.arg(1), create, wrong);
 }
 
 void PushGeneric(CommandContext& c, bool left, bool only_existing) {
@@ -281,14 +275,7 @@ void MoveGeneric(CommandContext& c, bool from_left, bool to_left) {
     src->items.pop_back();
   }
   if (src->items.empty()) c.Delete(c.arg(1));
-  dst_entry = c.Find(c.arg(2));
-  if (!dst_entry) {
-    Entry e;
-    e.data = ListValue{};
-    dst_entry = &c.Db(c.arg(2)).Set(c.arg(2), std::move(e));
-    c.PersistMeta(c.arg(2), *dst_entry);
-  }
-  ListValue& dst = std::get<ListValue>(dst_entry->data);
+  ListValue& dst = *c.FindOrCreate<ListValue>(c.arg(2), true, wrong);
   if (to_left) {
     dst.items.push_front(value);
     --dst.head;

@@ -10,13 +10,7 @@ namespace orbit::kv {
 namespace {
 
 SetValue* GetSet(CommandContext& c, bool create, bool& wrong) {
-  SetValue* s = c.FindAs<SetValue>(c.arg(1), wrong);
-  if (s || wrong || !create) return s;
-  Entry e;
-  e.data = SetValue{};
-  Entry& stored = c.Db(c.arg(1)).Set(c.arg(1), std::move(e));
-  c.PersistMeta(c.arg(1), stored);
-  return &std::get<SetValue>(stored.data);
+  return c.FindOrCreate<SetValue>(c.arg(1), create, wrong);
 }
 
 void SAdd(CommandContext& c) {
@@ -149,14 +143,7 @@ void SMove(CommandContext& c) {
   src->erase(member);
   c.DeleteField(c.arg(1), member);
   c.DeleteIfEmpty(c.arg(1), *c.Find(c.arg(1)));
-  dst_entry = c.Find(c.arg(2));
-  if (!dst_entry) {
-    Entry e;
-    e.data = SetValue{};
-    dst_entry = &c.Db(c.arg(2)).Set(c.arg(2), std::move(e));
-    c.PersistMeta(c.arg(2), *dst_entry);
-  }
-  if (std::get<SetValue>(dst_entry->data).insert(member).second) c.PersistField(c.arg(2), member, "");
+  if (c.FindOrCreate<SetValue>(c.arg(2), true, wrong)->insert(member).second) c.PersistField(c.arg(2), member, "");
   c.reply.Integer(1);
 }
 

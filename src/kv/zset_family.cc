@@ -18,13 +18,7 @@ namespace {
 using Item = ZSetValue::Item;
 
 ZSetValue* GetZSet(CommandContext& c, bool create, bool& wrong) {
-  ZSetValue* z = c.FindAs<ZSetValue>(c.arg(1), wrong);
-  if (z || wrong || !create) return z;
-  Entry e;
-  e.data = ZSetValue{};
-  Entry& stored = c.Db(c.arg(1)).Set(c.arg(1), std::move(e));
-  c.PersistMeta(c.arg(1), stored);
-  return &std::get<ZSetValue>(stored.data);
+  return c.FindOrCreate<ZSetValue>(c.arg(1), create, wrong);
 }
 
 void SetScore(CommandContext& c, ZSetValue& z, const std::string& member, double score) {
