@@ -61,7 +61,12 @@ def test_signal_stops_gracefully_and_data_dir_is_reusable(make_server, sig):
     idle = socket.create_connection(("127.0.0.1", s.port("http")))
     assert s.stop(sig) == 0
     assert "shutdown complete" in s.stderr()
-    assert idle.recv(1) == b""  # the idle keep-alive connection was closed
+    # The idle connection was closed: a clean EOF, or a reset when the kernel had
+    # queued it but the server had not accepted it yet when the listener closed.
+    try:
+        assert idle.recv(1) == b""
+    except ConnectionResetError:
+        pass
     idle.close()
     s.start()
     assert requests.get(s.url("/health")).json()["status"] == "ok"
