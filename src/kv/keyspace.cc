@@ -71,7 +71,10 @@ Keyspace::~Keyspace() {
   writer_.join();
   // Shards are stopped before the keyspace is destroyed: write what is left.
   for (auto& c : commits_) {
-    if (c->pending->Count() > 0) (void)engine_.Write(*c->pending, storage::Engine::WriteMode::kOwned);
+    if (c->pending->Count() == 0) continue;
+    if (auto s = engine_.Write(*c->pending, storage::Engine::WriteMode::kOwned); !s.ok()) {
+      spdlog::error("redis: final write at shutdown failed: {}", s.error().ToString());
+    }
   }
 }
 
