@@ -28,6 +28,7 @@ const CommandSpec* CommandRegistry::Find(std::string_view name) const {
 }
 
 std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.keys != nullptr) return spec.keys(args);
   std::vector<size_t> out;
   if (spec.first_key <= 0) return out;
   int last = spec.last_key < 0 ? static_cast<int>(args.size()) + spec.last_key : spec.last_key;
@@ -35,6 +36,55 @@ std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::s
     out.push_back(static_cast<size_t>(i));
   }
   return out;
+}
+
+std::vector<size_t> NumKeysPositions(std::span<const std::string_view> args, size_t numkeys_at,
+                                     std::initializer_list<size_t> fixed) {
+  std::vector<size_t> out;
+  for (size_t pos : fixed) {
+    if (pos < args.size()) out.push_back(pos);
+  }
+  int64_t n;
+  if (numkeys_at >= args.size() || !ParseInt64(args[numkeys_at], n) || n <= 0 ||
+      static_cast<uint64_t>(n) > args.size() - numkeys_at - 1) {
+    return out;
+  }
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) out.push_back(numkeys_at + 1 + i);
+  return out;
+}
+
+bool ParseMPopArgs(CommandContext& c, size_t numkeys_at, MPopArgs& out) {
+  int64_t numkeys;
+  if (!ParseInt64(c.arg(numkeys_at), numkeys) || numkeys <= 0) {
+    c.reply.Error("ERR numkeys should be greater than 0");
+    return false;
+  }
+  if (static_cast<uint64_t>(numkeys) >= c.argc() - numkeys_at) {
+    c.SyntaxError();
+    return false;
+  }
+  out.first_key = numkeys_at + 1;
+  out.num_keys = static_cast<size_t>(numkeys);
+  size_t j = out.first_key + out.num_keys;
+  out.where = c.arg(j);
+  bool have_count = false;
+  for (++j; j < c.argc(); j += 2) {
+    if (have_count || j + 1 >= c.argc() || !EqualsIgnoreCase(c.arg(j), "count")) {
+      c.SyntaxError();
+      return false;
+    }
+    if (!ParseInt64(c.arg(j + 1), out.count) || out.count <= 0) {
+      c.reply.Error("ERR count should be greater than 0");
+      return false;
+    }
+    have_count = true;
+  }
+  return true;
+}
+
+std::mt19937_64& Rng() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
 }
 
 CommandContext::CommandContext(Keyspace& ks, ClientState& c, std::span<const std::string_view> a, ReplyBuilder& r,

@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
+#include <random>
 #include <span>
 #include <string>
 #include <string_view>
@@ -55,6 +57,9 @@ struct BlockedClient {
 
 class CommandContext;
 using CommandFn = void (*)(CommandContext&);
+// Key positions of commands whose keys a fixed first/last/step cannot describe
+// (a numkeys argument: ZUNION, LMPOP, ...), as Redis's getkeys procedures.
+using KeysFn = std::vector<size_t> (*)(std::span<const std::string_view> args);
 
 struct CommandSpec {
   std::string_view name;  // lower case
@@ -67,6 +72,7 @@ struct CommandSpec {
   std::string_view group;
   std::string_view summary;
   std::string_view since = "1.0.0";
+  KeysFn keys = nullptr;  // when set, overrides first/last/step for routing
 };
 
 class CommandRegistry {
@@ -83,6 +89,11 @@ class CommandRegistry {
 
 // Positions of the key arguments of `args` according to `spec`.
 std::vector<size_t> KeyPositions(const CommandSpec& spec, std::span<const std::string_view> args);
+// For KeysFn: `args[numkeys_at]` counts the keys that follow it; plus the
+// positions in `fixed` (a destination key). A bad count yields just `fixed`
+// (the handler then replies the error).
+std::vector<size_t> NumKeysPositions(std::span<const std::string_view> args, size_t numkeys_at,
+                                     std::initializer_list<size_t> fixed = {});
 
 using protocol::resp::ClientState;
 using protocol::resp::ReplyBuilder;
@@ -162,6 +173,16 @@ bool ParseBlockingTimeout(CommandContext& c, std::string_view arg, int64_t& ms);
 // error and returns false when it is invalid. Extra arguments are an arity error
 // for LPOP/RPOP and a syntax error for the others, as in Redis.
 bool ParsePopCount(CommandContext& c, int64_t& count, bool& with_count, bool extra_is_arity_error = false);
+// The arguments of LMPOP/ZMPOP (and the blocking forms) from args[numkeys_at]:
+// "numkeys key ... <where> [COUNT count]". Replies the error and returns false
+// when they are invalid; `where` (LEFT/RIGHT, MIN/MAX) is left to the caller.
+struct MPopArgs {
+  size_t first_key = 0;
+  size_t num_keys = 0;
+  std::string_view where;
+  int64_t count = 1;
+};
+bool ParseMPopArgs(CommandContext& c, size_t numkeys_at, MPopArgs& out);
 // The SCAN family's cursor is a position in hash order: a call returns the items
 // whose position is >= cursor, lowest first, and the next cursor is the position
 // of the first item it did not return (0 when none is left). An item present for
@@ -193,6 +214,8 @@ uint64_t SelectScanPage(std::vector<std::pair<uint64_t, T>>& candidates, int64_t
 // wrong argument count, "ERR wrong number of arguments for 'config|get' command".
 std::string SubcommandError(std::string_view command, std::string_view sub, bool known);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// This thread's random generator (SPOP, SRANDMEMBER, RANDOMKEY, ...).
+std::mt19937_64& Rng();
 std::string Lower(std::string_view s);
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase = false);
 

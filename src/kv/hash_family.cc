@@ -1,9 +1,11 @@
 // Hash commands: HSET, HSETNX, HGET, HMGET, HMSET, HDEL, HLEN, HSTRLEN, HEXISTS,
-// HKEYS, HVALS, HGETALL, HINCRBY, HINCRBYFLOAT. One RocksDB key per field.
+// HKEYS, HVALS, HGETALL, HINCRBY, HINCRBYFLOAT, HRANDFIELD. One RocksDB key per field.
 
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <limits>
+#include <vector>
 
 #include "kv/command.h"
 
@@ -163,6 +165,37 @@ void HIncrByFloat(CommandContext& c) {
   c.reply.Bulk(v);
 }
 
+// HRANDFIELD key [count [WITHVALUES]]: a negative count allows repeats.
+void HRandField(CommandContext& c) {
+  if (c.argc() > 4 || (c.argc() == 4 && !EqualsIgnoreCase(c.arg(3), "withvalues"))) return c.SyntaxError();
+  bool with_count = c.argc() >= 3, with_values = c.argc() == 4;
+  int64_t count = 1;
+  if (with_count && !ParseInt64(c.arg(2), count)) return c.NotInteger();
+  bool wrong;
+  HashValue* h = GetHash(c, false, wrong);
+  if (wrong) return;
+  auto nth = [&](size_t i) { return std::next(h->begin(), static_cast<std::ptrdiff_t>(i)); };
+  if (!with_count) return h ? c.reply.Bulk(nth(Rng()() % h->size())->first) : c.reply.Null();
+  if (count < -(int64_t{1} << 40) || count > (int64_t{1} << 40)) return c.reply.Error("ERR value is out of range");
+  if (!h || count == 0) return c.reply.ArrayHeader(0);
+  std::vector<HashValue::const_iterator> all, picked;
+  for (auto it = h->cbegin(); it != h->cend(); ++it) all.push_back(it);
+  if (count < 0) {
+    for (int64_t i = 0; i < -count; ++i) picked.push_back(all[Rng()() % all.size()]);
+  } else {
+    std::shuffle(all.begin(), all.end(), Rng());
+    all.resize(std::min(all.size(), static_cast<size_t>(count)));
+    picked = std::move(all);
+  }
+  bool pairs = with_values && c.reply.protocol() >= 3;
+  c.reply.ArrayHeader(picked.size() * (with_values && !pairs ? 2 : 1));
+  for (auto it : picked) {
+    if (pairs) c.reply.ArrayHeader(2);
+    c.reply.Bulk(it->first);
+    if (with_values) c.reply.Bulk(it->second);
+  }
+}
+
 }  // namespace
 
 void RegisterHashFamily(CommandRegistry& r) {
@@ -179,6 +212,7 @@ void RegisterHashFamily(CommandRegistry& r) {
   r.Register({"hvals", 2, kReadOnly, 1, 1, 1, HVals, "hash", "Returns all values in a hash.", "2.0.0"});
   r.Register({"hgetall", 2, kReadOnly, 1, 1, 1, HGetAll, "hash", "Returns all fields and values in a hash.", "2.0.0"});
   r.Register({"hincrby", 4, kWrite | kDenyOom | kFast, 1, 1, 1, HIncrBy, "hash", "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.", "2.0.0"});
+  r.Register({"hrandfield", -2, kReadOnly, 1, 1, 1, HRandField, "hash", "Returns one or more random fields from a hash.", "6.2.0"});
   r.Register({"hincrbyfloat", 4, kWrite | kDenyOom | kFast, 1, 1, 1, HIncrByFloat, "hash", "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.", "2.6.0"});
 }
 

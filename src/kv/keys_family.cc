@@ -151,8 +151,7 @@ void RandomKey(CommandContext& c) {
     }
   }
   if (live.empty()) return c.reply.Null();
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  c.reply.Bulk(live[rng() % live.size()]);
+  c.reply.Bulk(live[Rng()() % live.size()]);
 }
 
 void RenameGeneric(CommandContext& c, bool nx) {

@@ -395,12 +395,12 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
 
   size_t owner = 0;
   bool keyed = false;
-  if (!exclusive && spec->first_key > 0 && spec->last_key == spec->first_key) {
+  if (!exclusive && spec->keys == nullptr && spec->first_key > 0 && spec->last_key == spec->first_key) {
     if (static_cast<size_t>(spec->first_key) < args.size()) {
       owner = Owner(args[static_cast<size_t>(spec->first_key)]);
       keyed = true;
     }
-  } else if (!exclusive && spec->first_key > 0) {
+  } else if (!exclusive && (spec->first_key > 0 || spec->keys != nullptr)) {
     for (size_t pos : KeyPositions(*spec, args)) {
       size_t o = Owner(args[pos]);
       if (!keyed) {

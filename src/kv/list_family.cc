@@ -1,10 +1,13 @@
 // List commands: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX,
-// LSET. Each element is one RocksDB key (its sequence number), so a push or pop
+// LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE, RPOPLPUSH, LMPOP and the blocking BLPOP,
+// BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP. Each element is one RocksDB key (its sequence number), so a push or pop
 // at either end writes one key.
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
+#include <vector>
 
 #include "kv/command.h"
 #include "kv/keyspace.h"
@@ -44,6 +47,26 @@ void RPush(CommandContext& c) { PushGeneric(c, false, false); }
 void LPushX(CommandContext& c) { PushGeneric(c, true, true); }
 void RPushX(CommandContext& c) { PushGeneric(c, false, true); }
 
+// Removes up to `n` elements from one end of the list at `key` (persisted) and
+// deletes the key when it becomes empty.
+std::vector<std::string> PopItems(CommandContext& c, std::string_view key, ListValue& l, bool left, size_t n) {
+  std::vector<std::string> out;
+  while (out.size() < n && !l.items.empty()) {
+    if (left) {
+      out.push_back(std::move(l.items.front()));
+      c.DeleteListItem(key, l.head);
+      l.items.pop_front();
+      ++l.head;
+    } else {
+      out.push_back(std::move(l.items.back()));
+      c.DeleteListItem(key, l.head + static_cast<int64_t>(l.items.size()) - 1);
+      l.items.pop_back();
+    }
+  }
+  if (l.items.empty()) c.Delete(key);
+  return out;
+}
+
 void PopGeneric(CommandContext& c, bool left) {
   int64_t count;
   bool with_count;
@@ -52,22 +75,10 @@ void PopGeneric(CommandContext& c, bool left) {
   ListValue* l = GetList(c, false, wrong);
   if (wrong) return;
   if (!l) return with_count ? c.reply.NullArray() : c.reply.Null();
-  size_t n = std::min(static_cast<size_t>(count), l->items.size());
-  if (with_count) c.reply.ArrayHeader(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (left) {
-      c.reply.Bulk(l->items.front());
-      c.DeleteListItem(c.arg(1), l->head);
-      l->items.pop_front();
-      ++l->head;
-    } else {
-      c.reply.Bulk(l->items.back());
-      c.DeleteListItem(c.arg(1), l->head + static_cast<int64_t>(l->items.size()) - 1);
-      l->items.pop_back();
-    }
-    if (!with_count) break;
-  }
-  if (l->items.empty()) c.Delete(c.arg(1));
+  std::vector<std::string> popped = PopItems(c, c.arg(1), *l, left, with_count ? static_cast<size_t>(count) : 1);
+  if (!with_count) return c.reply.Bulk(popped[0]);
+  c.reply.ArrayHeader(popped.size());
+  for (const auto& v : popped) c.reply.Bulk(v);
 }
 
 void LPop(CommandContext& c) { PopGeneric(c, true); }
@@ -312,22 +323,10 @@ void BlockingPop(CommandContext& c, bool left) {
     Entry* e = c.Find(key);
     if (!e) continue;
     if (e->type() != ValueType::kList) return c.WrongType();
-    ListValue& l = std::get<ListValue>(e->data);
-    std::string value;
-    if (left) {
-      value = std::move(l.items.front());
-      c.DeleteListItem(key, l.head);
-      l.items.pop_front();
-      ++l.head;
-    } else {
-      value = std::move(l.items.back());
-      c.DeleteListItem(key, l.head + static_cast<int64_t>(l.items.size()) - 1);
-      l.items.pop_back();
-    }
-    if (l.items.empty()) c.Delete(key);
+    std::vector<std::string> popped = PopItems(c, key, std::get<ListValue>(e->data), left, 1);
     c.reply.ArrayHeader(2);
     c.reply.Bulk(key);
-    c.reply.Bulk(value);
+    c.reply.Bulk(popped[0]);
     return;
   }
   if (!c.blocker) return c.reply.NullArray();  // inside MULTI/EXEC: never block
@@ -358,6 +357,45 @@ void BLMove(CommandContext& c) {
 
 void BRPopLPush(CommandContext& c) { BlockingMove(c, false, true, c.arg(3)); }
 
+// LMPOP numkeys key ... LEFT|RIGHT [COUNT count] from args[numkeys_at]: pops from
+// the first non-empty list; replies [key, [element, ...]], or a null array (or
+// blocks, for BLMPOP) when every list is empty.
+void MPopGeneric(CommandContext& c, size_t numkeys_at, int64_t timeout_ms, bool blocking) {
+  MPopArgs a;
+  if (!ParseMPopArgs(c, numkeys_at, a)) return;
+  bool left;
+  if (!ParseWhere(a.where, left)) return c.SyntaxError();
+  int64_t count = a.count;
+  size_t first = a.first_key, n = a.num_keys;
+  std::vector<std::string_view> keys;
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view key = c.arg(first + i);
+    keys.push_back(key);
+    bool wrong;
+    ListValue* l = c.FindAs<ListValue>(key, wrong);
+    if (wrong) return;
+    if (!l) continue;
+    std::vector<std::string> popped = PopItems(c, key, *l, left, static_cast<size_t>(count));
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk(key);
+    c.reply.ArrayHeader(popped.size());
+    for (const auto& v : popped) c.reply.Bulk(v);
+    return;
+  }
+  if (!blocking || !c.blocker) return c.reply.NullArray();
+  c.blocker->timeout_ms = timeout_ms;
+  c.keyspace.Block(c, keys);
+}
+
+void LMPop(CommandContext& c) { MPopGeneric(c, 1, 0, false); }
+
+// BLMPOP timeout numkeys key ... LEFT|RIGHT [COUNT count]
+void BLMPop(CommandContext& c) {
+  int64_t timeout;
+  if (!ParseBlockingTimeout(c, c.arg(1), timeout)) return;
+  MPopGeneric(c, 2, timeout, true);
+}
+
 }  // namespace
 
 void RegisterListFamily(CommandRegistry& r) {
@@ -380,6 +418,10 @@ void RegisterListFamily(CommandRegistry& r) {
   r.Register({"brpop", -3, kWrite | kBlocking, 1, -2, 1, BRPop, "list", "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "2.0.0"});
   r.Register({"blmove", 6, kWrite | kDenyOom | kBlocking, 1, 2, 1, BLMove, "list", "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.", "6.2.0"});
   r.Register({"brpoplpush", 4, kWrite | kDenyOom | kBlocking, 1, 2, 1, BRPopLPush, "list", "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.", "2.2.0"});
+  r.Register({"lmpop", -4, kWrite, 0, 0, 0, LMPop, "list", "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", "7.0.0",
+              [](std::span<const std::string_view> args) { return NumKeysPositions(args, 1); }});
+  r.Register({"blmpop", -5, kWrite | kBlocking, 0, 0, 0, BLMPop, "list", "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.", "7.0.0",
+              [](std::span<const std::string_view> args) { return NumKeysPositions(args, 2); }});
   r.Register({"lset", 4, kWrite | kDenyOom, 1, 1, 1, LSet, "list", "Sets the value of an element in a list by its index."});
 }
 

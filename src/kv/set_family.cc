@@ -75,11 +75,6 @@ void SCard(CommandContext& c) {
   c.reply.Integer(s ? static_cast<int64_t>(s->size()) : 0);
 }
 
-std::mt19937_64& Rng() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
 void SPop(CommandContext& c) {
   int64_t count;
   bool with_count;
@@ -244,7 +239,8 @@ void RegisterSetFamily(CommandRegistry& r) {
   r.Register({"sinterstore", -3, kWrite | kDenyOom, 1, -1, 1, SInterStore, "set", "Stores the intersect of multiple sets in a key."});
   r.Register({"sunionstore", -3, kWrite | kDenyOom, 1, -1, 1, SUnionStore, "set", "Stores the union of multiple sets in a key."});
   r.Register({"sdiffstore", -3, kWrite | kDenyOom, 1, -1, 1, SDiffStore, "set", "Stores the difference of multiple sets in a key."});
-  r.Register({"sintercard", -3, kReadOnly | kAllShards, 0, 0, 0, SInterCard, "set", "Returns the number of members of the intersect of multiple sets.", "7.0.0"});
+  r.Register({"sintercard", -3, kReadOnly, 0, 0, 0, SInterCard, "set", "Returns the number of members of the intersect of multiple sets.", "7.0.0",
+              [](std::span<const std::string_view> args) { return NumKeysPositions(args, 1); }});
   r.Register({"scard", 2, kReadOnly | kFast, 1, 1, 1, SCard, "set", "Returns the number of members in a set."});
 }
 

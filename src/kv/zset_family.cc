@@ -1,18 +1,50 @@
 // Sorted set commands: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK,
 // ZREVRANK, ZCOUNT, ZLEXCOUNT, ZRANGE (BYSCORE, BYLEX, REV, LIMIT, WITHSCORES),
 // ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZREVRANGE, ZRANGEBYLEX, ZREVRANGEBYLEX,
-// ZPOPMIN, ZPOPMAX, ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX.
+// ZPOPMIN, ZPOPMAX, BZPOPMIN, BZPOPMAX, ZMPOP, BZMPOP, ZREMRANGEBYRANK,
+// ZREMRANGEBYSCORE, ZREMRANGEBYLEX, ZRANGESTORE, ZRANDMEMBER, ZUNION, ZINTER,
+// ZDIFF, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZINTERCARD.
 // One RocksDB key per member (value: the score).
 
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <span>
+#include <unordered_map>
 
 #include "kv/command.h"
 #include "kv/keyspace.h"
 #include "kv/persistence.h"
+#include "kv/zset.h"
 #include "protocol/resp/reply_builder.h"
 
 namespace orbit::kv {
+void ZSetPut(CommandContext& c, std::string_view key, ZSetValue& z, const std::string& member, double score) {
+  auto it = z.scores.find(member);
+  if (it != z.scores.end()) {
+    z.tree.erase({it->second, member});
+    it->second = score;
+  } else {
+    z.scores.emplace(member, score);
+  }
+  z.tree.insert({score, member});
+  c.PersistField(key, member, Persistence::EncodeScore(score));
+}
+
+bool ZSetErase(CommandContext& c, std::string_view key, ZSetValue& z, const std::string& member) {
+  auto it = z.scores.find(member);
+  if (it == z.scores.end()) return false;
+  z.tree.erase({it->second, member});
+  z.scores.erase(it);
+  c.DeleteField(key, member);
+  return true;
+}
+
+void ReplyScore(CommandContext& c, double score) {
+  if (c.reply.protocol() >= 3) c.reply.Double(score);
+  else c.reply.Bulk(protocol::resp::FormatDouble(score));
+}
+
 namespace {
 
 using Item = ZSetValue::Item;
@@ -22,29 +54,10 @@ ZSetValue* GetZSet(CommandContext& c, bool create, bool& wrong) {
 }
 
 void SetScore(CommandContext& c, ZSetValue& z, const std::string& member, double score) {
-  auto it = z.scores.find(member);
-  if (it != z.scores.end()) {
-    z.tree.erase({it->second, member});
-    it->second = score;
-  } else {
-    z.scores.emplace(member, score);
-  }
-  z.tree.insert({score, member});
-  c.PersistField(c.arg(1), member, Persistence::EncodeScore(score));
+  ZSetPut(c, c.arg(1), z, member, score);
 }
 
-void RemoveMember(CommandContext& c, ZSetValue& z, const std::string& member) {
-  auto it = z.scores.find(member);
-  if (it == z.scores.end()) return;
-  z.tree.erase({it->second, member});
-  z.scores.erase(it);
-  c.DeleteField(c.arg(1), member);
-}
-
-void ReplyScore(CommandContext& c, double score) {
-  if (c.reply.protocol() >= 3) c.reply.Double(score);
-  else c.reply.Bulk(protocol::resp::FormatDouble(score));
-}
+void RemoveMember(CommandContext& c, ZSetValue& z, const std::string& member) { ZSetErase(c, c.arg(1), z, member); }
 
 void ZAdd(CommandContext& c) {
   bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
@@ -305,16 +318,30 @@ void ReplyItems(CommandContext& c, const std::vector<const Item*>& items, bool w
   }
 }
 
+// Replaces `dest` by a sorted set of `items` (deletes it when empty) and replies
+// the new size, as the *STORE commands do.
+void StoreResult(CommandContext& c, std::string_view dest, const std::vector<Item>& items) {
+  c.Delete(dest);
+  if (!items.empty()) {
+    bool wrong;
+    ZSetValue* z = c.FindOrCreate<ZSetValue>(dest, true, wrong);
+    for (const auto& [score, member] : items) ZSetPut(c, dest, *z, member, score);
+  }
+  c.reply.Integer(static_cast<int64_t>(items.size()));
+}
+
 enum class RangeKind { kRank, kScore, kLex };
 
 // The general ZRANGE: key min max [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES],
-// and the legacy forms mapped onto it.
-void RangeGeneric(CommandContext& c, RangeKind kind, bool rev, size_t opts_from, bool allow_kind_opts) {
+// the legacy forms mapped onto it, and ZRANGESTORE dst src min max ... (key_at 2,
+// `store` set: no WITHSCORES, the range replaces dst).
+void RangeGeneric(CommandContext& c, RangeKind kind, bool rev, size_t opts_from, bool allow_kind_opts,
+                  size_t key_at = 1, bool store = false) {
   bool with_scores = false, limit = false;
   int64_t offset = 0, count = -1;
   for (size_t i = opts_from; i < c.argc(); ++i) {
     std::string o = Lower(c.arg(i));
-    if (o == "withscores") {
+    if (o == "withscores" && !store) {
       with_scores = true;
     } else if (o == "limit" && i + 2 < c.argc()) {
       if (!ParseInt64(c.arg(i + 1), offset) || !ParseInt64(c.arg(i + 2), count)) return c.NotInteger();
@@ -338,11 +365,11 @@ void RangeGeneric(CommandContext& c, RangeKind kind, bool rev, size_t opts_from,
   }
   // Reversed score and lex ranges take max before min (ZRANGE ... REV and the
   // legacy ZREVRANGEBYSCORE/ZREVRANGEBYLEX alike).
-  std::string_view a = c.arg(2), b = c.arg(3);
+  std::string_view a = c.arg(key_at + 1), b = c.arg(key_at + 2);
   bool swap = rev && kind != RangeKind::kRank;
   std::string_view lo = swap ? b : a, hi = swap ? a : b;
   bool wrong;
-  ZSetValue* z = GetZSet(c, false, wrong);
+  ZSetValue* z = c.FindAs<ZSetValue>(c.arg(key_at), wrong);
   if (wrong) return;
   std::vector<const Item*> items;
   if (kind == RangeKind::kRank) {
@@ -360,7 +387,10 @@ void RangeGeneric(CommandContext& c, RangeKind kind, bool rev, size_t opts_from,
     }
     if (z) items = ByLex(*z, min, max, rev, offset, count);
   }
-  ReplyItems(c, items, with_scores);
+  if (!store) return ReplyItems(c, items, with_scores);
+  std::vector<Item> result;
+  for (const Item* it : items) result.push_back(*it);
+  StoreResult(c, c.arg(1), result);
 }
 
 void ZRange(CommandContext& c) { RangeGeneric(c, RangeKind::kRank, false, 4, true); }
@@ -371,6 +401,7 @@ void ZRangeByLex(CommandContext& c) { RangeGeneric(c, RangeKind::kLex, false, 4,
 // ZREVRANGEBYSCORE key max min / ZREVRANGEBYLEX key max min: the REV forms.
 void ZRevRangeByScore(CommandContext& c) { RangeGeneric(c, RangeKind::kScore, true, 4, false); }
 void ZRevRangeByLex(CommandContext& c) { RangeGeneric(c, RangeKind::kLex, true, 4, false); }
+void ZRangeStore(CommandContext& c) { RangeGeneric(c, RangeKind::kRank, false, 5, true, 2, true); }
 
 void ZCount(CommandContext& c) {
   ScoreBound min, max;
@@ -482,10 +513,7 @@ void BlockingZPop(CommandContext& c, bool max) {
     ZSetValue& z = std::get<ZSetValue>(e->data);
     auto it = max ? std::prev(z.tree.end()) : z.tree.begin();
     Item item = *it;
-    // RemoveMember persists under c.arg(1); use the key explicitly here.
-    z.scores.erase(item.second);
-    z.tree.erase(it);
-    c.DeleteField(key, item.second);
+    ZSetErase(c, key, z, item.second);
     if (z.empty()) c.Delete(key);
     c.reply.ArrayHeader(3);
     c.reply.Bulk(key);
@@ -500,6 +528,265 @@ void BlockingZPop(CommandContext& c, bool max) {
 
 void BZPopMin(CommandContext& c) { BlockingZPop(c, false); }
 void BZPopMax(CommandContext& c) { BlockingZPop(c, true); }
+
+// ---- ZUNION / ZINTER / ZDIFF and their STORE forms, ZINTERCARD ----
+
+enum class SetOp { kUnion, kInter, kDiff };
+enum class Aggregate { kSum, kMin, kMax };
+
+// An input of the set operations: a sorted set, or a plain set whose members all
+// score 1 (as Redis allows). Missing keys are empty.
+struct ZSource {
+  const ZSetValue* zset = nullptr;
+  const SetValue* set = nullptr;
+  double weight = 1;
+
+  size_t size() const { return zset ? zset->size() : set ? set->size() : 0; }
+  std::optional<double> Score(const std::string& member) const {
+    if (zset) {
+      auto it = zset->scores.find(member);
+      if (it != zset->scores.end()) return it->second;
+    } else if (set && set->count(member)) {
+      return 1.0;
+    }
+    return std::nullopt;
+  }
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    if (zset) {
+      for (const auto& [score, member] : zset->tree) fn(member, score);
+    } else if (set) {
+      for (const auto& member : *set) fn(member, 1.0);
+    }
+  }
+};
+
+double Weighted(double weight, double score) {
+  double v = weight * score;
+  return std::isnan(v) ? 0 : v;  // 0 * inf
+}
+
+void Combine(Aggregate agg, double& target, double value) {
+  switch (agg) {
+    case Aggregate::kSum:
+      target += value;
+      if (std::isnan(target)) target = 0;  // inf + -inf
+      break;
+    case Aggregate::kMin: target = std::min(target, value); break;
+    case Aggregate::kMax: target = std::max(target, value); break;
+  }
+}
+
+// Reads the sources args[first, first + n); replies WRONGTYPE and returns false if
+// one is neither a sorted set nor a set.
+bool ReadSources(CommandContext& c, size_t first, size_t n, std::vector<ZSource>& out) {
+  for (size_t i = 0; i < n; ++i) {
+    ZSource src;
+    if (Entry* e = c.Find(c.arg(first + i))) {
+      if (auto* z = std::get_if<ZSetValue>(&e->data)) src.zset = z;
+      else if (auto* s = std::get_if<SetValue>(&e->data)) src.set = s;
+      else return c.WrongType(), false;
+    }
+    out.push_back(src);
+  }
+  return true;
+}
+
+// The result of `op` sorted by (score, member). `limit` > 0 stops an
+// intersection after that many members (ZINTERCARD).
+std::vector<Item> ComputeSetOp(SetOp op, std::vector<ZSource> srcs, Aggregate agg, size_t limit = 0) {
+  std::vector<Item> out;
+  if (op == SetOp::kUnion) {
+    std::unordered_map<std::string, double> acc;
+    for (const auto& src : srcs) {
+      src.ForEach([&](const std::string& member, double score) {
+        double v = Weighted(src.weight, score);
+        auto [it, fresh] = acc.emplace(member, v);
+        if (!fresh) Combine(agg, it->second, v);
+      });
+    }
+    for (auto& [member, score] : acc) out.emplace_back(score, member);
+  } else if (op == SetOp::kInter) {
+    // Walk the smallest input, probing the others.
+    std::stable_sort(srcs.begin(), srcs.end(), [](const ZSource& a, const ZSource& b) { return a.size() < b.size(); });
+    srcs[0].ForEach([&](const std::string& member, double score) {
+      if (limit > 0 && out.size() >= limit) return;
+      double acc = Weighted(srcs[0].weight, score);
+      for (size_t j = 1; j < srcs.size(); ++j) {
+        auto other = srcs[j].Score(member);
+        if (!other) return;
+        Combine(agg, acc, Weighted(srcs[j].weight, *other));
+      }
+      out.emplace_back(acc, member);
+    });
+  } else {
+    srcs[0].ForEach([&](const std::string& member, double score) {
+      for (size_t j = 1; j < srcs.size(); ++j) {
+        if (srcs[j].Score(member)) return;
+      }
+      out.emplace_back(score, member);
+    });
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The numkeys argument of the set operations; replies the error and returns false
+// when it is invalid.
+bool ParseNumKeys(CommandContext& c, size_t numkeys_at, size_t& n) {
+  int64_t numkeys;
+  if (!ParseInt64(c.arg(numkeys_at), numkeys)) return c.NotInteger(), false;
+  if (numkeys < 1) {
+    c.reply.Error("ERR at least 1 input key is needed for '" + Lower(c.arg(0)) + "' command");
+    return false;
+  }
+  if (static_cast<uint64_t>(numkeys) > c.argc() - numkeys_at - 1) return c.SyntaxError(), false;
+  n = static_cast<size_t>(numkeys);
+  return true;
+}
+
+// ZUNION/ZINTER/ZDIFF numkeys key ... [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES]
+// and ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE dest numkeys key ... (no WITHSCORES).
+void SetOpGeneric(CommandContext& c, SetOp op, bool store) {
+  size_t numkeys_at = store ? 2 : 1;
+  size_t n;
+  if (!ParseNumKeys(c, numkeys_at, n)) return;
+  std::vector<ZSource> srcs;
+  if (!ReadSources(c, numkeys_at + 1, n, srcs)) return;
+  Aggregate agg = Aggregate::kSum;
+  bool with_scores = false;
+  for (size_t j = numkeys_at + 1 + n; j < c.argc();) {
+    size_t remaining = c.argc() - j;
+    if (op != SetOp::kDiff && remaining >= n + 1 && EqualsIgnoreCase(c.arg(j), "weights")) {
+      for (size_t i = 0; i < n; ++i) {
+        if (!ParseDouble(c.arg(j + 1 + i), srcs[i].weight)) return c.reply.Error("ERR weight value is not a float");
+      }
+      j += n + 1;
+    } else if (op != SetOp::kDiff && remaining >= 2 && EqualsIgnoreCase(c.arg(j), "aggregate")) {
+      std::string a = Lower(c.arg(j + 1));
+      if (a == "sum") agg = Aggregate::kSum;
+      else if (a == "min") agg = Aggregate::kMin;
+      else if (a == "max") agg = Aggregate::kMax;
+      else return c.SyntaxError();
+      j += 2;
+    } else if (!store && EqualsIgnoreCase(c.arg(j), "withscores")) {
+      with_scores = true;
+      ++j;
+    } else {
+      return c.SyntaxError();
+    }
+  }
+  std::vector<Item> result = ComputeSetOp(op, std::move(srcs), agg);
+  if (store) return StoreResult(c, c.arg(1), result);
+  std::vector<const Item*> ptrs;
+  for (const auto& it : result) ptrs.push_back(&it);
+  ReplyItems(c, ptrs, with_scores);
+}
+
+void ZUnion(CommandContext& c) { SetOpGeneric(c, SetOp::kUnion, false); }
+void ZInter(CommandContext& c) { SetOpGeneric(c, SetOp::kInter, false); }
+void ZDiff(CommandContext& c) { SetOpGeneric(c, SetOp::kDiff, false); }
+void ZUnionStore(CommandContext& c) { SetOpGeneric(c, SetOp::kUnion, true); }
+void ZInterStore(CommandContext& c) { SetOpGeneric(c, SetOp::kInter, true); }
+void ZDiffStore(CommandContext& c) { SetOpGeneric(c, SetOp::kDiff, true); }
+
+// ZINTERCARD numkeys key ... [LIMIT limit]
+void ZInterCard(CommandContext& c) {
+  size_t n;
+  if (!ParseNumKeys(c, 1, n)) return;
+  int64_t limit = 0;
+  for (size_t j = 2 + n; j < c.argc(); j += 2) {
+    if (j + 1 >= c.argc() || !EqualsIgnoreCase(c.arg(j), "limit")) return c.SyntaxError();
+    if (!ParseInt64(c.arg(j + 1), limit) || limit < 0) return c.reply.Error("ERR LIMIT can't be negative");
+  }
+  std::vector<ZSource> srcs;
+  if (!ReadSources(c, 2, n, srcs)) return;
+  c.reply.Integer(static_cast<int64_t>(ComputeSetOp(SetOp::kInter, std::move(srcs), Aggregate::kSum,
+                                                    static_cast<size_t>(limit)).size()));
+}
+
+// ZRANDMEMBER key [count [WITHSCORES]]
+void ZRandMember(CommandContext& c) {
+  if (c.argc() > 4 || (c.argc() == 4 && !EqualsIgnoreCase(c.arg(3), "withscores"))) return c.SyntaxError();
+  bool with_count = c.argc() >= 3, with_scores = c.argc() == 4;
+  int64_t count = 1;
+  if (with_count && !ParseInt64(c.arg(2), count)) return c.NotInteger();
+  bool wrong;
+  ZSetValue* z = GetZSet(c, false, wrong);
+  if (wrong) return;
+  auto at = [&](size_t i) -> const Item& { return *z->tree.find_by_order(i); };
+  if (!with_count) return z ? c.reply.Bulk(at(Rng()() % z->size()).second) : c.reply.Null();
+  if (count < -(int64_t{1} << 40) || count > (int64_t{1} << 40)) return c.reply.Error("ERR value is out of range");
+  if (!z || count == 0) return c.reply.ArrayHeader(0);
+  std::vector<const Item*> picked;
+  if (count < 0) {  // repeats allowed
+    for (int64_t i = 0; i < -count; ++i) picked.push_back(&at(Rng()() % z->size()));
+  } else {
+    std::vector<size_t> order(z->size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), Rng());
+    order.resize(std::min(order.size(), static_cast<size_t>(count)));
+    for (size_t i : order) picked.push_back(&at(i));
+  }
+  ReplyItems(c, picked, with_scores);
+}
+
+// ---- ZMPOP / BZMPOP ----
+
+// ZMPOP numkeys key ... MIN|MAX [COUNT count] from args[numkeys_at]: pops from the
+// first non-empty key; replies [key, [[member, score], ...]], or a null array
+// (or blocks, for BZMPOP) when every key is empty.
+void MPopGeneric(CommandContext& c, size_t numkeys_at, int64_t timeout_ms, bool blocking) {
+  MPopArgs a;
+  if (!ParseMPopArgs(c, numkeys_at, a)) return;
+  bool max = EqualsIgnoreCase(a.where, "max");
+  if (!max && !EqualsIgnoreCase(a.where, "min")) return c.SyntaxError();
+  int64_t count = a.count;
+  size_t first = a.first_key, n = a.num_keys;
+  std::vector<std::string_view> keys;
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view key = c.arg(first + i);
+    keys.push_back(key);
+    bool wrong;
+    ZSetValue* z = c.FindAs<ZSetValue>(key, wrong);
+    if (wrong) return;
+    if (!z) continue;
+    std::vector<Item> popped;
+    while (!z->empty() && static_cast<int64_t>(popped.size()) < count) {
+      Item item = max ? *std::prev(z->tree.end()) : *z->tree.begin();
+      ZSetErase(c, key, *z, item.second);
+      popped.push_back(std::move(item));
+    }
+    if (z->empty()) c.Delete(key);
+    c.reply.ArrayHeader(2);
+    c.reply.Bulk(key);
+    c.reply.ArrayHeader(popped.size());
+    for (const auto& [score, member] : popped) {
+      c.reply.ArrayHeader(2);
+      c.reply.Bulk(member);
+      ReplyScore(c, score);
+    }
+    return;
+  }
+  if (!blocking || !c.blocker) return c.reply.NullArray();
+  c.blocker->timeout_ms = timeout_ms;
+  c.keyspace.Block(c, keys);
+}
+
+void ZMPop(CommandContext& c) { MPopGeneric(c, 1, 0, false); }
+
+// BZMPOP timeout numkeys key ... MIN|MAX [COUNT count]
+void BZMPop(CommandContext& c) {
+  int64_t timeout;
+  if (!ParseBlockingTimeout(c, c.arg(1), timeout)) return;
+  MPopGeneric(c, 2, timeout, true);
+}
+
+std::vector<size_t> NumKeysAt1(std::span<const std::string_view> args) { return NumKeysPositions(args, 1); }
+std::vector<size_t> NumKeysAt2(std::span<const std::string_view> args) { return NumKeysPositions(args, 2); }
+std::vector<size_t> StoreNumKeysAt2(std::span<const std::string_view> args) {
+  return NumKeysPositions(args, 2, {1});
+}
 
 }  // namespace
 
@@ -527,6 +814,17 @@ void RegisterZSetFamily(CommandRegistry& r) {
   r.Register({"zremrangebyrank", 4, kWrite, 1, 1, 1, ZRemRangeByRank, "sorted-set", "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.", "2.0.0"});
   r.Register({"zremrangebyscore", 4, kWrite, 1, 1, 1, ZRemRangeByScore, "sorted-set", "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.", "1.2.0"});
   r.Register({"zremrangebylex", 4, kWrite, 1, 1, 1, ZRemRangeByLex, "sorted-set", "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.", "2.8.9"});
+  r.Register({"zrangestore", -5, kWrite | kDenyOom, 1, 2, 1, ZRangeStore, "sorted-set", "Stores a range of members from sorted set in a key.", "6.2.0"});
+  r.Register({"zunion", -3, kReadOnly, 0, 0, 0, ZUnion, "sorted-set", "Returns the union of multiple sorted sets.", "6.2.0", NumKeysAt1});
+  r.Register({"zinter", -3, kReadOnly, 0, 0, 0, ZInter, "sorted-set", "Returns the intersect of multiple sorted sets.", "6.2.0", NumKeysAt1});
+  r.Register({"zdiff", -3, kReadOnly, 0, 0, 0, ZDiff, "sorted-set", "Returns the difference between multiple sorted sets.", "6.2.0", NumKeysAt1});
+  r.Register({"zunionstore", -4, kWrite | kDenyOom, 1, 1, 1, ZUnionStore, "sorted-set", "Stores the union of multiple sorted sets in a key.", "2.0.0", StoreNumKeysAt2});
+  r.Register({"zinterstore", -4, kWrite | kDenyOom, 1, 1, 1, ZInterStore, "sorted-set", "Stores the intersect of multiple sorted sets in a key.", "2.0.0", StoreNumKeysAt2});
+  r.Register({"zdiffstore", -4, kWrite | kDenyOom, 1, 1, 1, ZDiffStore, "sorted-set", "Stores the difference of multiple sorted sets in a key.", "6.2.0", StoreNumKeysAt2});
+  r.Register({"zintercard", -3, kReadOnly, 0, 0, 0, ZInterCard, "sorted-set", "Returns the number of members of the intersect of multiple sorted sets.", "7.0.0", NumKeysAt1});
+  r.Register({"zrandmember", -2, kReadOnly, 1, 1, 1, ZRandMember, "sorted-set", "Returns one or more random members from a sorted set.", "6.2.0"});
+  r.Register({"zmpop", -4, kWrite, 0, 0, 0, ZMPop, "sorted-set", "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.", "7.0.0", NumKeysAt1});
+  r.Register({"bzmpop", -5, kWrite | kBlocking, 0, 0, 0, BZMPop, "sorted-set", "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.", "7.0.0", NumKeysAt2});
 }
 
 }  // namespace orbit::kv
