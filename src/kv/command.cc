@@ -111,17 +111,20 @@ Entry* CommandContext::Find(int db, std::string_view key) {
     d.Erase(key);
     return nullptr;
   }
+  it->second.access_ms = now_ms;
   return &it->second;
 }
 
-Entry& CommandContext::Put(std::string_view key, Entry entry) {
-  Database& d = Db(key);
-  if (auto it = d.map().find(key); it != d.map().end() && it->second.type() != ValueType::kString &&
-                                   entry.type() == ValueType::kString) {
-    Persistence::DeleteKey(BatchFor(client.db, key), client.db, key, it->second.type());  // drop old elements
+Entry& CommandContext::Put(std::string_view key, Entry entry) { return Put(client.db, key, std::move(entry)); }
+
+Entry& CommandContext::Put(int db, std::string_view key, Entry entry) {
+  Database& d = Db(db, key);
+  if (auto it = d.map().find(key); it != d.map().end() && it->second.type() != ValueType::kString) {
+    Persistence::DeleteKey(BatchFor(db, key), db, key, it->second.type());  // drop the old elements
   }
+  entry.access_ms = now_ms;
   Entry& e = d.Set(key, std::move(entry));
-  Persistence::PutAll(BatchFor(client.db, key), client.db, key, e);
+  Persistence::PutAll(BatchFor(db, key), db, key, e);
   return e;
 }
 
@@ -195,7 +198,7 @@ bool ParseDouble(std::string_view s, double& out) {
   errno = 0;
   out = std::strtod(buf.c_str(), &end);
   if (end != buf.c_str() + buf.size() || std::isnan(out)) return false;
-  if (errno == ERANGE && !std::isinf(out) && out != 0) return false;
+  if (errno == ERANGE && (std::isinf(out) || out == 0)) return false;  // overflow or underflow to 0, as Redis
   return true;
 }
 
@@ -207,7 +210,7 @@ bool ParseLongDouble(std::string_view s, long double& out) {
   errno = 0;
   out = std::strtold(buf.c_str(), &end);
   if (end != buf.c_str() + buf.size() || std::isnan(out)) return false;
-  if (errno == ERANGE && !std::isinf(out) && out != 0) return false;
+  if (errno == ERANGE && (std::isinf(out) || out == 0)) return false;  // overflow or underflow to 0, as Redis
   return true;
 }
 

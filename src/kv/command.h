@@ -139,6 +139,7 @@ class CommandContext {
   T* FindOrCreate(std::string_view key, bool create, bool& wrong_type);
 
   Entry& Put(std::string_view key, Entry entry);  // replace the whole value, persisted
+  Entry& Put(int db, std::string_view key, Entry entry);
   bool Delete(std::string_view key);               // persisted
   bool Delete(int db, std::string_view key);
   void PersistMeta(std::string_view key, const Entry& e);
@@ -238,6 +239,7 @@ T* CommandContext::FindOrCreate(std::string_view key, bool create, bool& wrong_t
   if (v || wrong_type || !create) return v;
   Entry e;
   e.data = T{};
+  e.access_ms = now_ms;
   Entry& stored = Db(key).Set(key, std::move(e));
   PersistMeta(key, stored);
   return &std::get<T>(stored.data);
@@ -255,5 +257,7 @@ void RegisterZSetFamily(CommandRegistry& registry);
 void RegisterTransactionFamily(CommandRegistry& registry);
 void RegisterPubSubFamily(CommandRegistry& registry);
 void RegisterScanFamily(CommandRegistry& registry);
+void RegisterGeoFamily(CommandRegistry& registry);
+void RegisterHllFamily(CommandRegistry& registry);
 
 }  // namespace orbit::kv

@@ -133,6 +133,7 @@ void Reset(CommandContext& c) {
   c.client.protocol = 2;
   c.client.name.clear();
   c.client.authenticated = c.keyspace.requirepass().empty();
+  c.keyspace.ClientData(c.client).reply_mode = ReplyMode::kOn;
   c.keyspace.UpdateClient(c.client);
   c.reply.set_protocol(2);
   c.reply.SimpleString("RESET");
@@ -172,7 +173,33 @@ void Client(CommandContext& c) {
     if (!EqualsIgnoreCase(c.arg(2), "on") && !EqualsIgnoreCase(c.arg(2), "off")) return c.SyntaxError();
     return c.reply.Ok();  // no eviction exists (maxmemory-policy noeviction), so ON and OFF mean the same
   }
-  static constexpr std::string_view kKnown[] = {"id", "getname", "setname", "list", "info", "kill", "no-evict"};
+  if (sub == "reply" && c.argc() == 3) {
+    std::string mode = Lower(c.arg(2));
+    ReplyMode& m = c.keyspace.ClientData(c.client).reply_mode;
+    if (mode == "on") m = ReplyMode::kOn;
+    else if (mode == "off") m = ReplyMode::kOff;
+    else if (mode == "skip") m = ReplyMode::kSkip;
+    else return c.SyntaxError();
+    return c.reply.Ok();  // dropped by Keyspace::Execute unless the mode is ON
+  }
+  if (sub == "pause" && (c.argc() == 3 || c.argc() == 4)) {
+    int64_t ms;
+    if (!ParseInt64(c.arg(2), ms)) return c.reply.Error("ERR timeout is not an integer or out of range");
+    if (ms < 0) return c.reply.Error("ERR timeout is negative");
+    PauseMode mode = PauseMode::kAll;
+    if (c.argc() == 4) {
+      if (EqualsIgnoreCase(c.arg(3), "write")) mode = PauseMode::kWrite;
+      else if (!EqualsIgnoreCase(c.arg(3), "all")) return c.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+    c.keyspace.Pause(c.now_ms + ms, mode);
+    return c.reply.Ok();
+  }
+  if (sub == "unpause" && c.argc() == 2) {
+    c.keyspace.Unpause();
+    return c.reply.Ok();
+  }
+  static constexpr std::string_view kKnown[] = {"id",   "getname", "setname", "list",   "info",
+                                                "kill", "no-evict", "reply",  "pause", "unpause"};
   c.reply.Error(SubcommandError("client", c.arg(1), std::find(std::begin(kKnown), std::end(kKnown), sub) != std::end(kKnown)));
 }
 

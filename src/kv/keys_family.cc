@@ -1,5 +1,6 @@
 // Generic key commands: DEL, UNLINK, EXISTS, TYPE, TOUCH, EXPIRE and friends, TTL,
-// PTTL, EXPIRETIME, PEXPIRETIME, PERSIST, KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX.
+// PTTL, EXPIRETIME, PEXPIRETIME, PERSIST, KEYS, SCAN, RANDOMKEY, RENAME, RENAMENX,
+// COPY, MOVE, SWAPDB, OBJECT.
 
 #include <algorithm>
 #include <charconv>
@@ -8,6 +9,7 @@
 
 #include "kv/command.h"
 #include "kv/keyspace.h"
+#include "kv/persistence.h"
 
 namespace orbit::kv {
 namespace {
@@ -170,6 +172,186 @@ void RenameGeneric(CommandContext& c, bool nx) {
 void Rename(CommandContext& c) { RenameGeneric(c, false); }
 void RenameNx(CommandContext& c) { RenameGeneric(c, true); }
 
+// The database index argument of MOVE and COPY ... DB; replies the error and
+// returns false when it is not a valid index.
+bool ParseDbIndex(CommandContext& c, std::string_view arg, int& db) {
+  int64_t v;
+  if (!ParseInt64(arg, v) || v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+    c.NotInteger();
+    return false;
+  }
+  if (v < 0 || v >= c.keyspace.databases()) {
+    c.reply.Error("ERR DB index is out of range");
+    return false;
+  }
+  db = static_cast<int>(v);
+  return true;
+}
+
+// COPY source destination [DB destination-db] [REPLACE]: the value and its TTL.
+void Copy(CommandContext& c) {
+  int db = c.client.db;
+  bool replace = false;
+  for (size_t i = 3; i < c.argc(); ++i) {
+    if (EqualsIgnoreCase(c.arg(i), "replace")) {
+      replace = true;
+    } else if (EqualsIgnoreCase(c.arg(i), "db") && i + 1 < c.argc()) {
+      if (!ParseDbIndex(c, c.arg(++i), db)) return;
+    } else {
+      return c.SyntaxError();
+    }
+  }
+  std::string_view from = c.arg(1), to = c.arg(2);
+  if (from == to && db == c.client.db) return c.reply.Error("ERR source and destination objects are the same");
+  Entry* src = c.Find(from);
+  if (src == nullptr) return c.reply.Integer(0);
+  if (c.Find(db, to) != nullptr) {
+    if (!replace) return c.reply.Integer(0);
+    c.Delete(db, to);
+  }
+  c.Put(db, to, *src);
+  c.reply.Integer(1);
+}
+
+// MOVE key db: moves the key (with its TTL) unless the target database has it.
+void Move(CommandContext& c) {
+  int db;
+  if (!ParseDbIndex(c, c.arg(2), db)) return;
+  if (db == c.client.db) return c.reply.Error("ERR source and destination objects are the same");
+  Entry* src = c.Find(c.arg(1));
+  if (src == nullptr || c.Find(db, c.arg(1)) != nullptr) return c.reply.Integer(0);
+  Entry moved = std::move(*src);
+  c.Delete(c.arg(1));
+  c.Put(db, c.arg(1), std::move(moved));
+  c.reply.Integer(1);
+}
+
+// SWAPDB index1 index2 (all shards paused): swaps the databases in memory and
+// rewrites both on disk in the command's single write group, so a crash leaves
+// either the old or the new layout. Cost: O(keys of both databases).
+void SwapDb(CommandContext& c) {
+  int64_t a, b;
+  if (!ParseInt64(c.arg(1), a)) return c.reply.Error("ERR invalid first DB index");
+  if (!ParseInt64(c.arg(2), b)) return c.reply.Error("ERR invalid second DB index");
+  if (a < 0 || a >= c.keyspace.databases() || b < 0 || b >= c.keyspace.databases()) {
+    return c.reply.Error("ERR DB index is out of range");
+  }
+  if (a == b) return c.reply.Ok();
+  int da = static_cast<int>(a), db = static_cast<int>(b);
+  for (size_t s = 0; s < c.keyspace.shard_count(); ++s) {
+    Database& first = c.keyspace.ShardDb(s, da);
+    Database& second = c.keyspace.ShardDb(s, db);
+    for (const auto& [k, e] : first.map()) Persistence::DeleteKey(c.BatchFor(da, k), da, k, e.type());
+    for (const auto& [k, e] : second.map()) Persistence::DeleteKey(c.BatchFor(db, k), db, k, e.type());
+    std::swap(first, second);
+    // BatchFor marks each key written, which wakes clients blocked on it and
+    // aborts transactions watching it.
+    for (const auto& [k, e] : first.map()) Persistence::PutAll(c.BatchFor(da, k), da, k, e);
+    for (const auto& [k, e] : second.map()) Persistence::PutAll(c.BatchFor(db, k), db, k, e);
+  }
+  c.reply.Ok();
+}
+
+// OBJECT ENCODING reports the encoding Redis 7.0 would pick for the value as it
+// is now, from the same thresholds (CONFIG *-max-listpack-*, set-max-intset-entries).
+// Redis never converts back to the compact encodings after a value shrank, nor
+// keeps track of in-place string edits (APPEND makes "raw"); this does.
+std::string_view Encoding(CommandContext& c, const Entry& e) {
+  auto fits = [](size_t n, int64_t max) { return static_cast<int64_t>(n) <= max; };
+  auto is_int = [](std::string_view s) {
+    int64_t v;
+    return s.size() <= 20 && ParseInt64(s, v);
+  };
+  switch (e.type()) {
+    case ValueType::kString: {
+      const auto& s = std::get<std::string>(e.data);
+      if (is_int(s)) return "int";
+      return s.size() <= 44 ? "embstr" : "raw";
+    }
+    case ValueType::kList: return "quicklist";
+    case ValueType::kSet: {
+      const auto& set = std::get<SetValue>(e.data);
+      if (!fits(set.size(), c.keyspace.ConfigInt("set-max-intset-entries", 512))) return "hashtable";
+      return std::all_of(set.begin(), set.end(), is_int) ? "intset" : "hashtable";
+    }
+    case ValueType::kHash: {
+      const auto& h = std::get<HashValue>(e.data);
+      int64_t max_value = c.keyspace.ConfigInt("hash-max-listpack-value", 64);
+      if (!fits(h.size(), c.keyspace.ConfigInt("hash-max-listpack-entries", 128))) return "hashtable";
+      for (const auto& [f, v] : h) {
+        if (!fits(f.size(), max_value) || !fits(v.size(), max_value)) return "hashtable";
+      }
+      return "listpack";
+    }
+    case ValueType::kZSet: {
+      const auto& z = std::get<ZSetValue>(e.data);
+      int64_t max_value = c.keyspace.ConfigInt("zset-max-listpack-value", 64);
+      if (!fits(z.size(), c.keyspace.ConfigInt("zset-max-listpack-entries", 128))) return "skiplist";
+      for (const auto& [m, score] : z.scores) {
+        if (!fits(m.size(), max_value)) return "skiplist";
+      }
+      return "listpack";
+    }
+  }
+  return "unknown";
+}
+
+void Object(CommandContext& c) {
+  std::string sub = Lower(c.arg(1));
+  if (sub == "help" && c.argc() == 2) {
+    static constexpr std::string_view kHelp[] = {
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
+    };
+    c.reply.ArrayHeader(std::size(kHelp));
+    for (auto line : kHelp) c.reply.SimpleString(line);
+    return;
+  }
+  bool known = sub == "encoding" || sub == "freq" || sub == "idletime" || sub == "refcount";
+  if (!known || c.argc() != 3) return c.reply.Error(SubcommandError("object", c.arg(1), known || sub == "help"));
+  // Looked up without Find: OBJECT does not count as an access.
+  Database& d = c.Db(c.arg(2));
+  auto it = d.map().find(c.arg(2));
+  if (it == d.map().end() || d.IsExpired(it->second, c.now_ms)) return c.reply.Null();
+  const Entry& e = it->second;
+  bool lfu = c.keyspace.ConfigValue("maxmemory-policy").find("lfu") != std::string::npos;
+  if (sub == "encoding") return c.reply.Bulk(Encoding(c, e));
+  if (sub == "refcount") {
+    // Redis shares the integers 0..9999 (OBJ_SHARED_REFCOUNT).
+    int64_t v;
+    bool shared = e.type() == ValueType::kString && ParseInt64(std::get<std::string>(e.data), v) && v >= 0 &&
+                  v < 10000;
+    return c.reply.Integer(shared ? std::numeric_limits<int32_t>::max() : 1);
+  }
+  if (sub == "idletime") {
+    if (lfu) {
+      return c.reply.Error(
+          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between "
+          "policies at runtime LRU and LFU data will take some time to adjust.");
+    }
+    return c.reply.Integer(std::max<int64_t>(0, c.now_ms - e.access_ms) / 1000);
+  }
+  // FREQ: Redis keeps access frequencies only under an LFU eviction policy.
+  // Orbit does not evict, so it does not keep them under any policy.
+  if (lfu) return c.reply.Error("ERR access frequency is not tracked: Orbit does not evict keys");
+  c.reply.Error(
+      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching "
+      "between policies at runtime LRU and LFU data will take some time to adjust.");
+}
+
 }  // namespace
 
 void RegisterKeysFamily(CommandRegistry& r) {
@@ -191,6 +373,10 @@ void RegisterKeysFamily(CommandRegistry& r) {
   r.Register({"scan", -2, kReadOnly | kAllShards, 0, 0, 0, Scan, "keyspace", "Iterates over the key names in the database.", "2.8.0"});
   r.Register({"randomkey", 1, kReadOnly | kAllShards, 0, 0, 0, RandomKey, "keyspace", "Returns a random key name from the database."});
   r.Register({"rename", 3, kWrite, 1, 2, 1, Rename, "keyspace", "Renames a key and overwrites the destination."});
+  r.Register({"copy", -3, kWrite | kDenyOom, 1, 2, 1, Copy, "keyspace", "Copies the value of a key to a new key.", "6.2.0"});
+  r.Register({"move", 3, kWrite | kFast, 1, 1, 1, Move, "keyspace", "Moves a key to another database."});
+  r.Register({"swapdb", 3, kWrite | kFast | kAllShards, 0, 0, 0, SwapDb, "server", "Swaps two Redis databases.", "4.0.0"});
+  r.Register({"object", -2, kReadOnly, 2, 2, 1, Object, "keyspace", "A container for object introspection commands.", "2.2.3"});
   r.Register({"renamenx", 3, kWrite | kFast, 1, 2, 1, RenameNx, "keyspace", "Renames a key only when the target key name doesn't exist."});
 }
 

@@ -34,6 +34,8 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   RegisterTransactionFamily(registry_);
   RegisterPubSubFamily(registry_);
   RegisterScanFamily(registry_);
+  RegisterGeoFamily(registry_);
+  RegisterHllFamily(registry_);
   dbs_.resize(shards.size());
   watchers_.resize(shards.size());
   blocked_.resize(shards.size());
@@ -52,6 +54,11 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
       {"maxmemory", "0"}, {"maxmemory-policy", "noeviction"}, {"appendonly", "yes"},
       {"appendfsync", "everysec"}, {"save", ""}, {"proto-max-bulk-len", "536870912"},
       {"timeout", "0"}, {"hz", "10"}, {"maxclients", "10000"},
+      // Encoding thresholds: OBJECT ENCODING reports what Redis would use.
+      {"hash-max-listpack-entries", "128"}, {"hash-max-listpack-value", "64"},
+      {"zset-max-listpack-entries", "128"}, {"zset-max-listpack-value", "64"},
+      {"set-max-intset-entries", "512"}, {"list-max-listpack-size", "-2"},
+      {"hll-sparse-max-bytes", "3000"},
   };
   auto& commands = metrics.GetCounter("orbit_redis_commands_total", "Redis commands executed.");
   auto& errors = metrics.GetCounter("orbit_redis_errors_total", "Redis commands answered with an error.");
@@ -78,6 +85,17 @@ Keyspace::~Keyspace() {
   }
 }
 
+std::string Keyspace::ConfigValue(std::string_view name) {
+  std::lock_guard lock(config_mu_);
+  auto it = config_.find(std::string(name));
+  return it != config_.end() ? it->second : std::string();
+}
+
+int64_t Keyspace::ConfigInt(std::string_view name, int64_t fallback) {
+  int64_t v;
+  return ParseInt64(ConfigValue(name), v) ? v : fallback;
+}
+
 size_t Keyspace::Owner(std::string_view key) const {
   return std::hash<std::string_view>{}(key) % dbs_.size();
 }
@@ -93,6 +111,7 @@ Status Keyspace::Load() {
   size_t loaded = 0;
   auto s = Persistence::LoadAll(engine_, NowMs(), [&](int db, std::string key, Entry entry) {
     if (db < 0 || db >= options_.databases) return;
+    entry.access_ms = start_ms_;
     ShardDb(Owner(key), db).Set(key, std::move(entry));
     ++loaded;
   });
@@ -291,6 +310,64 @@ void Keyspace::RunCommand(const CommandSpec& spec, CommandContext& ctx) {
 }
 
 Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) {
+  // CLIENT PAUSE: wait (polling; pauses are rare and short) until the pause ends
+  // or the client goes away.
+  if (pause_mode_.load() != PauseMode::kNone) {
+    if (const CommandSpec* spec = registry_.Find(args[0])) {
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      while (PausedFor(client, *spec, NowMs()) && (!client.peer_alive || client.peer_alive())) {
+        timer.expires_after(std::chrono::milliseconds(5));
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+    }
+  }
+  // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's. The
+  // CLIENT REPLY OFF|SKIP command itself gets no reply, CLIENT REPLY ON gets OK.
+  KvClientState& data = ClientData(client);
+  ReplyMode entry_mode = data.reply_mode;
+  if (entry_mode == ReplyMode::kSkip) data.reply_mode = ReplyMode::kOn;
+  size_t before = reply.buffer().size();
+  co_await ExecuteOne(client, args, reply);
+  bool drop = entry_mode != ReplyMode::kOn || data.reply_mode != ReplyMode::kOn;
+  if (entry_mode == ReplyMode::kOff && data.reply_mode == ReplyMode::kOn) drop = false;
+  if (drop) reply.buffer().resize(before);
+}
+
+void Keyspace::Pause(int64_t until_ms, PauseMode mode) {
+  int64_t cur = pause_until_ms_.load();
+  if (until_ms > cur) pause_until_ms_.store(until_ms);
+  if (mode == PauseMode::kAll || pause_mode_.load() == PauseMode::kNone || cur <= NowMs()) pause_mode_.store(mode);
+}
+
+void Keyspace::Unpause() {
+  pause_mode_.store(PauseMode::kNone);
+  pause_until_ms_.store(0);
+}
+
+bool Keyspace::PausedFor(ClientState& client, const CommandSpec& spec, int64_t now_ms) {
+  PauseMode mode = pause_mode_.load();
+  if (mode == PauseMode::kNone) return false;
+  if (now_ms >= pause_until_ms_.load()) {
+    pause_mode_.store(PauseMode::kNone);
+    return false;
+  }
+  if (mode == PauseMode::kAll) return true;
+  // WRITE: commands that may change data or propagate (PUBLISH, PFCOUNT), and an
+  // EXEC whose queue holds one. Inside MULTI commands are only queued.
+  auto writes = [](const CommandSpec* s) {
+    return s && ((s->flags & kWrite) || s->name == "publish" || s->name == "pfcount");
+  };
+  if (spec.name == "exec") {
+    for (const auto& argv : Tx(client).queued) {
+      if (!argv.empty() && writes(registry_.Find(argv[0]))) return true;
+    }
+    return false;
+  }
+  if (Tx(client).in_multi && !(spec.flags & kTxControl)) return false;
+  return writes(&spec);
+}
+
+Task<void> Keyspace::ExecuteOne(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) {
   ShardStats& stats = LocalStats();
   stats.total.Add(1);
   const CommandSpec* spec = registry_.Find(args[0]);

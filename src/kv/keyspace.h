@@ -70,10 +70,17 @@ struct SubscriptionState {
 };
 
 // Everything the Redis engine keeps per client (ClientState::handler_state).
+// CLIENT REPLY: ON, OFF (no replies), SKIP (no reply to the next command).
+enum class ReplyMode { kOn, kOff, kSkip };
+
 struct KvClientState {
   TxState tx;
   SubscriptionState subs;
+  ReplyMode reply_mode = ReplyMode::kOn;
 };
+
+// CLIENT PAUSE: which commands wait while the server is paused.
+enum class PauseMode { kNone, kWrite, kAll };
 
 // A client as CLIENT LIST shows it. Sessions own ClientState; these copies are
 // what other threads may read (under the keyspace's clients lock).
@@ -118,6 +125,7 @@ class Keyspace : public protocol::resp::CommandHandler {
 
   // Transactions (transaction_family.cc).
   TxState& Tx(ClientState& client);
+  KvClientState& ClientData(ClientState& client);
   SubscriptionState& Subs(ClientState& client);
   PubSub& pubsub() { return pubsub_; }
   void Watch(size_t shard, int db, std::string_view key, const std::shared_ptr<std::atomic<bool>>& flag);
@@ -142,6 +150,9 @@ class Keyspace : public protocol::resp::CommandHandler {
   std::map<std::string, std::string>& config() { return config_; }
   std::mutex& config_mutex() { return config_mu_; }
   std::string requirepass();  // a copy: CONFIG SET may change it on another thread
+  std::string ConfigValue(std::string_view name);  // "" when unset
+  // A numeric parameter (`fallback` when unset or not a number).
+  int64_t ConfigInt(std::string_view name, int64_t fallback);
 
   // Clients (CLIENT LIST / KILL / ID). Snapshot under the lock.
   std::string ClientList(int64_t now_ms);
@@ -150,6 +161,11 @@ class Keyspace : public protocol::resp::CommandHandler {
   void UpdateClient(const ClientState& client);
   bool KillClient(std::string_view addr_or_id, bool by_id);
   size_t client_count();
+
+  // CLIENT PAUSE / UNPAUSE: until `until_ms` (unix ms) the commands `mode` names
+  // wait before they run (a later pause never shortens or weakens an earlier one).
+  void Pause(int64_t until_ms, PauseMode mode);
+  void Unpause();
 
   // Statistics for INFO.
   uint64_t total_commands() const;
@@ -179,6 +195,9 @@ class Keyspace : public protocol::resp::CommandHandler {
   void OnGroupWritten(size_t shard, uint64_t seq, bool ok);
   Task<bool> WaitGroup(size_t shard, uint64_t seq);
 
+  // One command, without CLIENT REPLY / CLIENT PAUSE handling (see Execute).
+  Task<void> ExecuteOne(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply);
+  bool PausedFor(ClientState& client, const CommandSpec& spec, int64_t now_ms);
   Task<void> RunExclusive(const std::function<void()>& fn);
   void RunCommand(const CommandSpec& spec, CommandContext& ctx);
   void ActiveExpire(size_t shard);
@@ -209,6 +228,9 @@ class Keyspace : public protocol::resp::CommandHandler {
   std::map<std::string, std::string> config_;
   std::mutex clients_mu_;
   std::map<uint64_t, ClientInfo> clients_;
+
+  std::atomic<int64_t> pause_until_ms_{0};
+  std::atomic<PauseMode> pause_mode_{PauseMode::kNone};
 
   std::atomic<uint64_t> total_connections_{0};
   std::atomic<int64_t> last_save_ms_{0};

@@ -269,7 +269,14 @@ void Config(CommandContext& c) {
                              "'");
       }
     }
-    for (size_t i = 2; i < c.argc(); i += 2) c.keyspace.config()[Lower(c.arg(i))] = std::string(c.arg(i + 1));
+    for (size_t i = 2; i < c.argc(); i += 2) {
+      std::string name = Lower(c.arg(i));
+      c.keyspace.config()[name] = std::string(c.arg(i + 1));
+      // The pre-7.0 "ziplist" names are aliases of the "listpack" ones.
+      if (auto pos = name.find("ziplist"); pos != std::string::npos) {
+        c.keyspace.config()[name.replace(pos, 7, "listpack")] = std::string(c.arg(i + 1));
+      }
+    }
     return c.reply.Ok();
   }
   if (sub == "resetstat" && c.argc() == 2) return c.reply.Ok();

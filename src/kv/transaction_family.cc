@@ -84,15 +84,14 @@ void RegisterTransactionFamily(CommandRegistry& r) {
   r.Register({"unwatch", 1, kFast, 0, 0, 0, Unwatch, "transactions", "Forgets about watched keys of a transaction.", "2.2.0"});
 }
 
-TxState& Keyspace::Tx(ClientState& client) {
+KvClientState& Keyspace::ClientData(ClientState& client) {
   if (client.handler_state == nullptr) client.handler_state = std::make_shared<KvClientState>();
-  return static_cast<KvClientState*>(client.handler_state.get())->tx;
+  return *static_cast<KvClientState*>(client.handler_state.get());
 }
 
-SubscriptionState& Keyspace::Subs(ClientState& client) {
-  if (client.handler_state == nullptr) client.handler_state = std::make_shared<KvClientState>();
-  return static_cast<KvClientState*>(client.handler_state.get())->subs;
-}
+TxState& Keyspace::Tx(ClientState& client) { return ClientData(client).tx; }
+
+SubscriptionState& Keyspace::Subs(ClientState& client) { return ClientData(client).subs; }
 
 std::string Keyspace::WatchKey(int db, std::string_view key) {
   std::string k = std::to_string(db);

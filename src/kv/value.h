@@ -46,6 +46,7 @@ struct ZSetValue {
 struct Entry {
   std::variant<std::string, ListValue, SetValue, HashValue, ZSetValue> data;
   int64_t expire_ms = 0;  // absolute unix time in ms; 0: no expiry
+  int64_t access_ms = 0;  // last access (OBJECT IDLETIME); not persisted
 
   ValueType type() const {
     switch (data.index()) {
