@@ -259,5 +259,8 @@ void RegisterPubSubFamily(CommandRegistry& registry);
 void RegisterScanFamily(CommandRegistry& registry);
 void RegisterGeoFamily(CommandRegistry& registry);
 void RegisterHllFamily(CommandRegistry& registry);
+void RegisterSortFamily(CommandRegistry& registry);
+void RegisterBitmapFamily(CommandRegistry& registry);
+void RegisterLcsFamily(CommandRegistry& registry);
 
 }  // namespace orbit::kv

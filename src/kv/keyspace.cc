@@ -36,6 +36,9 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   RegisterScanFamily(registry_);
   RegisterGeoFamily(registry_);
   RegisterHllFamily(registry_);
+  RegisterSortFamily(registry_);
+  RegisterBitmapFamily(registry_);
+  RegisterLcsFamily(registry_);
   dbs_.resize(shards.size());
   watchers_.resize(shards.size());
   blocked_.resize(shards.size());
