@@ -1,5 +1,6 @@
 #include "kv/keyspace.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -54,7 +55,7 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
   }
   config_ = {
       {"databases", std::to_string(options_.databases)}, {"requirepass", options_.requirepass},
-      {"maxmemory", "0"}, {"maxmemory-policy", "noeviction"}, {"appendonly", "yes"},
+      {"maxmemory", std::to_string(options_.maxmemory)}, {"maxmemory-policy", "noeviction"}, {"appendonly", "yes"},
       {"appendfsync", "everysec"}, {"save", ""}, {"proto-max-bulk-len", "536870912"},
       {"timeout", "0"}, {"hz", "10"}, {"maxclients", "10000"},
       // Encoding thresholds: OBJECT ENCODING reports what Redis would use.
@@ -63,6 +64,7 @@ Keyspace::Keyspace(runtime::ShardSet& shards, storage::Engine& engine, metrics::
       {"set-max-intset-entries", "512"}, {"list-max-listpack-size", "-2"},
       {"hll-sparse-max-bytes", "3000"},
   };
+  maxmemory_.store(options_.maxmemory);
   auto& commands = metrics.GetCounter("orbit_redis_commands_total", "Redis commands executed.");
   auto& errors = metrics.GetCounter("orbit_redis_errors_total", "Redis commands answered with an error.");
   metrics.AddCollector([this, &commands, &errors] {
@@ -254,6 +256,28 @@ uint64_t Keyspace::total_commands() const {
   return n;
 }
 
+uint64_t Keyspace::UsedMemory(int64_t now_ms) {
+  // mallinfo2 walks the allocator's arenas: sample it at most every 10 ms.
+  if (now_ms - used_memory_at_ms_.load(std::memory_order_relaxed) >= 10) {
+    struct mallinfo2 mi = ::mallinfo2();
+    used_memory_.store(mi.uordblks + mi.hblkhd, std::memory_order_relaxed);
+    used_memory_at_ms_.store(now_ms, std::memory_order_relaxed);
+  }
+  return used_memory_.load(std::memory_order_relaxed);
+}
+
+void Keyspace::ResetStats() {
+  for (auto& st : stats_) {
+    for (size_t i = 0; i < registry_.all().size(); ++i) {
+      st->commands[i].calls.v.store(0, std::memory_order_relaxed);
+      st->commands[i].usec.v.store(0, std::memory_order_relaxed);
+    }
+    st->total.v.store(0, std::memory_order_relaxed);
+    st->errors.v.store(0, std::memory_order_relaxed);
+  }
+  total_connections_.store(0);
+}
+
 std::string Keyspace::CommandStats() {
   std::string out;
   const auto& specs = registry_.all();
@@ -408,6 +432,15 @@ Task<void> Keyspace::ExecuteOne(ClientState& client, std::span<const std::string
                 "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     co_return;
   }
+  // maxmemory with noeviction: commands that may grow memory are refused beyond
+  // the limit (inside MULTI too, which then fails EXEC); reads go on.
+  if ((spec->flags & kDenyOom) && maxmemory_.load(std::memory_order_relaxed) > 0 &&
+      UsedMemory(NowMs()) > maxmemory_.load(std::memory_order_relaxed)) {
+    flag_tx_error();
+    reply.Error("OOM command not allowed when used memory > 'maxmemory'.");
+    stats.errors.Add(1);
+    co_return;
+  }
   if (client.handler_state != nullptr && Tx(client).in_multi && !(spec->flags & kTxControl)) {
     std::vector<std::string> argv(args.begin(), args.end());
     Tx(client).queued.push_back(std::move(argv));
@@ -511,6 +544,11 @@ Task<void> Keyspace::ExecuteOne(ClientState& client, std::span<const std::string
     co_return;
   }
   if (blocked) {
+    blocked_clients_.fetch_add(1);
+    struct Unblocked {
+      std::atomic<int64_t>& n;
+      ~Unblocked() { n.fetch_sub(1); }
+    } unblocked{blocked_clients_};
     // Wait until a write to one of the keys wakes us, then retry; give up at the
     // timeout. A tick every second notices clients that went away.
     using Clock = std::chrono::steady_clock;

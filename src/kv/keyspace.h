@@ -37,6 +37,7 @@ namespace orbit::kv {
 struct KeyspaceOptions {
   int databases = 16;
   std::string requirepass;
+  uint64_t maxmemory = 0;  // bytes; 0: no limit
   int active_expire_hz = 10;
 };
 
@@ -167,6 +168,14 @@ class Keyspace : public protocol::resp::CommandHandler {
   void Pause(int64_t until_ms, PauseMode mode);
   void Unpause();
 
+  // Memory in use by the allocator (INFO used_memory, the maxmemory check);
+  // sampled, so it may lag by a few milliseconds.
+  uint64_t UsedMemory(int64_t now_ms);
+  // CONFIG SET maxmemory (bytes; 0: no limit).
+  void set_maxmemory(uint64_t bytes) { maxmemory_.store(bytes); }
+  uint64_t maxmemory() const { return maxmemory_.load(); }
+  int64_t blocked_clients() const { return blocked_clients_.load(); }
+
   // Statistics for INFO.
   uint64_t total_commands() const;
   uint64_t total_connections() const { return total_connections_.load(); }
@@ -174,6 +183,7 @@ class Keyspace : public protocol::resp::CommandHandler {
   int64_t last_save_ms() const { return last_save_ms_.load(); }
   void set_last_save_ms(int64_t ms) { last_save_ms_ = ms; }
   std::string CommandStats();
+  void ResetStats();  // CONFIG RESETSTAT
 
  private:
   // Group commit per shard: commands append to `pending`; when the shard's loop
@@ -229,6 +239,10 @@ class Keyspace : public protocol::resp::CommandHandler {
   std::mutex clients_mu_;
   std::map<uint64_t, ClientInfo> clients_;
 
+  std::atomic<uint64_t> maxmemory_{0};
+  std::atomic<uint64_t> used_memory_{0};
+  std::atomic<int64_t> used_memory_at_ms_{0};
+  std::atomic<int64_t> blocked_clients_{0};
   std::atomic<int64_t> pause_until_ms_{0};
   std::atomic<PauseMode> pause_mode_{PauseMode::kNone};
 

@@ -160,6 +160,36 @@ void Command(CommandContext& c) {
   c.reply.Error(SubcommandError("command", c.arg(1), std::find(std::begin(kKnown), std::end(kKnown), sub) != std::end(kKnown)));
 }
 
+// Redis's bytesToHuman: "1.50K", "12.00M", ...
+std::string HumanBytes(uint64_t n) {
+  double d = static_cast<double>(n);
+  if (n < 1024) return fmt::format("{}B", n);
+  if (n < (1ull << 20)) return fmt::format("{:.2f}K", d / 1024);
+  if (n < (1ull << 30)) return fmt::format("{:.2f}M", d / (1 << 20));
+  return fmt::format("{:.2f}G", d / (1ull << 30));
+}
+
+// A memory amount as redis.conf writes it: bytes, or with k/kb/m/mb/g/gb (k is
+// 1000, kb is 1024, case-insensitive).
+bool ParseMemory(std::string_view s, uint64_t& out) {
+  std::string v = Lower(s);
+  uint64_t mul = 1;
+  static constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
+      {"kb", 1024}, {"mb", 1024 * 1024}, {"gb", 1024ull * 1024 * 1024}, {"k", 1000}, {"m", 1000000},
+      {"g", 1000000000}, {"b", 1}};
+  for (auto [suffix, m] : kUnits) {
+    if (v.size() > suffix.size() && v.ends_with(suffix)) {
+      v.resize(v.size() - suffix.size());
+      mul = m;
+      break;
+    }
+  }
+  int64_t n;
+  if (!ParseInt64(v, n) || n < 0 || static_cast<uint64_t>(n) > UINT64_MAX / mul) return false;
+  out = static_cast<uint64_t>(n) * mul;
+  return true;
+}
+
 void Info(CommandContext& c) {
   std::string section = c.argc() >= 2 ? Lower(c.arg(1)) : "default";
   bool all = section == "all" || section == "everything" || section == "default";
@@ -173,10 +203,16 @@ void Info(CommandContext& c) {
         (c.now_ms - c.keyspace.start_ms()) / 86400000);
   }
   if (want("clients")) {
-    out += fmt::format("# Clients\r\nconnected_clients:{}\r\nblocked_clients:0\r\n\r\n", c.keyspace.client_count());
+    out += fmt::format("# Clients\r\nconnected_clients:{}\r\nblocked_clients:{}\r\n\r\n", c.keyspace.client_count(),
+                       c.keyspace.blocked_clients());
   }
   if (want("memory")) {
-    out += "# Memory\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n\r\n";
+    uint64_t used = c.keyspace.UsedMemory(c.now_ms);
+    out += fmt::format(
+        "# Memory\r\nused_memory:{}\r\nused_memory_human:{}\r\nmaxmemory:{}\r\nmaxmemory_human:{}\r\n"
+        "maxmemory_policy:{}\r\n\r\n",
+        used, HumanBytes(used), c.keyspace.maxmemory(), HumanBytes(c.keyspace.maxmemory()),
+        c.keyspace.ConfigValue("maxmemory-policy"));
   }
   if (want("persistence")) {
     out += fmt::format("# Persistence\r\nloading:0\r\naof_enabled:1\r\nrdb_last_save_time:{}\r\n\r\n",
@@ -269,8 +305,20 @@ void Config(CommandContext& c) {
                              "'");
       }
     }
+    uint64_t maxmemory = 0;
+    for (size_t i = 2; i < c.argc(); i += 2) {
+      if (Lower(c.arg(i)) == "maxmemory" && !ParseMemory(c.arg(i + 1), maxmemory)) {
+        return c.reply.Error("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a "
+                             "memory value");
+      }
+    }
     for (size_t i = 2; i < c.argc(); i += 2) {
       std::string name = Lower(c.arg(i));
+      if (name == "maxmemory") {
+        c.keyspace.config()[name] = std::to_string(maxmemory);
+        c.keyspace.set_maxmemory(maxmemory);
+        continue;
+      }
       c.keyspace.config()[name] = std::string(c.arg(i + 1));
       // The pre-7.0 "ziplist" names are aliases of the "listpack" ones.
       if (auto pos = name.find("ziplist"); pos != std::string::npos) {
@@ -279,7 +327,10 @@ void Config(CommandContext& c) {
     }
     return c.reply.Ok();
   }
-  if (sub == "resetstat" && c.argc() == 2) return c.reply.Ok();
+  if (sub == "resetstat" && c.argc() == 2) {
+    c.keyspace.ResetStats();
+    return c.reply.Ok();
+  }
   static constexpr std::string_view kKnown[] = {"get", "set", "resetstat"};
   c.reply.Error(SubcommandError("config", c.arg(1), std::find(std::begin(kKnown), std::end(kKnown), sub) != std::end(kKnown)));
 }

@@ -59,6 +59,9 @@ std::vector<Setting> Settings(Config& c) {
   };
   s.push_back({"redis-requirepass", "redis.requirepass", "Password Redis clients must AUTH with (empty: none)",
                &c.redis_requirepass});
+  s.push_back({"redis-maxmemory", "redis.maxmemory",
+               "Bytes of memory beyond which Redis writes get OOM errors (0: no limit; also CONFIG SET maxmemory)",
+               &c.redis_maxmemory});
   for (auto& [name, port] : c.protocols) {
     // Protocols whose listener is not built yet say so rather than pretend.
     const std::string pending = name == "redis" ? "" : " (not implemented yet: accepted, no effect)";

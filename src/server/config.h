@@ -37,6 +37,7 @@ struct Config {
   // Protocols by flag name: redis, pg, mysql, cql, bolt, aql, grpc.
   std::map<std::string, ProtocolConfig> protocols;
   std::string redis_requirepass;
+  uint64_t redis_maxmemory = 0;
   std::string log_level = "info";
   std::string log_format = "text";
   std::string durability = "sync";  // sync | group

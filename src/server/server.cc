@@ -94,6 +94,7 @@ runtime::ListenerOptions Server::ListenerDefaults(const std::string& protocol, u
 Status Server::StartRedis() {
   kv::KeyspaceOptions ks;
   ks.requirepass = config_.redis_requirepass;
+  ks.maxmemory = config_.redis_maxmemory;
   keyspace_ = std::make_unique<kv::Keyspace>(*shards_, *engine_, metrics_, ks);
   if (auto s = keyspace_->Load(); !s.ok()) return Error(s.error().code(), "cannot load Redis data: " + s.error().message());
   keyspace_->Start();

@@ -174,6 +174,86 @@ TEST_F(KvTest, ScanVisitsEveryKeyOnce) {
   EXPECT_EQ(seen.size(), 200u);
 }
 
+TEST_F(KvTest, NewerTypesAndMovesSurviveRestart) {
+  EXPECT_EQ(Run({"GEOADD", "geo", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"}), ":2\r\n");
+  std::string dist = Run({"GEODIST", "geo", "Palermo", "Catania", "km"});
+  EXPECT_EQ(dist, "$8\r\n166.2742\r\n");
+  std::vector<std::string> pfadd = {"PFADD", "hll"};
+  for (int i = 0; i < 1000; ++i) pfadd.push_back("e" + std::to_string(i));
+  Run(pfadd);
+  std::string count = Run({"PFCOUNT", "hll"});
+  std::string hll_bytes = Run({"GET", "hll"});
+  EXPECT_EQ(Run({"SETBIT", "bits", "100", "1"}), ":0\r\n");
+  Run({"RPUSH", "nums", "3", "1", "2"});
+  EXPECT_EQ(Run({"SORT", "nums", "STORE", "sorted"}), ":3\r\n");
+  Run({"ZADD", "za", "1", "x", "2", "y"});
+  Run({"ZADD", "zb", "10", "y"});
+  EXPECT_EQ(Run({"ZUNIONSTORE", "zu", "2", "za", "zb"}), ":2\r\n");
+  Run({"SET", "moved", "m"});
+  EXPECT_EQ(Run({"MOVE", "moved", "2"}), ":1\r\n");
+  Run({"HSET", "copied", "f", "v"});
+  EXPECT_EQ(Run({"COPY", "copied", "copy2", "DB", "4"}), ":1\r\n");
+  Run({"SELECT", "5"});
+  Run({"SET", "in5", "five"});
+  Run({"SELECT", "0"});
+  EXPECT_EQ(Run({"SWAPDB", "5", "6"}), "+OK\r\n");
+  Restart();
+  EXPECT_EQ(Run({"GEODIST", "geo", "Palermo", "Catania", "km"}), dist);
+  EXPECT_EQ(Run({"PFCOUNT", "hll"}), count);
+  EXPECT_EQ(Run({"GET", "hll"}), hll_bytes);
+  EXPECT_EQ(Run({"GETBIT", "bits", "100"}), ":1\r\n");
+  EXPECT_EQ(Run({"LRANGE", "sorted", "0", "-1"}), "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n");
+  EXPECT_EQ(Run({"ZRANGE", "zu", "0", "-1", "WITHSCORES"}), "*4\r\n$1\r\nx\r\n$1\r\n1\r\n$1\r\ny\r\n$2\r\n12\r\n");
+  EXPECT_EQ(Run({"EXISTS", "moved"}), ":0\r\n");
+  Run({"SELECT", "2"});
+  EXPECT_EQ(Run({"GET", "moved"}), "$1\r\nm\r\n");
+  Run({"SELECT", "4"});
+  EXPECT_EQ(Run({"HGET", "copy2", "f"}), "$1\r\nv\r\n");
+  Run({"SELECT", "5"});
+  EXPECT_EQ(Run({"EXISTS", "in5"}), ":0\r\n");
+  Run({"SELECT", "6"});
+  EXPECT_EQ(Run({"GET", "in5"}), "$4\r\nfive\r\n");
+}
+
+TEST_F(KvTest, NumKeysCommandsSpanShards) {
+  // Keys spread over both shards: the key specs route these to an exclusive run.
+  std::vector<std::string> zinter = {"ZINTERSTORE", "dst", "20"};
+  for (int i = 0; i < 20; ++i) {
+    std::string key = "z" + std::to_string(i);
+    Run({"ZADD", key, "1", "common", std::to_string(i), "own" + std::to_string(i)});
+    zinter.push_back(key);
+  }
+  EXPECT_EQ(Run(zinter), ":1\r\n");
+  EXPECT_EQ(Run({"ZSCORE", "dst", "common"}), "$2\r\n20\r\n");
+  EXPECT_EQ(Run({"ZINTERCARD", "3", "z1", "z2", "z3"}), ":1\r\n");
+  Run({"RPUSH", "l7", "a", "b"});
+  EXPECT_EQ(Run({"LMPOP", "3", "l5", "l6", "l7", "RIGHT", "COUNT", "5"}),
+            "*2\r\n$2\r\nl7\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n");
+  EXPECT_EQ(Run({"EXISTS", "l7"}), ":0\r\n");
+}
+
+TEST_F(KvTest, MaxmemoryRefusesGrowingCommandsOnly) {
+  Run({"SET", "k", "v"});
+  EXPECT_EQ(Run({"CONFIG", "SET", "maxmemory", "1"}), "+OK\r\n");
+  EXPECT_EQ(Run({"SET", "k2", "v"}), "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+  EXPECT_EQ(Run({"GET", "k"}), "$1\r\nv\r\n");
+  EXPECT_EQ(Run({"DEL", "k"}), ":1\r\n");  // not deny-oom: deleting frees memory
+  EXPECT_EQ(Run({"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(Run({"SET", "k3", "v"}), "-OOM command not allowed when used memory > 'maxmemory'.\r\n");
+  EXPECT_EQ(Run({"EXEC"}), "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(Run({"CONFIG", "SET", "maxmemory", "0"}), "+OK\r\n");
+  EXPECT_EQ(Run({"SET", "k2", "v"}), "+OK\r\n");
+}
+
+TEST_F(KvTest, ClientReplyOffSkipOn) {
+  EXPECT_EQ(Run({"CLIENT", "REPLY", "OFF"}), "");
+  EXPECT_EQ(Run({"SET", "k", "v"}), "");
+  EXPECT_EQ(Run({"CLIENT", "REPLY", "ON"}), "+OK\r\n");
+  EXPECT_EQ(Run({"CLIENT", "REPLY", "SKIP"}), "");
+  EXPECT_EQ(Run({"GET", "k"}), "");
+  EXPECT_EQ(Run({"GET", "k"}), "$1\r\nv\r\n");
+}
+
 TEST(Glob, RedisPatterns) {
   EXPECT_TRUE(GlobMatch("h?llo", "hello"));
   EXPECT_TRUE(GlobMatch("h*llo", "heeeello"));
