@@ -133,7 +133,8 @@ void Reset(CommandContext& c) {
   c.client.protocol = 2;
   c.client.name.clear();
   c.client.authenticated = c.keyspace.requirepass().empty();
-  c.keyspace.ClientData(c.client).reply_mode = ReplyMode::kOn;
+  KvClientState& data = c.keyspace.ClientData(c.client);
+  data.reply_off = data.skip_next = false;
   c.keyspace.UpdateClient(c.client);
   c.reply.set_protocol(2);
   c.reply.SimpleString("RESET");
@@ -175,12 +176,17 @@ void Client(CommandContext& c) {
   }
   if (sub == "reply" && c.argc() == 3) {
     std::string mode = Lower(c.arg(2));
-    ReplyMode& m = c.keyspace.ClientData(c.client).reply_mode;
-    if (mode == "on") m = ReplyMode::kOn;
-    else if (mode == "off") m = ReplyMode::kOff;
-    else if (mode == "skip") m = ReplyMode::kSkip;
-    else return c.SyntaxError();
-    return c.reply.Ok();  // dropped by Keyspace::Execute unless the mode is ON
+    KvClientState& data = c.keyspace.ClientData(c.client);
+    if (mode == "on") {
+      data.reply_off = data.skip_next = data.skip_current = false;
+    } else if (mode == "off") {
+      data.reply_off = true;
+    } else if (mode == "skip") {
+      if (!data.reply_off) data.skip_next = true;  // SKIP means nothing while OFF
+    } else {
+      return c.SyntaxError();
+    }
+    return c.reply.Ok();  // Keyspace::Execute drops it after OFF and SKIP
   }
   if (sub == "pause" && (c.argc() == 3 || c.argc() == 4)) {
     int64_t ms;

@@ -338,9 +338,10 @@ void Keyspace::RunCommand(const CommandSpec& spec, CommandContext& ctx) {
 
 Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply) {
   // CLIENT PAUSE: wait (polling; pauses are rare and short) until the pause ends
-  // or the client goes away.
+  // or the client goes away. Replies to earlier pipelined commands go out first.
   if (pause_mode_.load() != PauseMode::kNone) {
-    if (const CommandSpec* spec = registry_.Find(args[0])) {
+    if (const CommandSpec* spec = registry_.Find(args[0]); spec && PausedFor(client, *spec, NowMs())) {
+      if (client.flush_replies && !co_await client.flush_replies()) co_return;
       asio::steady_timer timer(co_await asio::this_coro::executor);
       while (PausedFor(client, *spec, NowMs()) && (!client.peer_alive || client.peer_alive())) {
         timer.expires_after(std::chrono::milliseconds(5));
@@ -348,16 +349,22 @@ Task<void> Keyspace::Execute(ClientState& client, std::span<const std::string_vi
       }
     }
   }
-  // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's. The
-  // CLIENT REPLY OFF|SKIP command itself gets no reply, CLIENT REPLY ON gets OK.
+  // CLIENT REPLY (as Redis's CLIENT_REPLY_OFF / _SKIP / _SKIP_NEXT flags): OFF
+  // drops every reply, SKIP the next command's; CLIENT REPLY ON clears both and
+  // answers OK. Subscription confirmations are pushes and are always delivered.
   KvClientState& data = ClientData(client);
-  ReplyMode entry_mode = data.reply_mode;
-  if (entry_mode == ReplyMode::kSkip) data.reply_mode = ReplyMode::kOn;
+  data.skip_current = data.skip_next;
+  data.skip_next = false;
   size_t before = reply.buffer().size();
   co_await ExecuteOne(client, args, reply);
-  bool drop = entry_mode != ReplyMode::kOn || data.reply_mode != ReplyMode::kOn;
-  if (entry_mode == ReplyMode::kOff && data.reply_mode == ReplyMode::kOn) drop = false;
-  if (drop) reply.buffer().resize(before);
+  bool drop = data.reply_off || data.skip_current || data.skip_next;
+  data.skip_current = false;
+  if (drop && !IsSubscriptionCommand(args[0])) reply.buffer().resize(before);
+}
+
+bool Keyspace::IsSubscriptionCommand(std::string_view name) {
+  return EqualsIgnoreCase(name, "subscribe") || EqualsIgnoreCase(name, "psubscribe") ||
+         EqualsIgnoreCase(name, "unsubscribe") || EqualsIgnoreCase(name, "punsubscribe");
 }
 
 void Keyspace::Pause(int64_t until_ms, PauseMode mode) {
@@ -469,6 +476,7 @@ Task<void> Keyspace::ExecuteOne(ClientState& client, std::span<const std::string
   if ((spec->flags & kBlocking) && !(client.handler_state && Tx(client).in_multi)) {
     blocker = std::make_shared<BlockedClient>(co_await asio::this_coro::executor);
   }
+  bool retrying = false;  // set once the command has blocked and is run again
   auto execute = [&] {
     size_t self = runtime::Shard::Current() ? runtime::Shard::Current()->id() : 0;
     if (exclusive) {
@@ -496,6 +504,14 @@ Task<void> Keyspace::ExecuteOne(ClientState& client, std::span<const std::string
       // take the connection or the shard with it.
       out.clear();
       local.Error(std::string("ERR internal error: ") + e.what());
+    }
+    if (retrying && blocker && !ctx.blocked && out.starts_with("-WRONGTYPE")) {
+      // Woken, but the key now holds another type: as in Redis, a client already
+      // blocked keeps waiting (only its first attempt reports WRONGTYPE).
+      out.clear();
+      std::vector<std::string_view> keys;
+      for (size_t pos : KeyPositions(*spec, args)) keys.push_back(args[pos]);
+      Block(ctx, keys);
     }
     blocked = ctx.blocked;
     if (PendingBatch(self).Count() > before) {
@@ -578,6 +594,7 @@ Task<void> Keyspace::ExecuteOne(ClientState& client, std::span<const std::string
       }
       out.clear();
       blocker = std::make_shared<BlockedClient>(co_await asio::this_coro::executor);
+      retrying = true;
       co_await run();  // retry; may block again with a fresh waiter (same deadline)
     }
   }

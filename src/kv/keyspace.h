@@ -71,13 +71,13 @@ struct SubscriptionState {
 };
 
 // Everything the Redis engine keeps per client (ClientState::handler_state).
-// CLIENT REPLY: ON, OFF (no replies), SKIP (no reply to the next command).
-enum class ReplyMode { kOn, kOff, kSkip };
-
 struct KvClientState {
   TxState tx;
   SubscriptionState subs;
-  ReplyMode reply_mode = ReplyMode::kOn;
+  // CLIENT REPLY: OFF drops every reply; SKIP drops the next command's.
+  bool reply_off = false;
+  bool skip_next = false;     // set by CLIENT REPLY SKIP
+  bool skip_current = false;  // the running command's reply is dropped
 };
 
 // CLIENT PAUSE: which commands wait while the server is paused.
@@ -208,6 +208,7 @@ class Keyspace : public protocol::resp::CommandHandler {
   // One command, without CLIENT REPLY / CLIENT PAUSE handling (see Execute).
   Task<void> ExecuteOne(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply);
   bool PausedFor(ClientState& client, const CommandSpec& spec, int64_t now_ms);
+  static bool IsSubscriptionCommand(std::string_view name);
   Task<void> RunExclusive(const std::function<void()>& fn);
   void RunCommand(const CommandSpec& spec, CommandContext& ctx);
   void ActiveExpire(size_t shard);
