@@ -82,6 +82,12 @@ bool ParseMPopArgs(CommandContext& c, size_t numkeys_at, MPopArgs& out) {
   return true;
 }
 
+void NothingToPop(CommandContext& c, const std::vector<std::string_view>& keys, int64_t timeout_ms, bool blocking) {
+  if (!blocking || !c.blocker) return c.reply.NullArray();
+  c.blocker->timeout_ms = timeout_ms;
+  c.keyspace.Block(c, keys);
+}
+
 std::mt19937_64& Rng() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   return rng;

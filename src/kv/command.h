@@ -184,6 +184,13 @@ struct MPopArgs {
   int64_t count = 1;
 };
 bool ParseMPopArgs(CommandContext& c, size_t numkeys_at, MPopArgs& out);
+// With nothing to pop: a null array, or (blocking and outside MULTI) the client
+// blocks on `keys`.
+void NothingToPop(CommandContext& c, const std::vector<std::string_view>& keys, int64_t timeout_ms, bool blocking);
+// The rest of LMPOP/ZMPOP and their blocking forms: pop(key, value) replies for
+// the first key that holds a T; a key of another type replies WRONGTYPE.
+template <typename T, typename PopFn>
+void MPopFirst(CommandContext& c, const MPopArgs& a, int64_t timeout_ms, bool blocking, PopFn&& pop);
 // The SCAN family's cursor is a position in hash order: a call returns the items
 // whose position is >= cursor, lowest first, and the next cursor is the position
 // of the first item it did not return (0 when none is left). An item present for
@@ -243,6 +250,20 @@ T* CommandContext::FindOrCreate(std::string_view key, bool create, bool& wrong_t
   Entry& stored = Db(key).Set(key, std::move(e));
   PersistMeta(key, stored);
   return &std::get<T>(stored.data);
+}
+
+template <typename T, typename PopFn>
+void MPopFirst(CommandContext& c, const MPopArgs& a, int64_t timeout_ms, bool blocking, PopFn&& pop) {
+  std::vector<std::string_view> keys;
+  for (size_t i = 0; i < a.num_keys; ++i) {
+    std::string_view key = c.arg(a.first_key + i);
+    keys.push_back(key);
+    bool wrong;
+    T* v = c.FindAs<T>(key, wrong);
+    if (wrong) return;
+    if (v) return pop(key, *v);
+  }
+  NothingToPop(c, keys, timeout_ms, blocking);
 }
 
 // Family registration (one per *_family.cc).

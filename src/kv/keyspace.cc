@@ -716,7 +716,9 @@ Task<bool> Keyspace::AwaitDurable(ClientState& client) {
     uint64_t first, last;
   };
   std::vector<Range> ranges;
-  for (auto [shard, seq] : client.durability_tokens) {
+  for (const auto& token : client.durability_tokens) {
+    size_t shard = token.first;
+    uint64_t seq = token.second;
     auto it = std::find_if(ranges.begin(), ranges.end(), [&](auto& r) { return r.shard == shard; });
     if (it == ranges.end()) {
       ranges.push_back({shard, seq, seq});

@@ -365,26 +365,13 @@ void MPopGeneric(CommandContext& c, size_t numkeys_at, int64_t timeout_ms, bool 
   if (!ParseMPopArgs(c, numkeys_at, a)) return;
   bool left;
   if (!ParseWhere(a.where, left)) return c.SyntaxError();
-  int64_t count = a.count;
-  size_t first = a.first_key, n = a.num_keys;
-  std::vector<std::string_view> keys;
-  for (size_t i = 0; i < n; ++i) {
-    std::string_view key = c.arg(first + i);
-    keys.push_back(key);
-    bool wrong;
-    ListValue* l = c.FindAs<ListValue>(key, wrong);
-    if (wrong) return;
-    if (!l) continue;
-    std::vector<std::string> popped = PopItems(c, key, *l, left, static_cast<size_t>(count));
+  MPopFirst<ListValue>(c, a, timeout_ms, blocking, [&](std::string_view key, ListValue& l) {
+    std::vector<std::string> popped = PopItems(c, key, l, left, static_cast<size_t>(a.count));
     c.reply.ArrayHeader(2);
     c.reply.Bulk(key);
     c.reply.ArrayHeader(popped.size());
     for (const auto& v : popped) c.reply.Bulk(v);
-    return;
-  }
-  if (!blocking || !c.blocker) return c.reply.NullArray();
-  c.blocker->timeout_ms = timeout_ms;
-  c.keyspace.Block(c, keys);
+  });
 }
 
 void LMPop(CommandContext& c) { MPopGeneric(c, 1, 0, false); }

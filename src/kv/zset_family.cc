@@ -741,23 +741,14 @@ void MPopGeneric(CommandContext& c, size_t numkeys_at, int64_t timeout_ms, bool 
   if (!ParseMPopArgs(c, numkeys_at, a)) return;
   bool max = EqualsIgnoreCase(a.where, "max");
   if (!max && !EqualsIgnoreCase(a.where, "min")) return c.SyntaxError();
-  int64_t count = a.count;
-  size_t first = a.first_key, n = a.num_keys;
-  std::vector<std::string_view> keys;
-  for (size_t i = 0; i < n; ++i) {
-    std::string_view key = c.arg(first + i);
-    keys.push_back(key);
-    bool wrong;
-    ZSetValue* z = c.FindAs<ZSetValue>(key, wrong);
-    if (wrong) return;
-    if (!z) continue;
+  MPopFirst<ZSetValue>(c, a, timeout_ms, blocking, [&](std::string_view key, ZSetValue& z) {
     std::vector<Item> popped;
-    while (!z->empty() && static_cast<int64_t>(popped.size()) < count) {
-      Item item = max ? *std::prev(z->tree.end()) : *z->tree.begin();
-      ZSetErase(c, key, *z, item.second);
+    while (!z.empty() && static_cast<int64_t>(popped.size()) < a.count) {
+      Item item = max ? *std::prev(z.tree.end()) : *z.tree.begin();
+      ZSetErase(c, key, z, item.second);
       popped.push_back(std::move(item));
     }
-    if (z->empty()) c.Delete(key);
+    if (z.empty()) c.Delete(key);
     c.reply.ArrayHeader(2);
     c.reply.Bulk(key);
     c.reply.ArrayHeader(popped.size());
@@ -766,11 +757,7 @@ void MPopGeneric(CommandContext& c, size_t numkeys_at, int64_t timeout_ms, bool 
       c.reply.Bulk(member);
       ReplyScore(c, score);
     }
-    return;
-  }
-  if (!blocking || !c.blocker) return c.reply.NullArray();
-  c.blocker->timeout_ms = timeout_ms;
-  c.keyspace.Block(c, keys);
+  });
 }
 
 void ZMPop(CommandContext& c) { MPopGeneric(c, 1, 0, false); }
