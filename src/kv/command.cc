@@ -59,7 +59,7 @@ bool ParseMPopArgs(CommandContext& c, size_t numkeys_at, MPopArgs& out) {
     c.reply.Error("ERR numkeys should be greater than 0");
     return false;
   }
-  if (static_cast<uint64_t>(numkeys) >= c.argc() - numkeys_at) {
+  if (static_cast<uint64_t>(numkeys) >= c.argc() - numkeys_at - 1) {  // no room for LEFT|RIGHT, MIN|MAX
     c.SyntaxError();
     return false;
   }

@@ -282,10 +282,11 @@ void Config(CommandContext& c) {
     std::vector<std::pair<std::string, std::string>> found;
     for (size_t i = 2; i < c.argc(); ++i) {
       std::string pattern = Lower(c.arg(i));
-      for (const auto& [k, v] : c.keyspace.config()) {
+      for (const auto& param : c.keyspace.config()) {
+        const std::string& k = param.first;
         if (GlobMatch(pattern, k) &&
             std::none_of(found.begin(), found.end(), [&](const auto& f) { return f.first == k; })) {
-          found.emplace_back(k, v);
+          found.emplace_back(k, param.second);
         }
       }
     }
