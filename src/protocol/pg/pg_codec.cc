@@ -1,0 +1,221 @@
+#include "protocol/pg/pg_codec.h"
+
+#include <cstring>
+
+namespace orbit::protocol::pg {
+namespace {
+
+int32_t ReadBE32(const char* p) {
+  return static_cast<int32_t>((static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24) |
+                              (static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16) |
+                              (static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8) |
+                              static_cast<uint32_t>(static_cast<uint8_t>(p[3])));
+}
+
+Result Error(std::string message) {
+  Result r;
+  r.status = Status::kError;
+  r.error = std::move(message);
+  return r;
+}
+
+Result NeedMore(size_t need) {
+  Result r;
+  r.status = Status::kNeedMore;
+  r.need = need;
+  return r;
+}
+
+}  // namespace
+
+std::string_view StartupPacket::Param(std::string_view name, std::string_view fallback) const {
+  for (const auto& [k, v] : params) {
+    if (k == name) return v;
+  }
+  return fallback;
+}
+
+Result ParseStartup(std::string_view data, const Limits& limits, StartupPacket& out) {
+  if (data.size() < 4) return NeedMore(4);
+  int32_t len = ReadBE32(data.data());
+  if (len < 8 || static_cast<size_t>(len) > limits.max_startup_len) return Error("invalid length of startup packet");
+  if (data.size() < static_cast<size_t>(len)) return NeedMore(static_cast<size_t>(len));
+  PayloadReader r(data.substr(4, static_cast<size_t>(len) - 4));
+  int32_t code = r.Int32();
+  out = StartupPacket{};
+  out.version = code;
+  if (code == kSslRequestCode || code == kGssEncRequestCode) {
+    if (len != 8) return Error("invalid length of startup packet");
+    out.kind = code == kSslRequestCode ? StartupKind::kSslRequest : StartupKind::kGssEncRequest;
+  } else if (code == kCancelRequestCode) {
+    if (len != 16) return Error("invalid length of cancel request packet");
+    out.kind = StartupKind::kCancel;
+    out.cancel_pid = r.Int32();
+    out.cancel_key = r.Int32();
+  } else {
+    // Only 3.0 is served; PostgreSQL accepts minor versions of 3 and negotiates
+    // them down (NegotiateProtocolVersion), which the session can do from `version`.
+    if ((code >> 16) != 3) {
+      return Error("unsupported frontend protocol " + std::to_string(code >> 16) + "." +
+                   std::to_string(code & 0xffff) + ": server supports 3.0 to 3.0");
+    }
+    out.kind = StartupKind::kStartup;
+    // name\0value\0 ... \0
+    while (true) {
+      std::string_view name = r.CString();
+      if (!r.ok()) return Error("invalid startup packet layout: expected terminator as last byte");
+      if (name.empty()) break;
+      std::string_view value = r.CString();
+      if (!r.ok()) return Error("invalid startup packet layout: expected terminator as last byte");
+      out.params.emplace_back(std::string(name), std::string(value));
+    }
+    if (!r.AtEnd()) return Error("invalid startup packet layout: expected terminator as last byte");
+  }
+  Result ok;
+  ok.status = Status::kOk;
+  ok.consumed = static_cast<size_t>(len);
+  return ok;
+}
+
+Result ParseMessage(std::string_view data, const Limits& limits, Message& out) {
+  if (data.size() < 5) return NeedMore(5);
+  int32_t len = ReadBE32(data.data() + 1);
+  if (len < 4) return Error("invalid message length");
+  if (static_cast<size_t>(len) > limits.max_message_len) return Error("message length exceeds the limit");
+  size_t total = 1 + static_cast<size_t>(len);
+  if (data.size() < total) return NeedMore(total);
+  out.type = data[0];
+  out.payload = data.substr(5, static_cast<size_t>(len) - 4);
+  Result ok;
+  ok.status = Status::kOk;
+  ok.consumed = total;
+  return ok;
+}
+
+int16_t PayloadReader::Int16() {
+  if (rest_.size() < 2) {
+    ok_ = false;
+    rest_ = {};
+    return 0;
+  }
+  auto v = static_cast<int16_t>((static_cast<uint16_t>(static_cast<uint8_t>(rest_[0])) << 8) |
+                                static_cast<uint16_t>(static_cast<uint8_t>(rest_[1])));
+  rest_.remove_prefix(2);
+  return v;
+}
+
+int32_t PayloadReader::Int32() {
+  if (rest_.size() < 4) {
+    ok_ = false;
+    rest_ = {};
+    return 0;
+  }
+  int32_t v = ReadBE32(rest_.data());
+  rest_.remove_prefix(4);
+  return v;
+}
+
+std::string_view PayloadReader::CString() {
+  size_t nul = rest_.find('\0');
+  if (nul == std::string_view::npos) {
+    ok_ = false;
+    rest_ = {};
+    return {};
+  }
+  std::string_view s = rest_.substr(0, nul);
+  rest_.remove_prefix(nul + 1);
+  return s;
+}
+
+std::string_view PayloadReader::Bytes(size_t n) {
+  if (rest_.size() < n) {
+    ok_ = false;
+    rest_ = {};
+    return {};
+  }
+  std::string_view s = rest_.substr(0, n);
+  rest_.remove_prefix(n);
+  return s;
+}
+
+MessageWriter& MessageWriter::Begin(char type) {
+  out_.push_back(type);
+  start_ = out_.size();
+  out_.append(4, '\0');  // length, patched by End
+  return *this;
+}
+
+MessageWriter& MessageWriter::Int16(int16_t v) {
+  auto u = static_cast<uint16_t>(v);
+  out_.push_back(static_cast<char>(u >> 8));
+  out_.push_back(static_cast<char>(u & 0xff));
+  return *this;
+}
+
+MessageWriter& MessageWriter::Int32(int32_t v) {
+  auto u = static_cast<uint32_t>(v);
+  for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<char>((u >> shift) & 0xff));
+  return *this;
+}
+
+MessageWriter& MessageWriter::CString(std::string_view s) {
+  out_.append(s.substr(0, s.find('\0')));  // a NUL would end the field early: cut there
+  out_.push_back('\0');
+  return *this;
+}
+
+MessageWriter& MessageWriter::Bytes(std::string_view s) {
+  out_.append(s);
+  return *this;
+}
+
+void MessageWriter::End() {
+  auto len = static_cast<uint32_t>(out_.size() - start_);
+  for (int i = 0; i < 4; ++i) out_[start_ + static_cast<size_t>(i)] = static_cast<char>((len >> (24 - 8 * i)) & 0xff);
+}
+
+void MessageWriter::AuthenticationOk() {
+  Begin('R').Int32(0);
+  End();
+}
+
+void MessageWriter::ParameterStatus(std::string_view name, std::string_view value) {
+  Begin('S').CString(name).CString(value);
+  End();
+}
+
+void MessageWriter::BackendKeyData(int32_t pid, int32_t key) {
+  Begin('K').Int32(pid).Int32(key);
+  End();
+}
+
+void MessageWriter::ReadyForQuery(char status) {
+  Begin('Z').Bytes(std::string_view(&status, 1));
+  End();
+}
+
+void MessageWriter::CommandComplete(std::string_view tag) {
+  Begin('C').CString(tag);
+  End();
+}
+
+void MessageWriter::EmptyQueryResponse() {
+  Begin('I');
+  End();
+}
+
+void WriteError(MessageWriter& w, const ErrorFields& e, char type) {
+  w.Begin(type);
+  // 'S' is localized, 'V' never is (PostgreSQL 9.6+); Orbit sends English for both.
+  w.Bytes("S").CString(e.severity);
+  w.Bytes("V").CString(e.severity);
+  w.Bytes("C").CString(e.sqlstate);
+  w.Bytes("M").CString(e.message);
+  if (!e.detail.empty()) w.Bytes("D").CString(e.detail);
+  if (!e.hint.empty()) w.Bytes("H").CString(e.hint);
+  if (e.position > 0) w.Bytes("P").CString(std::to_string(e.position));
+  w.Bytes(std::string_view("\0", 1));
+  w.End();
+}
+
+}  // namespace orbit::protocol::pg
