@@ -44,7 +44,7 @@ mkdir -p "$WORK/redis" "$WORK/orbit"
 redis-server --port "$REDIS_PORT" --dir "$WORK/redis" --appendonly yes --appendfsync everysec \
   --save "" --daemonize no >"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
-"$BIN" --data-dir "$WORK/orbit" --redis-port "$ORBIT_PORT" --http-port 0 --durability group --threads "$THREADS" \
+"$BIN" --data-dir "$WORK/orbit" --redis-port "$ORBIT_PORT" --http-port 0 --pg-enabled false --durability group --threads "$THREADS" \
   >"$WORK/orbit.log" 2>&1 &
 ORBIT_PID=$!
 for port in "$REDIS_PORT" "$ORBIT_PORT"; do

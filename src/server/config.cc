@@ -64,7 +64,9 @@ std::vector<Setting> Settings(Config& c) {
                &c.redis_maxmemory});
   for (auto& [name, port] : c.protocols) {
     // Protocols whose listener is not built yet say so rather than pretend.
-    const std::string pending = name == "redis" ? "" : " (not implemented yet: accepted, no effect)";
+    const std::string pending = name == "redis" ? ""
+                                : name == "pg"  ? " (first slice: simple queries, SELECT without FROM; see ADR 005)"
+                                                : " (not implemented yet: accepted, no effect)";
     s.push_back({name + "-enabled", name + ".enabled", "Serve the " + name + " protocol" + pending, &port.enabled});
     s.push_back({name + "-port", name + ".port", "Port of the " + name + " protocol" + pending, &port.port});
   }

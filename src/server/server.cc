@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <unistd.h>
+
 #include <boost/asio/ssl/context.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -9,6 +11,7 @@
 #include "common/version.h"
 #include "http/http_session.h"
 #include "protocol/resp/resp_session.h"
+#include "sql/simple_query.h"
 #include "storage/storage_metrics.h"
 
 namespace orbit::server {
@@ -48,6 +51,12 @@ Status Server::Start() {
   }
   if (config_.protocols.at("redis").enabled) {
     if (auto s = StartRedis(); !s.ok()) {
+      (void)Shutdown();
+      return s;
+    }
+  }
+  if (config_.protocols.at("pg").enabled) {
+    if (auto s = StartPg(); !s.ok()) {
       (void)Shutdown();
       return s;
     }
@@ -102,6 +111,33 @@ Status Server::StartRedis() {
       *shards_, metrics_, ListenerDefaults("redis", config_.protocols.at("redis").port),
       [this](std::shared_ptr<runtime::Connection> c) {
         return protocol::resp::ServeResp(std::move(c), *keyspace_, protocol::resp::SessionOptions{});
+      });
+  if (auto s = listener->Start(); !s.ok()) return s;
+  listeners_.push_back(std::move(listener));
+  return Ok();
+}
+
+namespace {
+
+// The PostgreSQL listener's statements: the SQL front end's first slice.
+class SqlQueryHandler : public protocol::pg::QueryHandler {
+ public:
+  Task<void> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out) override {
+    sql::RunSimpleQuery(sql, out);
+    co_return;
+  }
+};
+
+}  // namespace
+
+Status Server::StartPg() {
+  pg_handler_ = std::make_unique<SqlQueryHandler>();
+  protocol::pg::SessionOptions session;
+  session.backend_pid = static_cast<int32_t>(::getpid());
+  auto listener = std::make_unique<runtime::Listener>(
+      *shards_, metrics_, ListenerDefaults("pg", config_.protocols.at("pg").port),
+      [this, session](std::shared_ptr<runtime::Connection> c) {
+        return protocol::pg::ServePg(std::move(c), *pg_handler_, session);
       });
   if (auto s = listener->Start(); !s.ok()) return s;
   listeners_.push_back(std::move(listener));

@@ -10,6 +10,7 @@
 #include "common/result.h"
 #include "http/router.h"
 #include "kv/keyspace.h"
+#include "protocol/pg/pg_session.h"
 #include "runtime/listener.h"
 #include "runtime/shard.h"
 #include "server/config.h"
@@ -39,6 +40,7 @@ class Server {
  private:
   Status StartHttp();
   Status StartRedis();
+  Status StartPg();
   runtime::ListenerOptions ListenerDefaults(const std::string& protocol, uint16_t port) const;
   void AddCoreRoutes();
   void PrintBanner() const;
@@ -50,6 +52,7 @@ class Server {
   std::unique_ptr<runtime::ShardSet> shards_;
   http::Router router_;
   std::unique_ptr<kv::Keyspace> keyspace_;
+  std::unique_ptr<protocol::pg::QueryHandler> pg_handler_;
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;
   bool running_ = false;
 };

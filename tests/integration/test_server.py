@@ -26,8 +26,9 @@ def test_banner_names_version_data_dir_and_listeners(server):
     assert f"data dir: {server.data_dir}" in banner
     assert server.port("http") > 0
     assert server.port("redis") > 0
+    assert server.port("pg") > 0
     # Protocols that are not built yet are absent from the banner.
-    assert "pg listening" not in banner and "mysql listening" not in banner
+    assert "mysql listening" not in banner and "cql listening" not in banner
 
 
 def test_taken_port_is_a_one_line_error_and_exit_1(make_server):

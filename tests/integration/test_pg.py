@@ -1,0 +1,121 @@
+"""The PostgreSQL listener's first slice (ADR 005) through real clients: libpq via
+psycopg2 and psql. Startup, trust authentication, ParameterStatus, simple
+queries of expressions (constants, casts, integer arithmetic, comparisons) and
+PostgreSQL's errors for what is not built yet. Tables come with later slices."""
+
+import socket
+import struct
+import subprocess
+
+import psycopg2
+import pytest
+
+
+@pytest.fixture
+def conn(server):
+    c = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="alice", dbname="shop")
+    c.autocommit = True  # no BEGIN: transactions are not built yet
+    yield c
+    c.close()
+
+
+def test_server_reports_postgres_15_parameters(conn):
+    assert conn.server_version == 150001
+    assert conn.get_parameter_status("server_encoding") == "UTF8"
+    assert conn.get_parameter_status("integer_datetimes") == "on"
+    assert conn.get_parameter_status("standard_conforming_strings") == "on"
+    assert conn.get_parameter_status("session_authorization") == "alice"
+
+
+def test_select_expressions_with_types(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT 1 + 2 * 3 AS x, 'hé', true, NULL, 7 / 2, 7 % 3, -(4), '42'::int4, 3000000000, 1 < 2")
+    assert cur.fetchall() == [(7, "hé", True, None, 3, 1, -4, 42, 3000000000, True)]
+    names = [d.name for d in cur.description]
+    assert names == ["x", "?column?", "?column?", "?column?", "?column?", "?column?", "?column?", "int4",
+                     "?column?", "?column?"]
+    assert [d.type_code for d in cur.description][:3] == [23, 25, 16]
+    cur.execute("SELECT 1.5")
+    assert str(cur.fetchone()[0]) == "1.5"  # numeric (OID 1700) becomes Decimal
+
+
+def test_errors_carry_sqlstate_and_keep_the_connection(conn):
+    cur = conn.cursor()
+    cases = [
+        ("SELEC 1", "42601"),
+        ("SELECT 1/0", "22012"),
+        ("SELECT 2147483647 + 1", "22003"),
+        ("SELECT 'x'::int4", "22P02"),
+        ("SELECT nope", "42703"),
+        ("SELECT * FROM t", "0A000"),
+        ("CREATE TABLE t (a int)", "0A000"),
+    ]
+    for sql, state in cases:
+        with pytest.raises(psycopg2.Error) as e:
+            cur.execute(sql)
+        assert e.value.pgcode == state, sql
+    cur.execute("SELECT 41 + 1")
+    assert cur.fetchone() == (42,)
+
+
+def test_psql_runs_a_script_of_several_statements(server):
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-At", "-c",
+                          "SELECT 1; SELECT 'two'; SELECT 3 = 3"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "two", "t"]
+    err = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-c",
+                          "SELECT 1 +"], capture_output=True, text=True, timeout=30)
+    assert err.returncode == 1
+    assert 'syntax error at end of input' in err.stderr
+
+
+def _startup(user=b"alice"):
+    body = b"user\0" + user + b"\0\0"
+    return struct.pack(">ii", 8 + len(body), 196608) + body
+
+
+def _read_until_ready(s):
+    data = b""
+    while not data.endswith(b"Z\x00\x00\x00\x05I"):
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_ssl_request_is_declined_then_startup_works(server):
+    with socket.create_connection(("127.0.0.1", server.port("pg"))) as s:
+        s.sendall(struct.pack(">ii", 8, 80877103))
+        assert s.recv(1) == b"N"
+        s.sendall(_startup())
+        assert _read_until_ready(s).startswith(b"R\x00\x00\x00\x08\x00\x00\x00\x00")
+
+
+def test_protocol_violations_close_only_that_connection(server, conn):
+    with socket.create_connection(("127.0.0.1", server.port("pg"))) as s:
+        s.sendall(_startup())
+        _read_until_ready(s)
+        s.sendall(b"Q" + struct.pack(">i", 2))  # a length below 4
+        reply = s.recv(65536)
+        assert reply[:1] == b"E" and b"08P01" in reply and b"FATAL" in reply
+        assert s.recv(10) == b""  # closed
+    with socket.create_connection(("127.0.0.1", server.port("pg"))) as s:
+        s.sendall(struct.pack(">ii", 8, 2 << 16))  # protocol 2.0
+        assert b"unsupported frontend protocol" in s.recv(65536)
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)
+
+
+def test_extended_protocol_is_refused_until_sync(server):
+    with socket.create_connection(("127.0.0.1", server.port("pg"))) as s:
+        s.sendall(_startup())
+        _read_until_ready(s)
+        parse = b"P" + struct.pack(">i", 4 + 1 + 9 + 2) + b"\0SELECT 1\0" + struct.pack(">h", 0)
+        sync = b"S" + struct.pack(">i", 4)
+        s.sendall(parse + parse + sync)
+        data = _read_until_ready(s)
+        assert data.count(b"0A000") == 1  # one error, the second Parse was skipped
+        assert data.endswith(b"Z\x00\x00\x00\x05I")
