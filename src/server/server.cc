@@ -120,11 +120,20 @@ Status Server::StartRedis() {
 namespace {
 
 // The PostgreSQL listener's statements: the SQL front end's first slice.
+class SqlQuerySession : public protocol::pg::QuerySession {
+ public:
+  Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out) override {
+    co_return runner_.Run(sql, out);
+  }
+
+ private:
+  sql::SimpleQueryRunner runner_;
+};
+
 class SqlQueryHandler : public protocol::pg::QueryHandler {
  public:
-  Task<void> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out) override {
-    sql::RunSimpleQuery(sql, out);
-    co_return;
+  std::unique_ptr<protocol::pg::QuerySession> Open(const protocol::pg::StartupPacket&) override {
+    return std::make_unique<SqlQuerySession>();
   }
 };
 

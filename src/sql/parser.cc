@@ -3,30 +3,97 @@
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <vector>
+
 namespace orbit::sql {
 namespace {
 
-// libpg_query's parser and protobuf unpacking recurse once per nesting level:
-// a chain of about 5,000 binary operators overflows an 8 MB thread stack (ADR
-// 005). Operators and parentheses outside literals bound the nesting depth.
-constexpr size_t kMaxNestingTokens = 2000;
+// libpg_query's raw-tree building and protobuf unpacking recurse once per
+// nesting level: a chain of about 5,000 operators overflows an 8 MB thread stack
+// (ADR 005). Before parsing, a small lexer estimates the nesting depth: each
+// parenthesis level counts, plus the run of operator-like tokens (operators,
+// "::", keywords such as NOT) since the last separator ("," AND OR ";") at that
+// level. Comments and every quoting form are skipped so they cannot hide tokens.
+constexpr size_t kMaxNesting = 1000;
 
-size_t NestingTokens(std::string_view sql) {
-  size_t n = 0;
-  char quote = 0;
-  for (char ch : sql) {
-    if (quote) {
-      if (ch == quote) quote = 0;
-      continue;
-    }
-    switch (ch) {
-      case '\'': case '"': quote = ch; break;
-      case '(': case '+': case '-': case '*': case '/': case '%': case '^': case '<': case '>': case '=':
-      case '|': case '&': case '~': case '!': case '[': ++n; break;
-      default: break;
+bool IsWordChar(char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '$' || (ch & 0x80); }
+
+size_t EstimateNesting(std::string_view sql) {
+  std::vector<size_t> runs{0};  // operator run per open parenthesis level
+  size_t worst = 0;
+  auto bump = [&] {
+    ++runs.back();
+    worst = std::max(worst, runs.size() - 1 + runs.back());
+  };
+  size_t i = 0, n = sql.size();
+  while (i < n) {
+    char ch = sql[i];
+    if (ch == '-' && i + 1 < n && sql[i + 1] == '-') {  // -- comment
+      while (i < n && sql[i] != '\n') ++i;
+    } else if (ch == '/' && i + 1 < n && sql[i + 1] == '*') {  // /* nested */ comment
+      int depth = 0;
+      do {
+        if (sql.compare(i, 2, "/*") == 0) ++depth, i += 2;
+        else if (sql.compare(i, 2, "*/") == 0) --depth, i += 2;
+        else ++i;
+      } while (i < n && depth > 0);
+    } else if (ch == '\'' || ch == '"') {  // 'string' (E'..' escapes too) or "identifier"
+      bool escapes = ch == '\'' && i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e');
+      ++i;
+      while (i < n) {
+        if (escapes && sql[i] == '\\') i += 2;
+        else if (sql[i] == ch && i + 1 < n && sql[i + 1] == ch) i += 2;
+        else if (sql[i] == ch) break;
+        else ++i;
+      }
+      ++i;
+    } else if (ch == '$' && (i == 0 || !IsWordChar(sql[i - 1]))) {  // $tag$ ... $tag$ (or $1)
+      size_t close = sql.find('$', i + 1);
+      std::string_view tag = close == std::string_view::npos ? std::string_view() : sql.substr(i, close - i + 1);
+      bool is_tag = !tag.empty() && std::all_of(tag.begin() + 1, tag.end() - 1, IsWordChar) &&
+                    !(tag.size() > 2 && std::isdigit(static_cast<unsigned char>(tag[1])));
+      if (!is_tag) {
+        ++i;
+        continue;
+      }
+      size_t end = sql.find(tag, close + 1);
+      i = end == std::string_view::npos ? n : end + tag.size();
+    } else if (IsWordChar(ch)) {
+      size_t start = i;
+      while (i < n && IsWordChar(sql[i])) ++i;
+      std::string_view word = sql.substr(start, i - start);
+      auto is = [&](std::string_view kw) {
+        return word.size() == kw.size() &&
+               std::equal(word.begin(), word.end(), kw.begin(), [](char a, char b) { return std::tolower(a) == b; });
+      };
+      if (is("and") || is("or")) runs.back() = 0;
+      else if (is("not") || is("is") || is("collate") || is("between") || is("like") || is("ilike") ||
+               is("similar") || is("in") || is("at") || is("case") || is("when") || is("array") || is("exists")) {
+        bump();
+      }
+    } else if (ch == '(' || ch == '[') {
+      bump();
+      runs.push_back(0);
+      worst = std::max(worst, runs.size() - 1);
+      ++i;
+    } else if (ch == ')' || ch == ']') {
+      if (runs.size() > 1) runs.pop_back();
+      ++i;
+    } else if (ch == ',' || ch == ';') {
+      runs.back() = 0;
+      ++i;
+    } else if (std::strchr("+-*/%^<>=|&~!#@?:", ch) != nullptr) {
+      bump();
+      ++i;
+      while (i < n && std::strchr("+-*/%^<>=|&~!#@?:", sql[i]) != nullptr && sql[i] != '-') ++i;  // one operator
+    } else {
+      ++i;
     }
   }
-  return n;
+  return worst;
 }
 
 }  // namespace
@@ -52,14 +119,15 @@ ParseTree::~ParseTree() {
 }
 
 std::variant<ParseTree, SqlError> Parse(std::string_view sql) {
-  if (NestingTokens(sql) > kMaxNestingTokens) {
-    return SqlError{"54001", "statement is too complex: more than " + std::to_string(kMaxNestingTokens) +
-                                 " operators or parentheses", 0};
+  if (EstimateNesting(sql) > kMaxNesting) {
+    return SqlError{"54001", "stack depth limit exceeded",
+                    0};  // PostgreSQL's message for a statement nested too deeply
   }
   std::string text(sql);  // NUL-terminated for the C API
   PgQueryProtobufParseResult r = pg_query_parse_protobuf(text.c_str());
   if (r.error != nullptr) {
-    SqlError e{"42601", r.error->message, CharPosition(sql, r.error->cursorpos)};
+    // libpg_query already reports a 1-based character position (UTF-8 aware).
+    SqlError e{"42601", r.error->message, r.error->cursorpos};
     pg_query_free_protobuf_parse_result(r);
     return e;
   }

@@ -13,9 +13,19 @@
 
 namespace orbit::sql {
 
-// Runs every statement of a simple-query message, writing RowDescription /
-// DataRow / CommandComplete (or ErrorResponse, which ends the string, or
-// EmptyQueryResponse) to `out`. ReadyForQuery is the caller's.
-void RunSimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out);
+// The statements of one connection. BEGIN / START TRANSACTION, COMMIT / END and
+// ROLLBACK keep PostgreSQL's transaction status (and 25P02 after an error inside
+// a block); with no data yet there is nothing for a transaction to hold.
+class SimpleQueryRunner {
+ public:
+  // Runs every statement of a simple-query message, writing RowDescription /
+  // DataRow / CommandComplete (or ErrorResponse, which ends the string, or
+  // EmptyQueryResponse) to `out`; returns the status for ReadyForQuery.
+  char Run(std::string_view sql, protocol::pg::MessageWriter& out);
+  char status() const { return status_; }
+
+ private:
+  char status_ = 'I';  // 'I' idle, 'T' in a block, 'E' in a failed block
+};
 
 }  // namespace orbit::sql

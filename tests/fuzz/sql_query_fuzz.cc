@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   sql = sql.substr(0, sql.find('\0'));  // a Query message's string ends at its NUL
   std::string out;
   protocol::pg::MessageWriter w(out);
-  sql::RunSimpleQuery(sql, w);
+  sql::SimpleQueryRunner runner;
+  runner.Run(sql, w);
   // The reply is a sequence of complete backend messages.
   std::string_view rest(out);
   protocol::pg::Limits limits;

@@ -34,7 +34,7 @@ def test_select_expressions_with_types(conn):
     names = [d.name for d in cur.description]
     assert names == ["x", "?column?", "?column?", "?column?", "?column?", "?column?", "?column?", "int4",
                      "?column?", "?column?"]
-    assert [d.type_code for d in cur.description][:3] == [23, 25, 16]
+    assert [d.type_code for d in cur.description][:3] == [23, 25, 16]  # the literal becomes text
     cur.execute("SELECT 1.5")
     assert str(cur.fetchone()[0]) == "1.5"  # numeric (OID 1700) becomes Decimal
 
@@ -119,3 +119,53 @@ def test_extended_protocol_is_refused_until_sync(server):
         data = _read_until_ready(s)
         assert data.count(b"0A000") == 1  # one error, the second Parse was skipped
         assert data.endswith(b"Z\x00\x00\x00\x05I")
+
+
+def test_deeply_nested_statements_are_refused_not_fatal(conn):
+    cur = conn.cursor()
+    hostile = [
+        "SELECT " + "NOT " * 6000 + "true",
+        "SELECT 1" + "::int" * 6000,
+        "SELECT 1 -- '\n" + "+1" * 20000 + "\n-- '",
+        "SELECT " + "(" * 6000 + "1" + ")" * 6000,
+        "SELECT $$" + "x" * 10 + "$$ " + "+1" * 20000,
+    ]
+    for sql in hostile:
+        with pytest.raises(psycopg2.Error) as e:
+            cur.execute(sql)
+        assert e.value.pgcode == "54001", sql[:40]
+    cur.execute("SELECT " + ", ".join(["-1"] * 1500))  # flat lists are not nesting
+    assert len(cur.fetchone()) == 1500
+
+
+def test_transaction_blocks_follow_postgres_status(server):
+    c = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="alice", dbname="shop")
+    cur = c.cursor()  # psycopg2's default: BEGIN before the first statement
+    cur.execute("SELECT 1")
+    assert c.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INTRANS
+    with pytest.raises(psycopg2.Error):
+        cur.execute("SELECT 1/0")
+    assert c.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INERROR
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("SELECT 1")
+    assert e.value.pgcode == "25P02"
+    c.rollback()
+    cur.execute("SELECT 'ok'")
+    assert cur.fetchone() == ("ok",)
+    c.commit()
+    assert c.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_IDLE
+    c.close()
+
+
+def test_casts_and_literals_follow_postgres(conn):
+    cur = conn.cursor()
+    cur.execute("SELECT true::text, 'YES'::bool, ' +7 '::int4, 1::bool, -2147483648, .5, 5.")
+    row = cur.fetchone()
+    assert row[:5] == ("true", True, 7, True, -2147483648)
+    assert [str(v) for v in row[5:]] == ["0.5", "5"]
+    assert cur.description[4].type_code == 23  # int4, not int8
+    for sql, state in [("SELECT -2147483648 - 1", "22003"), ("SELECT 1::text + 1", "42883"),
+                       ("SELECT 'abc'::varchar(2)", "0A000")]:
+        with pytest.raises(psycopg2.Error) as e:
+            cur.execute(sql)
+        assert e.value.pgcode == state, sql

@@ -81,7 +81,10 @@ Result ParseMessage(std::string_view data, const Limits& limits, Message& out) {
   if (data.size() < 5) return NeedMore(5);
   int32_t len = ReadBE32(data.data() + 1);
   if (len < 4) return Error("invalid message length");
-  if (static_cast<size_t>(len) > limits.max_message_len) return Error("message length exceeds the limit");
+  bool large = std::strchr("QPBFd", data[0]) != nullptr && data[0] != '\0';
+  if (static_cast<size_t>(len) > (large ? limits.max_message_len : limits.max_small_message_len)) {
+    return Error("invalid message length");
+  }
   size_t total = 1 + static_cast<size_t>(len);
   if (data.size() < total) return NeedMore(total);
   out.type = data[0];

@@ -27,7 +27,10 @@ inline constexpr int32_t kCancelRequestCode = 80877102;
 
 struct Limits {
   size_t max_startup_len = 10000;        // PostgreSQL's MAX_STARTUP_PACKET_LENGTH
-  size_t max_message_len = 1u << 30;     // PostgreSQL's PQ_LARGE_MESSAGE_LIMIT (1 GB)
+  // Query, Parse, Bind, FunctionCall and CopyData may be large (PostgreSQL:
+  // 1 GB); Orbit caps them lower by default to bound memory per connection.
+  size_t max_message_len = 256u << 20;
+  size_t max_small_message_len = 10000;  // every other type (PostgreSQL 14+: PQ_SMALL_MESSAGE_LIMIT)
 };
 
 enum class Status {
@@ -47,7 +50,7 @@ enum class StartupKind { kStartup, kSslRequest, kGssEncRequest, kCancel };
 
 struct StartupPacket {
   StartupKind kind = StartupKind::kStartup;
-  int32_t version = 0;
+  int32_t version = 0;  // 3.x: the minor version is negotiated down to 0
   // StartupMessage: parameter name/value pairs in order (user, database,
   // options, application_name, and any GUC the client sets).
   std::vector<std::pair<std::string, std::string>> params;

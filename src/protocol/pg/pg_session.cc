@@ -2,6 +2,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 namespace orbit::protocol::pg {
 namespace {
@@ -20,10 +21,15 @@ void Fatal(MessageWriter& w, std::string sqlstate, std::string message) {
 
 Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler& handler, SessionOptions options) {
   std::string in, out;
+  size_t offset = 0;  // parsed prefix of `in`, dropped once per read
   MessageWriter w(out);
   size_t need = 1;
-  // Reads until `in` holds at least `need` bytes; false when the peer is gone.
+  // Reads until `in` holds `need` unparsed bytes; false when the peer is gone.
   auto fill = [&]() -> Task<bool> {
+    if (offset > 0) {
+      in.erase(0, offset);
+      offset = 0;
+    }
     while (in.size() < need) {
       size_t old = in.size();
       in.resize(old + std::max(kReadChunk, std::min<size_t>(need - old, 1u << 20)));
@@ -55,7 +61,7 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
       co_await flush();
       co_return;
     }
-    in.erase(0, r.consumed);
+    offset = r.consumed;
     need = 1;
     if (startup.kind == StartupKind::kSslRequest || startup.kind == StartupKind::kGssEncRequest) {
       out.push_back('N');  // no TLS / GSSAPI encryption yet: the client goes on in plain text
@@ -70,6 +76,17 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     Fatal(w, "28000", "no PostgreSQL user name specified in startup packet");
     co_await flush();
     co_return;
+  }
+  // A client asking for protocol 3.x (x > 0) or for _pq_. options is told what
+  // this server speaks: 3.0, none of the options.
+  std::vector<std::string_view> unknown_options;
+  for (const auto& [name, value] : startup.params) {
+    if (name.starts_with("_pq_.")) unknown_options.push_back(name);
+  }
+  if ((startup.version & 0xffff) != 0 || !unknown_options.empty()) {
+    w.Begin('v').Int32(0).Int32(static_cast<int32_t>(unknown_options.size()));
+    for (auto name : unknown_options) w.CString(name);
+    w.End();
   }
   w.AuthenticationOk();
   const std::pair<std::string_view, std::string_view> params[] = {
@@ -88,19 +105,29 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
       {"TimeZone", "UTC"},
   };
   for (auto [name, value] : params) w.ParameterStatus(name, value);
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  w.BackendKeyData(options.backend_pid, static_cast<int32_t>(rng()));
+  std::random_device random;  // the cancel key is a secret: not from a seeded PRNG
+  w.BackendKeyData(options.backend_pid, static_cast<int32_t>(random()));
   w.ReadyForQuery('I');
   if (!co_await flush()) co_return;
+  std::unique_ptr<QuerySession> session = handler.Open(startup);
 
   // Command phase.
+  char status = 'I';
   bool skip_to_sync = false;  // after an error in the extended protocol
+  auto not_supported = [&](std::string message) {
+    ErrorFields e;
+    e.sqlstate = "0A000";
+    e.message = std::move(message);
+    WriteError(w, e);
+  };
   while (true) {
-    if (!co_await fill()) co_return;
     Message m;
-    Result r = ParseMessage(in, options.limits, m);
+    Result r = ParseMessage(std::string_view(in).substr(offset), options.limits, m);
     if (r.status == Status::kNeedMore) {
+      // Send what is pending before waiting for the client.
+      if (!out.empty() && !co_await flush()) co_return;
       need = r.need;
+      if (!co_await fill()) co_return;
       continue;
     }
     if (r.status == Status::kError) {
@@ -110,6 +137,10 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     }
     need = 1;
     bool done = false;
+    if (skip_to_sync && m.type != 'S' && m.type != 'X') {
+      offset += r.consumed;  // discarded, as PostgreSQL does after an extended-protocol error
+      continue;
+    }
     switch (m.type) {
       case 'Q': {
         PayloadReader reader(m.payload);
@@ -119,34 +150,38 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
           done = true;
           break;
         }
-        co_await handler.SimpleQuery(sql, w);
-        w.ReadyForQuery('I');
+        status = co_await session->SimpleQuery(sql, w);
+        w.ReadyForQuery(status);
         break;
       }
       case 'X': done = true; break;
-      case 'P': case 'B': case 'D': case 'E': case 'C': case 'H': case 'F':
-        if (!skip_to_sync) {
-          ErrorFields e;
-          e.sqlstate = "0A000";
-          e.message = "the extended query protocol is not supported yet; use simple queries";
-          WriteError(w, e);
-          skip_to_sync = true;
-        }
+      case 'P': case 'B': case 'D': case 'E': case 'C':
+        not_supported("the extended query protocol is not supported yet; use simple queries");
+        skip_to_sync = true;
+        break;
+      case 'H':  // Flush: what is pending goes out below
+        break;
+      case 'F':  // FunctionCall is answered on its own, ReadyForQuery included
+        not_supported("function calls (the fast-path interface) are not supported");
+        w.ReadyForQuery(status);
         break;
       case 'S':
         skip_to_sync = false;
-        w.ReadyForQuery('I');
+        w.ReadyForQuery(status);
+        break;
+      case 'd': case 'c': case 'f':  // COPY data outside COPY: ignored, as PostgreSQL does
         break;
       default:
         Fatal(w, "08P01", std::string("invalid frontend message type ") + std::to_string(static_cast<int>(m.type)));
         done = true;
         break;
     }
-    in.erase(0, r.consumed);
-    // Pipelined messages already buffered are answered before one flush.
-    bool more = !done && in.size() >= 5;
-    if (!more && !co_await flush()) co_return;
-    if (done) co_return;
+    offset += r.consumed;
+    if (done) {
+      co_await flush();
+      co_return;
+    }
+    if (out.size() >= options.flush_threshold && !co_await flush()) co_return;
   }
 }
 
