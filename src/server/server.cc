@@ -11,7 +11,7 @@
 #include "common/version.h"
 #include "http/http_session.h"
 #include "protocol/resp/resp_session.h"
-#include "sql/simple_query.h"
+#include "glue/pg/pg_glue.h"
 #include "storage/storage_metrics.h"
 
 namespace orbit::server {
@@ -117,30 +117,10 @@ Status Server::StartRedis() {
   return Ok();
 }
 
-namespace {
-
-// The PostgreSQL listener's statements: the SQL front end's first slice.
-class SqlQuerySession : public protocol::pg::QuerySession {
- public:
-  Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out) override {
-    co_return runner_.Run(sql, out);
-  }
-
- private:
-  sql::SimpleQueryRunner runner_;
-};
-
-class SqlQueryHandler : public protocol::pg::QueryHandler {
- public:
-  std::unique_ptr<protocol::pg::QuerySession> Open(const protocol::pg::StartupPacket&) override {
-    return std::make_unique<SqlQuerySession>();
-  }
-};
-
-}  // namespace
-
 Status Server::StartPg() {
-  pg_handler_ = std::make_unique<SqlQueryHandler>();
+  sql_db_ = std::make_unique<sql::Database>(*engine_);
+  if (auto s = sql_db_->Open(); !s.ok()) return Error(s.error().code(), "cannot open the SQL catalog: " + s.error().message());
+  pg_handler_ = std::make_unique<glue::PgQueryHandler>(*sql_db_);
   protocol::pg::SessionOptions session;
   session.backend_pid = static_cast<int32_t>(::getpid());
   auto listener = std::make_unique<runtime::Listener>(

@@ -10,15 +10,13 @@
 #include <string_view>
 #include <variant>
 
+#include "sql/ast/ast.h"
+#include "sql/types/types.h"
+
 struct PgQuery__ParseResult;
 
 namespace orbit::sql {
 
-struct SqlError {
-  std::string sqlstate;  // e.g. "42601" syntax_error, "0A000" feature_not_supported
-  std::string message;
-  int position = 0;      // 1-based character position in the statement text; 0: none
-};
 
 // An owned parse tree of one query string (one or more statements).
 class ParseTree {
@@ -42,5 +40,15 @@ std::variant<ParseTree, SqlError> Parse(std::string_view sql);
 // PostgreSQL reports positions in characters; libpg_query locations are byte
 // offsets. Converts a 1-based byte position in `sql` to a 1-based character one.
 int CharPosition(std::string_view sql, int byte_pos);
+
+// The statements of a parse tree. A statement may be empty (";;"): then
+// IsEmptyStatement is true and there is nothing to convert.
+size_t StatementCount(const ParseTree& tree);
+bool IsEmptyStatement(const ParseTree& tree, size_t index);
+
+// Converts statement `index` into Orbit's AST (convert_*.cc). Constructs Orbit
+// does not support yet throw SqlException 0A000 naming the construct; locations
+// stay byte offsets into the whole query string.
+ast::Statement ConvertStatement(const ParseTree& tree, size_t index);
 
 }  // namespace orbit::sql

@@ -1,4 +1,4 @@
-#include "sql/parser.h"
+#include "sql/parser/parser.h"
 
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>

@@ -1,0 +1,166 @@
+#include "catalog/catalog.h"
+
+#include <nlohmann/json.hpp>
+
+#include "storage/key_codec.h"
+
+namespace orbit::catalog {
+namespace {
+
+constexpr int kFormat = 1;
+
+std::string OidKey() { return storage::KeyEncoder().AddString("oid").Release(); }
+std::string ObjKey(uint32_t oid) { return storage::KeyEncoder().AddString("obj").AddInt(oid).Release(); }
+std::string GcKey(uint32_t relfilenode) { return storage::KeyEncoder().AddString("gc").AddInt(relfilenode).Release(); }
+std::string NameKey(uint32_t schema, std::string_view name) {
+  return storage::KeyEncoder().AddString("name").AddString("rel").AddInt(schema).AddString(name).Release();
+}
+
+nlohmann::json ToJson(const TableDesc& t) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : t.columns) {
+    nlohmann::json col{{"name", c.name},
+                       {"type", static_cast<int>(c.type.id)},
+                       {"length", c.type.length},
+                       {"not_null", c.not_null}};
+    if (c.default_text) col["default"] = *c.default_text;
+    columns.push_back(std::move(col));
+  }
+  return {{"format", kFormat}, {"kind", "table"},        {"oid", t.oid},         {"schema", t.schema_oid},
+          {"name", t.name},    {"relfilenode", t.relfilenode}, {"columns", columns}, {"primary_key", t.primary_key}};
+}
+
+Result<TableDesc> FromJson(std::string_view bytes) {
+  auto j = nlohmann::json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || j.value("format", 0) != kFormat || j.value("kind", "") != "table") {
+    return Error(ErrorCode::kCorruption, "unreadable table descriptor");
+  }
+  TableDesc t;
+  t.oid = j["oid"].get<uint32_t>();
+  t.schema_oid = j["schema"].get<uint32_t>();
+  t.name = j["name"].get<std::string>();
+  t.relfilenode = j["relfilenode"].get<uint32_t>();
+  for (const auto& c : j["columns"]) {
+    ColumnDesc col;
+    col.name = c["name"].get<std::string>();
+    col.type.id = static_cast<sql::TypeId>(c["type"].get<int>());
+    col.type.length = c["length"].get<int32_t>();
+    col.not_null = c["not_null"].get<bool>();
+    if (c.contains("default")) col.default_text = c["default"].get<std::string>();
+    t.columns.push_back(std::move(col));
+  }
+  t.primary_key = j["primary_key"].get<std::vector<int>>();
+  return t;
+}
+
+uint32_t DecodeOid(std::string_view bytes) {
+  auto key = storage::DecodeKey(bytes);
+  return key.ok() && key->size() == 1 ? static_cast<uint32_t>(std::get<int64_t>((*key)[0].value)) : 0;
+}
+
+}  // namespace
+
+int TableDesc::FindColumn(std::string_view column) const {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i].name == column) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string RowPrefix(uint32_t relfilenode) { return storage::KeyEncoder().AddInt(relfilenode).Release(); }
+
+Result<uint32_t> Catalog::NextOid() {
+  // GetForUpdate serializes every DDL transaction on this key.
+  auto current = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, OidKey());
+  if (!current.ok()) return current.error();
+  uint32_t oid = current->has_value() ? DecodeOid(**current) : kFirstNormalOid;
+  if (oid == 0) return Error(ErrorCode::kCorruption, "unreadable oid counter");
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, OidKey(), storage::KeyEncoder().AddInt(oid + 1).Release());
+      !s.ok()) {
+    return s.error();
+  }
+  return oid;
+}
+
+Result<std::optional<TableDesc>> Catalog::FindTable(uint32_t schema_oid, std::string_view name) {
+  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
+  if (!oid.ok()) return oid.error();
+  if (!oid->has_value()) return std::optional<TableDesc>();
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
+  if (!obj.ok()) return obj.error();
+  if (!obj->has_value()) return Error(ErrorCode::kCorruption, "table name without a descriptor");
+  auto desc = FromJson(**obj);
+  if (!desc.ok()) return desc.error();
+  return std::optional<TableDesc>(std::move(*desc));
+}
+
+Result<TableDesc> Catalog::CreateTable(TableDesc desc) {
+  // Lock the name first, so two sessions creating the same table conflict here.
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(desc.schema_oid, desc.name));
+  if (!existing.ok()) return existing.error();
+  if (existing->has_value()) return Error(ErrorCode::kAlreadyExists, desc.name);
+  auto oid = NextOid();
+  if (!oid.ok()) return oid.error();
+  desc.oid = *oid;
+  desc.relfilenode = *oid;
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(desc.oid), ToJson(desc).dump()); !s.ok()) {
+    return s.error();
+  }
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, NameKey(desc.schema_oid, desc.name),
+                        storage::KeyEncoder().AddInt(desc.oid).Release());
+      !s.ok()) {
+    return s.error();
+  }
+  return desc;
+}
+
+Status Catalog::DropTable(const TableDesc& table) {
+  // The name lock serializes this drop with concurrent DDL and DML on the name.
+  auto locked = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name));
+  if (!locked.ok()) return locked.error();
+  if (!locked->has_value()) return Error(ErrorCode::kNotFound, table.name);
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name)); !s.ok()) return s;
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(table.oid)); !s.ok()) return s;
+  return txn_.Put(storage::ColumnFamily::kCatalog, GcKey(table.relfilenode), "");
+}
+
+Result<std::vector<TableDesc>> Catalog::ListTables() {
+  std::vector<TableDesc> out;
+  std::string prefix = storage::KeyEncoder().AddString("obj").Release();
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, prefix);
+  for (; it->Valid(); it->Next()) {
+    auto desc = FromJson(it->value());
+    if (!desc.ok()) return desc.error();
+    out.push_back(std::move(*desc));
+  }
+  if (auto s = it->status(); !s.ok()) return s.error();
+  return out;
+}
+
+Result<std::vector<uint32_t>> Catalog::PendingGarbage() {
+  std::vector<uint32_t> out;
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("gc").Release());
+  for (; it->Valid(); it->Next()) {
+    auto key = storage::DecodeKey(it->key());
+    if (!key.ok() || key->size() != 2) return Error(ErrorCode::kCorruption, "unreadable gc entry");
+    out.push_back(static_cast<uint32_t>(std::get<int64_t>((*key)[1].value)));
+  }
+  if (auto s = it->status(); !s.ok()) return s.error();
+  return out;
+}
+
+Status SweepGarbage(storage::Engine& engine) {
+  auto txn = engine.Begin();
+  auto pending = Catalog(*txn).PendingGarbage();
+  if (!pending.ok()) return pending.error();
+  if (pending->empty()) return Ok();
+  storage::WriteBatch batch(engine);
+  for (uint32_t relfilenode : *pending) {
+    std::string prefix = RowPrefix(relfilenode);
+    batch.DeleteRange(storage::ColumnFamily::kRows, prefix, storage::PrefixSuccessor(prefix));
+    batch.Delete(storage::ColumnFamily::kCatalog, GcKey(relfilenode));
+  }
+  return engine.Write(batch);
+}
+
+}  // namespace orbit::catalog

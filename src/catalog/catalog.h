@@ -1,0 +1,82 @@
+#pragma once
+
+// The catalog every protocol shares (ADR 005, decision 3): table descriptors
+// stored in the `catalog` column family and read and written through a storage
+// transaction, so DDL is transactional and a transaction sees its own DDL.
+//
+// Keys (storage::EncodeKey tuples, first element a tag):
+//   ("oid")                          next object id (from 16384, PostgreSQL's FirstNormalObjectId)
+//   ("obj", oid)                     descriptor, JSON with a "format" field
+//   ("name", "rel", schema, name)    oid of the relation `name` in schema `schema`
+//   ("gc", relfilenode)              row storage to delete once the dropping transaction commits
+// Every table has a relfilenode: the id its rows are stored under in `rows`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "sql/types/types.h"
+#include "storage/transaction.h"
+
+namespace orbit::catalog {
+
+// PostgreSQL's fixed oids for the built-in schemas.
+constexpr uint32_t kPgCatalogNamespace = 11;
+constexpr uint32_t kPublicNamespace = 2200;
+constexpr uint32_t kFirstNormalOid = 16384;
+
+struct ColumnDesc {
+  std::string name;
+  sql::LogicalType type;
+  bool not_null = false;
+  // The default as the column type's text form (constants only so far); nullopt: NULL.
+  std::optional<std::string> default_text;
+};
+
+struct TableDesc {
+  uint32_t oid = 0;
+  uint32_t schema_oid = kPublicNamespace;
+  std::string name;
+  uint32_t relfilenode = 0;
+  std::vector<ColumnDesc> columns;
+  // Column indexes of the primary key, in key order. Empty: rows are keyed by a
+  // hidden int64 row id.
+  std::vector<int> primary_key;
+
+  // Index of the column named `name`, or -1.
+  int FindColumn(std::string_view name) const;
+};
+
+// A view of the catalog through one transaction. Cheap; holds no state.
+class Catalog {
+ public:
+  explicit Catalog(storage::Transaction& txn) : txn_(txn) {}
+
+  Result<std::optional<TableDesc>> FindTable(uint32_t schema_oid, std::string_view name);
+  // Assigns the oid and relfilenode; kAlreadyExists if the name is taken.
+  Result<TableDesc> CreateTable(TableDesc desc);
+  // Removes the descriptor and queues its rows for deletion after commit.
+  Status DropTable(const TableDesc& table);
+  Result<std::vector<TableDesc>> ListTables();
+
+  // Relfilenodes whose rows are garbage (dropped tables), for SweepGarbage.
+  Result<std::vector<uint32_t>> PendingGarbage();
+
+ private:
+  Result<uint32_t> NextOid();
+
+  storage::Transaction& txn_;
+};
+
+// Deletes the rows of dropped tables: DeleteRange over each queued relfilenode,
+// then forgets it. Run after a transaction that dropped tables commits, and at
+// start-up for drops whose sweep a crash interrupted.
+Status SweepGarbage(storage::Engine& engine);
+
+// The `rows` key prefix of a relfilenode: every row key starts with it.
+std::string RowPrefix(uint32_t relfilenode);
+
+}  // namespace orbit::catalog

@@ -1,0 +1,46 @@
+#pragma once
+
+// The glue between the PostgreSQL wire session and the SQL engine (ADR 005):
+// a QueryHandler whose sessions run statements on sql::Session and write the
+// results as PostgreSQL messages. The only place SQL results and errors become
+// RowDescription / DataRow / CommandComplete / ErrorResponse.
+
+#include <memory>
+#include <string>
+
+#include "protocol/pg/pg_codec.h"
+#include "protocol/pg/pg_session.h"
+#include "sql/engine/session.h"
+
+namespace orbit::glue {
+
+// Writes one query string's results to a PostgreSQL message stream.
+class PgResultSink : public sql::ResultSink {
+ public:
+  explicit PgResultSink(protocol::pg::MessageWriter& out) : out_(out) {}
+  void Describe(const std::vector<sql::OutputColumn>& columns) override;
+  void Rows(const sql::exec::Batch& batch, size_t visible) override;
+  void Complete(std::string_view tag) override;
+  void EmptyQuery() override;
+  void Error(const sql::SqlError& error) override;
+  void Notice(const sql::SqlError& notice) override;
+
+ private:
+  protocol::pg::MessageWriter& out_;
+  std::string cell_;
+};
+
+// Runs a query string on `session`, writing every message but ReadyForQuery;
+// returns the transaction status for it.
+char RunSimpleQuery(sql::Session& session, std::string_view sql, protocol::pg::MessageWriter& out);
+
+class PgQueryHandler : public protocol::pg::QueryHandler {
+ public:
+  explicit PgQueryHandler(sql::Database& db) : db_(db) {}
+  std::unique_ptr<protocol::pg::QuerySession> Open(const protocol::pg::StartupPacket& startup) override;
+
+ private:
+  sql::Database& db_;
+};
+
+}  // namespace orbit::glue

@@ -1,0 +1,141 @@
+#pragma once
+
+// Orbit's SQL syntax tree: what the parser's converter produces from
+// PostgreSQL's parse tree and what the binder consumes. It names things but
+// resolves nothing (no catalog lookups, no types beyond literals), so other
+// front ends (MySQL, CQL) can produce it too.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "sql/types/types.h"
+
+namespace orbit::sql::ast {
+
+enum class ExprKind : uint8_t {
+  kConst,      // value
+  kColumnRef,  // names: [column] or [table, column]
+  kStar,       // names: [] or [table]: SELECT * / t.*
+  kUnary,      // op ("-", "+", "NOT"), args[0]
+  kBinary,     // op ("+", "=", "AND", "||", ...), args[0], args[1]
+  kIsNull,     // args[0]; negated: IS NOT NULL
+  kIsBool,     // args[0] IS [NOT] TRUE/FALSE: value.i is the truth tested
+  kCast,       // args[0]::cast_type
+  kFunction,   // names (schema-qualified), args; star: f(*); distinct: f(DISTINCT ...)
+  kCase,       // args: [operand or null] then WHEN/THEN pairs, then ELSE or null
+  kIn,         // args[0] IN (args[1..]); negated: NOT IN
+  kBetween,    // args[0] BETWEEN args[1] AND args[2]; negated
+  kLike,       // args[0] LIKE args[1]; op "LIKE" or "ILIKE"; negated
+  kCoalesce,   // args
+  kNullIf,     // args[0], args[1]
+  kDefault,    // the DEFAULT keyword in INSERT/UPDATE
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Expr {
+  ExprKind kind = ExprKind::kConst;
+  int location = -1;  // 0-based byte offset in the statement text
+  Value value;
+  std::vector<std::string> names;
+  std::string op;
+  std::vector<ExprPtr> args;
+  LogicalType cast_type;
+  bool negated = false;
+  bool star = false;
+  bool distinct = false;
+};
+
+struct TableName {
+  std::string schema;  // empty: the search path
+  std::string name;
+  std::string alias;
+  int location = -1;
+};
+
+struct SelectItem {
+  ExprPtr expr;
+  std::string alias;  // AS name; empty when none
+};
+
+struct OrderItem {
+  ExprPtr expr;
+  bool descending = false;
+  std::optional<bool> nulls_first;  // nullopt: PostgreSQL's default for the direction
+};
+
+struct Select {
+  std::vector<SelectItem> targets;
+  std::optional<TableName> from;
+  ExprPtr where;
+  std::vector<ExprPtr> group_by;
+  ExprPtr having;
+  std::vector<OrderItem> order_by;
+  ExprPtr limit;   // null: no LIMIT (and LIMIT ALL)
+  ExprPtr offset;
+  bool distinct = false;
+  std::vector<std::vector<ExprPtr>> values;  // VALUES (...), (...) instead of a SELECT list
+};
+
+struct Insert {
+  TableName table;
+  std::vector<std::string> columns;  // empty: every column in order
+  std::unique_ptr<Select> source;    // VALUES lists or a SELECT
+  std::vector<SelectItem> returning;
+  bool on_conflict_do_nothing = false;
+};
+
+struct Assignment {
+  std::string column;
+  int location = -1;
+  ExprPtr value;
+};
+
+struct Update {
+  TableName table;
+  std::vector<Assignment> assignments;
+  ExprPtr where;
+  std::vector<SelectItem> returning;
+};
+
+struct Delete {
+  TableName table;
+  ExprPtr where;
+  std::vector<SelectItem> returning;
+};
+
+struct ColumnDef {
+  std::string name;
+  LogicalType type;
+  bool not_null = false;
+  bool primary_key = false;
+  ExprPtr default_value;
+  int location = -1;
+};
+
+struct CreateTable {
+  TableName table;
+  std::vector<ColumnDef> columns;
+  std::vector<std::string> primary_key;  // a table-level PRIMARY KEY (...)
+  int primary_key_location = -1;
+  bool if_not_exists = false;
+};
+
+struct DropTable {
+  std::vector<TableName> tables;
+  bool if_exists = false;
+};
+
+struct Transaction {
+  enum class Kind : uint8_t { kBegin, kCommit, kRollback };
+  Kind kind = Kind::kBegin;
+};
+
+using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction>;
+
+}  // namespace orbit::sql::ast

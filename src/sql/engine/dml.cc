@@ -1,0 +1,310 @@
+// INSERT, UPDATE and DELETE (ADR 005, decision 5): rows are locked with
+// GetForUpdate before they are written, and UPDATE/DELETE re-check WHERE on the
+// latest committed version of each row they lock (PostgreSQL's EvalPlanQual),
+// so READ COMMITTED never loses an update.
+#include "catalog/catalog.h"
+#include "sql/engine/session.h"
+#include "sql/exec/row_codec.h"
+#include "sql/exec/storage_error.h"
+#include "sql/planner/binder.h"
+
+namespace orbit::sql {
+namespace {
+
+using exec::Batch;
+using exec::BoundExprPtr;
+
+std::string FailingRow(const std::vector<Value>& row) {
+  std::string out = "Failing row contains (";
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += row[i].null ? "null" : ToText(row[i]);
+  }
+  return out + ").";
+}
+
+void CheckNotNull(const catalog::TableDesc& table, const std::vector<Value>& row) {
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    if (table.columns[c].not_null && row[c].null) {
+      throw SqlException(SqlError{"23502",
+                                  "null value in column \"" + table.columns[c].name + "\" of relation \"" +
+                                      table.name + "\" violates not-null constraint",
+                                  0, FailingRow(row), {}});
+    }
+  }
+}
+
+[[noreturn]] void DuplicateKey(const catalog::TableDesc& table, const std::vector<Value>& row) {
+  std::string cols, vals;
+  for (int c : table.primary_key) {
+    cols += (cols.empty() ? "" : ", ") + table.columns[static_cast<size_t>(c)].name;
+    vals += (vals.empty() ? "" : ", ") + ToText(row[static_cast<size_t>(c)]);
+  }
+  throw SqlException(SqlError{"23505", "duplicate key value violates unique constraint \"" + table.name + "_pkey\"",
+                              0, "Key (" + cols + ")=(" + vals + ") already exists.", {}});
+}
+
+Value ColumnDefault(const catalog::ColumnDesc& column) {
+  return column.default_text ? FromText(*column.default_text, column.type) : Value::Null(column.type);
+}
+
+std::vector<LogicalType> TableTypes(const catalog::TableDesc& table) {
+  std::vector<LogicalType> types;
+  for (const auto& c : table.columns) types.push_back(c.type);
+  return types;
+}
+
+// RETURNING: expressions over the written rows, described before any row.
+class Returning {
+ public:
+  Returning(const catalog::TableDesc& table, const std::string& alias, const std::vector<ast::SelectItem>& items,
+            ResultSink& sink)
+      : sink_(sink) {
+    if (items.empty()) return;
+    Binder binder(Scope{&table, alias});
+    std::vector<OutputColumn> columns;
+    for (const auto& item : items) {
+      const ast::Expr& e = *item.expr;
+      if (e.kind == ast::ExprKind::kStar) {
+        for (size_t c = 0; c < table.columns.size(); ++c) {
+          exprs_.push_back(exec::MakeColumn(static_cast<int>(c), table.columns[c].type));
+          columns.push_back({table.columns[c].name, table.columns[c].type});
+        }
+        continue;
+      }
+      BoundExprPtr bound = binder.Bind(e, nullptr, "RETURNING");
+      if (bound->type.id == TypeId::kUnknown) bound = MakeCast(std::move(bound), Type(TypeId::kText), false, e.location);
+      columns.push_back({item.alias.empty() ? ColumnName(e) : item.alias, bound->type});
+      exprs_.push_back(std::move(bound));
+    }
+    sink_.Describe(columns);
+  }
+
+  void Emit(const Batch& rows) {
+    if (exprs_.empty() || rows.count == 0) return;
+    Batch out;
+    for (const auto& e : exprs_) out.columns.push_back(exec::Evaluate(*e, rows));
+    out.count = rows.count;
+    sink_.Rows(out, out.columns.size());
+  }
+
+ private:
+  ResultSink& sink_;
+  std::vector<BoundExprPtr> exprs_;
+};
+
+// Locks the rows `keys` and reads their latest committed versions into a batch
+// of the table's columns plus the key column; rows deleted meanwhile are skipped.
+Batch LockRows(storage::Transaction& txn, const catalog::TableDesc& table, const std::vector<std::string>& keys) {
+  std::vector<LogicalType> types = TableTypes(table);
+  types.push_back(Type(TypeId::kText));
+  Batch out;
+  out.Reset(types);
+  for (const auto& key : keys) {
+    auto value = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
+    if (!value.ok()) ThrowStorageError(value.error());
+    if (!value->has_value()) continue;
+    size_t row = out.count;
+    for (auto& c : out.columns) c.Resize(row + 1);
+    if (!exec::DecodeRowInto(**value, table, out, row)) Throw("XX001", "invalid row in table \"" + table.name + "\"");
+    out.columns.back().SetNull(row, false);
+    out.columns.back().String(row) = key;
+    ++out.count;
+  }
+  return out;
+}
+
+// The keys of the rows matching WHERE under the statement's snapshot.
+std::vector<std::string> CandidateKeys(storage::Transaction& txn, const catalog::TableDesc& table, Binder& binder,
+                                       const ast::Expr* where) {
+  BoundExprPtr predicate;
+  if (where) predicate = binder.BindCondition(*where, "WHERE");
+  exec::OperatorPtr scan = exec::MakeTableScan(txn, table, true, PrimaryKeyLookups(table, predicate.get()));
+  if (predicate) scan = exec::MakeFilter(std::move(scan), std::move(predicate));
+  std::vector<std::string> keys;
+  Batch batch;
+  while (scan->Next(batch)) {
+    const exec::Vector& key_column = batch.columns.back();
+    for (size_t i = 0; i < batch.count; ++i) keys.push_back(key_column.String(i));
+  }
+  return keys;
+}
+
+// Keeps the rows of `rows` that still satisfy WHERE.
+Batch Recheck(Batch rows, Binder& binder, const ast::Expr* where) {
+  if (!where || rows.count == 0) return rows;
+  BoundExprPtr predicate = binder.BindCondition(*where, "WHERE");
+  exec::Vector keep = exec::Evaluate(*predicate, rows);
+  Batch out;
+  std::vector<LogicalType> types;
+  for (const auto& c : rows.columns) types.push_back(c.type());
+  out.Reset(types);
+  for (size_t i = 0; i < rows.count; ++i) {
+    if (!keep.IsNull(i) && keep.Int(i) != 0) out.AppendRow(rows, i);
+  }
+  return out;
+}
+
+}  // namespace
+
+void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
+  storage::Transaction& txn = Txn();
+  catalog::Catalog catalog(txn);
+  catalog::TableDesc table = ResolveTable(catalog, s.table);
+  std::vector<int> targets;
+  if (s.columns.empty()) {
+    for (size_t c = 0; c < table.columns.size(); ++c) targets.push_back(static_cast<int>(c));
+  } else {
+    for (const auto& name : s.columns) {
+      int index = table.FindColumn(name);
+      if (index < 0) Throw("42703", "column \"" + name + "\" of relation \"" + table.name + "\" does not exist");
+      for (int t : targets) {
+        if (t == index) Throw("42701", "column \"" + name + "\" specified more than once");
+      }
+      targets.push_back(index);
+    }
+  }
+  auto column_of = [&](size_t i) -> const catalog::ColumnDesc& {
+    return table.columns[static_cast<size_t>(targets[i])];
+  };
+
+  // The source rows, already cast to the target columns' types.
+  exec::OperatorPtr source;
+  const ast::Select& src = *s.source;
+  if (!src.values.empty() && !src.from && src.targets.empty()) {
+    Binder binder{Scope{}};
+    std::vector<std::vector<BoundExprPtr>> rows;
+    for (const auto& row : src.values) {
+      if (row.size() > targets.size()) Throw("42601", "INSERT has more expressions than target columns", row[targets.size()]->location);
+      if (row.size() < targets.size()) Throw("42601", "INSERT has more target columns than expressions", row.empty() ? -1 : row[0]->location);
+      std::vector<BoundExprPtr> bound;
+      for (size_t i = 0; i < row.size(); ++i) {
+        const ast::Expr& e = *row[i];
+        if (e.kind == ast::ExprKind::kDefault) {
+          bound.push_back(exec::MakeConst(ColumnDefault(column_of(i))));
+        } else {
+          bound.push_back(CoerceAssignment(binder.Bind(e, nullptr, "VALUES"), column_of(i), e.location));
+        }
+      }
+      rows.push_back(std::move(bound));
+    }
+    std::vector<LogicalType> types;
+    for (size_t i = 0; i < targets.size(); ++i) types.push_back(column_of(i).type);
+    source = exec::MakeValues(std::move(rows), std::move(types));
+  } else {
+    QueryPlan plan = PlanSelect(src, txn, catalog);
+    if (plan.columns.size() > targets.size()) Throw("42601", "INSERT has more expressions than target columns");
+    if (plan.columns.size() < targets.size()) Throw("42601", "INSERT has more target columns than expressions");
+    std::vector<BoundExprPtr> casts;
+    for (size_t i = 0; i < targets.size(); ++i) {
+      casts.push_back(CoerceAssignment(exec::MakeColumn(static_cast<int>(i), plan.columns[i].type), column_of(i), -1));
+    }
+    // INSERT ... SELECT from the same table must not see its own rows: read everything first.
+    source = exec::MakeProject(exec::MakeSort(std::move(plan.root), {}), std::move(casts));
+  }
+
+  Returning returning(table, s.table.alias.empty() ? table.name : s.table.alias, s.returning, sink);
+  std::vector<LogicalType> types = TableTypes(table);
+  size_t inserted = 0;
+  Batch in;
+  while (source->Next(in)) {
+    Batch written;
+    written.Reset(types);
+    for (size_t r = 0; r < in.count; ++r) {
+      std::vector<Value> row;
+      for (const auto& c : table.columns) row.push_back(ColumnDefault(c));
+      for (size_t i = 0; i < targets.size(); ++i) row[static_cast<size_t>(targets[i])] = in.columns[i].Get(r);
+      CheckNotNull(table, row);
+      std::string key = exec::EncodeRowKey(table, row, table.primary_key.empty() ? db_.NextRowId() : 0);
+      if (!table.primary_key.empty()) {
+        auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
+        if (!existing.ok()) ThrowStorageError(existing.error());
+        if (existing->has_value()) {
+          if (s.on_conflict_do_nothing) continue;
+          DuplicateKey(table, row);
+        }
+      }
+      Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
+      for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
+      ++written.count;
+      ++inserted;
+    }
+    returning.Emit(written);
+  }
+  sink.Complete("INSERT 0 " + std::to_string(inserted));
+}
+
+void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
+  storage::Transaction& txn = Txn();
+  catalog::Catalog catalog(txn);
+  catalog::TableDesc table = ResolveTable(catalog, s.table);
+  std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
+  Binder binder(Scope{&table, alias});
+  std::vector<std::pair<int, BoundExprPtr>> assignments;
+  for (const auto& a : s.assignments) {
+    int index = table.FindColumn(a.column);
+    if (index < 0) {
+      Throw("42703", "column \"" + a.column + "\" of relation \"" + table.name + "\" does not exist", a.location);
+    }
+    const auto& column = table.columns[static_cast<size_t>(index)];
+    BoundExprPtr value = a.value->kind == ast::ExprKind::kDefault
+                             ? exec::MakeConst(ColumnDefault(column))
+                             : CoerceAssignment(binder.Bind(*a.value, nullptr, "UPDATE"), column, a.value->location);
+    assignments.emplace_back(index, std::move(value));
+  }
+  std::vector<std::string> keys = CandidateKeys(txn, table, binder, s.where.get());
+  Returning returning(table, alias, s.returning, sink);
+  size_t updated = 0;
+  for (size_t begin = 0; begin < keys.size(); begin += exec::kBatchSize) {
+    std::vector<std::string> chunk(keys.begin() + static_cast<std::ptrdiff_t>(begin),
+                                   keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), begin + exec::kBatchSize)));
+    Batch rows = Recheck(LockRows(txn, table, chunk), binder, s.where.get());
+    std::vector<exec::Vector> values;
+    for (const auto& [index, expr] : assignments) values.push_back(exec::Evaluate(*expr, rows));
+    Batch written;
+    written.Reset(TableTypes(table));
+    for (size_t r = 0; r < rows.count; ++r) {
+      std::vector<Value> row;
+      for (size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.columns[c].Get(r));
+      for (size_t a = 0; a < assignments.size(); ++a) row[static_cast<size_t>(assignments[a].first)] = values[a].Get(r);
+      CheckNotNull(table, row);
+      const std::string& old_key = rows.columns.back().String(r);
+      std::string key = table.primary_key.empty() ? old_key : exec::EncodeRowKey(table, row, 0);
+      if (key != old_key) {
+        auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
+        if (!existing.ok()) ThrowStorageError(existing.error());
+        if (existing->has_value()) DuplicateKey(table, row);
+        Check(txn.Delete(storage::ColumnFamily::kRows, old_key));
+      }
+      Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
+      for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
+      ++written.count;
+      ++updated;
+    }
+    returning.Emit(written);
+  }
+  sink.Complete("UPDATE " + std::to_string(updated));
+}
+
+void Session::RunDelete(const ast::Delete& s, ResultSink& sink) {
+  storage::Transaction& txn = Txn();
+  catalog::Catalog catalog(txn);
+  catalog::TableDesc table = ResolveTable(catalog, s.table);
+  std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
+  Binder binder(Scope{&table, alias});
+  std::vector<std::string> keys = CandidateKeys(txn, table, binder, s.where.get());
+  Returning returning(table, alias, s.returning, sink);
+  size_t deleted = 0;
+  for (size_t begin = 0; begin < keys.size(); begin += exec::kBatchSize) {
+    std::vector<std::string> chunk(keys.begin() + static_cast<std::ptrdiff_t>(begin),
+                                   keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), begin + exec::kBatchSize)));
+    Batch rows = Recheck(LockRows(txn, table, chunk), binder, s.where.get());
+    for (size_t r = 0; r < rows.count; ++r) Check(txn.Delete(storage::ColumnFamily::kRows, rows.columns.back().String(r)));
+    deleted += rows.count;
+    rows.columns.pop_back();  // the key column
+    returning.Emit(rows);
+  }
+  sink.Complete("DELETE " + std::to_string(deleted));
+}
+
+}  // namespace orbit::sql

@@ -1,0 +1,461 @@
+#include "sql/exec/operators.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "sql/exec/row_codec.h"
+#include "sql/exec/storage_error.h"
+
+namespace orbit::sql::exec {
+namespace {
+
+class SingleRow : public Operator {
+ public:
+  bool Next(Batch& out) override {
+    if (done_) return false;
+    done_ = true;
+    out.Reset({});
+    out.count = 1;
+    return true;
+  }
+
+ private:
+  bool done_ = false;
+};
+
+class Values : public Operator {
+ public:
+  Values(std::vector<std::vector<BoundExprPtr>> rows, std::vector<LogicalType> types) : rows_(std::move(rows)) {
+    types_ = std::move(types);
+  }
+  bool Next(Batch& out) override {
+    if (next_ >= rows_.size()) return false;
+    out.Reset(types_);
+    for (; next_ < rows_.size() && out.count < kBatchSize; ++next_) {
+      for (size_t c = 0; c < types_.size(); ++c) out.columns[c].Append(EvaluateConstant(*rows_[next_][c]));
+      ++out.count;
+    }
+    return true;
+  }
+
+ private:
+  std::vector<std::vector<BoundExprPtr>> rows_;
+  size_t next_ = 0;
+};
+
+class TableScan : public Operator {
+ public:
+  TableScan(storage::Transaction& txn, const catalog::TableDesc& table, bool with_keys,
+            std::optional<std::vector<std::string>> keys)
+      : txn_(txn), table_(table), with_keys_(with_keys), keys_(std::move(keys)) {
+    for (const auto& c : table.columns) types_.push_back(c.type);
+    if (with_keys) types_.push_back(Type(TypeId::kText));
+  }
+
+  bool Next(Batch& out) override {
+    out.Reset(types_);
+    auto add = [&](std::string_view key, std::string_view value) {
+      size_t row = out.count;
+      for (auto& c : out.columns) c.Resize(row + 1);
+      if (!DecodeRowInto(value, table_, out, row)) {
+        Throw("XX001", "invalid row in table \"" + table_.name + "\"");
+      }
+      if (with_keys_) {
+        out.columns.back().SetNull(row, false);
+        out.columns.back().String(row).assign(key);
+      }
+      ++out.count;
+    };
+    if (keys_) {
+      for (; next_key_ < keys_->size() && out.count < kBatchSize; ++next_key_) {
+        const std::string& key = (*keys_)[next_key_];
+        auto value = txn_.Get(storage::ColumnFamily::kRows, key);
+        if (!value.ok()) ThrowStorageError(value.error());
+        if (value->has_value()) add(key, **value);
+      }
+      return out.count > 0;
+    }
+    if (!it_) it_ = txn_.ScanPrefix(storage::ColumnFamily::kRows, catalog::RowPrefix(table_.relfilenode));
+    for (; it_->Valid() && out.count < kBatchSize; it_->Next()) add(it_->key(), it_->value());
+    if (auto s = it_->status(); !s.ok()) ThrowStorageError(s.error());
+    return out.count > 0;
+  }
+
+ private:
+  storage::Transaction& txn_;
+  catalog::TableDesc table_;
+  bool with_keys_;
+  std::optional<std::vector<std::string>> keys_;
+  size_t next_key_ = 0;
+  std::unique_ptr<storage::Iterator> it_;
+};
+
+class Filter : public Operator {
+ public:
+  Filter(OperatorPtr child, BoundExprPtr predicate) : child_(std::move(child)), predicate_(std::move(predicate)) {
+    types_ = child_->types();
+  }
+  bool Next(Batch& out) override {
+    Batch in;
+    while (child_->Next(in)) {
+      Vector keep = Evaluate(*predicate_, in);
+      out.Reset(types_);
+      for (size_t i = 0; i < in.count; ++i) {
+        if (!keep.IsNull(i) && keep.Int(i) != 0) out.AppendRow(in, i);
+      }
+      if (out.count > 0) return true;
+    }
+    return false;
+  }
+
+ private:
+  OperatorPtr child_;
+  BoundExprPtr predicate_;
+};
+
+class Project : public Operator {
+ public:
+  Project(OperatorPtr child, std::vector<BoundExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {
+    for (const auto& e : exprs_) types_.push_back(e->type);
+  }
+  bool Next(Batch& out) override {
+    Batch in;
+    if (!child_->Next(in)) return false;
+    out.columns.clear();
+    for (const auto& e : exprs_) out.columns.push_back(Evaluate(*e, in));
+    out.count = in.count;
+    return true;
+  }
+
+ private:
+  OperatorPtr child_;
+  std::vector<BoundExprPtr> exprs_;
+};
+
+class Limit : public Operator {
+ public:
+  Limit(OperatorPtr child, std::optional<int64_t> limit, int64_t offset)
+      : child_(std::move(child)), remaining_(limit), skip_(offset) {
+    types_ = child_->types();
+  }
+  bool Next(Batch& out) override {
+    Batch in;
+    while ((!remaining_ || *remaining_ > 0) && child_->Next(in)) {
+      out.Reset(types_);
+      for (size_t i = 0; i < in.count && (!remaining_ || *remaining_ > 0); ++i) {
+        if (skip_ > 0) {
+          --skip_;
+          continue;
+        }
+        out.AppendRow(in, i);
+        if (remaining_) --*remaining_;
+      }
+      if (out.count > 0) return true;
+    }
+    return false;
+  }
+
+ private:
+  OperatorPtr child_;
+  std::optional<int64_t> remaining_;
+  int64_t skip_;
+};
+
+class Distinct : public Operator {
+ public:
+  explicit Distinct(OperatorPtr child) : child_(std::move(child)) { types_ = child_->types(); }
+  bool Next(Batch& out) override {
+    Batch in;
+    while (child_->Next(in)) {
+      out.Reset(types_);
+      for (size_t i = 0; i < in.count; ++i) {
+        if (seen_.insert(EncodeRow(in.Row(i))).second) out.AppendRow(in, i);
+      }
+      if (out.count > 0) return true;
+    }
+    return false;
+  }
+
+ private:
+  OperatorPtr child_;
+  std::unordered_set<std::string> seen_;
+};
+
+class Sort : public Operator {
+ public:
+  Sort(OperatorPtr child, std::vector<SortKey> keys) : child_(std::move(child)), keys_(std::move(keys)) {
+    types_ = child_->types();
+  }
+  bool Next(Batch& out) override {
+    if (!sorted_) {
+      all_.Reset(types_);
+      Batch in;
+      while (child_->Next(in)) {
+        for (size_t i = 0; i < in.count; ++i) all_.AppendRow(in, i);
+      }
+      order_.resize(all_.count);
+      for (size_t i = 0; i < all_.count; ++i) order_[i] = i;
+      std::stable_sort(order_.begin(), order_.end(), [&](size_t a, size_t b) { return Less(a, b); });
+      sorted_ = true;
+    }
+    if (next_ >= order_.size()) return false;
+    out.Reset(types_);
+    for (; next_ < order_.size() && out.count < kBatchSize; ++next_) out.AppendRow(all_, order_[next_]);
+    return true;
+  }
+
+ private:
+  bool Less(size_t a, size_t b) const {
+    for (const auto& k : keys_) {
+      const Vector& v = all_.columns[static_cast<size_t>(k.column)];
+      bool an = v.IsNull(a), bn = v.IsNull(b);
+      if (an || bn) {
+        if (an == bn) continue;
+        return an == k.nulls_first;
+      }
+      int c = CompareValues(v, a, v, b);
+      if (c != 0) return k.descending ? c > 0 : c < 0;
+    }
+    return false;
+  }
+
+  OperatorPtr child_;
+  std::vector<SortKey> keys_;
+  Batch all_;
+  std::vector<size_t> order_;
+  size_t next_ = 0;
+  bool sorted_ = false;
+};
+
+std::string Int128ToString(__int128 v) {
+  if (v == 0) return "0";
+  bool negative = v < 0;
+  unsigned __int128 u = negative ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  std::string s;
+  while (u > 0) {
+    s.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  }
+  if (negative) s.push_back('-');
+  return {s.rbegin(), s.rend()};
+}
+
+// Weight and first digit of |x| > 0 in base 10000, as PostgreSQL's numeric holds it.
+void Base10000(unsigned __int128 x, int& weight, unsigned& first) {
+  weight = 0;
+  while (x >= 10000) {
+    x /= 10000;
+    ++weight;
+  }
+  first = static_cast<unsigned>(x);
+}
+
+// a / b for integers as PostgreSQL's numeric division prints it: the result
+// scale is select_div_scale's (at least 16 significant digits), rounded half
+// away from zero.
+std::string NumericDivide(__int128 a, int64_t b) {
+  bool negative = (a < 0) != (b < 0);
+  unsigned __int128 ua = a < 0 ? static_cast<unsigned __int128>(-a) : static_cast<unsigned __int128>(a);
+  unsigned __int128 ub = b < 0 ? static_cast<unsigned __int128>(-static_cast<__int128>(b)) : static_cast<unsigned __int128>(b);
+  int w1, w2;
+  unsigned f1, f2;
+  Base10000(ua, w1, f1);
+  Base10000(ub, w2, f2);
+  int qweight = w1 - w2;
+  if (f1 <= f2) --qweight;
+  int rscale = std::clamp(16 - qweight * 4, 0, 1000);
+  unsigned __int128 q = ua / ub, r = ua % ub;
+  std::string frac;
+  for (int i = 0; i < rscale; ++i) {
+    r *= 10;
+    frac.push_back(static_cast<char>('0' + static_cast<int>(r / ub)));
+    r %= ub;
+  }
+  if (r * 2 >= ub) {  // round the last digit half away from zero
+    int i = static_cast<int>(frac.size()) - 1;
+    while (i >= 0 && frac[static_cast<size_t>(i)] == '9') frac[static_cast<size_t>(i--)] = '0';
+    if (i >= 0) ++frac[static_cast<size_t>(i)];
+    else ++q;
+  }
+  std::string out = (negative ? "-" : "") + Int128ToString(static_cast<__int128>(q));
+  if (!frac.empty()) out += "." + frac;
+  return out;
+}
+
+class HashAggregate : public Operator {
+ public:
+  HashAggregate(OperatorPtr child, std::vector<BoundExprPtr> groups, std::vector<AggregateSpec> aggs)
+      : child_(std::move(child)), groups_(std::move(groups)), aggs_(std::move(aggs)) {
+    for (const auto& g : groups_) types_.push_back(g->type);
+    for (const auto& a : aggs_) types_.push_back(a.result);
+  }
+
+  bool Next(Batch& out) override {
+    if (!done_) Consume();
+    if (emitted_ >= group_count_) return false;
+    out.Reset(types_);
+    size_t end = std::min(group_count_, emitted_ + kBatchSize);
+    for (size_t g = emitted_; g < end; ++g) {
+      size_t c = 0;
+      for (; c < groups_.size(); ++c) out.columns[c].Append(group_values_[g][c]);
+      for (size_t a = 0; a < aggs_.size(); ++a, ++c) out.columns[c].Append(Result(a, g));
+      ++out.count;
+    }
+    emitted_ = end;
+    return true;
+  }
+
+ private:
+  struct State {
+    int64_t count = 0;
+    __int128 isum = 0;
+    double fsum = 0;
+  };
+
+  void Consume() {
+    done_ = true;
+    states_.resize(aggs_.size());
+    for (const auto& a : aggs_) extremes_.emplace_back(a.arg ? a.arg->type : a.result);
+    if (groups_.empty()) NewGroup({});
+    Batch in;
+    while (child_->Next(in)) {
+      std::vector<Vector> keys;
+      for (const auto& g : groups_) keys.push_back(Evaluate(*g, in));
+      std::vector<Vector> args;
+      for (const auto& a : aggs_) args.push_back(a.arg ? Evaluate(*a.arg, in) : Vector());
+      for (size_t i = 0; i < in.count; ++i) {
+        size_t g = 0;
+        if (!groups_.empty()) {
+          std::vector<Value> key;
+          for (const auto& k : keys) key.push_back(k.Get(i));
+          std::string encoded = EncodeRow(key);
+          auto [it, inserted] = index_.try_emplace(encoded, group_count_);
+          if (inserted) NewGroup(std::move(key));
+          g = it->second;
+        }
+        for (size_t a = 0; a < aggs_.size(); ++a) Accumulate(a, g, args[a], i);
+      }
+    }
+  }
+
+  void NewGroup(std::vector<Value> key) {
+    group_values_.push_back(std::move(key));
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      states_[a].emplace_back();
+      extremes_[a].Resize(group_count_ + 1);
+    }
+    ++group_count_;
+  }
+
+  void Accumulate(size_t a, size_t g, const Vector& arg, size_t i) {
+    const AggregateSpec& spec = aggs_[a];
+    State& s = states_[a][g];
+    if (spec.kind == AggregateKind::kCountStar) {
+      ++s.count;
+      return;
+    }
+    if (arg.IsNull(i)) return;
+    ++s.count;
+    switch (spec.kind) {
+      case AggregateKind::kSum:
+      case AggregateKind::kAvg:
+        if (arg.physical() == PhysicalType::kInt64) s.isum += arg.Int(i);
+        else s.fsum += arg.Double(i);
+        break;
+      case AggregateKind::kMin:
+      case AggregateKind::kMax: {
+        Vector& best = extremes_[a];
+        int c = best.IsNull(g) ? 0 : CompareValues(arg, i, best, g);
+        if (best.IsNull(g) || (spec.kind == AggregateKind::kMin ? c < 0 : c > 0)) best.CopyRow(arg, i, g);
+        break;
+      }
+      default: break;
+    }
+  }
+
+  Value Result(size_t a, size_t g) const {
+    const AggregateSpec& spec = aggs_[a];
+    const State& s = states_[a][g];
+    switch (spec.kind) {
+      case AggregateKind::kCountStar:
+      case AggregateKind::kCount: return Value::Int(TypeId::kInt8, s.count);
+      case AggregateKind::kMin:
+      case AggregateKind::kMax: return extremes_[a].Get(g);
+      case AggregateKind::kSum:
+        if (s.count == 0) return Value::Null(spec.result);
+        if (spec.result.id == TypeId::kNumeric) return Value::String(spec.result, Int128ToString(s.isum));
+        if (IsInteger(spec.result.id)) return Value::Int(spec.result.id, static_cast<int64_t>(s.isum));
+        return Value::Float(spec.result.id, spec.result.id == TypeId::kFloat4 ? static_cast<float>(s.fsum) : s.fsum);
+      case AggregateKind::kAvg:
+        if (s.count == 0) return Value::Null(spec.result);
+        if (spec.result.id == TypeId::kNumeric) return Value::String(spec.result, NumericDivide(s.isum, s.count));
+        return Value::Float(TypeId::kFloat8, s.fsum / static_cast<double>(s.count));
+    }
+    return Value::Null(spec.result);
+  }
+
+  OperatorPtr child_;
+  std::vector<BoundExprPtr> groups_;
+  std::vector<AggregateSpec> aggs_;
+  std::unordered_map<std::string, size_t> index_;
+  std::vector<std::vector<Value>> group_values_;
+  std::vector<std::vector<State>> states_;  // [aggregate][group]
+  std::vector<Vector> extremes_;            // min/max so far: [aggregate], a row per group
+  size_t group_count_ = 0;
+  size_t emitted_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace
+
+OperatorPtr MakeSingleRow() { return std::make_unique<SingleRow>(); }
+OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows, std::vector<LogicalType> types) {
+  return std::make_unique<Values>(std::move(rows), std::move(types));
+}
+OperatorPtr MakeTableScan(storage::Transaction& txn, const catalog::TableDesc& table, bool with_keys,
+                          std::optional<std::vector<std::string>> keys) {
+  return std::make_unique<TableScan>(txn, table, with_keys, std::move(keys));
+}
+OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate) {
+  return std::make_unique<Filter>(std::move(child), std::move(predicate));
+}
+OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs) {
+  return std::make_unique<Project>(std::move(child), std::move(exprs));
+}
+OperatorPtr MakeLimit(OperatorPtr child, std::optional<int64_t> limit, int64_t offset) {
+  return std::make_unique<Limit>(std::move(child), limit, offset);
+}
+OperatorPtr MakeDistinct(OperatorPtr child) { return std::make_unique<Distinct>(std::move(child)); }
+OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys) {
+  return std::make_unique<Sort>(std::move(child), std::move(keys));
+}
+OperatorPtr MakeHashAggregate(OperatorPtr child, std::vector<BoundExprPtr> groups, std::vector<AggregateSpec> aggs) {
+  return std::make_unique<HashAggregate>(std::move(child), std::move(groups), std::move(aggs));
+}
+
+LogicalType AggregateResultType(AggregateKind kind, const LogicalType& arg, int location) {
+  switch (kind) {
+    case AggregateKind::kCountStar:
+    case AggregateKind::kCount: return Type(TypeId::kInt8);
+    case AggregateKind::kMin:
+    case AggregateKind::kMax:
+      if (arg.id == TypeId::kUnknown) return Type(TypeId::kText);
+      return arg.id == TypeId::kVarchar || arg.id == TypeId::kBpchar ? Type(arg.id) : arg;
+    case AggregateKind::kSum:
+      if (arg.id == TypeId::kInt2 || arg.id == TypeId::kInt4) return Type(TypeId::kInt8);
+      if (arg.id == TypeId::kInt8) return Type(TypeId::kNumeric);
+      if (IsFloat(arg.id)) return arg;
+      break;
+    case AggregateKind::kAvg:
+      if (IsInteger(arg.id)) return Type(TypeId::kNumeric);
+      if (IsFloat(arg.id)) return Type(TypeId::kFloat8);
+      break;
+  }
+  Throw(arg.id == TypeId::kNumeric ? "0A000" : "42883",
+        std::string(kind == AggregateKind::kSum ? "sum" : "avg") + " of type " + TypeDisplayName(arg) +
+            (arg.id == TypeId::kNumeric ? " is not supported yet" : " does not exist"),
+        location);
+}
+
+}  // namespace orbit::sql::exec

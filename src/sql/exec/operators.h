@@ -1,0 +1,68 @@
+#pragma once
+
+// Physical operators (ADR 005, decision 6): synchronous, pull-based, each
+// producing batches of typed vectors. A plan is a tree of them; the session
+// drains the root into the wire.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "sql/exec/expression.h"
+#include "sql/exec/vector.h"
+#include "storage/transaction.h"
+
+namespace orbit::sql::exec {
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  const std::vector<LogicalType>& types() const { return types_; }
+  // Replaces `out` with the next non-empty batch; false when exhausted.
+  virtual bool Next(Batch& out) = 0;
+
+ protected:
+  std::vector<LogicalType> types_;
+};
+
+using OperatorPtr = std::unique_ptr<Operator>;
+
+// One row of nothing: the input of SELECT without FROM.
+OperatorPtr MakeSingleRow();
+
+// VALUES lists: each row's expressions evaluated once.
+OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows, std::vector<LogicalType> types);
+
+// The rows of a table under the transaction's snapshot: every column, plus the
+// row's storage key as a last text column when `with_keys` (for UPDATE/DELETE).
+// With `keys`, only those rows are read (primary-key lookups), else all of them.
+OperatorPtr MakeTableScan(storage::Transaction& txn, const catalog::TableDesc& table, bool with_keys,
+                          std::optional<std::vector<std::string>> keys = std::nullopt);
+
+OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate);
+OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs);
+OperatorPtr MakeLimit(OperatorPtr child, std::optional<int64_t> limit, int64_t offset);
+OperatorPtr MakeDistinct(OperatorPtr child);
+
+struct SortKey {
+  int column;
+  bool descending = false;
+  bool nulls_first = false;
+};
+OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys);
+
+enum class AggregateKind : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax };
+struct AggregateSpec {
+  AggregateKind kind;
+  BoundExprPtr arg;  // null for count(*)
+  LogicalType result;
+};
+// Hash aggregation: output = group expressions then aggregates. With no group
+// expressions there is exactly one output row, even for empty input.
+OperatorPtr MakeHashAggregate(OperatorPtr child, std::vector<BoundExprPtr> groups, std::vector<AggregateSpec> aggs);
+// The result type of an aggregate over `arg` (PostgreSQL's: sum(int4) is bigint, avg(int) numeric, ...).
+LogicalType AggregateResultType(AggregateKind kind, const LogicalType& arg, int location);
+
+}  // namespace orbit::sql::exec

@@ -1,0 +1,136 @@
+#include "sql/exec/row_codec.h"
+
+#include <cstring>
+
+#include "storage/key_codec.h"
+
+namespace orbit::sql::exec {
+namespace {
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+bool GetVarint(std::string_view& in, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+    auto byte = static_cast<uint8_t>(in.front());
+    in.remove_prefix(1);
+    v |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+template <typename T>
+void PutFixed(std::string& out, T v) {
+  char buf[sizeof(T)];
+  std::memcpy(buf, &v, sizeof(T));  // little-endian on every platform Orbit builds for
+  out.append(buf, sizeof(T));
+}
+
+template <typename T>
+bool GetFixed(std::string_view& in, T& v) {
+  if (in.size() < sizeof(T)) return false;
+  std::memcpy(&v, in.data(), sizeof(T));
+  in.remove_prefix(sizeof(T));
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeRowKey(const catalog::TableDesc& table, const std::vector<Value>& row, int64_t rowid) {
+  storage::KeyEncoder key(catalog::RowPrefix(table.relfilenode));
+  if (table.primary_key.empty()) {
+    key.AddInt(rowid);
+    return key.Release();
+  }
+  for (int col : table.primary_key) {
+    const Value& v = row[static_cast<size_t>(col)];
+    switch (Physical(v.type.id)) {
+      case PhysicalType::kInt64:
+        if (v.type.id == TypeId::kBool) key.AddBool(v.i != 0);
+        else key.AddInt(v.i);
+        break;
+      case PhysicalType::kDouble: key.AddDouble(v.f); break;
+      case PhysicalType::kString:
+        if (v.type.id == TypeId::kBpchar) {  // trailing spaces are insignificant in char(n)
+          std::string_view s = v.s;
+          while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+          key.AddString(s);
+        } else {
+          key.AddString(v.s);
+        }
+        break;
+    }
+  }
+  return key.Release();
+}
+
+std::string EncodeRow(const std::vector<Value>& row) {
+  std::string out;
+  PutVarint(out, row.size());
+  for (const auto& v : row) {
+    out.push_back(v.null ? 0 : 1);
+    if (v.null) continue;
+    switch (Physical(v.type.id)) {
+      case PhysicalType::kInt64: PutFixed(out, v.i); break;
+      case PhysicalType::kDouble: PutFixed(out, v.f); break;
+      case PhysicalType::kString:
+        PutVarint(out, v.s.size());
+        out += v.s;
+        break;
+    }
+  }
+  return out;
+}
+
+bool DecodeRowInto(std::string_view in, const catalog::TableDesc& table, Batch& out, size_t index) {
+  uint64_t count = 0;
+  if (!GetVarint(in, count)) return false;
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    Vector& col = out.columns[c];
+    if (c >= count) {  // a column added after this row was written
+      col.SetNull(index);
+      continue;
+    }
+    if (in.empty()) return false;
+    bool present = in.front() != 0;
+    in.remove_prefix(1);
+    col.SetNull(index, !present);
+    if (!present) continue;
+    switch (col.physical()) {
+      case PhysicalType::kInt64:
+        if (!GetFixed(in, col.Int(index))) return false;
+        break;
+      case PhysicalType::kDouble:
+        if (!GetFixed(in, col.Double(index))) return false;
+        break;
+      case PhysicalType::kString: {
+        uint64_t len = 0;
+        if (!GetVarint(in, len) || len > in.size()) return false;
+        col.String(index).assign(in.data(), len);
+        in.remove_prefix(len);
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+std::optional<std::vector<Value>> DecodeRow(std::string_view bytes, const catalog::TableDesc& table) {
+  Batch b;
+  std::vector<LogicalType> types;
+  for (const auto& c : table.columns) types.push_back(c.type);
+  b.Reset(types);
+  for (auto& c : b.columns) c.Resize(1);
+  b.count = 1;
+  if (!DecodeRowInto(bytes, table, b, 0)) return std::nullopt;
+  return b.Row(0);
+}
+
+}  // namespace orbit::sql::exec

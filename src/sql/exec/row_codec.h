@@ -1,0 +1,29 @@
+#pragma once
+
+// How table rows are stored (ADR 005, decision 4): key = RowPrefix(relfilenode)
+// followed by the primary-key columns in order-preserving encoding (or the
+// hidden row id), value = a column count then, per column, a null byte and the
+// payload (int64 and double little-endian, strings as varint length + bytes).
+// Every column is in the value, so a scan decodes values only.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/result.h"
+#include "sql/exec/vector.h"
+
+namespace orbit::sql::exec {
+
+std::string EncodeRowKey(const catalog::TableDesc& table, const std::vector<Value>& row, int64_t rowid);
+std::string EncodeRow(const std::vector<Value>& row);
+
+// Decodes a stored row into row `index` of the table's columns in `out`
+// (columns [0, table.columns.size())). Rows written before a column existed
+// read that column as NULL. Returns false on a corrupt value.
+bool DecodeRowInto(std::string_view bytes, const catalog::TableDesc& table, Batch& out, size_t index);
+std::optional<std::vector<Value>> DecodeRow(std::string_view bytes, const catalog::TableDesc& table);
+
+}  // namespace orbit::sql::exec

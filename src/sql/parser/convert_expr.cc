@@ -1,0 +1,280 @@
+// libpg_query expression nodes → ast::Expr.
+#include <charconv>
+#include <limits>
+
+#include "sql/parser/convert.h"
+
+namespace orbit::sql::parser {
+
+std::string NodeName(const PgQuery__Node& node) {
+  const ProtobufCFieldDescriptor* f =
+      protobuf_c_message_descriptor_get_field(&pg_query__node__descriptor, static_cast<unsigned>(node.node_case));
+  return f != nullptr ? f->name : "unknown node";
+}
+
+void Unsupported(const std::string& what, int location) { Throw("0A000", what + " is not supported yet", location); }
+
+std::string StringOf(const PgQuery__Node& node) {
+  if (node.node_case != PG_QUERY__NODE__NODE_STRING) Unsupported(NodeName(node) + " in a name");
+  return node.string->sval;
+}
+
+LogicalType ConvertTypeName(const PgQuery__TypeName& t) {
+  if (t.n_array_bounds > 0 || t.setof || t.pct_type) Unsupported("array and %TYPE types", t.location);
+  if (t.n_names == 0) Unsupported("a type without a name", t.location);
+  std::string name = StringOf(*t.names[t.n_names - 1]);  // pg_catalog.int4 -> int4
+  std::optional<int32_t> modifier;
+  if (t.n_typmods > 1) Unsupported("type " + name + " with several modifiers", t.location);
+  if (t.n_typmods == 1) {
+    const PgQuery__Node& m = *t.typmods[0];
+    if (m.node_case != PG_QUERY__NODE__NODE_A_CONST || m.a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL) {
+      Throw("22023", "type modifiers must be simple constants", t.location);
+    }
+    modifier = m.a_const->ival->ival;
+    if (*modifier < 1 || *modifier > 10485760) {
+      Throw("22023", "length for type " + name + " must be at least 1", t.location);
+    }
+  }
+  if (name == "numeric" && modifier) {
+    Unsupported("numeric with precision", t.location);
+  }
+  auto type = LookupType(name, name == "numeric" ? std::nullopt : modifier);
+  if (!type) {
+    if (t.n_names == 1 || (t.n_names == 2 && StringOf(*t.names[0]) == "pg_catalog")) {
+      Unsupported("type " + name, t.location);
+    }
+    Throw("42704", "type \"" + name + "\" does not exist", t.location);
+  }
+  return *type;
+}
+
+namespace {
+
+using ast::Expr;
+using ast::ExprKind;
+using ast::ExprPtr;
+
+ExprPtr Make(ExprKind kind, int location) {
+  auto e = std::make_unique<Expr>();
+  e->kind = kind;
+  e->location = location;
+  return e;
+}
+
+ExprPtr ConvertConst(const PgQuery__AConst& c) {
+  auto e = Make(ExprKind::kConst, c.location);
+  if (c.isnull) {
+    e->value = Value::Null();
+    return e;
+  }
+  switch (c.val_case) {
+    case PG_QUERY__A__CONST__VAL_IVAL: e->value = Value::Int(TypeId::kInt4, c.ival->ival); break;
+    case PG_QUERY__A__CONST__VAL_FVAL: {
+      // Integers too big for int4 arrive as fval: int8 if they fit, else numeric.
+      std::string_view s = c.fval->fval;
+      int64_t n;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+      if (ec == std::errc() && end == s.data() + s.size()) {
+        bool fits_int4 = n >= std::numeric_limits<int32_t>::min() && n <= std::numeric_limits<int32_t>::max();
+        e->value = Value::Int(fits_int4 ? TypeId::kInt4 : TypeId::kInt8, n);
+      } else {
+        try {
+          e->value = FromText(s, Type(TypeId::kNumeric));
+        } catch (SqlException& ex) {
+          ex.error().position = c.location + 1;
+          throw;
+        }
+      }
+      break;
+    }
+    case PG_QUERY__A__CONST__VAL_BOOLVAL: e->value = Value::Bool(c.boolval->boolval); break;
+    case PG_QUERY__A__CONST__VAL_SVAL: e->value = Value::String(Type(TypeId::kUnknown), c.sval->sval); break;
+    default: Unsupported("bit string constants", c.location);
+  }
+  return e;
+}
+
+ExprPtr Binary(std::string op, ExprPtr l, ExprPtr r, int location) {
+  auto e = Make(ExprKind::kBinary, location);
+  e->op = std::move(op);
+  e->args.push_back(std::move(l));
+  e->args.push_back(std::move(r));
+  return e;
+}
+
+std::string OperatorName(const PgQuery__AExpr& a) {
+  // OPERATOR(pg_catalog.=) arrives as ["pg_catalog", "="].
+  if (a.n_name == 0) Unsupported("an operator without a name", a.location);
+  return StringOf(*a.name[a.n_name - 1]);
+}
+
+ExprPtr ConvertAExpr(const PgQuery__AExpr& a) {
+  switch (a.kind) {
+    case PG_QUERY__A__EXPR__KIND__AEXPR_OP: {
+      std::string op = OperatorName(a);
+      if (op == "!=") op = "<>";
+      if (a.lexpr == nullptr) {
+        auto e = Make(ExprKind::kUnary, a.location);
+        e->op = op;
+        e->args.push_back(ConvertExpr(*a.rexpr));
+        return e;
+      }
+      if (a.rexpr == nullptr) Unsupported("postfix operator " + op, a.location);
+      return Binary(op, ConvertExpr(*a.lexpr), ConvertExpr(*a.rexpr), a.location);
+    }
+    case PG_QUERY__A__EXPR__KIND__AEXPR_IN: {
+      auto e = Make(ExprKind::kIn, a.location);
+      e->negated = OperatorName(a) == "<>";
+      e->args.push_back(ConvertExpr(*a.lexpr));
+      const PgQuery__Node& r = *a.rexpr;
+      if (r.node_case != PG_QUERY__NODE__NODE_LIST) Unsupported("IN with a subquery", a.location);
+      for (size_t i = 0; i < r.list->n_items; ++i) e->args.push_back(ConvertExpr(*r.list->items[i]));
+      return e;
+    }
+    case PG_QUERY__A__EXPR__KIND__AEXPR_LIKE:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_ILIKE: {
+      auto e = Make(ExprKind::kLike, a.location);
+      std::string op = OperatorName(a);  // ~~ LIKE, !~~ NOT LIKE, ~~* ILIKE, !~~* NOT ILIKE
+      e->negated = op.starts_with("!");
+      e->op = a.kind == PG_QUERY__A__EXPR__KIND__AEXPR_LIKE ? "LIKE" : "ILIKE";
+      e->args.push_back(ConvertExpr(*a.lexpr));
+      const PgQuery__Node& pattern = *a.rexpr;
+      if (pattern.node_case == PG_QUERY__NODE__NODE_FUNC_CALL) Unsupported("LIKE ... ESCAPE", a.location);
+      e->args.push_back(ConvertExpr(pattern));
+      return e;
+    }
+    case PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN: {
+      auto e = Make(ExprKind::kBetween, a.location);
+      e->negated = a.kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN;
+      e->args.push_back(ConvertExpr(*a.lexpr));
+      const auto& bounds = *a.rexpr->list;
+      for (size_t i = 0; i < bounds.n_items; ++i) e->args.push_back(ConvertExpr(*bounds.items[i]));
+      return e;
+    }
+    case PG_QUERY__A__EXPR__KIND__AEXPR_NULLIF: {
+      auto e = Make(ExprKind::kNullIf, a.location);
+      e->args.push_back(ConvertExpr(*a.lexpr));
+      e->args.push_back(ConvertExpr(*a.rexpr));
+      return e;
+    }
+    case PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_NOT_DISTINCT: {
+      auto e = Binary(a.kind == PG_QUERY__A__EXPR__KIND__AEXPR_DISTINCT ? "IS DISTINCT FROM" : "IS NOT DISTINCT FROM",
+                      ConvertExpr(*a.lexpr), ConvertExpr(*a.rexpr), a.location);
+      return e;
+    }
+    default: Unsupported("this kind of operator expression (ANY/ALL/SIMILAR/BETWEEN SYMMETRIC)", a.location);
+  }
+}
+
+}  // namespace
+
+ExprPtr ConvertExpr(const PgQuery__Node& node) {
+  switch (node.node_case) {
+    case PG_QUERY__NODE__NODE_A_CONST: return ConvertConst(*node.a_const);
+    case PG_QUERY__NODE__NODE_A_EXPR: return ConvertAExpr(*node.a_expr);
+    case PG_QUERY__NODE__NODE_COLUMN_REF: {
+      const auto& ref = *node.column_ref;
+      auto e = Make(ExprKind::kColumnRef, ref.location);
+      for (size_t i = 0; i < ref.n_fields; ++i) {
+        if (ref.fields[i]->node_case == PG_QUERY__NODE__NODE_A_STAR) {
+          if (i + 1 != ref.n_fields) Unsupported("* in the middle of a name", ref.location);
+          e->kind = ExprKind::kStar;
+        } else {
+          e->names.push_back(StringOf(*ref.fields[i]));
+        }
+      }
+      if (e->names.size() > (e->kind == ExprKind::kStar ? 1u : 2u)) {
+        Unsupported("schema-qualified column references", ref.location);
+      }
+      return e;
+    }
+    case PG_QUERY__NODE__NODE_TYPE_CAST: {
+      const auto& tc = *node.type_cast;
+      auto e = Make(ExprKind::kCast, tc.location);
+      e->cast_type = ConvertTypeName(*tc.type_name);
+      e->args.push_back(ConvertExpr(*tc.arg));
+      return e;
+    }
+    case PG_QUERY__NODE__NODE_BOOL_EXPR: {
+      const auto& b = *node.bool_expr;
+      if (b.boolop == PG_QUERY__BOOL_EXPR_TYPE__NOT_EXPR) {
+        auto e = Make(ExprKind::kUnary, b.location);
+        e->op = "NOT";
+        e->args.push_back(ConvertExpr(*b.args[0]));
+        return e;
+      }
+      // AND/OR arrive flattened; fold them left to keep binary nodes.
+      std::string op = b.boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR ? "AND" : "OR";
+      ExprPtr acc = ConvertExpr(*b.args[0]);
+      for (size_t i = 1; i < b.n_args; ++i) acc = Binary(op, std::move(acc), ConvertExpr(*b.args[i]), b.location);
+      return acc;
+    }
+    case PG_QUERY__NODE__NODE_NULL_TEST: {
+      const auto& t = *node.null_test;
+      auto e = Make(ExprKind::kIsNull, t.location);
+      e->negated = t.nulltesttype == PG_QUERY__NULL_TEST_TYPE__IS_NOT_NULL;
+      e->args.push_back(ConvertExpr(*t.arg));
+      return e;
+    }
+    case PG_QUERY__NODE__NODE_BOOLEAN_TEST: {
+      const auto& t = *node.boolean_test;
+      auto e = Make(ExprKind::kIsBool, t.location);
+      switch (t.booltesttype) {
+        case PG_QUERY__BOOL_TEST_TYPE__IS_TRUE: e->value = Value::Bool(true); break;
+        case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_TRUE: e->value = Value::Bool(true), e->negated = true; break;
+        case PG_QUERY__BOOL_TEST_TYPE__IS_FALSE: e->value = Value::Bool(false); break;
+        case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_FALSE: e->value = Value::Bool(false), e->negated = true; break;
+        case PG_QUERY__BOOL_TEST_TYPE__IS_UNKNOWN:
+        case PG_QUERY__BOOL_TEST_TYPE__IS_NOT_UNKNOWN: {
+          auto n = Make(ExprKind::kIsNull, t.location);  // IS UNKNOWN is IS NULL on a boolean
+          n->negated = t.booltesttype == PG_QUERY__BOOL_TEST_TYPE__IS_NOT_UNKNOWN;
+          n->args.push_back(ConvertExpr(*t.arg));
+          return n;
+        }
+        default: Unsupported("this boolean test", t.location);
+      }
+      e->args.push_back(ConvertExpr(*t.arg));
+      return e;
+    }
+    case PG_QUERY__NODE__NODE_FUNC_CALL: {
+      const auto& f = *node.func_call;
+      if (f.over != nullptr) Unsupported("window functions", f.location);
+      if (f.agg_filter != nullptr || f.n_agg_order > 0 || f.agg_within_group || f.func_variadic) {
+        Unsupported("FILTER, ORDER BY, WITHIN GROUP or VARIADIC in function calls", f.location);
+      }
+      auto e = Make(ExprKind::kFunction, f.location);
+      for (size_t i = 0; i < f.n_funcname; ++i) e->names.push_back(StringOf(*f.funcname[i]));
+      for (size_t i = 0; i < f.n_args; ++i) e->args.push_back(ConvertExpr(*f.args[i]));
+      e->star = f.agg_star;
+      e->distinct = f.agg_distinct;
+      return e;
+    }
+    case PG_QUERY__NODE__NODE_CASE_EXPR: {
+      const auto& c = *node.case_expr;
+      auto e = Make(ExprKind::kCase, c.location);
+      e->args.push_back(c.arg != nullptr ? ConvertExpr(*c.arg) : nullptr);
+      for (size_t i = 0; i < c.n_args; ++i) {
+        const auto& w = *c.args[i]->case_when;
+        e->args.push_back(ConvertExpr(*w.expr));
+        e->args.push_back(ConvertExpr(*w.result));
+      }
+      e->args.push_back(c.defresult != nullptr ? ConvertExpr(*c.defresult) : nullptr);
+      return e;
+    }
+    case PG_QUERY__NODE__NODE_COALESCE_EXPR: {
+      const auto& c = *node.coalesce_expr;
+      auto e = Make(ExprKind::kCoalesce, c.location);
+      for (size_t i = 0; i < c.n_args; ++i) e->args.push_back(ConvertExpr(*c.args[i]));
+      return e;
+    }
+    case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
+      return Make(ExprKind::kDefault, node.set_to_default->location);
+    case PG_QUERY__NODE__NODE_SUB_LINK: Unsupported("subqueries", node.sub_link->location);
+    case PG_QUERY__NODE__NODE_PARAM_REF: Unsupported("parameters ($n) in simple queries", node.param_ref->location);
+    default: Unsupported("expression " + NodeName(node));
+  }
+}
+
+}  // namespace orbit::sql::parser

@@ -1,0 +1,260 @@
+// libpg_query statement nodes → ast::Statement.
+#include "sql/parser/convert.h"
+#include "sql/parser/parser.h"
+
+namespace orbit::sql::parser {
+namespace {
+
+ast::TableName ConvertRangeVar(const PgQuery__RangeVar& r) {
+  ast::TableName t;
+  if (r.catalogname != nullptr && r.catalogname[0] != '\0') {
+    Unsupported("cross-database references", r.location);
+  }
+  t.schema = r.schemaname != nullptr ? r.schemaname : "";
+  t.name = r.relname;
+  if (r.alias != nullptr) {
+    if (r.alias->n_colnames > 0) Unsupported("column aliases in FROM", r.location);
+    t.alias = r.alias->aliasname;
+  }
+  t.location = r.location;
+  return t;
+}
+
+std::vector<ast::SelectItem> ConvertTargets(PgQuery__Node** list, size_t n) {
+  std::vector<ast::SelectItem> out;
+  for (size_t i = 0; i < n; ++i) {
+    const auto& target = *list[i]->res_target;
+    if (target.n_indirection > 0) Unsupported("subscripts in the select list", target.location);
+    ast::SelectItem item;
+    item.expr = ConvertExpr(*target.val);
+    if (target.name != nullptr) item.alias = target.name;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+std::unique_ptr<ast::Select> ConvertSelect(const PgQuery__SelectStmt& s) {
+  if (s.op != PG_QUERY__SET_OPERATION__SETOP_NONE) Unsupported("UNION, INTERSECT and EXCEPT");
+  if (s.with_clause != nullptr) Unsupported("WITH queries");
+  if (s.into_clause != nullptr) Unsupported("SELECT INTO");
+  if (s.n_window_clause > 0) Unsupported("WINDOW clauses");
+  if (s.n_locking_clause > 0) Unsupported("FOR UPDATE/SHARE");
+  if (s.limit_option == PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_WITH_TIES) Unsupported("FETCH ... WITH TIES");
+  auto out = std::make_unique<ast::Select>();
+  for (size_t i = 0; i < s.n_values_lists; ++i) {
+    const auto& row = *s.values_lists[i]->list;
+    std::vector<ast::ExprPtr> values;
+    for (size_t j = 0; j < row.n_items; ++j) values.push_back(ConvertExpr(*row.items[j]));
+    out->values.push_back(std::move(values));
+  }
+  out->targets = ConvertTargets(s.target_list, s.n_target_list);
+  if (s.n_from_clause > 1) Unsupported("joins (several tables in FROM)");
+  if (s.n_from_clause == 1) {
+    const PgQuery__Node& from = *s.from_clause[0];
+    if (from.node_case != PG_QUERY__NODE__NODE_RANGE_VAR) Unsupported(NodeName(from) + " in FROM");
+    out->from = ConvertRangeVar(*from.range_var);
+  }
+  if (s.where_clause != nullptr) out->where = ConvertExpr(*s.where_clause);
+  for (size_t i = 0; i < s.n_group_clause; ++i) out->group_by.push_back(ConvertExpr(*s.group_clause[i]));
+  if (s.having_clause != nullptr) out->having = ConvertExpr(*s.having_clause);
+  for (size_t i = 0; i < s.n_sort_clause; ++i) {
+    const auto& sort = *s.sort_clause[i]->sort_by;
+    if (sort.sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING) Unsupported("ORDER BY ... USING", sort.location);
+    ast::OrderItem item;
+    item.expr = ConvertExpr(*sort.node);
+    item.descending = sort.sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+    if (sort.sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST) item.nulls_first = true;
+    if (sort.sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_LAST) item.nulls_first = false;
+    out->order_by.push_back(std::move(item));
+  }
+  // LIMIT ALL arrives as a NULL constant, which the binder treats as no limit.
+  if (s.limit_count != nullptr) out->limit = ConvertExpr(*s.limit_count);
+  if (s.limit_offset != nullptr) out->offset = ConvertExpr(*s.limit_offset);
+  if (s.n_distinct_clause > 0) {
+    // DISTINCT is a list with one empty node; DISTINCT ON (...) lists expressions.
+    if (s.n_distinct_clause > 1 || s.distinct_clause[0]->node_case != PG_QUERY__NODE__NODE__NOT_SET) {
+      Unsupported("DISTINCT ON");
+    }
+    out->distinct = true;
+  }
+  return out;
+}
+
+ast::Insert ConvertInsert(const PgQuery__InsertStmt& s) {
+  if (s.with_clause != nullptr) Unsupported("WITH queries");
+  if (s.override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE ||
+      s.override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_USER_VALUE) {
+    Unsupported("OVERRIDING");
+  }
+  ast::Insert out;
+  out.table = ConvertRangeVar(*s.relation);
+  for (size_t i = 0; i < s.n_cols; ++i) {
+    const auto& col = *s.cols[i]->res_target;
+    if (col.n_indirection > 0) Unsupported("subscripts in INSERT column lists", col.location);
+    out.columns.push_back(col.name);
+  }
+  if (s.select_stmt == nullptr) Unsupported("INSERT ... DEFAULT VALUES");
+  out.source = ConvertSelect(*s.select_stmt->select_stmt);
+  if (s.on_conflict_clause != nullptr) {
+    const auto& oc = *s.on_conflict_clause;
+    if (oc.action != PG_QUERY__ON_CONFLICT_ACTION__ONCONFLICT_NOTHING) {
+      Unsupported("ON CONFLICT DO UPDATE", oc.location);
+    }
+    out.on_conflict_do_nothing = true;
+  }
+  out.returning = ConvertTargets(s.returning_list, s.n_returning_list);
+  return out;
+}
+
+ast::Update ConvertUpdate(const PgQuery__UpdateStmt& s) {
+  if (s.with_clause != nullptr) Unsupported("WITH queries");
+  if (s.n_from_clause > 0) Unsupported("UPDATE ... FROM");
+  ast::Update out;
+  out.table = ConvertRangeVar(*s.relation);
+  for (size_t i = 0; i < s.n_target_list; ++i) {
+    const auto& t = *s.target_list[i]->res_target;
+    if (t.n_indirection > 0) Unsupported("subscripts in UPDATE ... SET", t.location);
+    if (t.val->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) Unsupported("SET (a, b) = ...", t.location);
+    out.assignments.push_back(ast::Assignment{t.name, t.location, ConvertExpr(*t.val)});
+  }
+  if (s.where_clause != nullptr) out.where = ConvertExpr(*s.where_clause);
+  out.returning = ConvertTargets(s.returning_list, s.n_returning_list);
+  return out;
+}
+
+ast::Delete ConvertDelete(const PgQuery__DeleteStmt& s) {
+  if (s.with_clause != nullptr) Unsupported("WITH queries");
+  if (s.n_using_clause > 0) Unsupported("DELETE ... USING");
+  ast::Delete out;
+  out.table = ConvertRangeVar(*s.relation);
+  if (s.where_clause != nullptr) out.where = ConvertExpr(*s.where_clause);
+  out.returning = ConvertTargets(s.returning_list, s.n_returning_list);
+  return out;
+}
+
+std::vector<std::string> KeyNames(PgQuery__Node** keys, size_t n) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < n; ++i) out.push_back(StringOf(*keys[i]));
+  return out;
+}
+
+ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
+  if (s.n_inh_relations > 0 || s.partspec != nullptr || s.partbound != nullptr || s.of_typename != nullptr) {
+    Unsupported("inheritance, partitioning and typed tables");
+  }
+  if (s.relation->relpersistence != nullptr && s.relation->relpersistence[0] == 't') {
+    Unsupported("temporary tables", s.relation->location);
+  }
+  // Storage options (WITH (fillfactor=100)), tablespaces and UNLOGGED are accepted
+  // and have no meaning for Orbit's storage.
+  ast::CreateTable out;
+  out.table = ConvertRangeVar(*s.relation);
+  out.if_not_exists = s.if_not_exists;
+  auto table_constraint = [&](const PgQuery__Constraint& c) {
+    if (c.contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
+      Unsupported("table constraints other than PRIMARY KEY", c.location);
+    }
+    if (!out.primary_key.empty()) {
+      Throw("42P16", "multiple primary keys for table \"" + out.table.name + "\" are not allowed", c.location);
+    }
+    out.primary_key = KeyNames(c.keys, c.n_keys);
+    out.primary_key_location = c.location;
+  };
+  for (size_t i = 0; i < s.n_table_elts; ++i) {
+    const PgQuery__Node& elt = *s.table_elts[i];
+    if (elt.node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
+      table_constraint(*elt.constraint);
+      continue;
+    }
+    if (elt.node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) Unsupported(NodeName(elt) + " in CREATE TABLE");
+    const auto& cd = *elt.column_def;
+    ast::ColumnDef col;
+    col.name = cd.colname;
+    col.location = cd.location;
+    col.type = ConvertTypeName(*cd.type_name);
+    if (cd.coll_clause != nullptr) Unsupported("COLLATE", cd.location);
+    for (size_t j = 0; j < cd.n_constraints; ++j) {
+      const auto& c = *cd.constraints[j]->constraint;
+      switch (c.contype) {
+        case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL: col.not_null = true; break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: col.not_null = false; break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT: col.default_value = ConvertExpr(*c.raw_expr); break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
+          if (col.primary_key || !out.primary_key.empty()) {
+            Throw("42P16", "multiple primary keys for table \"" + out.table.name + "\" are not allowed", c.location);
+          }
+          col.primary_key = true;
+          out.primary_key = {col.name};
+          out.primary_key_location = c.location;
+          break;
+        default: Unsupported("column constraints other than NOT NULL, DEFAULT and PRIMARY KEY", c.location);
+      }
+    }
+    out.columns.push_back(std::move(col));
+  }
+  for (size_t i = 0; i < s.n_constraints; ++i) table_constraint(*s.constraints[i]->constraint);
+  return out;
+}
+
+ast::DropTable ConvertDrop(const PgQuery__DropStmt& s) {
+  if (s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) Unsupported("DROP of anything but tables");
+  if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) Unsupported("DROP ... CASCADE");
+  ast::DropTable out;
+  out.if_exists = s.missing_ok;
+  for (size_t i = 0; i < s.n_objects; ++i) {
+    const auto& names = *s.objects[i]->list;
+    ast::TableName t;
+    if (names.n_items == 2) t.schema = StringOf(*names.items[0]);
+    if (names.n_items > 2) Unsupported("cross-database references");
+    t.name = StringOf(*names.items[names.n_items - 1]);
+    out.tables.push_back(std::move(t));
+  }
+  return out;
+}
+
+ast::Transaction ConvertTransaction(const PgQuery__TransactionStmt& s) {
+  ast::Transaction out;
+  switch (s.kind) {
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+      if (s.n_options > 0) Unsupported("transaction modes (ISOLATION LEVEL, READ ONLY)");
+      out.kind = ast::Transaction::Kind::kBegin;
+      break;
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
+      if (s.chain) Unsupported("COMMIT AND CHAIN");
+      out.kind = ast::Transaction::Kind::kCommit;
+      break;
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
+      if (s.chain) Unsupported("ROLLBACK AND CHAIN");
+      out.kind = ast::Transaction::Kind::kRollback;
+      break;
+    default: Unsupported("savepoints and two-phase commit");
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace orbit::sql::parser
+
+namespace orbit::sql {
+
+size_t StatementCount(const ParseTree& tree) { return tree.result().n_stmts; }
+
+bool IsEmptyStatement(const ParseTree& tree, size_t index) { return tree.result().stmts[index]->stmt == nullptr; }
+
+ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
+  using namespace parser;  // NOLINT: the converters of this file
+  const PgQuery__Node& stmt = *tree.result().stmts[index]->stmt;
+  switch (stmt.node_case) {
+    case PG_QUERY__NODE__NODE_SELECT_STMT: return std::move(*ConvertSelect(*stmt.select_stmt));
+    case PG_QUERY__NODE__NODE_INSERT_STMT: return ConvertInsert(*stmt.insert_stmt);
+    case PG_QUERY__NODE__NODE_UPDATE_STMT: return ConvertUpdate(*stmt.update_stmt);
+    case PG_QUERY__NODE__NODE_DELETE_STMT: return ConvertDelete(*stmt.delete_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_STMT: return ConvertCreate(*stmt.create_stmt);
+    case PG_QUERY__NODE__NODE_DROP_STMT: return ConvertDrop(*stmt.drop_stmt);
+    case PG_QUERY__NODE__NODE_TRANSACTION_STMT: return ConvertTransaction(*stmt.transaction_stmt);
+    default: Unsupported("statement " + NodeName(stmt));
+  }
+}
+
+}  // namespace orbit::sql

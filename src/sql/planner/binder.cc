@@ -1,0 +1,498 @@
+#include "sql/planner/binder.h"
+
+#include "sql/function/functions.h"
+
+namespace orbit::sql {
+namespace {
+
+using exec::BoundExpr;
+using exec::BoundExprPtr;
+using exec::BoundKind;
+
+BoundExprPtr Node(BoundKind kind, LogicalType type, int location) {
+  auto e = std::make_unique<BoundExpr>();
+  e->kind = kind;
+  e->type = type;
+  e->location = location;
+  return e;
+}
+
+int NumericRank(TypeId t) {
+  switch (t) {
+    case TypeId::kInt2: return 0;
+    case TypeId::kInt4: return 1;
+    case TypeId::kInt8: return 2;
+    case TypeId::kNumeric: return 3;
+    case TypeId::kFloat4: return 4;
+    case TypeId::kFloat8: return 5;
+    default: return -1;
+  }
+}
+
+// The type category (PostgreSQL's typcategory) that decides which types mix.
+char Category(TypeId t) {
+  if (IsNumber(t)) return 'N';
+  if (IsString(t)) return 'S';
+  if (t == TypeId::kBool) return 'B';
+  return 'X';
+}
+
+std::string OperatorError(const std::string& op, const LogicalType& l, const LogicalType& r) {
+  return "operator does not exist: " + TypeDisplayName(l) + " " + op + " " + TypeDisplayName(r);
+}
+
+BoundExprPtr BoolNode(BoundKind kind, int location) { return Node(kind, Type(TypeId::kBool), location); }
+
+BoundExprPtr RequireBool(BoundExprPtr e, const std::string& what, int location) {
+  if (e->type.id == TypeId::kBool) return e;
+  if (e->type.id == TypeId::kUnknown) return MakeCast(std::move(e), Type(TypeId::kBool), false, location);
+  Throw("42804", "argument of " + what + " must be type boolean, not type " + TypeDisplayName(e->type), location);
+}
+
+}  // namespace
+
+LogicalType CommonType(const std::vector<const BoundExpr*>& exprs, const char* context, int location) {
+  std::optional<LogicalType> common;
+  for (const BoundExpr* e : exprs) {
+    if (e->type.id == TypeId::kUnknown) continue;
+    if (!common) {
+      common = e->type;
+      continue;
+    }
+    if (*common == e->type) continue;
+    TypeId a = common->id, b = e->type.id;
+    if (Category(a) != Category(b)) {
+      Throw("42804", std::string(context) + " types " + TypeDisplayName(*common) + " and " +
+                         TypeDisplayName(e->type) + " cannot be matched", location);
+    }
+    if (Category(a) == 'N') {
+      common = Type(NumericRank(a) >= NumericRank(b) ? a : b);
+    } else if (Category(a) == 'S') {
+      common = Type(TypeId::kText);  // text is the preferred string type
+    }
+  }
+  return common ? (common->id == TypeId::kBpchar || common->id == TypeId::kVarchar ? Type(common->id) : *common)
+                : Type(TypeId::kText);  // all unknown: text
+}
+
+BoundExprPtr Coerce(BoundExprPtr e, LogicalType type, int location) {
+  if (e->type == type) return e;
+  if (!CanCast(e->type.id, type.id, CastContext::kImplicit)) {
+    Throw("42804", "cannot use type " + TypeDisplayName(e->type) + " as " + TypeDisplayName(type), location);
+  }
+  return MakeCast(std::move(e), type, false, location);
+}
+
+BoundExprPtr CoerceAssignment(BoundExprPtr e, const catalog::ColumnDesc& column, int location) {
+  if (e->type == column.type) return e;
+  if (!CanCast(e->type.id, column.type.id, CastContext::kAssignment)) {
+    SqlError err{"42804", "column \"" + column.name + "\" is of type " + TypeDisplayName(column.type) +
+                              " but expression is of type " + TypeDisplayName(e->type),
+                 location >= 0 ? location + 1 : 0, {}, "You will need to rewrite or cast the expression."};
+    throw SqlException(std::move(err));
+  }
+  return MakeCast(std::move(e), column.type, false, location);
+}
+
+std::string ColumnName(const ast::Expr& e) {
+  switch (e.kind) {
+    case ast::ExprKind::kColumnRef: return e.names.back();
+    case ast::ExprKind::kFunction: return e.names.back();
+    case ast::ExprKind::kCase: return "case";
+    case ast::ExprKind::kCoalesce: return "coalesce";
+    case ast::ExprKind::kNullIf: return "nullif";
+    case ast::ExprKind::kCast: {
+      const ast::Expr& arg = *e.args[0];
+      if (arg.kind == ast::ExprKind::kColumnRef || arg.kind == ast::ExprKind::kFunction ||
+          arg.kind == ast::ExprKind::kCast) {
+        std::string inner = ColumnName(arg);
+        if (inner != "?column?") return inner;
+      }
+      switch (e.cast_type.id) {  // the type's internal name, as FigureColname prints it
+        case TypeId::kBool: return "bool";
+        case TypeId::kInt2: return "int2";
+        case TypeId::kInt4: return "int4";
+        case TypeId::kInt8: return "int8";
+        case TypeId::kFloat4: return "float4";
+        case TypeId::kFloat8: return "float8";
+        case TypeId::kNumeric: return "numeric";
+        case TypeId::kVarchar: return "varchar";
+        case TypeId::kBpchar: return "bpchar";
+        default: return "text";
+      }
+    }
+    default: return "?column?";
+  }
+}
+
+int Binder::ResolveColumn(const ast::Expr& ref) const {
+  const std::string& column = ref.names.back();
+  if (ref.names.size() == 2 && (scope_.table == nullptr || ref.names[0] != scope_.name)) {
+    Throw("42P01", "missing FROM-clause entry for table \"" + ref.names[0] + "\"", ref.location);
+  }
+  int index = scope_.table != nullptr ? scope_.table->FindColumn(column) : -1;
+  if (index < 0) {
+    std::string name = ref.names.size() == 2 ? ref.names[0] + "." + column : column;
+    Throw("42703", "column \"" + name + "\" does not exist", ref.location);
+  }
+  return index;
+}
+
+std::string Binder::Fingerprint(const ast::Expr& e) const {
+  std::string out = "(" + std::to_string(static_cast<int>(e.kind)) + e.op;
+  if (e.kind == ast::ExprKind::kColumnRef) return out + "#" + std::to_string(ResolveColumn(e)) + ")";
+  if (e.kind == ast::ExprKind::kConst) {
+    out += e.value.null ? "null" : std::to_string(static_cast<int>(e.value.type.id)) + ":" + ToText(e.value);
+  }
+  if (e.kind == ast::ExprKind::kCast) out += TypeDisplayName(e.cast_type);
+  for (const auto& n : e.names) out += " " + n;
+  if (e.negated) out += "!";
+  if (e.star) out += "*";
+  if (e.distinct) out += "D";
+  for (const auto& a : e.args) out += a ? Fingerprint(*a) : "()";
+  return out + ")";
+}
+
+bool Binder::ContainsAggregate(const ast::Expr& e) const {
+  if (e.kind == ast::ExprKind::kFunction && e.names.size() == 1 &&
+      FunctionRegistry::BuiltIn().IsAggregate(e.names[0])) {
+    return true;
+  }
+  for (const auto& a : e.args) {
+    if (a && ContainsAggregate(*a)) return true;
+  }
+  return false;
+}
+
+BoundExprPtr Binder::BindCondition(const ast::Expr& e, const char* clause, AggregateScope* aggregates) {
+  return RequireBool(Bind(e, aggregates, clause), clause, e.location);
+}
+
+BoundExprPtr Binder::Bind(const ast::Expr& e, AggregateScope* aggregates, const char* clause) {
+  AggregateScope* saved_aggregates = aggregates_;
+  const char* saved_clause = clause_;
+  aggregates_ = aggregates;
+  clause_ = clause;
+  struct Restore {
+    Binder* b;
+    AggregateScope* a;
+    const char* c;
+    ~Restore() { b->aggregates_ = a, b->clause_ = c; }
+  } restore{this, saved_aggregates, saved_clause};
+
+  if (aggregates_ != nullptr && !in_aggregate_) {
+    // Above the aggregate: a GROUP BY expression is one of its output columns.
+    std::string key = Fingerprint(e);
+    for (size_t i = 0; i < aggregates_->group_keys.size(); ++i) {
+      if (aggregates_->group_keys[i] == key) {
+        return exec::MakeColumn(static_cast<int>(i), aggregates_->group_types.at(i));
+      }
+    }
+    if (e.kind == ast::ExprKind::kColumnRef) {
+      int index = ResolveColumn(e);
+      Throw("42803", "column \"" + scope_.name + "." + scope_.table->columns[static_cast<size_t>(index)].name +
+                         "\" must appear in the GROUP BY clause or be used in an aggregate function",
+            e.location);
+    }
+  }
+  return BindInput(e);
+}
+
+BoundExprPtr Binder::BindInput(const ast::Expr& e) {
+  using ast::ExprKind;
+  switch (e.kind) {
+    case ExprKind::kConst: return exec::MakeConst(e.value, e.location);
+    case ExprKind::kColumnRef: {
+      int index = ResolveColumn(e);
+      return exec::MakeColumn(index, scope_.table->columns[static_cast<size_t>(index)].type);
+    }
+    case ExprKind::kStar: Throw("0A000", "* is only supported as a whole select-list entry", e.location);
+    case ExprKind::kDefault: Throw("42601", "DEFAULT is not allowed in this context", e.location);
+    case ExprKind::kCast: {
+      BoundExprPtr arg = BindChild(*e.args[0]);
+      if (!CanCast(arg->type.id, e.cast_type.id, CastContext::kExplicit)) {
+        Throw("42846", "cannot cast type " + TypeDisplayName(arg->type) + " to " + TypeDisplayName(e.cast_type),
+              e.location);
+      }
+      if (arg->type == e.cast_type) return arg;
+      if (arg->kind == BoundKind::kConst) {
+        return exec::MakeConst(CastValue(arg->value, e.cast_type, true, e.location), e.location);
+      }
+      auto out = Node(BoundKind::kCast, e.cast_type, e.location);
+      out->explicit_cast = true;
+      out->args.push_back(std::move(arg));
+      return out;
+    }
+    case ExprKind::kUnary: {
+      BoundExprPtr arg = BindChild(*e.args[0]);
+      if (e.op == "NOT") {
+        auto out = BoolNode(BoundKind::kNot, e.location);
+        out->args.push_back(RequireBool(std::move(arg), "NOT", e.location));
+        return out;
+      }
+      if (arg->type.id == TypeId::kUnknown) arg = MakeCast(std::move(arg), Type(TypeId::kInt4), false, e.location);
+      if (!IsInteger(arg->type.id) && !IsFloat(arg->type.id)) {
+        Throw(arg->type.id == TypeId::kNumeric ? "0A000" : "42883",
+              "operator does not exist: " + e.op + " " + TypeDisplayName(arg->type), e.location);
+      }
+      if (e.op == "+") return arg;
+      if (e.op != "-") Throw("42883", "operator does not exist: " + e.op + " " + TypeDisplayName(arg->type), e.location);
+      if (arg->kind == BoundKind::kConst) {  // fold -constant (the lexer makes -2147483648 an int4 this way)
+        Value v = arg->value;
+        if (!v.null) {
+          if (IsInteger(v.type.id)) v.i = IntArith('-', 0, v.i, v.type.id, e.location);
+          else v.f = -v.f;
+        }
+        return exec::MakeConst(v, e.location);
+      }
+      auto out = Node(BoundKind::kNegate, arg->type, e.location);
+      out->args.push_back(std::move(arg));
+      return out;
+    }
+    case ExprKind::kBinary: return BindBinary(e);
+    case ExprKind::kIsNull: {
+      auto out = BoolNode(BoundKind::kIsNull, e.location);
+      out->negated = e.negated;
+      out->args.push_back(BindChild(*e.args[0]));
+      return out;
+    }
+    case ExprKind::kIsBool: {
+      auto out = BoolNode(BoundKind::kIsBool, e.location);
+      out->negated = e.negated;
+      out->value = e.value;
+      out->args.push_back(RequireBool(BindChild(*e.args[0]), "IS TRUE", e.location));
+      return out;
+    }
+    case ExprKind::kLike: {
+      auto out = BoolNode(BoundKind::kLike, e.location);
+      out->negated = e.negated;
+      out->case_insensitive = e.op == "ILIKE";
+      for (const auto& a : e.args) {
+        BoundExprPtr arg = BindChild(*a);
+        if (!IsString(arg->type.id)) {
+          Throw("42883", "operator does not exist: " + TypeDisplayName(arg->type) + " ~~ unknown", e.location);
+        }
+        out->args.push_back(MakeCast(std::move(arg), Type(TypeId::kText), false, e.location));
+      }
+      return out;
+    }
+    case ExprKind::kIn:
+    case ExprKind::kBetween: {
+      std::vector<BoundExprPtr> args;
+      for (const auto& a : e.args) args.push_back(BindChild(*a));
+      std::vector<const BoundExpr*> raw;
+      for (const auto& a : args) raw.push_back(a.get());
+      LogicalType common = CommonType(raw, e.kind == ExprKind::kIn ? "IN" : "BETWEEN", e.location);
+      if (common.id == TypeId::kNumeric) common = Type(TypeId::kNumeric);
+      for (auto& a : args) a = Coerce(std::move(a), common, e.location);
+      if (e.kind == ExprKind::kIn) {
+        auto out = BoolNode(BoundKind::kIn, e.location);
+        out->negated = e.negated;
+        out->args = std::move(args);
+        return out;
+      }
+      // a BETWEEN b AND c is a >= b AND a <= c (a is evaluated twice, as in PostgreSQL).
+      auto ge = BoolNode(BoundKind::kCompare, e.location);
+      ge->op = ">=";
+      ge->args.push_back(BindChild(*e.args[0]));
+      ge->args[0] = Coerce(std::move(ge->args[0]), common, e.location);
+      ge->args.push_back(std::move(args[1]));
+      auto le = BoolNode(BoundKind::kCompare, e.location);
+      le->op = "<=";
+      le->args.push_back(std::move(args[0]));
+      le->args.push_back(std::move(args[2]));
+      auto both = BoolNode(BoundKind::kAnd, e.location);
+      both->args.push_back(std::move(ge));
+      both->args.push_back(std::move(le));
+      if (!e.negated) return both;
+      auto out = BoolNode(BoundKind::kNot, e.location);
+      out->args.push_back(std::move(both));
+      return out;
+    }
+    case ExprKind::kCase: {
+      // args: operand (or null), WHEN/THEN pairs, ELSE (or null).
+      BoundExprPtr operand = e.args[0] ? BindChild(*e.args[0]) : nullptr;
+      size_t pairs = (e.args.size() - 2) / 2;
+      std::vector<BoundExprPtr> conditions, results;
+      for (size_t p = 0; p < pairs; ++p) {
+        const ast::Expr& when = *e.args[1 + 2 * p];
+        BoundExprPtr cond;
+        if (operand) {  // CASE x WHEN v: x = v
+          BoundExprPtr l = BindChild(*e.args[0]), r = BindChild(when);
+          std::vector<const BoundExpr*> raw{l.get(), r.get()};
+          LogicalType t = CommonType(raw, "CASE/WHEN", when.location);
+          cond = BoolNode(BoundKind::kCompare, when.location);
+          cond->op = "=";
+          cond->args.push_back(Coerce(std::move(l), t, when.location));
+          cond->args.push_back(Coerce(std::move(r), t, when.location));
+        } else {
+          cond = RequireBool(BindChild(when), "CASE/WHEN", when.location);
+        }
+        conditions.push_back(std::move(cond));
+        results.push_back(BindChild(*e.args[2 + 2 * p]));
+      }
+      results.push_back(e.args.back() ? BindChild(*e.args.back()) : exec::MakeConst(Value::Null(), e.location));
+      std::vector<const BoundExpr*> raw;
+      for (const auto& r : results) raw.push_back(r.get());
+      LogicalType type = CommonType(raw, "CASE", e.location);
+      auto out = Node(BoundKind::kCase, type, e.location);
+      for (size_t p = 0; p < pairs; ++p) {
+        out->args.push_back(std::move(conditions[p]));
+        out->args.push_back(Coerce(std::move(results[p]), type, e.location));
+      }
+      out->args.push_back(Coerce(std::move(results.back()), type, e.location));
+      return out;
+    }
+    case ExprKind::kCoalesce:
+    case ExprKind::kNullIf: {
+      std::vector<BoundExprPtr> args;
+      for (const auto& a : e.args) args.push_back(BindChild(*a));
+      std::vector<const BoundExpr*> raw;
+      for (const auto& a : args) raw.push_back(a.get());
+      LogicalType type = CommonType(raw, e.kind == ExprKind::kCoalesce ? "COALESCE" : "NULLIF", e.location);
+      auto out = Node(e.kind == ExprKind::kCoalesce ? BoundKind::kCoalesce : BoundKind::kNullIf, type, e.location);
+      for (auto& a : args) out->args.push_back(Coerce(std::move(a), type, e.location));
+      return out;
+    }
+    case ExprKind::kFunction: return BindFunction(e);
+  }
+  Throw("XX000", "unbound expression");
+}
+
+BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
+  const std::string& op = e.op;
+  if (op == "AND" || op == "OR") {
+    auto out = BoolNode(op == "AND" ? BoundKind::kAnd : BoundKind::kOr, e.location);
+    out->args.push_back(RequireBool(BindChild(*e.args[0]), op, e.location));
+    out->args.push_back(RequireBool(BindChild(*e.args[1]), op, e.location));
+    return out;
+  }
+  BoundExprPtr l = BindChild(*e.args[0]), r = BindChild(*e.args[1]);
+  TypeId lt = l->type.id, rt = r->type.id;
+  if (op == "||") {
+    if (!IsString(lt) && !IsString(rt)) Throw("42883", OperatorError(op, l->type, r->type), e.location);
+    auto out = Node(BoundKind::kConcat, Type(TypeId::kText), e.location);
+    // Any type concatenates with text through its text form (anynonarray || text).
+    out->args.push_back(MakeCast(std::move(l), Type(TypeId::kText), true, e.location));
+    out->args.push_back(MakeCast(std::move(r), Type(TypeId::kText), true, e.location));
+    return out;
+  }
+  bool comparison = op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=" ||
+                    op == "IS DISTINCT FROM" || op == "IS NOT DISTINCT FROM";
+  bool arithmetic = op == "+" || op == "-" || op == "*" || op == "/" || op == "%";
+  if (!comparison && !arithmetic) Throw("42883", OperatorError(op, l->type, r->type), e.location);
+  // An untyped literal takes the other side's type; two of them are text.
+  if (lt == TypeId::kUnknown && rt == TypeId::kUnknown) {
+    if (arithmetic) Throw("42725", "operator is not unique: unknown " + op + " unknown", e.location);
+    lt = rt = TypeId::kText;
+  } else if (lt == TypeId::kUnknown) {
+    lt = rt;
+  } else if (rt == TypeId::kUnknown) {
+    rt = lt;
+  }
+  LogicalType type;
+  if (Category(lt) == 'N' && Category(rt) == 'N') {
+    type = Type(NumericRank(lt) >= NumericRank(rt) ? lt : rt);
+    if (arithmetic && lt == TypeId::kInt2 && rt == TypeId::kInt2) type = Type(TypeId::kInt2);
+    if (type.id == TypeId::kNumeric && arithmetic) {
+      Throw("0A000", "arithmetic on numeric values is not supported yet", e.location);
+    }
+    if (op == "%" && IsFloat(type.id)) Throw("42883", OperatorError(op, l->type, r->type), e.location);
+  } else if (comparison && Category(lt) == Category(rt) && Category(lt) != 'X') {
+    type = Category(lt) == 'S' ? (lt == rt ? Type(lt) : Type(TypeId::kText)) : Type(lt);
+  } else {
+    Throw("42883", OperatorError(op, l->type, r->type), e.location);
+  }
+  if (!comparison && !IsNumber(type.id)) Throw("42883", OperatorError(op, l->type, r->type), e.location);
+  l = MakeCast(std::move(l), type, false, e.location);
+  r = MakeCast(std::move(r), type, false, e.location);
+  BoundExprPtr out;
+  if (comparison) {
+    out = BoolNode(op.starts_with("IS") ? BoundKind::kDistinct : BoundKind::kCompare, e.location);
+    out->negated = op == "IS NOT DISTINCT FROM";
+  } else {
+    out = Node(BoundKind::kArith, type, e.location);
+  }
+  out->op = op;
+  out->args.push_back(std::move(l));
+  out->args.push_back(std::move(r));
+  return out;
+}
+
+BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
+  std::string name = e.names.back();
+  if (e.names.size() == 2 && e.names[0] != "pg_catalog") {
+    Throw("42883", "function " + e.names[0] + "." + name + " does not exist", e.location);
+  }
+  const FunctionRegistry& registry = FunctionRegistry::BuiltIn();
+  if (registry.IsAggregate(name)) return BindAggregate(e);
+  if (e.star || e.distinct) Throw("42809", name + "(*) specified, but " + name + " is not an aggregate function", e.location);
+  std::vector<BoundExprPtr> args;
+  for (const auto& a : e.args) args.push_back(BindChild(*a));
+  for (const ScalarFunction& f : registry.Find(name)) {
+    if (f.params.size() != args.size()) continue;
+    bool ok = true;
+    for (size_t i = 0; i < args.size() && ok; ++i) {
+      ok = CanCast(args[i]->type.id, f.params[i], CastContext::kImplicit);
+    }
+    if (!ok) continue;
+    auto out = Node(BoundKind::kFunction, Type(f.result), e.location);
+    out->op = name;
+    out->kernel = f.kernel;
+    for (size_t i = 0; i < args.size(); ++i) {
+      out->args.push_back(MakeCast(std::move(args[i]), Type(f.params[i]), false, e.location));
+    }
+    return out;
+  }
+  std::string sig;
+  for (const auto& a : args) sig += (sig.empty() ? "" : ", ") + TypeDisplayName(a->type);
+  SqlError err{"42883", "function " + name + "(" + sig + ") does not exist", e.location + 1, {},
+               "No function matches the given name and argument types. You might need to add explicit type casts."};
+  throw SqlException(std::move(err));
+}
+
+BoundExprPtr Binder::BindAggregate(const ast::Expr& e) {
+  const std::string& name = e.names.back();
+  if (aggregates_ == nullptr) {
+    Throw("42803", std::string("aggregate functions are not allowed in ") + (clause_ ? clause_ : "this context"),
+          e.location);
+  }
+  if (in_aggregate_) Throw("42803", "aggregate function calls cannot be nested", e.location);
+  if (e.distinct) Throw("0A000", "DISTINCT in aggregate calls is not supported yet", e.location);
+  std::string key = Fingerprint(e);
+  for (size_t i = 0; i < aggregates_->aggregate_keys.size(); ++i) {
+    if (aggregates_->aggregate_keys[i] == key) {
+      return exec::MakeColumn(static_cast<int>(aggregates_->group_keys.size() + i), aggregates_->aggregates[i].result);
+    }
+  }
+  exec::AggregateSpec spec;
+  if (e.star) {
+    if (name != "count") Throw("42809", name + "(*) specified, but " + name + " is not a zero-argument aggregate", e.location);
+    spec.kind = exec::AggregateKind::kCountStar;
+  } else {
+    if (e.args.size() != 1) Throw("42883", "function " + name + " with " + std::to_string(e.args.size()) + " arguments does not exist", e.location);
+    in_aggregate_ = true;
+    try {
+      spec.arg = BindInput(*e.args[0]);
+    } catch (...) {
+      in_aggregate_ = false;
+      throw;
+    }
+    in_aggregate_ = false;
+    spec.kind = name == "count" ? exec::AggregateKind::kCount
+                : name == "sum" ? exec::AggregateKind::kSum
+                : name == "avg" ? exec::AggregateKind::kAvg
+                : name == "min" ? exec::AggregateKind::kMin
+                                : exec::AggregateKind::kMax;
+    if (spec.arg->type.id == TypeId::kUnknown && spec.kind != exec::AggregateKind::kCount) {
+      spec.arg = MakeCast(std::move(spec.arg), Type(TypeId::kText), false, e.location);
+    }
+  }
+  spec.result = exec::AggregateResultType(spec.kind, spec.arg ? spec.arg->type : LogicalType{}, e.location);
+  LogicalType result = spec.result;
+  aggregates_->aggregates.push_back(std::move(spec));
+  aggregates_->aggregate_keys.push_back(key);
+  return exec::MakeColumn(static_cast<int>(aggregates_->group_keys.size() + aggregates_->aggregates.size() - 1), result);
+}
+
+}  // namespace orbit::sql

@@ -1,0 +1,76 @@
+#pragma once
+
+// The binder: resolves an ast::Expr against the columns in scope, types it by
+// PostgreSQL's rules (untyped literals take their context's type, integers
+// widen, implicit casts are made explicit) and produces an exec::BoundExpr.
+// Aggregate calls are collected when an AggregateScope is active.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "sql/ast/ast.h"
+#include "sql/exec/expression.h"
+#include "sql/exec/operators.h"
+
+namespace orbit::sql {
+
+// The columns an expression can name: one table's (FROM t [AS a]) or none.
+struct Scope {
+  const catalog::TableDesc* table = nullptr;
+  std::string name;  // the alias, or the table name
+};
+
+// Grouped queries: expressions above the aggregate see only the group keys and
+// aggregate results (output columns: groups first, then aggregates).
+struct AggregateScope {
+  std::vector<std::string> group_keys;  // Fingerprint of each GROUP BY expression
+  std::vector<LogicalType> group_types;
+  std::vector<exec::AggregateSpec> aggregates;
+  std::vector<std::string> aggregate_keys;
+};
+
+class Binder {
+ public:
+  explicit Binder(Scope scope) : scope_(std::move(scope)) {}
+
+  // Binds `e`. With `aggregates`, binds above the aggregate (see AggregateScope);
+  // `clause` names the clause for "not allowed in" errors ("WHERE", ...).
+  exec::BoundExprPtr Bind(const ast::Expr& e, AggregateScope* aggregates = nullptr, const char* clause = nullptr);
+  // Binds a boolean condition (WHERE, HAVING): 42804 if it is not boolean.
+  exec::BoundExprPtr BindCondition(const ast::Expr& e, const char* clause, AggregateScope* aggregates = nullptr);
+
+  // Column index of a column reference, or throws 42703/42P01.
+  int ResolveColumn(const ast::Expr& ref) const;
+  // A canonical text of an expression, equal for expressions PostgreSQL treats
+  // as the same GROUP BY / ORDER BY item (column references by resolved index).
+  std::string Fingerprint(const ast::Expr& e) const;
+  bool ContainsAggregate(const ast::Expr& e) const;
+
+  const Scope& scope() const { return scope_; }
+
+ private:
+  exec::BoundExprPtr BindInput(const ast::Expr& e);
+  exec::BoundExprPtr BindBinary(const ast::Expr& e);
+  exec::BoundExprPtr BindFunction(const ast::Expr& e);
+  exec::BoundExprPtr BindAggregate(const ast::Expr& e);
+  exec::BoundExprPtr BindChild(const ast::Expr& e) { return Bind(e, aggregates_, clause_); }
+
+  Scope scope_;
+  AggregateScope* aggregates_ = nullptr;
+  const char* clause_ = nullptr;
+  bool in_aggregate_ = false;
+};
+
+// The type several expressions are coerced to (CASE results, COALESCE, IN,
+// UNION): PostgreSQL's select_common_type, 42804 when they cannot be matched.
+LogicalType CommonType(const std::vector<const exec::BoundExpr*>& exprs, const char* context, int location);
+// Casts `e` to `type` for an expression context (implicit casts only; 42883/42804 otherwise).
+exec::BoundExprPtr Coerce(exec::BoundExprPtr e, LogicalType type, int location);
+// Casts for INSERT/UPDATE into a column (assignment casts; 42804 otherwise).
+exec::BoundExprPtr CoerceAssignment(exec::BoundExprPtr e, const catalog::ColumnDesc& column, int location);
+// PostgreSQL's output column name for an expression (FigureColname).
+std::string ColumnName(const ast::Expr& e);
+
+}  // namespace orbit::sql

@@ -1,0 +1,277 @@
+#include "sql/planner/planner.h"
+
+#include "sql/exec/row_codec.h"
+#include "sql/exec/storage_error.h"
+#include "sql/planner/binder.h"
+
+namespace orbit::sql {
+namespace {
+
+using exec::BoundExpr;
+using exec::BoundExprPtr;
+using exec::BoundKind;
+
+bool IsPositiveIntConst(const ast::Expr& e) {
+  return e.kind == ast::ExprKind::kConst && !e.value.null && IsInteger(e.value.type.id);
+}
+
+ast::ExprPtr ColumnRefAst(const std::string& table, const std::string& column, int location) {
+  auto e = std::make_unique<ast::Expr>();
+  e->kind = ast::ExprKind::kColumnRef;
+  e->names = {table, column};
+  e->location = location;
+  return e;
+}
+
+// LIMIT / OFFSET: constant bigint expressions; NULL means none.
+std::optional<int64_t> CountClause(Binder& binder, const ast::Expr* e, bool is_limit) {
+  if (e == nullptr) return std::nullopt;
+  BoundExprPtr bound = binder.Bind(*e, nullptr, is_limit ? "LIMIT" : "OFFSET");
+  if (bound->kind != BoundKind::kConst) Throw("0A000", "non-constant LIMIT/OFFSET is not supported yet", e->location);
+  Value v = CastValue(bound->value, Type(TypeId::kInt8), false, e->location);
+  if (v.null) return std::nullopt;
+  if (v.i < 0) Throw(is_limit ? "2201W" : "2201X", is_limit ? "LIMIT must not be negative" : "OFFSET must not be negative");
+  return v.i;
+}
+
+QueryPlan PlanValues(const ast::Select& s) {
+  size_t width = s.values[0].size();
+  Binder binder(Scope{});
+  std::vector<std::vector<BoundExprPtr>> rows;
+  for (const auto& row : s.values) {
+    if (row.size() != width) Throw("42601", "VALUES lists must all be the same length", row.empty() ? -1 : row[0]->location);
+    std::vector<BoundExprPtr> bound;
+    for (const auto& e : row) bound.push_back(binder.Bind(*e, nullptr, "VALUES"));
+    rows.push_back(std::move(bound));
+  }
+  QueryPlan plan;
+  std::vector<LogicalType> types;
+  for (size_t c = 0; c < width; ++c) {
+    std::vector<const BoundExpr*> column;
+    for (const auto& r : rows) column.push_back(r[c].get());
+    LogicalType t = CommonType(column, "VALUES", s.values[0][c]->location);
+    for (auto& r : rows) r[c] = Coerce(std::move(r[c]), t, s.values[0][c]->location);
+    types.push_back(t);
+    plan.columns.push_back({"column" + std::to_string(c + 1), t});
+  }
+  plan.root = exec::MakeValues(std::move(rows), types);
+  if (!s.order_by.empty() || s.limit || s.offset) Throw("0A000", "ORDER BY/LIMIT on VALUES is not supported yet");
+  return plan;
+}
+
+}  // namespace
+
+catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name) {
+  if (!name.schema.empty() && name.schema != "public") {
+    if (name.schema == "pg_catalog" || name.schema == "information_schema") {
+      Throw("0A000", "system catalogs (" + name.schema + ") are not supported yet", name.location);
+    }
+    Throw("3F000", "schema \"" + name.schema + "\" does not exist", name.location);
+  }
+  auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
+  if (!table.ok()) ThrowStorageError(table.error());
+  if (!table->has_value()) Throw("42P01", "relation \"" + name.name + "\" does not exist", name.location);
+  return std::move(**table);
+}
+
+std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDesc& table, const BoundExpr* where) {
+  if (table.primary_key.empty() || where == nullptr) return std::nullopt;
+  // Candidate values per key column from the top-level AND conjuncts.
+  std::vector<std::vector<Value>> values(table.primary_key.size());
+  std::vector<bool> found(table.primary_key.size(), false);
+  auto key_slot = [&](const BoundExpr& e) -> int {
+    if (e.kind != BoundKind::kColumn) return -1;
+    for (size_t k = 0; k < table.primary_key.size(); ++k) {
+      if (table.primary_key[k] == e.column) return static_cast<int>(k);
+    }
+    return -1;
+  };
+  std::vector<const BoundExpr*> stack{where};
+  while (!stack.empty()) {
+    const BoundExpr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == BoundKind::kAnd) {
+      stack.push_back(e->args[0].get());
+      stack.push_back(e->args[1].get());
+      continue;
+    }
+    std::vector<Value> candidates;
+    int slot = -1;
+    if (e->kind == BoundKind::kCompare && e->op == "=") {
+      for (int side = 0; side < 2 && slot < 0; ++side) {
+        const BoundExpr& col = *e->args[static_cast<size_t>(side)];
+        const BoundExpr& other = *e->args[static_cast<size_t>(1 - side)];
+        if (key_slot(col) >= 0 && other.kind == BoundKind::kConst) {
+          slot = key_slot(col);
+          candidates.push_back(other.value);
+        }
+      }
+    } else if (e->kind == BoundKind::kIn && !e->negated && key_slot(*e->args[0]) >= 0) {
+      slot = key_slot(*e->args[0]);
+      for (size_t i = 1; i < e->args.size() && slot >= 0; ++i) {
+        if (e->args[i]->kind != BoundKind::kConst) slot = -1;
+        else candidates.push_back(e->args[i]->value);
+      }
+    }
+    if (slot < 0 || found[static_cast<size_t>(slot)]) continue;
+    std::vector<Value> non_null;
+    for (auto& v : candidates) {
+      if (!v.null) non_null.push_back(std::move(v));  // = NULL matches nothing
+    }
+    values[static_cast<size_t>(slot)] = std::move(non_null);
+    found[static_cast<size_t>(slot)] = true;
+  }
+  for (bool f : found) {
+    if (!f) return std::nullopt;
+  }
+  // The cross product of the candidates, as row keys (the filter still runs).
+  std::vector<std::string> keys;
+  std::vector<Value> row(table.columns.size());
+  size_t total = 1;
+  for (const auto& v : values) total *= v.size();
+  if (total > 10000) return std::nullopt;
+  for (size_t n = 0; n < total; ++n) {
+    size_t rest = n;
+    for (size_t k = 0; k < values.size(); ++k) {
+      row[static_cast<size_t>(table.primary_key[k])] = values[k][rest % values[k].size()];
+      rest /= values[k].size();
+    }
+    keys.push_back(exec::EncodeRowKey(table, row, 0));
+  }
+  return keys;
+}
+
+QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog) {
+  if (!s.values.empty()) return PlanValues(s);
+  std::optional<catalog::TableDesc> table;
+  Scope scope;
+  if (s.from) {
+    table = ResolveTable(catalog, *s.from);
+    scope.table = &*table;
+    scope.name = s.from->alias.empty() ? s.from->name : s.from->alias;
+  }
+  Binder binder(scope);
+
+  // The select list with * expanded into column references.
+  std::vector<ast::ExprPtr> expanded;
+  std::vector<const ast::Expr*> targets;
+  std::vector<std::string> names;
+  for (const auto& item : s.targets) {
+    const ast::Expr& e = *item.expr;
+    if (e.kind != ast::ExprKind::kStar) {
+      targets.push_back(&e);
+      names.push_back(item.alias.empty() ? ColumnName(e) : item.alias);
+      continue;
+    }
+    if (!table) Throw("42601", "SELECT * with no tables specified is not valid", e.location);
+    if (!e.names.empty() && e.names[0] != scope.name) {
+      Throw("42P01", "missing FROM-clause entry for table \"" + e.names[0] + "\"", e.location);
+    }
+    for (const auto& col : table->columns) {
+      expanded.push_back(ColumnRefAst(scope.name, col.name, e.location));
+      targets.push_back(expanded.back().get());
+      names.push_back(col.name);
+    }
+  }
+  if (targets.size() > 1664) Throw("54011", "target lists can have at most 1664 entries");
+
+  BoundExprPtr where;
+  if (s.where) where = binder.BindCondition(*s.where, "WHERE");
+  exec::OperatorPtr source;
+  if (table) {
+    source = exec::MakeTableScan(txn, *table, false, PrimaryKeyLookups(*table, where.get()));
+  } else {
+    source = exec::MakeSingleRow();
+  }
+  if (where) source = exec::MakeFilter(std::move(source), std::move(where));
+
+  // GROUP BY items may name a select-list position or output name.
+  auto target_for = [&](const ast::Expr& e, const char* clause) -> const ast::Expr* {
+    if (IsPositiveIntConst(e)) {
+      if (e.value.i < 1 || e.value.i > static_cast<int64_t>(targets.size())) {
+        Throw("42P10", std::string(clause) + " position " + std::to_string(e.value.i) + " is not in select list",
+              e.location);
+      }
+      return targets[static_cast<size_t>(e.value.i - 1)];
+    }
+    if (e.kind == ast::ExprKind::kColumnRef && e.names.size() == 1 &&
+        (scope.table == nullptr || scope.table->FindColumn(e.names[0]) < 0)) {
+      for (size_t i = 0; i < targets.size(); ++i) {
+        if (names[i] == e.names[0]) return targets[i];
+      }
+    }
+    return &e;
+  };
+
+  bool aggregating = !s.group_by.empty() || s.having != nullptr;
+  for (const ast::Expr* t : targets) aggregating |= binder.ContainsAggregate(*t);
+  for (const auto& o : s.order_by) aggregating |= binder.ContainsAggregate(*o.expr);
+  AggregateScope aggregates;
+  std::vector<BoundExprPtr> group_exprs;
+  if (aggregating) {
+    for (const auto& g : s.group_by) {
+      const ast::Expr& item = *target_for(*g, "GROUP BY");
+      if (binder.ContainsAggregate(item)) Throw("42803", "aggregate functions are not allowed in GROUP BY", item.location);
+      group_exprs.push_back(binder.Bind(item, nullptr, "GROUP BY"));
+      aggregates.group_keys.push_back(binder.Fingerprint(item));
+      aggregates.group_types.push_back(group_exprs.back()->type);
+    }
+  }
+  AggregateScope* agg = aggregating ? &aggregates : nullptr;
+
+  std::vector<BoundExprPtr> projections;
+  std::vector<std::string> target_keys;
+  QueryPlan plan;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    BoundExprPtr e = binder.Bind(*targets[i], agg, "SELECT");
+    if (e->type.id == TypeId::kUnknown) e = MakeCast(std::move(e), Type(TypeId::kText), false, targets[i]->location);
+    plan.columns.push_back({names[i], e->type});
+    projections.push_back(std::move(e));
+    target_keys.push_back(binder.Fingerprint(*targets[i]));
+  }
+  BoundExprPtr having;
+  if (s.having) having = binder.BindCondition(*s.having, "HAVING", agg);
+
+  std::vector<exec::SortKey> sort_keys;
+  for (const auto& o : s.order_by) {
+    const ast::Expr& e = *o.expr;
+    int column = -1;
+    if (IsPositiveIntConst(e)) {
+      if (e.value.i < 1 || e.value.i > static_cast<int64_t>(targets.size())) {
+        Throw("42P10", "ORDER BY position " + std::to_string(e.value.i) + " is not in select list", e.location);
+      }
+      column = static_cast<int>(e.value.i - 1);
+    } else if (e.kind == ast::ExprKind::kColumnRef && e.names.size() == 1) {
+      for (size_t i = 0; i < names.size() && column < 0; ++i) {
+        if (names[i] == e.names[0]) column = static_cast<int>(i);
+      }
+    }
+    if (column < 0) {
+      std::string key = binder.Fingerprint(e);
+      for (size_t i = 0; i < target_keys.size() && column < 0; ++i) {
+        if (target_keys[i] == key) column = static_cast<int>(i);
+      }
+    }
+    if (column < 0) {
+      if (s.distinct) Throw("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list", e.location);
+      column = static_cast<int>(projections.size());
+      projections.push_back(binder.Bind(e, agg, "ORDER BY"));
+    }
+    sort_keys.push_back({column, o.descending, o.nulls_first.value_or(o.descending)});
+  }
+
+  if (aggregating) {
+    source = exec::MakeHashAggregate(std::move(source), std::move(group_exprs), std::move(aggregates.aggregates));
+    if (having) source = exec::MakeFilter(std::move(source), std::move(having));
+  }
+  source = exec::MakeProject(std::move(source), std::move(projections));
+  if (s.distinct) source = exec::MakeDistinct(std::move(source));
+  if (!sort_keys.empty()) source = exec::MakeSort(std::move(source), std::move(sort_keys));
+  std::optional<int64_t> limit = CountClause(binder, s.limit.get(), true);
+  std::optional<int64_t> offset = CountClause(binder, s.offset.get(), false);
+  if (limit || offset) source = exec::MakeLimit(std::move(source), limit, offset.value_or(0));
+  plan.root = std::move(source);
+  return plan;
+}
+
+}  // namespace orbit::sql

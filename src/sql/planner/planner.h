@@ -1,0 +1,40 @@
+#pragma once
+
+// The planner: turns a bound statement into a tree of physical operators.
+// Rules so far: primary-key equality and IN predicates become point reads,
+// everything else scans the table; then filter, aggregate, project, distinct,
+// sort and limit in SQL's logical order.
+
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "sql/ast/ast.h"
+#include "sql/exec/operators.h"
+#include "storage/transaction.h"
+
+namespace orbit::sql {
+
+struct OutputColumn {
+  std::string name;
+  LogicalType type;
+};
+
+struct QueryPlan {
+  exec::OperatorPtr root;
+  // The visible columns; the root may produce more (sort keys not selected),
+  // which follow them and are not sent.
+  std::vector<OutputColumn> columns;
+};
+
+// The table `name` names, or 42P01 / 3F000.
+catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name);
+
+QueryPlan PlanSelect(const ast::Select& select, storage::Transaction& txn, catalog::Catalog& catalog);
+
+// The rows a WHERE clause can be limited to by primary-key lookups (equality
+// or IN on every key column), as row keys; nullopt when it needs a scan.
+std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDesc& table,
+                                                          const exec::BoundExpr* where);
+
+}  // namespace orbit::sql

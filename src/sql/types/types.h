@@ -1,0 +1,129 @@
+#pragma once
+
+// SQL types and scalar values shared by every SQL front end (ADR 005): the
+// logical types Orbit supports so far, their PostgreSQL OIDs and names, text
+// input and output in PostgreSQL's formats, and casts by PostgreSQL's rules.
+// Errors a client can cause throw SqlException (query front ends only, STYLE 2).
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace orbit::sql {
+
+// A statement-ending error with its SQLSTATE; the wire glue turns it into the
+// protocol's error message.
+struct SqlError {
+  SqlError() = default;
+  SqlError(std::string sqlstate_, std::string message_, int position_ = 0, std::string detail_ = {},
+           std::string hint_ = {}, std::string severity_ = {})
+      : sqlstate(std::move(sqlstate_)), message(std::move(message_)), position(position_),
+        detail(std::move(detail_)), hint(std::move(hint_)), severity(std::move(severity_)) {}
+
+  std::string sqlstate;  // e.g. "42601" syntax_error, "0A000" feature_not_supported
+  std::string message;
+  int position = 0;      // 1-based character position in the statement text; 0: none
+  std::string detail;
+  std::string hint;
+  std::string severity;  // empty: ERROR for errors, WARNING for notices
+};
+
+class SqlException : public std::exception {
+ public:
+  explicit SqlException(SqlError error) : error_(std::move(error)) {}
+  const char* what() const noexcept override { return error_.message.c_str(); }
+  const SqlError& error() const { return error_; }
+  SqlError& error() { return error_; }
+
+ private:
+  SqlError error_;
+};
+
+// Throws SqlException. `location` is a 0-based byte offset into the statement, or -1.
+[[noreturn]] void Throw(std::string sqlstate, std::string message, int location = -1);
+
+enum class TypeId : uint8_t {
+  kUnknown,  // an untyped string literal, or NULL before it meets a context
+  kBool,
+  kInt2,
+  kInt4,
+  kInt8,
+  kFloat4,
+  kFloat8,
+  kNumeric,  // exact decimal; only constants (kept as text) until it gets arithmetic
+  kText,
+  kVarchar,
+  kBpchar,   // char(n): blank-padded
+};
+
+// How values of a type are held in vectors and rows.
+enum class PhysicalType : uint8_t { kInt64, kDouble, kString };
+
+struct LogicalType {
+  TypeId id = TypeId::kUnknown;
+  int32_t length = -1;  // varchar(n) / char(n); -1 when unbounded
+
+  bool operator==(const LogicalType&) const = default;
+};
+
+constexpr LogicalType Type(TypeId id) { return LogicalType{id, -1}; }
+
+PhysicalType Physical(TypeId id);
+bool IsInteger(TypeId id);  // int2, int4, int8
+bool IsFloat(TypeId id);    // float4, float8
+bool IsNumber(TypeId id);   // integers, floats, numeric
+bool IsString(TypeId id);   // text, varchar, bpchar, unknown
+
+int32_t TypeOid(TypeId id);
+int16_t TypeLength(TypeId id);  // pg_type.typlen: -1 for variable length
+// PostgreSQL's format_type: "integer", "character varying(3)", ...
+std::string TypeDisplayName(const LogicalType& type);
+// The name in error messages about input syntax ("integer", "bigint", "boolean").
+std::string_view TypeInputName(TypeId id);
+
+// Resolves a type name as libpg_query spells it (pg_catalog.int4, text, varchar,
+// bpchar, ...) with optional modifier; nullopt if Orbit has no such type yet.
+std::optional<LogicalType> LookupType(std::string_view name, std::optional<int32_t> modifier);
+
+// A scalar: the type plus the payload in the slot its physical type uses.
+struct Value {
+  LogicalType type;
+  bool null = true;
+  int64_t i = 0;     // bool (0/1), integers
+  double f = 0;      // floats
+  std::string s;     // strings, numeric text
+
+  static Value Null(LogicalType type = {}) { return Value{type, true, 0, 0, {}}; }
+  static Value Bool(bool v) { return Value{Type(TypeId::kBool), false, v ? 1 : 0, 0, {}}; }
+  static Value Int(TypeId id, int64_t v) { return Value{Type(id), false, v, 0, {}}; }
+  static Value Float(TypeId id, double v) { return Value{Type(id), false, 0, v, {}}; }
+  static Value String(LogicalType type, std::string v) { return Value{type, false, 0, 0, std::move(v)}; }
+};
+
+// PostgreSQL's text output of a non-NULL value (t/f, shortest round-trip floats, ...).
+std::string ToText(const Value& v);
+void AppendText(const Value& v, std::string& out);
+
+// Text input for `type` (PostgreSQL's typinput: 22P02 on bad syntax, 22003 out of
+// range, 22001 too long for varchar(n)).
+Value FromText(std::string_view text, const LogicalType& type);
+
+// Converts `v` to `target`. `explicit_cast` selects PostgreSQL's rules for
+// CAST/:: (truncation of varchar(n), bool<->int4) over assignment rules.
+// Throws 42846 when no cast exists.
+Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, int location = -1);
+
+// Whether a cast from `from` to `to` exists in the given context: implicit (in
+// expressions), assignment (INSERT/UPDATE) or explicit.
+enum class CastContext : uint8_t { kImplicit, kAssignment, kExplicit };
+bool CanCast(TypeId from, TypeId to, CastContext context);
+
+// Integer range checks by type (int2, int4, int8); throws 22003 when out of range.
+int64_t CheckIntRange(TypeId id, int64_t v, int location = -1);
+// Integer arithmetic with PostgreSQL's errors (22003 overflow, 22012 division by zero).
+int64_t IntArith(char op, int64_t a, int64_t b, TypeId result, int location = -1);
+
+}  // namespace orbit::sql
