@@ -2,6 +2,8 @@
 // GetForUpdate before they are written, and UPDATE/DELETE re-check WHERE on the
 // latest committed version of each row they lock (PostgreSQL's EvalPlanQual),
 // so READ COMMITTED never loses an update.
+#include <algorithm>
+
 #include "catalog/catalog.h"
 #include "sql/engine/session.h"
 #include "sql/exec/row_codec.h"
@@ -153,7 +155,21 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::vector<int> targets;
   if (s.columns.empty()) {
-    for (size_t c = 0; c < table.columns.size(); ++c) targets.push_back(static_cast<int>(c));
+    // Without a column list, the leading columns: as many as the source provides.
+    size_t width = table.columns.size();
+    const ast::Select& src = *s.source;
+    if (!src.values.empty() && !src.from && src.targets.empty()) {
+      for (const auto& row : src.values) {
+        if (row.size() != src.values[0].size()) {
+          Throw("42601", "VALUES lists must all be the same length", row.empty() ? -1 : row[0]->location);
+        }
+      }
+      width = std::min(width, src.values[0].size());
+      if (src.values[0].size() > table.columns.size()) {
+        Throw("42601", "INSERT has more expressions than target columns", src.values[0][width]->location);
+      }
+    }
+    for (size_t c = 0; c < width; ++c) targets.push_back(static_cast<int>(c));
   } else {
     for (const auto& name : s.columns) {
       int index = table.FindColumn(name);
@@ -193,6 +209,7 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
     source = exec::MakeValues(std::move(rows), std::move(types));
   } else {
     QueryPlan plan = PlanSelect(src, txn, catalog);
+    if (s.columns.empty() && plan.columns.size() < targets.size()) targets.resize(plan.columns.size());
     if (plan.columns.size() > targets.size()) Throw("42601", "INSERT has more expressions than target columns");
     if (plan.columns.size() < targets.size()) Throw("42601", "INSERT has more target columns than expressions");
     std::vector<BoundExprPtr> casts;

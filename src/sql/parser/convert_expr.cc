@@ -40,8 +40,13 @@ LogicalType ConvertTypeName(const PgQuery__TypeName& t) {
   }
   auto type = LookupType(name, name == "numeric" ? std::nullopt : modifier);
   if (!type) {
-    if (t.n_names == 1 || (t.n_names == 2 && StringOf(*t.names[0]) == "pg_catalog")) {
-      Unsupported("type " + name, t.location);
+    // PostgreSQL's built-in types Orbit lacks are "not supported"; other names do not exist.
+    static const char* const kBuiltIn[] = {"date", "time", "timetz", "timestamp", "timestamptz", "interval", "uuid",
+                                           "json", "jsonb", "bytea", "serial", "bigserial", "smallserial", "serial4",
+                                           "serial8", "serial2", "oid", "money", "inet", "cidr", "macaddr", "bit",
+                                           "varbit", "xml", "point", "tsvector", "regclass", "name", "char"};
+    for (const char* builtin : kBuiltIn) {
+      if (name == builtin) Unsupported("type " + name, t.location);
     }
     Throw("42704", "type \"" + name + "\" does not exist", t.location);
   }

@@ -1,5 +1,7 @@
 #include "sql/planner/planner.h"
 
+#include <algorithm>
+
 #include "sql/exec/row_codec.h"
 #include "sql/exec/storage_error.h"
 #include "sql/planner/binder.h"
@@ -138,6 +140,8 @@ std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDe
     }
     keys.push_back(exec::EncodeRowKey(table, row, 0));
   }
+  std::sort(keys.begin(), keys.end());  // each row once, in key order
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;
 }
 

@@ -151,7 +151,6 @@ int64_t ParseInt(std::string_view text, TypeId id, int location) {
           location);
   }
   if (ec != std::errc() || end != s.data() + s.size() || s.empty()) BadInput(id, text, location);
-  if (id != TypeId::kInt8 && n != CheckIntRange(TypeId::kInt8, n)) BadInput(id, text, location);
   int64_t lo = id == TypeId::kInt2 ? std::numeric_limits<int16_t>::min() : std::numeric_limits<int32_t>::min();
   int64_t hi = id == TypeId::kInt2 ? std::numeric_limits<int16_t>::max() : std::numeric_limits<int32_t>::max();
   if (id != TypeId::kInt8 && (n < lo || n > hi)) {
@@ -208,12 +207,31 @@ std::string NormalizeNumeric(std::string_view text, int location) {
     ++i;
     while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) frac_part += s[i++];
   }
-  if (i != s.size() || (int_part.empty() && frac_part.empty())) {
-    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-      Throw("0A000", "numeric values with an exponent are not supported yet", location);
+  if (int_part.empty() && frac_part.empty()) BadInput(TypeId::kNumeric, text, location);
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    // An exponent moves the decimal point: 1.5e3 is 1500, 15e-4 is 0.0015.
+    std::string_view exp_text = s.substr(i + 1);
+    int exponent = 0;
+    if (!exp_text.empty() && exp_text.front() == '+') exp_text.remove_prefix(1);
+    auto [end, ec] = std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
+    if (ec != std::errc() || end != exp_text.data() + exp_text.size() || exp_text.empty()) {
+      BadInput(TypeId::kNumeric, text, location);
     }
-    BadInput(TypeId::kNumeric, text, location);
+    if (exponent > 1000 || exponent < -1000) Throw("22003", "value overflows numeric format", location);
+    if (exponent > 0) {
+      size_t move = static_cast<size_t>(exponent);
+      if (frac_part.size() < move) frac_part.append(move - frac_part.size(), '0');
+      int_part += frac_part.substr(0, move);
+      frac_part.erase(0, move);
+    } else if (exponent < 0) {
+      size_t move = static_cast<size_t>(-exponent);
+      if (int_part.size() < move) int_part.insert(0, move - int_part.size(), '0');
+      frac_part.insert(0, int_part.substr(int_part.size() - move));
+      int_part.erase(int_part.size() - move);
+    }
+    i = s.size();
   }
+  if (i != s.size()) BadInput(TypeId::kNumeric, text, location);
   size_t nz = int_part.find_first_not_of('0');
   int_part = nz == std::string::npos ? "0" : int_part.substr(nz);
   bool zero = int_part == "0" && frac_part.find_first_not_of('0') == std::string::npos;
@@ -386,7 +404,12 @@ Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, i
   TypeId from = v.type.id, to = target.id;
   if (from == to && target.length < 0) return Value{target, false, v.i, v.f, v.s};
   try {
-    if (from == TypeId::kUnknown) return FromText(v.s, target);
+    if (from == TypeId::kUnknown) {
+      if (explicit_cast && (target.id == TypeId::kVarchar || target.id == TypeId::kBpchar)) {
+        return Value::String(target, FitLength(v.s, target, true, location));  // an explicit cast truncates
+      }
+      return FromText(v.s, target);
+    }
     if (IsString(to)) {
       std::string s = ToText(v);
       if (from == TypeId::kBool && explicit_cast) s = v.i ? "true" : "false";
