@@ -1,0 +1,258 @@
+// Unit tests of the SQL engine's pieces without sockets: types and casts, the
+// expression evaluator, operators, the planner's primary-key lookups, and
+// sql::Session end to end on a real RocksDB in a temporary directory.
+
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.h"
+#include "sql/engine/session.h"
+#include "sql/exec/expression.h"
+#include "sql/exec/operators.h"
+#include "sql/exec/row_codec.h"
+#include "sql/parser/parser.h"
+#include "sql/planner/binder.h"
+#include "storage_test_util.h"
+
+namespace orbit::sql {
+namespace {
+
+TEST(SqlTypes, FloatOutputIsPostgresShortestForm) {
+  auto f8 = [](double d) { return ToText(Value::Float(TypeId::kFloat8, d)); };
+  EXPECT_EQ(f8(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(f8(1e15), "1e+15");
+  EXPECT_EQ(f8(123456789012345.0), "123456789012345");
+  EXPECT_EQ(f8(0.0001), "0.0001");
+  EXPECT_EQ(f8(0.00001), "1e-05");
+  EXPECT_EQ(f8(1e100), "1e+100");
+  EXPECT_EQ(f8(-0.0), "-0");
+  EXPECT_EQ(f8(1.5), "1.5");
+  EXPECT_EQ(ToText(Value::Float(TypeId::kFloat4, 1.1f)), "1.1");
+  EXPECT_EQ(ToText(Value::Float(TypeId::kFloat4, 1234567.0f)), "1.234567e+06");
+}
+
+TEST(SqlTypes, TextInputFollowsPostgres) {
+  EXPECT_EQ(FromText(" 42 ", Type(TypeId::kInt4)).i, 42);
+  EXPECT_TRUE(FromText("yes", Type(TypeId::kBool)).i);
+  EXPECT_EQ(FromText("1.5e3", Type(TypeId::kNumeric)).s, "1500");
+  EXPECT_EQ(FromText("15e-4", Type(TypeId::kNumeric)).s, "0.0015");
+  EXPECT_EQ(FromText("-000.50", Type(TypeId::kNumeric)).s, "-0.50");
+  auto state = [](auto fn) {
+    try {
+      fn();
+    } catch (const SqlException& e) {
+      return e.error().sqlstate;
+    }
+    return std::string("none");
+  };
+  EXPECT_EQ(state([] { FromText("2147483648", Type(TypeId::kInt4)); }), "22003");
+  EXPECT_EQ(state([] { FromText("1.5", Type(TypeId::kInt4)); }), "22P02");
+  EXPECT_EQ(state([] { FromText("o", Type(TypeId::kBool)); }), "22P02");  // on/off: ambiguous
+  EXPECT_EQ(state([] { FromText("abcd", LogicalType{TypeId::kVarchar, 3}); }), "22001");
+  EXPECT_EQ(FromText("ab   ", LogicalType{TypeId::kVarchar, 3}).s, "ab ");  // excess spaces are cut
+  EXPECT_EQ(FromText("a", LogicalType{TypeId::kBpchar, 3}).s, "a  ");
+}
+
+TEST(SqlTypes, CastsRoundAsPostgres) {
+  EXPECT_EQ(CastValue(Value::Float(TypeId::kFloat8, 2.5), Type(TypeId::kInt4), true).i, 2);  // half to even
+  EXPECT_EQ(CastValue(Value::String(Type(TypeId::kNumeric), "2.5"), Type(TypeId::kInt4), false).i, 3);  // away from 0
+  EXPECT_EQ(CastValue(Value::String(Type(TypeId::kNumeric), "-2.5"), Type(TypeId::kInt4), false).i, -3);
+  EXPECT_EQ(CastValue(Value::Bool(true), Type(TypeId::kText), true).s, "true");
+  EXPECT_EQ(CastValue(Value::String(Type(TypeId::kUnknown), "abcdef"), LogicalType{TypeId::kVarchar, 3}, true).s, "abc");
+}
+
+TEST(SqlExpr, LikeMatchesWildcardsAndEscapes) {
+  EXPECT_TRUE(exec::LikeMatch("hello", "h%o", false));
+  EXPECT_TRUE(exec::LikeMatch("hello", "_ello", false));
+  EXPECT_FALSE(exec::LikeMatch("hello", "_llo", false));
+  EXPECT_TRUE(exec::LikeMatch("HeLLo", "hel%", true));
+  EXPECT_TRUE(exec::LikeMatch("50%", "50\\%", false));
+  EXPECT_FALSE(exec::LikeMatch("500", "50\\%", false));
+  EXPECT_TRUE(exec::LikeMatch("é!", "_!", false));  // _ is one character, not one byte
+  EXPECT_TRUE(exec::LikeMatch("", "%", false));
+  EXPECT_TRUE(exec::LikeMatch("abcabc", "%abc", false));
+}
+
+// Binds an expression without columns and evaluates it.
+Value Eval(const std::string& sql) {
+  auto parsed = Parse("SELECT " + sql);
+  auto stmt = ConvertStatement(std::get<ParseTree>(parsed), 0);
+  Binder binder{Scope{}};
+  auto bound = binder.Bind(*std::get<ast::Select>(stmt).targets[0].expr);
+  return exec::EvaluateConstant(*bound);
+}
+
+TEST(SqlExpr, ThreeValuedLogicAndLazyBranches) {
+  EXPECT_TRUE(Eval("NULL AND false").i == 0 && !Eval("NULL AND false").null);
+  EXPECT_TRUE(Eval("NULL AND true").null);
+  EXPECT_EQ(Eval("NULL OR true").i, 1);
+  EXPECT_TRUE(Eval("1 IN (2, NULL)").null);
+  EXPECT_EQ(Eval("1 IN (1, NULL)").i, 1);
+  EXPECT_EQ(Eval("CASE WHEN 0 = 0 THEN 1 ELSE 1 / 0 END").i, 1);  // the ELSE is never evaluated
+  EXPECT_EQ(Eval("COALESCE(NULL, 2, 1 / 0)").i, 2);
+  EXPECT_EQ(Eval("'ab' || 1").s, "ab1");
+  EXPECT_EQ(Eval("NULLIF(3, 3)").null, true);
+  EXPECT_THROW(Eval("2147483647 + 1"), SqlException);
+}
+
+TEST(SqlOperators, SortLimitAndAggregateOverValues) {
+  std::vector<std::vector<exec::BoundExprPtr>> rows;
+  for (int64_t v : {5, 3, 9, 1, 7}) {
+    std::vector<exec::BoundExprPtr> row;
+    row.push_back(exec::MakeConst(Value::Int(TypeId::kInt4, v)));
+    rows.push_back(std::move(row));
+  }
+  auto sorted = exec::MakeLimit(
+      exec::MakeSort(exec::MakeValues(std::move(rows), {Type(TypeId::kInt4)}), {{0, true, false}}), 2, 1);
+  exec::Batch b;
+  ASSERT_TRUE(sorted->Next(b));
+  ASSERT_EQ(b.count, 2u);
+  EXPECT_EQ(b.columns[0].Int(0), 7);
+  EXPECT_EQ(b.columns[0].Int(1), 5);
+  EXPECT_FALSE(sorted->Next(b));
+
+  // avg(int) is numeric with PostgreSQL's division scale.
+  std::vector<std::vector<exec::BoundExprPtr>> nums;
+  for (int64_t v : {1, 2, 2, 3, 4, 6}) {
+    std::vector<exec::BoundExprPtr> row;
+    row.push_back(exec::MakeConst(Value::Int(TypeId::kInt4, v)));
+    nums.push_back(std::move(row));
+  }
+  std::vector<exec::AggregateSpec> aggs;
+  aggs.push_back({exec::AggregateKind::kAvg, exec::MakeColumn(0, Type(TypeId::kInt4)), Type(TypeId::kNumeric)});
+  aggs.push_back({exec::AggregateKind::kSum, exec::MakeColumn(0, Type(TypeId::kInt4)), Type(TypeId::kInt8)});
+  auto agg = exec::MakeHashAggregate(exec::MakeValues(std::move(nums), {Type(TypeId::kInt4)}), {}, std::move(aggs));
+  ASSERT_TRUE(agg->Next(b));
+  EXPECT_EQ(b.columns[0].String(0), "3.0000000000000000");
+  EXPECT_EQ(b.columns[1].Int(0), 18);
+}
+
+TEST(SqlRowCodec, RoundTripsEveryPhysicalType) {
+  catalog::TableDesc t;
+  t.columns = {{"a", Type(TypeId::kInt8), false, {}},
+               {"b", Type(TypeId::kFloat8), false, {}},
+               {"c", Type(TypeId::kText), false, {}},
+               {"d", Type(TypeId::kBool), false, {}}};
+  std::vector<Value> row{Value::Int(TypeId::kInt8, -5), Value::Float(TypeId::kFloat8, 2.25),
+                         Value::String(Type(TypeId::kText), std::string("x\0y", 3)), Value::Null(Type(TypeId::kBool))};
+  auto back = exec::DecodeRow(exec::EncodeRow(row), t);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ((*back)[0].i, -5);
+  EXPECT_EQ((*back)[1].f, 2.25);
+  EXPECT_EQ((*back)[2].s, std::string("x\0y", 3));
+  EXPECT_TRUE((*back)[3].null);
+  EXPECT_FALSE(exec::DecodeRow("\x04\x01", t).has_value());  // truncated
+}
+
+// Records what a session reports, one line per event.
+class CaptureSink : public ResultSink {
+ public:
+  void Describe(const std::vector<OutputColumn>& columns) override {
+    std::string line = "T";
+    for (const auto& c : columns) line += " " + c.name + ":" + std::to_string(TypeOid(c.type.id));
+    lines.push_back(line);
+  }
+  void Rows(const exec::Batch& batch, size_t visible) override {
+    for (size_t r = 0; r < batch.count; ++r) {
+      std::string line = "D";
+      for (size_t c = 0; c < visible; ++c) {
+        line += " " + (batch.columns[c].IsNull(r) ? std::string("NULL") : ToText(batch.columns[c].Get(r)));
+      }
+      lines.push_back(line);
+    }
+  }
+  void Complete(std::string_view tag) override { lines.push_back("C " + std::string(tag)); }
+  void EmptyQuery() override { lines.push_back("I"); }
+  void Error(const SqlError& e) override { lines.push_back("E " + e.sqlstate); }
+  void Notice(const SqlError& e) override { lines.push_back("N " + e.sqlstate); }
+  std::vector<std::string> lines;
+};
+
+class SqlSessionTest : public storage::EngineTest {
+ protected:
+  std::vector<std::string> Run(Session& session, const std::string& sql) {
+    CaptureSink sink;
+    session.Execute(sql, sink);
+    return sink.lines;
+  }
+  using Lines = std::vector<std::string>;
+};
+
+TEST_F(SqlSessionTest, CreateInsertSelectSurviveReopen) {
+  {
+    Database db(*engine_);
+    Session s(db);
+    EXPECT_EQ(Run(s, "CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL, score float8 DEFAULT 1.5)"),
+              Lines{"C CREATE TABLE"});
+    EXPECT_EQ(Run(s, "INSERT INTO t VALUES (2, 'b', DEFAULT), (1, 'a', 2)"), Lines{"C INSERT 0 2"});
+    EXPECT_EQ(Run(s, "INSERT INTO t VALUES (1, 'dup')"), Lines{"E 23505"});
+    EXPECT_EQ(Run(s, "INSERT INTO t (id) VALUES (3)"), Lines{"E 23502"});
+  }
+  Reopen();
+  Database db(*engine_);
+  ASSERT_TRUE(db.Open().ok());
+  Session s(db);
+  EXPECT_EQ(Run(s, "SELECT * FROM t"), (Lines{"T id:23 name:25 score:701", "D 1 a 2", "D 2 b 1.5", "C SELECT 2"}));
+  EXPECT_EQ(Run(s, "SELECT name FROM t WHERE id = 2"), (Lines{"T name:25", "D b", "C SELECT 1"}));
+}
+
+TEST_F(SqlSessionTest, MultiStatementStringIsOneTransaction) {
+  Database db(*engine_);
+  Session s(db);
+  Run(s, "CREATE TABLE t (id int PRIMARY KEY)");
+  EXPECT_EQ(Run(s, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (1)"), (Lines{"C INSERT 0 1", "E 23505"}));
+  EXPECT_EQ(Run(s, "SELECT count(*) FROM t"), (Lines{"T count:20", "D 0", "C SELECT 1"}));  // both undone
+  EXPECT_EQ(s.status(), TransactionStatus::kIdle);
+}
+
+TEST_F(SqlSessionTest, FailedBlockAnswers25P02UntilRollback) {
+  Database db(*engine_);
+  Session s(db);
+  Run(s, "CREATE TABLE t (id int PRIMARY KEY)");
+  EXPECT_EQ(Run(s, "BEGIN"), Lines{"C BEGIN"});
+  Run(s, "INSERT INTO t VALUES (1)");
+  EXPECT_EQ(Run(s, "SELECT 1/0"), (Lines{"T ?column?:23", "E 22012"}));  // a run-time error follows the description
+  EXPECT_EQ(s.status(), TransactionStatus::kFailed);
+  EXPECT_EQ(Run(s, "SELECT 1"), Lines{"E 25P02"});
+  EXPECT_EQ(Run(s, "COMMIT"), Lines{"C ROLLBACK"});
+  EXPECT_EQ(Run(s, "SELECT count(*) FROM t"), (Lines{"T count:20", "D 0", "C SELECT 1"}));
+}
+
+TEST_F(SqlSessionTest, UpdateSeesOtherSessionsCommittedRowsAndDropSweepsRows) {
+  Database db(*engine_);
+  Session a(db), b(db);
+  Run(a, "CREATE TABLE acct (id int PRIMARY KEY, bal int)");
+  Run(a, "INSERT INTO acct VALUES (1, 0)");
+  Run(a, "BEGIN");
+  Run(a, "SELECT * FROM acct");  // a's statement snapshot is before b's update
+  Run(b, "UPDATE acct SET bal = bal + 10 WHERE id = 1");
+  EXPECT_EQ(Run(a, "UPDATE acct SET bal = bal + 1 WHERE id = 1"), Lines{"C UPDATE 1"});
+  Run(a, "COMMIT");
+  EXPECT_EQ(Run(b, "SELECT bal FROM acct"), (Lines{"T bal:23", "D 11", "C SELECT 1"}));  // no lost update
+
+  Run(a, "DROP TABLE acct");
+  auto it = engine_->Scan(storage::ColumnFamily::kRows, "", "");
+  EXPECT_FALSE(it->Valid());  // the dropped table's rows are gone
+  EXPECT_EQ(Run(a, "SELECT * FROM acct"), Lines{"E 42P01"});
+}
+
+TEST_F(SqlSessionTest, PrimaryKeyPredicatesBecomePointReads) {
+  Database db(*engine_);
+  Session s(db);
+  Run(s, "CREATE TABLE t (a int, b text, c int, PRIMARY KEY (a, b))");
+  auto txn = engine_->Begin();
+  catalog::Catalog catalog(*txn);
+  catalog::TableDesc table = ResolveTable(catalog, ast::TableName{"", "t", "", -1});
+  auto bind_where = [&](const std::string& where) {
+    auto parsed = Parse("SELECT * FROM t WHERE " + where);
+    auto stmt = ConvertStatement(std::get<ParseTree>(parsed), 0);
+    Binder binder{Scope{&table, "t"}};
+    return binder.BindCondition(*std::get<ast::Select>(stmt).where, "WHERE");
+  };
+  EXPECT_EQ(PrimaryKeyLookups(table, bind_where("a = 1 AND b = 'x'").get())->size(), 1u);
+  EXPECT_EQ(PrimaryKeyLookups(table, bind_where("a IN (1, 2, 2) AND b = 'x' AND c > 3").get())->size(), 2u);
+  EXPECT_FALSE(PrimaryKeyLookups(table, bind_where("a = 1").get()).has_value());  // b is free
+  EXPECT_FALSE(PrimaryKeyLookups(table, bind_where("a = 1 OR b = 'x'").get()).has_value());
+}
+
+}  // namespace
+}  // namespace orbit::sql
