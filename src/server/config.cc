@@ -34,6 +34,8 @@ std::vector<Setting> Settings(Config& c) {
       {"data-dir", "data-dir", "Directory for all data (RocksDB under <data-dir>/db)", &c.data_dir},
       {"bind", "bind", "Address every listener binds to", &c.bind},
       {"threads", "threads", "Event-loop threads (shards); 0 = one per core", &c.threads},
+      {"sql-threads", "sql.threads",
+       "Threads that run SQL statements (they may wait for row locks and fsyncs)", &c.sql_threads},
       {"http-enabled", "http.enabled", "Serve HTTP (/health, /metrics, REST)", &c.http_enabled},
       {"http-port", "http.port", "HTTP port (0 picks a free port)", &c.http_port},
       {"http-max-body", "http.max-body", "Largest accepted HTTP request body in bytes", &c.http_max_body_bytes},

@@ -28,6 +28,7 @@ struct Config {
   std::string data_dir = "./data";
   std::string bind = "127.0.0.1";
   uint32_t threads = 0;  // 0: one per core
+  uint32_t sql_threads = 32;
   bool http_enabled = true;
   uint16_t http_port = 8080;
   uint64_t http_max_body_bytes = 1u << 20;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <boost/asio/ssl/context.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -120,7 +122,10 @@ Status Server::StartRedis() {
 Status Server::StartPg() {
   sql_db_ = std::make_unique<sql::Database>(*engine_);
   if (auto s = sql_db_->Open(); !s.ok()) return Error(s.error().code(), "cannot open the SQL catalog: " + s.error().message());
-  pg_handler_ = std::make_unique<glue::PgQueryHandler>(*sql_db_);
+  // SQL statements may wait for row locks and commit fsyncs: they run on their
+  // own threads, never on a shard's.
+  sql_pool_ = std::make_unique<runtime::BlockingPool>(std::max<uint32_t>(1, config_.sql_threads));
+  pg_handler_ = std::make_unique<glue::PgQueryHandler>(*sql_db_, *sql_pool_);
   protocol::pg::SessionOptions session;
   session.backend_pid = static_cast<int32_t>(::getpid());
   auto listener = std::make_unique<runtime::Listener>(

@@ -11,6 +11,7 @@
 #include "http/router.h"
 #include "kv/keyspace.h"
 #include "protocol/pg/pg_session.h"
+#include "runtime/blocking_pool.h"
 #include "sql/engine/session.h"
 #include "runtime/listener.h"
 #include "runtime/shard.h"
@@ -54,6 +55,7 @@ class Server {
   http::Router router_;
   std::unique_ptr<kv::Keyspace> keyspace_;
   std::unique_ptr<sql::Database> sql_db_;
+  std::unique_ptr<runtime::BlockingPool> sql_pool_;
   std::unique_ptr<protocol::pg::QueryHandler> pg_handler_;
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;
   bool running_ = false;

@@ -70,19 +70,23 @@ namespace {
 
 class PgQuerySession : public protocol::pg::QuerySession {
  public:
-  explicit PgQuerySession(sql::Database& db) : session_(db) {}
+  PgQuerySession(sql::Database& db, runtime::BlockingPool& pool) : session_(db), pool_(pool) {}
   Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out) override {
-    co_return RunSimpleQuery(session_, sql, out);
+    sql::Session* session = &session_;
+    std::string_view* text = &sql;
+    protocol::pg::MessageWriter* writer = &out;
+    co_return co_await pool_.Run([session, text, writer] { return RunSimpleQuery(*session, *text, *writer); });
   }
 
  private:
   sql::Session session_;
+  runtime::BlockingPool& pool_;
 };
 
 }  // namespace
 
 std::unique_ptr<protocol::pg::QuerySession> PgQueryHandler::Open(const protocol::pg::StartupPacket&) {
-  return std::make_unique<PgQuerySession>(db_);
+  return std::make_unique<PgQuerySession>(db_, pool_);
 }
 
 }  // namespace orbit::glue

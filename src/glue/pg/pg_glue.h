@@ -10,6 +10,7 @@
 
 #include "protocol/pg/pg_codec.h"
 #include "protocol/pg/pg_session.h"
+#include "runtime/blocking_pool.h"
 #include "sql/engine/session.h"
 
 namespace orbit::glue {
@@ -36,11 +37,13 @@ char RunSimpleQuery(sql::Session& session, std::string_view sql, protocol::pg::M
 
 class PgQueryHandler : public protocol::pg::QueryHandler {
  public:
-  explicit PgQueryHandler(sql::Database& db) : db_(db) {}
+  // Statements run on `pool` (they may wait for row locks and fsyncs).
+  PgQueryHandler(sql::Database& db, runtime::BlockingPool& pool) : db_(db), pool_(pool) {}
   std::unique_ptr<protocol::pg::QuerySession> Open(const protocol::pg::StartupPacket& startup) override;
 
  private:
   sql::Database& db_;
+  runtime::BlockingPool& pool_;
 };
 
 }  // namespace orbit::glue
