@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "protocol/pg/pg_codec.h"
@@ -30,6 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (r.consumed == 0 || r.consumed > input.size()) std::abort();
     if (m.payload.data() < input.data() || m.payload.data() + m.payload.size() > input.data() + input.size()) {
       std::abort();
+    }
+    // The extended-query decoder: a message decodes or names its error, never both.
+    if (m.type == 'P' || m.type == 'B' || m.type == 'D' || m.type == 'E' || m.type == 'C' || m.type == 'S') {
+      std::string error;
+      auto decoded = DecodeExtended(m, error);
+      if (decoded.has_value() == !error.empty()) std::abort();
+      if (auto* bind = decoded ? std::get_if<BindMsg>(&*decoded) : nullptr) {
+        for (size_t i = 0; i < bind->params.size(); ++i) (void)FormatAt(bind->param_formats, i);
+      }
     }
     // Read the payload the way a Bind message is read: counts drive the reads.
     PayloadReader reader(m.payload);

@@ -151,3 +151,52 @@ TEST(PgCodec, BackendMessagesAreFramed) {
 
 }  // namespace
 }  // namespace orbit::protocol::pg
+
+namespace orbit::protocol::pg {
+namespace {
+
+std::string Payload(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto p : parts) out.append(p.data(), p.size());
+  return out;
+}
+
+TEST(PgExtended, DecodesBindWithNullAndBinaryParameters) {
+  using namespace std::string_view_literals;
+  // portal "p", statement "s", formats [1], 2 params: NULL and 4 bytes, results [0]
+  std::string payload = Payload({"p\0s\0"sv, "\0\1\0\1"sv, "\0\2"sv, "\xff\xff\xff\xff"sv, "\0\0\0\4"sv, "\0\0\0\7"sv,
+                                 "\0\1\0\0"sv});
+  std::string error;
+  auto m = DecodeExtended(Message{'B', payload}, error);
+  ASSERT_TRUE(m.has_value()) << error;
+  auto& b = std::get<BindMsg>(*m);
+  EXPECT_EQ(b.portal, "p");
+  EXPECT_EQ(b.statement, "s");
+  ASSERT_EQ(b.params.size(), 2u);
+  EXPECT_FALSE(b.params[0].has_value());
+  EXPECT_EQ(*b.params[1], std::string("\0\0\0\7", 4));
+  EXPECT_EQ(FormatAt(b.param_formats, 1), 1);  // one format applies to all
+  EXPECT_EQ(FormatAt(b.result_formats, 0), 0);
+}
+
+TEST(PgExtended, RejectsMalformedMessages) {
+  using namespace std::string_view_literals;
+  std::string error;
+  EXPECT_FALSE(DecodeExtended(Message{'B', "p\0s\0\0\1\0\2"sv}, error).has_value());  // format code 2
+  EXPECT_FALSE(error.empty());
+  error.clear();
+  EXPECT_FALSE(DecodeExtended(Message{'D', "X\0"sv}, error).has_value());  // neither S nor P
+  error.clear();
+  EXPECT_FALSE(DecodeExtended(Message{'E', "p\0\0\0"sv}, error).has_value());  // truncated row limit
+  error.clear();
+  EXPECT_FALSE(DecodeExtended(Message{'P', "n\0SELECT 1\0\xff\xff"sv}, error).has_value());  // negative count
+  error.clear();
+  auto sync = DecodeExtended(Message{'S', ""sv}, error);
+  EXPECT_TRUE(sync.has_value() && std::holds_alternative<SyncMsg>(*sync));
+  auto exec = DecodeExtended(Message{'E', "p\0\0\0\0\x0a"sv}, error);
+  ASSERT_TRUE(exec.has_value());
+  EXPECT_EQ(std::get<ExecuteMsg>(*exec).max_rows, 10);
+}
+
+}  // namespace
+}  // namespace orbit::protocol::pg

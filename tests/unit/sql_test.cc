@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/catalog.h"
+#include "glue/pg/pg_binary.h"
 #include "sql/engine/session.h"
 #include "sql/exec/expression.h"
 #include "sql/exec/operators.h"
@@ -256,3 +257,25 @@ TEST_F(SqlSessionTest, PrimaryKeyPredicatesBecomePointReads) {
 
 }  // namespace
 }  // namespace orbit::sql
+
+namespace orbit::glue {
+namespace {
+
+TEST(PgBinary, NumericAndIntegersRoundTrip) {
+  for (std::string text : {"0", "12345.678", "-0.0012", "100000000", "1.5000000000000000", "-12", "0.50"}) {
+    std::string bytes;
+    AppendBinary(sql::Value::String(sql::Type(sql::TypeId::kNumeric), text), bytes);
+    EXPECT_EQ(DecodeBinary(bytes, sql::Type(sql::TypeId::kNumeric)).s, text);
+  }
+  std::string bytes;
+  AppendBinary(sql::Value::Int(sql::TypeId::kInt4, -2), bytes);
+  EXPECT_EQ(bytes, std::string("\xff\xff\xff\xfe", 4));
+  EXPECT_EQ(DecodeBinary(bytes, sql::Type(sql::TypeId::kInt4)).i, -2);
+  EXPECT_THROW(DecodeBinary("abc", sql::Type(sql::TypeId::kInt4)), sql::SqlException);  // 22P03
+  bytes.clear();
+  AppendBinary(sql::Value::Float(sql::TypeId::kFloat8, 1.5), bytes);
+  EXPECT_EQ(DecodeBinary(bytes, sql::Type(sql::TypeId::kFloat8)).f, 1.5);
+}
+
+}  // namespace
+}  // namespace orbit::glue

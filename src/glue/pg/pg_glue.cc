@@ -1,14 +1,21 @@
 #include "glue/pg/pg_glue.h"
 
+#include "glue/pg/pg_binary.h"
+
+#include <map>
+
 namespace orbit::glue {
 
-void PgResultSink::Describe(const std::vector<sql::OutputColumn>& columns) {
+void PgResultSink::Describe(const std::vector<sql::OutputColumn>& columns) { WriteRowDescription(columns); }
+
+void PgResultSink::WriteRowDescription(const std::vector<sql::OutputColumn>& columns) {
   out_.Begin('T').Int16(static_cast<int16_t>(columns.size()));
-  for (const auto& c : columns) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const auto& c = columns[i];
     // atttypmod: varchar(n) and char(n) carry n + 4 (VARHDRSZ), as PostgreSQL sends.
     int32_t typmod = c.type.length >= 0 ? c.type.length + 4 : -1;
     out_.CString(c.name).Int32(0).Int16(0).Int32(sql::TypeOid(c.type.id)).Int16(sql::TypeLength(c.type.id));
-    out_.Int32(typmod).Int16(0);
+    out_.Int32(typmod).Int16(protocol::pg::FormatAt(formats_, i));
   }
   out_.End();
 }
@@ -20,6 +27,12 @@ void PgResultSink::Rows(const sql::exec::Batch& batch, size_t visible) {
       const auto& column = batch.columns[c];
       if (column.IsNull(r)) {
         out_.Int32(-1);
+        continue;
+      }
+      if (protocol::pg::FormatAt(formats_, c) == 1) {
+        cell_.clear();
+        AppendBinary(column.Get(r), cell_);
+        out_.Int32(static_cast<int32_t>(cell_.size())).Bytes(cell_);
         continue;
       }
       if (column.physical() == sql::PhysicalType::kString) {
@@ -71,6 +84,7 @@ namespace {
 class PgQuerySession : public protocol::pg::QuerySession {
  public:
   PgQuerySession(sql::Database& db, runtime::BlockingPool& pool) : session_(db), pool_(pool) {}
+
   Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out) override {
     sql::Session* session = &session_;
     std::string_view* text = &sql;
@@ -78,9 +92,127 @@ class PgQuerySession : public protocol::pg::QuerySession {
     co_return co_await pool_.Run([session, text, writer] { return RunSimpleQuery(*session, *text, *writer); });
   }
 
+  Task<ExtendedResult> Extended(std::vector<protocol::pg::ExtendedMessage>& batch,
+                                protocol::pg::MessageWriter& out) override {
+    PgQuerySession* self = this;
+    auto* messages = &batch;
+    protocol::pg::MessageWriter* writer = &out;
+    co_return co_await pool_.Run([self, messages, writer] { return self->RunBatch(*messages, *writer); });
+  }
+
  private:
+  ExtendedResult RunBatch(std::vector<protocol::pg::ExtendedMessage>& batch, protocol::pg::MessageWriter& out) {
+    ExtendedResult result;
+    PgResultSink sink(out);
+    for (auto& message : batch) {
+      if (result.failed && !std::holds_alternative<protocol::pg::SyncMsg>(message)) continue;
+      bool ok = std::visit([&](auto& m) { return Handle(m, sink, out, result); }, message);
+      if (!ok) result.failed = true;
+    }
+    return result;
+  }
+
+  bool Handle(protocol::pg::ParseMsg& m, PgResultSink& sink, protocol::pg::MessageWriter& out, ExtendedResult&) {
+    std::vector<sql::LogicalType> types;
+    try {
+      for (int32_t oid : m.param_types) types.push_back(TypeFromOid(oid));
+    } catch (const sql::SqlException& e) {
+      session_.Fail(e, "", sink);
+      return false;
+    }
+    if (!session_.Prepare(m.name, m.query, std::move(types), sink)) return false;
+    out.Begin('1').End();  // ParseComplete
+    return true;
+  }
+
+  bool Handle(protocol::pg::BindMsg& m, PgResultSink& sink, protocol::pg::MessageWriter& out, ExtendedResult&) {
+    const sql::PreparedStatement* prepared = session_.FindStatement(m.statement, sink);
+    if (prepared == nullptr) return false;
+    std::vector<sql::Value> values;
+    try {
+      if (m.param_formats.size() > 1 && m.param_formats.size() != m.params.size()) {
+        sql::Throw("08P01", "bind message has " + std::to_string(m.param_formats.size()) +
+                                " parameter formats but " + std::to_string(m.params.size()) + " parameters");
+      }
+      for (size_t i = 0; i < m.params.size() && i < prepared->params.size(); ++i) {
+        const sql::LogicalType& type = prepared->params[i];
+        if (!m.params[i]) {
+          values.push_back(sql::Value::Null(type));
+        } else if (protocol::pg::FormatAt(m.param_formats, i) == 1) {
+          values.push_back(DecodeBinary(*m.params[i], type));
+        } else {
+          values.push_back(sql::FromText(*m.params[i], type));
+        }
+      }
+      if (m.params.size() != prepared->params.size()) values.resize(m.params.size());  // Bind reports the count
+      size_t columns = prepared->columns ? prepared->columns->size() : 0;
+      if (m.result_formats.size() > 1 && m.result_formats.size() != columns) {
+        sql::Throw("08P01", "bind message has " + std::to_string(m.result_formats.size()) +
+                                " result formats but query has " + std::to_string(columns) + " columns");
+      }
+    } catch (const sql::SqlException& e) {
+      session_.Fail(e, "", sink);
+      return false;
+    }
+    if (!session_.Bind(m.portal, m.statement, std::move(values), sink)) return false;
+    formats_[m.portal] = std::move(m.result_formats);
+    out.Begin('2').End();  // BindComplete
+    return true;
+  }
+
+  bool Handle(protocol::pg::DescribeMsg& m, PgResultSink& sink, protocol::pg::MessageWriter& out, ExtendedResult&) {
+    const sql::PreparedStatement* prepared = nullptr;
+    if (m.kind == 'S') {
+      prepared = session_.FindStatement(m.name, sink);
+      if (prepared == nullptr) return false;
+      out.Begin('t').Int16(static_cast<int16_t>(prepared->params.size()));  // ParameterDescription
+      for (const auto& t : prepared->params) out.Int32(sql::TypeOid(t.id));
+      out.End();
+      sink.set_formats({});
+    } else {
+      const sql::Portal* portal = session_.FindPortal(m.name, sink);
+      if (portal == nullptr) return false;
+      prepared = portal->prepared.get();
+      sink.set_formats(formats_[m.name]);
+    }
+    if (prepared->columns) {
+      sink.WriteRowDescription(*prepared->columns);
+    } else {
+      out.Begin('n').End();  // NoData
+    }
+    return true;
+  }
+
+  bool Handle(protocol::pg::ExecuteMsg& m, PgResultSink& sink, protocol::pg::MessageWriter& out, ExtendedResult&) {
+    sink.set_formats(formats_[m.portal]);
+    bool suspended = false;
+    if (!session_.ExecutePortal(m.portal, m.max_rows, sink, suspended)) return false;
+    if (suspended) out.Begin('s').End();  // PortalSuspended
+    return true;
+  }
+
+  bool Handle(protocol::pg::CloseMsg& m, PgResultSink&, protocol::pg::MessageWriter& out, ExtendedResult&) {
+    if (m.kind == 'S') {
+      session_.CloseStatement(m.name);
+    } else {
+      session_.ClosePortal(m.name);
+      formats_.erase(m.name);
+    }
+    out.Begin('3').End();  // CloseComplete
+    return true;
+  }
+
+  bool Handle(protocol::pg::SyncMsg&, PgResultSink& sink, protocol::pg::MessageWriter&, ExtendedResult& result) {
+    session_.Sync(sink);
+    result.failed = false;
+    result.synced = true;
+    result.status = static_cast<char>(session_.status());
+    return true;
+  }
+
   sql::Session session_;
   runtime::BlockingPool& pool_;
+  std::map<std::string, std::vector<int16_t>> formats_;  // result formats per portal
 };
 
 }  // namespace

@@ -26,9 +26,15 @@ class PgResultSink : public sql::ResultSink {
   void Error(const sql::SqlError& error) override;
   void Notice(const sql::SqlError& notice) override;
 
+  // Format codes (0 text, 1 binary) of the result columns, as Bind gave them.
+  void set_formats(std::vector<int16_t> formats) { formats_ = std::move(formats); }
+  // A RowDescription for `columns` in `formats` (Describe of a statement: all 0).
+  void WriteRowDescription(const std::vector<sql::OutputColumn>& columns);
+
  private:
   protocol::pg::MessageWriter& out_;
   std::string cell_;
+  std::vector<int16_t> formats_;
 };
 
 // Runs a query string on `session`, writing every message but ReadyForQuery;

@@ -221,4 +221,91 @@ void WriteError(MessageWriter& w, const ErrorFields& e, char type) {
   w.End();
 }
 
+int16_t FormatAt(const std::vector<int16_t>& formats, size_t i) {
+  if (formats.empty()) return 0;
+  if (formats.size() == 1) return formats[0];
+  return i < formats.size() ? formats[i] : 0;
+}
+
+std::optional<ExtendedMessage> DecodeExtended(const Message& m, std::string& error) {
+  PayloadReader r(m.payload);
+  auto finish = [&](ExtendedMessage msg, const char* what) -> std::optional<ExtendedMessage> {
+    if (!r.ok() || !r.AtEnd()) {
+      error = std::string("invalid ") + what + " message";
+      return std::nullopt;
+    }
+    return msg;
+  };
+  auto count = [&](const char* what) -> std::optional<size_t> {
+    int16_t n = r.Int16();
+    if (n < 0) {
+      error = std::string("invalid ") + what + " message";
+      return std::nullopt;
+    }
+    return static_cast<size_t>(n);
+  };
+  switch (m.type) {
+    case 'P': {
+      ParseMsg p;
+      p.name = r.CString();
+      p.query = r.CString();
+      auto n = count("Parse");
+      if (!n) return std::nullopt;
+      for (size_t i = 0; i < *n && r.ok(); ++i) p.param_types.push_back(r.Int32());
+      return finish(std::move(p), "Parse");
+    }
+    case 'B': {
+      BindMsg b;
+      b.portal = r.CString();
+      b.statement = r.CString();
+      auto formats = count("Bind");
+      if (!formats) return std::nullopt;
+      for (size_t i = 0; i < *formats && r.ok(); ++i) b.param_formats.push_back(r.Int16());
+      auto params = count("Bind");
+      if (!params) return std::nullopt;
+      for (size_t i = 0; i < *params && r.ok(); ++i) {
+        int32_t len = r.Int32();
+        if (len < -1) {
+          error = "invalid Bind message: negative parameter length";
+          return std::nullopt;
+        }
+        if (len == -1) b.params.emplace_back(std::nullopt);
+        else b.params.emplace_back(std::string(r.Bytes(static_cast<size_t>(len))));
+      }
+      auto results = count("Bind");
+      if (!results) return std::nullopt;
+      for (size_t i = 0; i < *results && r.ok(); ++i) b.result_formats.push_back(r.Int16());
+      for (int16_t f : b.param_formats) {
+        if (f != 0 && f != 1) error = "unsupported format code: " + std::to_string(f);
+      }
+      for (int16_t f : b.result_formats) {
+        if (f != 0 && f != 1) error = "unsupported format code: " + std::to_string(f);
+      }
+      if (!error.empty()) return std::nullopt;
+      return finish(std::move(b), "Bind");
+    }
+    case 'D':
+    case 'C': {
+      std::string_view kind = r.Bytes(1);
+      std::string name(r.CString());
+      if (r.ok() && kind != "S" && kind != "P") {
+        error = std::string("invalid ") + (m.type == 'D' ? "DESCRIBE" : "CLOSE") + " message subtype " +
+                std::to_string(kind.empty() ? 0 : static_cast<int>(kind[0]));
+        return std::nullopt;
+      }
+      char k = kind.empty() ? 'S' : kind[0];
+      if (m.type == 'D') return finish(DescribeMsg{k, std::move(name)}, "Describe");
+      return finish(CloseMsg{k, std::move(name)}, "Close");
+    }
+    case 'E': {
+      ExecuteMsg e;
+      e.portal = r.CString();
+      e.max_rows = r.Int32();
+      return finish(std::move(e), "Execute");
+    }
+    case 'S': return finish(SyncMsg{}, "Sync");
+    default: error = "not an extended-query message"; return std::nullopt;
+  }
+}
+
 }  // namespace orbit::protocol::pg

@@ -13,8 +13,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <utility>
 #include <vector>
 
@@ -115,6 +117,43 @@ class MessageWriter {
   std::string& out_;
   size_t start_ = 0;
 };
+
+// Extended-query frontend messages ("Extended Query" in PostgreSQL 15's
+// protocol chapter), decoded into owned values: a batch of them outlives the
+// input buffer they came from.
+struct ParseMsg {  // 'P'
+  std::string name;
+  std::string query;
+  std::vector<int32_t> param_types;  // OIDs; 0 = let the server infer
+};
+struct BindMsg {  // 'B'
+  std::string portal;
+  std::string statement;
+  std::vector<int16_t> param_formats;  // 0 or 1 entries apply to all; else one per parameter
+  std::vector<std::optional<std::string>> params;  // nullopt: NULL
+  std::vector<int16_t> result_formats;
+};
+struct DescribeMsg {  // 'D': kind 'S' (statement) or 'P' (portal)
+  char kind = 'S';
+  std::string name;
+};
+struct ExecuteMsg {  // 'E'
+  std::string portal;
+  int32_t max_rows = 0;  // 0: all
+};
+struct CloseMsg {  // 'C'
+  char kind = 'S';
+  std::string name;
+};
+struct SyncMsg {};  // 'S'
+using ExtendedMessage = std::variant<ParseMsg, BindMsg, DescribeMsg, ExecuteMsg, CloseMsg, SyncMsg>;
+
+// Decodes a 'P', 'B', 'D', 'E', 'C' or 'S' message; nullopt with `error` set for
+// malformed contents (a protocol violation: 08P01).
+std::optional<ExtendedMessage> DecodeExtended(const Message& m, std::string& error);
+
+// The format code of result/parameter column `i` given a Bind format list.
+int16_t FormatAt(const std::vector<int16_t>& formats, size_t i);
 
 // ErrorResponse / NoticeResponse fields (PostgreSQL 15 "Error and Notice
 // Message Fields").

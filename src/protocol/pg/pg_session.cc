@@ -114,6 +114,17 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
   // Command phase.
   char status = 'I';
   bool skip_to_sync = false;  // after an error in the extended protocol
+  std::vector<ExtendedMessage> batch;
+  auto run_batch = [&]() -> Task<void> {
+    if (batch.empty()) co_return;
+    QuerySession::ExtendedResult result = co_await session->Extended(batch, w);
+    batch.clear();
+    skip_to_sync = result.failed;
+    if (result.synced) {
+      status = result.status;
+      w.ReadyForQuery(status);
+    }
+  };
   auto not_supported = [&](std::string message) {
     ErrorFields e;
     e.sqlstate = "0A000";
@@ -124,7 +135,8 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     Message m;
     Result r = ParseMessage(std::string_view(in).substr(offset), options.limits, m);
     if (r.status == Status::kNeedMore) {
-      // Send what is pending before waiting for the client.
+      // Answer what has arrived and send it before waiting for the client.
+      co_await run_batch();
       if (!out.empty() && !co_await flush()) co_return;
       need = r.need;
       if (!co_await fill()) co_return;
@@ -137,10 +149,12 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     }
     need = 1;
     bool done = false;
+    bool extended = m.type == 'P' || m.type == 'B' || m.type == 'D' || m.type == 'E' || m.type == 'C' || m.type == 'S';
     if (skip_to_sync && m.type != 'S' && m.type != 'X') {
       offset += r.consumed;  // discarded, as PostgreSQL does after an extended-protocol error
       continue;
     }
+    if (!extended) co_await run_batch();  // keep the order of answers
     switch (m.type) {
       case 'Q': {
         PayloadReader reader(m.payload);
@@ -155,18 +169,25 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
         break;
       }
       case 'X': done = true; break;
-      case 'P': case 'B': case 'D': case 'E': case 'C':
-        not_supported("the extended query protocol is not supported yet; use simple queries");
-        skip_to_sync = true;
+      case 'P': case 'B': case 'D': case 'E': case 'C': case 'S': {
+        std::string error;
+        auto decoded = DecodeExtended(m, error);
+        if (!decoded) {
+          Fatal(w, "08P01", error);
+          done = true;
+          break;
+        }
+        skip_to_sync = false;
+        batch.push_back(std::move(*decoded));
+        if (m.type == 'S' || batch.size() >= 1024) co_await run_batch();
         break;
-      case 'H':  // Flush: what is pending goes out below
+      }
+      case 'H':  // Flush: answer what came before, and send it
+        co_await run_batch();
+        if (!co_await flush()) co_return;
         break;
       case 'F':  // FunctionCall is answered on its own, ReadyForQuery included
         not_supported("function calls (the fast-path interface) are not supported");
-        w.ReadyForQuery(status);
-        break;
-      case 'S':
-        skip_to_sync = false;
         w.ReadyForQuery(status);
         break;
       case 'd': case 'c': case 'f':  // COPY data outside COPY: ignored, as PostgreSQL does

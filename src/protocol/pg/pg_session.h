@@ -5,15 +5,19 @@
 // BackendKeyData, then the simple-query cycle (Query → results → ReadyForQuery)
 // and Terminate. The statements themselves are the QueryHandler's.
 //
+// Extended-query messages (Parse, Bind, Describe, Execute, Close, Sync) are
+// decoded by the codec and handed to the QuerySession in batches: everything
+// the client sent up to a Sync, a Flush, or the end of what has arrived.
+//
 // Not built yet (answered with the protocol's errors): password/SCRAM
-// authentication (every login is trusted: no roles exist yet), TLS, the extended
-// query protocol (Parse/Bind/... get 0A000, then messages are skipped until
-// Sync), FunctionCall (0A000), COPY, CancelRequest (the connection is closed,
-// nothing is cancelled).
+// authentication (every login is trusted: no roles exist yet), TLS,
+// FunctionCall (0A000), COPY, CancelRequest (the connection is closed, nothing
+// is cancelled).
 
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "protocol/pg/pg_codec.h"
 #include "runtime/asio.h"
@@ -28,6 +32,16 @@ class QuerySession {
   // Answers one Query message's string (all its statements), without
   // ReadyForQuery; returns the transaction status for it: 'I', 'T' or 'E'.
   virtual Task<char> SimpleQuery(std::string_view sql, MessageWriter& out) = 0;
+
+  // Answers a batch of extended-query messages, in order, writing ParseComplete,
+  // BindComplete, ... and errors (not ReadyForQuery). After an error the rest of
+  // the batch up to a Sync is skipped. A batch ends at the latest with a Sync.
+  struct ExtendedResult {
+    bool failed = false;  // an error with no Sync after it yet: skip messages until Sync
+    bool synced = false;  // the batch ended with Sync: send ReadyForQuery(status)
+    char status = 'I';
+  };
+  virtual Task<ExtendedResult> Extended(std::vector<ExtendedMessage>& batch, MessageWriter& out) = 0;
 };
 
 class QueryHandler {

@@ -33,6 +33,7 @@ enum class ExprKind : uint8_t {
   kCoalesce,   // args
   kNullIf,     // args[0], args[1]
   kDefault,    // the DEFAULT keyword in INSERT/UPDATE
+  kParam,      // $n: value.i is n (1-based)
 };
 
 struct Expr;

@@ -60,10 +60,10 @@ std::vector<LogicalType> TableTypes(const catalog::TableDesc& table) {
 class Returning {
  public:
   Returning(const catalog::TableDesc& table, const std::string& alias, const std::vector<ast::SelectItem>& items,
-            ResultSink& sink)
+            ParamContext* params, ResultSink& sink)
       : sink_(sink) {
     if (items.empty()) return;
-    Binder binder(Scope{&table, alias});
+    Binder binder(Scope{&table, alias, params});
     std::vector<OutputColumn> columns;
     for (const auto& item : items) {
       const ast::Expr& e = *item.expr;
@@ -188,7 +188,7 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
   exec::OperatorPtr source;
   const ast::Select& src = *s.source;
   if (!src.values.empty() && !src.from && src.targets.empty()) {
-    Binder binder{Scope{}};
+    Binder binder{Scope{nullptr, "", params_}};
     std::vector<std::vector<BoundExprPtr>> rows;
     for (const auto& row : src.values) {
       if (row.size() > targets.size()) Throw("42601", "INSERT has more expressions than target columns", row[targets.size()]->location);
@@ -208,7 +208,7 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
     for (size_t i = 0; i < targets.size(); ++i) types.push_back(column_of(i).type);
     source = exec::MakeValues(std::move(rows), std::move(types));
   } else {
-    QueryPlan plan = PlanSelect(src, txn, catalog);
+    QueryPlan plan = PlanSelect(src, txn, catalog, params_);
     if (s.columns.empty() && plan.columns.size() < targets.size()) targets.resize(plan.columns.size());
     if (plan.columns.size() > targets.size()) Throw("42601", "INSERT has more expressions than target columns");
     if (plan.columns.size() < targets.size()) Throw("42601", "INSERT has more target columns than expressions");
@@ -220,7 +220,8 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
     source = exec::MakeProject(exec::MakeSort(std::move(plan.root), {}), std::move(casts));
   }
 
-  Returning returning(table, s.table.alias.empty() ? table.name : s.table.alias, s.returning, sink);
+  Returning returning(table, s.table.alias.empty() ? table.name : s.table.alias, s.returning, params_, sink);
+  if (describe_only_) return;
   std::vector<LogicalType> types = TableTypes(table);
   size_t inserted = 0;
   Batch in;
@@ -256,7 +257,7 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
   catalog::Catalog catalog(txn);
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
-  Binder binder(Scope{&table, alias});
+  Binder binder(Scope{&table, alias, params_});
   std::vector<std::pair<int, BoundExprPtr>> assignments;
   for (const auto& a : s.assignments) {
     int index = table.FindColumn(a.column);
@@ -269,8 +270,13 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
                              : CoerceAssignment(binder.Bind(*a.value, nullptr, "UPDATE"), column, a.value->location);
     assignments.emplace_back(index, std::move(value));
   }
+  if (describe_only_) {
+    if (s.where) binder.BindCondition(*s.where, "WHERE");
+    Returning returning(table, alias, s.returning, params_, sink);
+    return;
+  }
   std::vector<std::string> keys = CandidateKeys(txn, table, binder, s.where.get());
-  Returning returning(table, alias, s.returning, sink);
+  Returning returning(table, alias, s.returning, params_, sink);
   size_t updated = 0;
   for (size_t begin = 0; begin < keys.size(); begin += exec::kBatchSize) {
     std::vector<std::string> chunk(keys.begin() + static_cast<std::ptrdiff_t>(begin),
@@ -308,9 +314,14 @@ void Session::RunDelete(const ast::Delete& s, ResultSink& sink) {
   catalog::Catalog catalog(txn);
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
-  Binder binder(Scope{&table, alias});
+  Binder binder(Scope{&table, alias, params_});
+  if (describe_only_) {
+    if (s.where) binder.BindCondition(*s.where, "WHERE");
+    Returning returning(table, alias, s.returning, params_, sink);
+    return;
+  }
   std::vector<std::string> keys = CandidateKeys(txn, table, binder, s.where.get());
-  Returning returning(table, alias, s.returning, sink);
+  Returning returning(table, alias, s.returning, params_, sink);
   size_t deleted = 0;
   for (size_t begin = 0; begin < keys.size(); begin += exec::kBatchSize) {
     std::vector<std::string> chunk(keys.begin() + static_cast<std::ptrdiff_t>(begin),

@@ -61,7 +61,17 @@ storage::Transaction& Session::Txn() {
   return *txn_;
 }
 
+void Session::ClosePortalPlans() {
+  for (auto& [name, portal] : portals_) {
+    if (portal.plan) {
+      portal.plan.reset();
+      portal.closed = true;
+    }
+  }
+}
+
 void Session::CommitTxn() {
+  ClosePortalPlans();
   auto txn = std::move(txn_);
   if (!txn) return;
   Status s = txn->Commit();
@@ -71,6 +81,7 @@ void Session::CommitTxn() {
 }
 
 void Session::RollbackTxn() {
+  ClosePortalPlans();
   if (txn_) (void)txn_->Rollback();
   txn_.reset();
   dropped_tables_ = false;
@@ -112,16 +123,20 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
       CommitTxn();
     }
   } catch (SqlException& e) {
-    SqlError error = e.error();
-    if (error.position > 0) error.position = CharPosition(sql, error.position);
-    sink.Error(error);
-    implicit_ = false;
-    if (status_ == TransactionStatus::kInBlock) {
-      status_ = TransactionStatus::kFailed;  // the block's writes are undone at once; ROLLBACK ends it
-      RollbackTxn();
-    } else if (status_ != TransactionStatus::kFailed) {
-      RollbackTxn();
-    }
+    Fail(e, sql, sink);
+  }
+}
+
+void Session::Fail(const SqlException& e, std::string_view sql, ResultSink& sink) {
+  SqlError error = e.error();
+  if (error.position > 0) error.position = CharPosition(sql, error.position);
+  sink.Error(error);
+  implicit_ = false;
+  if (status_ == TransactionStatus::kInBlock) {
+    status_ = TransactionStatus::kFailed;  // the block's writes are undone at once; ROLLBACK ends it
+    RollbackTxn();
+  } else if (status_ != TransactionStatus::kFailed) {
+    RollbackTxn();
   }
 }
 
@@ -180,8 +195,9 @@ void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {
 
 void Session::RunSelect(const ast::Select& s, ResultSink& sink) {
   catalog::Catalog catalog(Txn());
-  QueryPlan plan = PlanSelect(s, Txn(), catalog);
+  QueryPlan plan = PlanSelect(s, Txn(), catalog, params_);
   sink.Describe(plan.columns);
+  if (describe_only_) return;
   size_t rows = Drain(*plan.root, plan.columns.size(), sink);
   sink.Complete("SELECT " + std::to_string(rows));
 }
@@ -192,7 +208,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   }
   catalog::TableDesc desc;
   desc.name = s.table.name;
-  Binder constants{Scope{}};
+  Binder constants{Scope{nullptr, "", params_}};
   for (const auto& col : s.columns) {
     if (desc.FindColumn(col.name) >= 0) {
       Throw("42701", "column \"" + col.name + "\" specified more than once", col.location);
@@ -218,6 +234,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     desc.columns[static_cast<size_t>(index)].not_null = true;
   }
   if (desc.columns.size() > 1600) Throw("54011", "tables can have at most 1600 columns");
+  if (describe_only_) return;
   auto created = catalog::Catalog(Txn()).CreateTable(std::move(desc));
   if (!created.ok()) {
     if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());
@@ -228,6 +245,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
 }
 
 void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
+  if (describe_only_) return;
   catalog::Catalog catalog(Txn());
   for (const auto& name : s.tables) {
     if (!name.schema.empty() && name.schema != "public") {

@@ -4,13 +4,16 @@
 // settings, independent of any wire protocol. The protocol glue gives it query
 // strings and a ResultSink that turns results into the protocol's messages.
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "sql/exec/vector.h"
+#include "sql/planner/binder.h"
 #include "sql/planner/planner.h"
 #include "storage/engine.h"
 #include "storage/transaction.h"
@@ -50,6 +53,32 @@ class Database {
 
 enum class TransactionStatus : char { kIdle = 'I', kInBlock = 'T', kFailed = 'E' };
 
+// A statement prepared by the extended protocol (Parse): its AST, parameter
+// types (declared or inferred) and result columns (nullopt: it returns no rows).
+struct PreparedStatement {
+  std::string sql;
+  std::shared_ptr<const ast::Statement> statement;  // null for an empty query
+  std::vector<LogicalType> params;
+  std::optional<std::vector<OutputColumn>> columns;
+};
+
+// A statement with parameter values (Bind), and how far Execute has got.
+struct Portal {
+  std::shared_ptr<const PreparedStatement> prepared;
+  std::vector<Value> params;
+  bool started = false;
+  bool done = false;
+  bool closed = false;  // its transaction ended: the plan (and its storage iterators) is gone
+  // SELECT: the running plan and the rows of the current batch not yet sent.
+  std::optional<QueryPlan> plan;
+  exec::Batch batch;
+  size_t batch_pos = 0;
+  // Other statements run to completion at the first Execute; RETURNING rows wait here.
+  std::vector<exec::Batch> buffered;
+  size_t rows = 0;
+  std::string tag;
+};
+
 class Session {
  public:
   explicit Session(Database& db) : db_(db) {}
@@ -60,6 +89,26 @@ class Session {
   // transaction, and the first error ends the string.
   void Execute(std::string_view sql, ResultSink& sink);
   TransactionStatus status() const { return status_; }
+
+  // The extended query protocol. Each call reports a failure to `sink` (and
+  // returns false): the statement's error, after which the transaction is
+  // failed or rolled back as for simple queries, and the client skips to Sync.
+  bool Prepare(const std::string& name, std::string_view sql, std::vector<LogicalType> declared, ResultSink& sink);
+  // The prepared statement or portal `name`, or nullptr after reporting 26000/34000.
+  const PreparedStatement* FindStatement(const std::string& name, ResultSink& sink);
+  const Portal* FindPortal(const std::string& name, ResultSink& sink);
+  bool Bind(const std::string& portal, const std::string& statement, std::vector<Value> params, ResultSink& sink);
+  // Sends up to `max_rows` rows (0: all). Returns false on error; sets
+  // `suspended` when rows remain (PortalSuspended) instead of completing.
+  bool ExecutePortal(const std::string& portal, int64_t max_rows, ResultSink& sink, bool& suspended);
+  void CloseStatement(const std::string& name) { statements_.erase(name); }
+  void ClosePortal(const std::string& name) { portals_.erase(name); }
+  // Ends the implicit transaction of the messages since the last Sync.
+  void Sync(ResultSink& sink);
+
+  // Reports a statement-ending error (e.g. a parameter the glue could not
+  // decode) with its consequences for the transaction, as any statement error.
+  void Fail(const SqlException& e, std::string_view sql, ResultSink& sink);
 
  private:
   void ExecuteStatement(const ast::Statement& stmt, ResultSink& sink);
@@ -75,12 +124,18 @@ class Session {
   storage::Transaction& Txn();
   void CommitTxn();
   void RollbackTxn();
+  // Plans hold iterators of the transaction: they go before it does.
+  void ClosePortalPlans();
 
   Database& db_;
+  ParamContext* params_ = nullptr;  // the running statement's parameters (extended protocol)
   std::unique_ptr<storage::Transaction> txn_;
   TransactionStatus status_ = TransactionStatus::kIdle;
   bool implicit_ = false;        // txn_ is the implicit transaction of a multi-statement string
   bool dropped_tables_ = false;  // sweep garbage after commit
+  bool describe_only_ = false;   // binding a statement being prepared: stop before running it
+  std::map<std::string, std::shared_ptr<const PreparedStatement>> statements_;
+  std::map<std::string, Portal> portals_;
 };
 
 // Streams an operator's batches into `sink`; returns the row count.

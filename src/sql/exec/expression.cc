@@ -24,6 +24,12 @@ BoundExprPtr MakeColumn(int column, LogicalType type) {
 
 BoundExprPtr MakeCast(BoundExprPtr arg, LogicalType type, bool explicit_cast, int location) {
   if (arg->type == type) return arg;
+  if (arg->kind == BoundKind::kParam && arg->type.id == TypeId::kUnknown) {
+    LogicalType inferred = type.id == TypeId::kVarchar || type.id == TypeId::kBpchar ? Type(type.id) : type;
+    (*arg->param_types)[static_cast<size_t>(arg->column)] = inferred;
+    arg->type = inferred;
+    if (inferred == type) return arg;
+  }
   if (arg->kind == BoundKind::kConst) {  // fold: constants are cast once, here
     return MakeConst(CastValue(arg->value, type, explicit_cast, location), arg->location);
   }
@@ -359,6 +365,7 @@ Vector Evaluate(const BoundExpr& e, const Batch& input) {
       }
       return l;
     }
+    case BoundKind::kParam: Throw("XX000", "a parameter was evaluated while its statement was being prepared");
     case BoundKind::kFunction: {
       std::vector<Vector> args;
       for (const auto& a : e.args) args.push_back(Evaluate(*a, input));

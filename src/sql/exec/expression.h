@@ -34,6 +34,7 @@ enum class BoundKind : uint8_t {
   kCoalesce,
   kNullIf,
   kFunction,  // function(args) over whole vectors
+  kParam,     // $n while a statement is prepared (never evaluated): column = n - 1
 };
 
 struct BoundExpr;
@@ -53,6 +54,9 @@ struct BoundExpr {
   bool explicit_cast = false;
   bool case_insensitive = false;
   ScalarKernel kernel;
+  // kParam: the statement's parameter types; the first cast of an untyped
+  // parameter decides its type, as PostgreSQL infers parameter types.
+  std::vector<LogicalType>* param_types = nullptr;
   std::vector<BoundExprPtr> args;
 
   bool IsNullConst() const { return kind == BoundKind::kConst && value.null; }

@@ -277,7 +277,11 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
     case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
       return Make(ExprKind::kDefault, node.set_to_default->location);
     case PG_QUERY__NODE__NODE_SUB_LINK: Unsupported("subqueries", node.sub_link->location);
-    case PG_QUERY__NODE__NODE_PARAM_REF: Unsupported("parameters ($n) in simple queries", node.param_ref->location);
+    case PG_QUERY__NODE__NODE_PARAM_REF: {
+      auto e = Make(ExprKind::kParam, node.param_ref->location);
+      e->value = Value::Int(TypeId::kInt4, node.param_ref->number);
+      return e;
+    }
     default: Unsupported("expression " + NodeName(node));
   }
 }

@@ -208,6 +208,20 @@ BoundExprPtr Binder::BindInput(const ast::Expr& e) {
     }
     case ExprKind::kStar: Throw("0A000", "* is only supported as a whole select-list entry", e.location);
     case ExprKind::kDefault: Throw("42601", "DEFAULT is not allowed in this context", e.location);
+    case ExprKind::kParam: {
+      auto n = static_cast<size_t>(e.value.i);
+      if (scope_.params == nullptr || n < 1 || n > 65535 ||
+          (scope_.params->values != nullptr && n > scope_.params->types.size())) {
+        Throw("42P02", "there is no parameter $" + std::to_string(n), e.location);
+      }
+      ParamContext& params = *scope_.params;
+      if (params.values != nullptr) return exec::MakeConst((*params.values)[n - 1], e.location);
+      if (params.types.size() < n) params.types.resize(n);  // unknown until a context types it
+      auto out = Node(BoundKind::kParam, params.types[n - 1], e.location);
+      out->column = static_cast<int>(n - 1);
+      out->param_types = &params.types;
+      return out;
+    }
     case ExprKind::kCast: {
       BoundExprPtr arg = BindChild(*e.args[0]);
       if (!CanCast(arg->type.id, e.cast_type.id, CastContext::kExplicit)) {

@@ -16,10 +16,20 @@
 
 namespace orbit::sql {
 
+// The parameters ($1, $2, ...) of a statement of the extended protocol. While
+// it is prepared, `values` is null and `types` collects the inferred types
+// (declared ones are given); when it runs, `values` holds one value per type
+// and each $n binds as a constant.
+struct ParamContext {
+  std::vector<LogicalType> types;
+  const std::vector<Value>* values = nullptr;
+};
+
 // The columns an expression can name: one table's (FROM t [AS a]) or none.
 struct Scope {
   const catalog::TableDesc* table = nullptr;
   std::string name;  // the alias, or the table name
+  ParamContext* params = nullptr;  // null: simple query, $n is an error
 };
 
 // Grouped queries: expressions above the aggregate see only the group keys and

@@ -28,7 +28,8 @@ ast::ExprPtr ColumnRefAst(const std::string& table, const std::string& column, i
 // LIMIT / OFFSET: constant bigint expressions; NULL means none.
 std::optional<int64_t> CountClause(Binder& binder, const ast::Expr* e, bool is_limit) {
   if (e == nullptr) return std::nullopt;
-  BoundExprPtr bound = binder.Bind(*e, nullptr, is_limit ? "LIMIT" : "OFFSET");
+  BoundExprPtr bound = Coerce(binder.Bind(*e, nullptr, is_limit ? "LIMIT" : "OFFSET"), Type(TypeId::kInt8), e->location);
+  if (bound->kind == BoundKind::kParam) return std::nullopt;  // being prepared: only its type matters
   if (bound->kind != BoundKind::kConst) Throw("0A000", "non-constant LIMIT/OFFSET is not supported yet", e->location);
   Value v = CastValue(bound->value, Type(TypeId::kInt8), false, e->location);
   if (v.null) return std::nullopt;
@@ -36,9 +37,9 @@ std::optional<int64_t> CountClause(Binder& binder, const ast::Expr* e, bool is_l
   return v.i;
 }
 
-QueryPlan PlanValues(const ast::Select& s) {
+QueryPlan PlanValues(const ast::Select& s, ParamContext* params) {
   size_t width = s.values[0].size();
-  Binder binder(Scope{});
+  Binder binder(Scope{nullptr, "", params});
   std::vector<std::vector<BoundExprPtr>> rows;
   for (const auto& row : s.values) {
     if (row.size() != width) Throw("42601", "VALUES lists must all be the same length", row.empty() ? -1 : row[0]->location);
@@ -145,10 +146,12 @@ std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDe
   return keys;
 }
 
-QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog) {
-  if (!s.values.empty()) return PlanValues(s);
+QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog,
+                     ParamContext* params) {
+  if (!s.values.empty()) return PlanValues(s, params);
   std::optional<catalog::TableDesc> table;
   Scope scope;
+  scope.params = params;
   if (s.from) {
     table = ResolveTable(catalog, *s.from);
     scope.table = &*table;

@@ -30,7 +30,10 @@ struct QueryPlan {
 // The table `name` names, or 42P01 / 3F000.
 catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name);
 
-QueryPlan PlanSelect(const ast::Select& select, storage::Transaction& txn, catalog::Catalog& catalog);
+struct ParamContext;
+// `params`: the statement's parameters (extended protocol), or null.
+QueryPlan PlanSelect(const ast::Select& select, storage::Transaction& txn, catalog::Catalog& catalog,
+                     ParamContext* params = nullptr);
 
 // The rows a WHERE clause can be limited to by primary-key lookups (equality
 // or IN on every key column), as row keys; nullopt when it needs a scan.
