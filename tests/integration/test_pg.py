@@ -109,16 +109,34 @@ def test_protocol_violations_close_only_that_connection(server, conn):
     assert cur.fetchone() == (1,)
 
 
-def test_extended_protocol_is_refused_until_sync(server):
+def test_extended_protocol_parse_error_is_answered_at_sync(server):
     with socket.create_connection(("127.0.0.1", server.port("pg"))) as s:
         s.sendall(_startup())
         _read_until_ready(s)
-        parse = b"P" + struct.pack(">i", 4 + 1 + 9 + 2) + b"\0SELECT 1\0" + struct.pack(">h", 0)
+        bad = b"P" + struct.pack(">i", 4 + 1 + 9 + 2) + b"\0SELEC 12\0" + struct.pack(">h", 0)
         sync = b"S" + struct.pack(">i", 4)
-        s.sendall(parse + parse + sync)
+        s.sendall(bad + bad + sync)
         data = _read_until_ready(s)
-        assert data.count(b"0A000") == 1  # one error, the second Parse was skipped
+        assert data.count(b"42601") == 1  # one error, the second Parse was skipped
         assert data.endswith(b"Z\x00\x00\x00\x05I")
+
+
+def test_set_show_and_session_functions(conn):
+    cur = conn.cursor()
+    cur.execute("SHOW search_path")
+    assert cur.fetchone() == ('"$user", public',)
+    cur.execute("SET application_name = 'orbit-test'")
+    assert conn.get_parameter_status("application_name") == "orbit-test"  # reported with ParameterStatus
+    cur.execute("SELECT current_user, current_database(), current_setting('application_name')")
+    assert cur.fetchone() == ("alice", "shop", "orbit-test")
+    assert [d.name for d in cur.description] == ["current_user", "current_database", "current_setting"]
+    for sql, state in [("SHOW nope", "42704"), ("SET TimeZone = 'Europe/Paris'", "0A000"),
+                       ("SET extra_float_digits = 9", "22023")]:
+        with pytest.raises(psycopg2.Error) as e:
+            cur.execute(sql)
+        assert e.value.pgcode == state, sql
+    cur.execute("RESET application_name")
+    assert conn.get_parameter_status("application_name") == ""
 
 
 def test_deeply_nested_statements_are_refused_not_fatal(conn):

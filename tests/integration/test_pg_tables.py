@@ -321,6 +321,25 @@ def test_uncommitted_transaction_is_gone_after_kill_9(server):
     c.close()
 
 
+def test_graceful_restart_with_a_session_idle_in_transaction(server):
+    c = connect(server)
+    run(c, "CREATE TABLE idle (id int PRIMARY KEY)")
+    run(c, "INSERT INTO idle VALUES (1)")
+    c.commit()
+    run(c, "INSERT INTO idle VALUES (2)")
+    run(c, "UPDATE idle SET id = 10 WHERE id = 1")
+    assert c.info.transaction_status == ext.TRANSACTION_STATUS_INTRANS
+    server.restart()
+    with pytest.raises(psycopg2.OperationalError):
+        run(c, "COMMIT")  # the connection is gone, and so is its transaction
+    c.close()
+    c = connect(server, autocommit=True)
+    assert rows(c, "SELECT id FROM idle") == [(1,)]
+    run(c, "UPDATE idle SET id = 10 WHERE id = 1")  # no lock left behind
+    assert rows(c, "SELECT id FROM idle") == [(10,)]
+    c.close()
+
+
 # ---------------------------------------------------------------------------
 # 4. Two sessions
 #
@@ -510,6 +529,81 @@ def test_row_lock_timeout_is_55P03_and_the_session_recovers(make_server):
     b.close()
 
 
+def test_deadlock_ends_one_transaction_and_the_other_commits(server):
+    a, b = two_sessions(server)
+    run(a, "CREATE TABLE dl (id int PRIMARY KEY, v int NOT NULL)")
+    run(a, "INSERT INTO dl VALUES (1, 0), (2, 0)")
+    a.commit()
+    run(a, "UPDATE dl SET v = v + 1 WHERE id = 1")
+    run(b, "UPDATE dl SET v = v + 10 WHERE id = 2")
+
+    def cross(c, sql):
+        try:
+            run(c, sql)
+            c.commit()
+            return "committed"
+        except psycopg2.Error as e:
+            c.rollback()
+            return e.pgcode
+
+    ta = Background(lambda: cross(a, "UPDATE dl SET v = v + 1 WHERE id = 2"))
+    tb = Background(lambda: cross(b, "UPDATE dl SET v = v + 10 WHERE id = 1"))
+    outcome = sorted([ta.join(), tb.join()])
+    assert outcome[0] in ("40P01", "55P03"), outcome
+    expected = {"a": [(1, 1), (2, 1)], "b": [(1, 10), (2, 10)], None: [(1, 0), (2, 0)]}
+    winner = None if outcome[1] != "committed" else ("a" if ta.result == "committed" else "b")
+    assert rows(a, "SELECT id, v FROM dl ORDER BY id") == expected[winner]  # all of one transaction or nothing
+    a.commit()
+    a.close()
+    b.close()
+
+
+def test_disconnect_releases_row_locks(patient_server):
+    a, b = two_sessions(patient_server)
+    b.autocommit = True
+    run(a, "CREATE TABLE rel (id int PRIMARY KEY, v text)")
+    run(a, "INSERT INTO rel VALUES (1, 'x')")
+    a.commit()
+    run(a, "UPDATE rel SET v = 'a' WHERE id = 1")
+    run(a, "INSERT INTO rel VALUES (2, 'a')")
+    a.close()  # idle in transaction, then gone: rolled back, locks released
+    assert run(b, "UPDATE rel SET v = 'b' WHERE id = 1") == "UPDATE 1"
+    assert run(b, "INSERT INTO rel VALUES (2, 'b')") == "INSERT 0 1"
+    assert rows(b, "SELECT id, v FROM rel ORDER BY id") == [(1, "b"), (2, "b")]
+    b.close()
+
+
+def test_concurrent_ddl_waits_for_the_other_transaction(patient_server):
+    a, b = two_sessions(patient_server)
+    b.autocommit = True
+    run(a, "CREATE TABLE d1 (id int)")
+    same = Background(lambda: run(b, "CREATE TABLE d1 (other text)"))
+    time.sleep(0.2)
+    a.commit()
+    with pytest.raises(psycopg2.Error) as e:
+        same.join()
+    assert e.value.pgcode == "42P07"
+
+    run(a, "CREATE TABLE d2 (id int)")
+    retry = Background(lambda: run(b, "CREATE TABLE d2 (other text)"))
+    time.sleep(0.2)
+    a.rollback()
+    assert retry.join() == "CREATE TABLE"
+    with b.cursor() as cur:
+        cur.execute("SELECT * FROM d2")
+        assert [d.name for d in cur.description] == ["other"]
+
+    run(a, "DROP TABLE d1")
+    insert = Background(lambda: run(b, "CREATE TABLE d3 (id int); INSERT INTO d3 VALUES (1)"))
+    time.sleep(0.2)
+    a.commit()
+    assert insert.join() == "INSERT 0 1"
+    assert sqlstate_of(b, "SELECT * FROM d1").pgcode == "42P01"
+    assert rows(b, "SELECT * FROM d3") == [(1,)]
+    a.close()
+    b.close()
+
+
 # ---------------------------------------------------------------------------
 # 5. Errors: fields, and the connection stays usable
 
@@ -646,6 +740,19 @@ def test_aggregates_and_writes_over_several_batches(big):
     assert run(big, "INSERT INTO big SELECT id, v, g FROM big ON CONFLICT DO NOTHING") == "INSERT 0 0"
     assert rows(big, "SELECT count(*) FROM big") == [(N_BIG,)]
     assert rows(big, "SELECT count(*) FROM big WHERE g >= 100") == [(2 * len(range(1001, N_BIG, 2)),)]
+
+
+def test_a_statement_failing_after_several_batches_changes_nothing(big):
+    before = rows(big, "SELECT count(*), sum(g), sum(id) FROM big")
+    for sql in ["UPDATE big SET g = 1 / (id - 3000)",  # fails on the third batch
+                "UPDATE big SET v = CASE WHEN id < 4000 THEN 'x' END RETURNING id",  # 23502 on the fourth
+                "DELETE FROM big WHERE 1 / (id - 4500) <> 7",
+                "INSERT INTO big SELECT id + 10000, v, 1 / (id - 3000) FROM big",
+                "INSERT INTO big SELECT 8999 - id, v, g FROM big"]:  # 23505 after 4,000 new rows
+        with pytest.raises(psycopg2.Error):
+            run(big, sql)
+        assert rows(big, "SELECT count(*), sum(g), sum(id) FROM big") == before, sql
+    assert big.info.transaction_status == ext.TRANSACTION_STATUS_IDLE
 
 
 def test_large_rows_stream_in_full(conn):
@@ -860,3 +967,31 @@ def test_invalid_utf8_is_rejected(server):
 def test_nul_escape_is_22021(conn):
     e = sqlstate_of(conn, r"SELECT E'a\x00b'")
     assert e.pgcode == "22021"
+
+
+@pytest.mark.xfail(strict=True, reason="ON CONFLICT (col) on a column without a unique constraint is accepted and "
+                                       "uses the primary key; PostgreSQL refuses it with 42P10")
+def test_on_conflict_target_must_match_a_unique_constraint(conn):
+    run(conn, "CREATE TABLE oc (id int PRIMARY KEY, g int)")
+    run(conn, "INSERT INTO oc VALUES (1, 1)")
+    assert sqlstate_of(conn, "INSERT INTO oc VALUES (2, 1) ON CONFLICT (g) DO NOTHING").pgcode == "42P10"
+    assert sqlstate_of(conn, "INSERT INTO oc VALUES (3, 1) ON CONFLICT ON CONSTRAINT nope DO NOTHING").pgcode == "42704"
+    assert rows(conn, "SELECT id, g FROM oc") == [(1, 1)]
+
+
+@pytest.mark.xfail(strict=True, reason="a result is built whole in the connection's output buffer: one larger than "
+                                       "--max-output-buffer closes the connection without an error")
+def test_result_larger_than_the_output_buffer(make_server):
+    server = make_server(args=["--max-output-buffer", str(4 << 20)]).start()  # 4 MB of unsent replies
+    c = connect(server, autocommit=True)
+    run(c, "CREATE TABLE mb (id int PRIMARY KEY, t text)")
+    chunk = "m" * (1 << 20)
+    for i in range(8):
+        run(c, "INSERT INTO mb VALUES (%s, %s)", (i, chunk))
+    try:
+        assert rows(c, "SELECT id, t FROM mb ORDER BY id") == [(i, chunk) for i in range(8)]  # 8 MB, read promptly
+    finally:
+        c.close()
+        again = connect(server, autocommit=True)  # the server itself is fine
+        assert rows(again, "SELECT count(*) FROM mb") == [(8,)]
+        again.close()

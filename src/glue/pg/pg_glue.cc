@@ -2,6 +2,8 @@
 
 #include "glue/pg/pg_binary.h"
 
+#include <unistd.h>
+
 #include <map>
 
 namespace orbit::glue {
@@ -73,6 +75,8 @@ void PgResultSink::Notice(const sql::SqlError& notice) {
   protocol::pg::WriteError(out_, Fields(notice, "WARNING"), 'N');
 }
 
+void PgResultSink::ParameterStatus(std::string_view name, std::string_view value) { out_.ParameterStatus(name, value); }
+
 char RunSimpleQuery(sql::Session& session, std::string_view sql, protocol::pg::MessageWriter& out) {
   PgResultSink sink(out);
   session.Execute(sql, sink);
@@ -83,7 +87,9 @@ namespace {
 
 class PgQuerySession : public protocol::pg::QuerySession {
  public:
-  PgQuerySession(sql::Database& db, runtime::BlockingPool& pool) : session_(db), pool_(pool) {}
+  PgQuerySession(sql::Database& db, runtime::BlockingPool& pool, sql::SessionInfo info,
+                 const protocol::pg::StartupPacket& startup)
+      : session_(db, std::move(info), startup.params), pool_(pool) {}
 
   Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out) override {
     sql::Session* session = &session_;
@@ -217,8 +223,12 @@ class PgQuerySession : public protocol::pg::QuerySession {
 
 }  // namespace
 
-std::unique_ptr<protocol::pg::QuerySession> PgQueryHandler::Open(const protocol::pg::StartupPacket&) {
-  return std::make_unique<PgQuerySession>(db_, pool_);
+std::unique_ptr<protocol::pg::QuerySession> PgQueryHandler::Open(const protocol::pg::StartupPacket& startup) {
+  sql::SessionInfo info;
+  info.user = std::string(startup.Param("user"));
+  info.database = std::string(startup.Param("database", info.user));
+  info.pid = static_cast<int32_t>(::getpid());
+  return std::make_unique<PgQuerySession>(db_, pool_, std::move(info), startup);
 }
 
 }  // namespace orbit::glue

@@ -34,6 +34,7 @@ enum class ExprKind : uint8_t {
   kNullIf,     // args[0], args[1]
   kDefault,    // the DEFAULT keyword in INSERT/UPDATE
   kParam,      // $n: value.i is n (1-based)
+  kSessionValue,  // CURRENT_USER, current_database(), ...: op names it (lower case)
 };
 
 struct Expr;
@@ -135,8 +136,25 @@ struct DropTable {
 struct Transaction {
   enum class Kind : uint8_t { kBegin, kCommit, kRollback };
   Kind kind = Kind::kBegin;
+  std::string isolation;  // BEGIN ISOLATION LEVEL ...: "read committed", ...; empty: the default
+  std::optional<bool> read_only;
 };
 
-using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction>;
+// SET / RESET / SET TRANSACTION (a setting per entry; values already as text).
+struct SetVariable {
+  enum class Kind : uint8_t { kSet, kDefault, kReset, kResetAll };
+  Kind kind = Kind::kSet;
+  std::string name;   // lower case
+  std::string value;  // the values joined with ", "
+  bool local = false;
+  bool transaction = false;  // SET TRANSACTION ...: `name` is transaction_isolation / transaction_read_only
+};
+
+struct ShowVariable {
+  std::string name;  // lower case; "all" for SHOW ALL
+};
+
+using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
+                               ShowVariable>;
 
 }  // namespace orbit::sql::ast

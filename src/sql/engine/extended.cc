@@ -24,11 +24,15 @@ class BufferSink : public ResultSink {
   void EmptyQuery() override {}
   void Error(const SqlError& e) override { throw SqlException(e); }
   void Notice(const SqlError& n) override { notices.push_back(n); }
+  void ParameterStatus(std::string_view name, std::string_view value) override {
+    reported.emplace_back(std::string(name), std::string(value));
+  }
 
   std::optional<std::vector<OutputColumn>> columns;
   std::vector<exec::Batch> rows;
   std::string tag;
   std::vector<SqlError> notices;
+  std::vector<std::pair<std::string, std::string>> reported;
 };
 
 bool IsTransactionEnd(const ast::Statement& s) {
@@ -62,14 +66,14 @@ bool Session::Prepare(const std::string& name, std::string_view sql, std::vector
       }
       if (!std::holds_alternative<ast::Transaction>(*stmt)) {
         // Bind it without running it: parameter types and result columns.
-        ParamContext params{std::move(declared), nullptr};
+        ParamContext params{std::move(declared), nullptr, false, &info_};
         BufferSink describe;
-        if (!txn_) implicit_ = true;  // the catalog is read in the transaction Sync ends
+        if (!txn_ && status_ == TransactionStatus::kIdle) implicit_ = true;  // the catalog is read in the transaction Sync ends
         params_ = &params;
         describe_only_ = true;
         struct Reset {
           Session* s;
-          ~Reset() { s->params_ = nullptr, s->describe_only_ = false; }
+          ~Reset() { s->params_ = &s->simple_params_, s->describe_only_ = false; }
         } reset{this};
         ExecuteStatement(*stmt, describe);
         for (auto& t : params.types) {
@@ -148,15 +152,12 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
         Throw("25P02", "current transaction is aborted, commands ignored until end of transaction block");
       }
       bool is_txn_stmt = std::holds_alternative<ast::Transaction>(stmt);
-      if (!is_txn_stmt && !txn_) {
-        Txn();
-        implicit_ = true;  // committed at Sync
-      }
-      ParamContext params{prepared.params, &portal.params};
+      if (!is_txn_stmt && !txn_ && status_ == TransactionStatus::kIdle) implicit_ = true;  // committed at Sync
+      ParamContext params{prepared.params, &portal.params, false, &info_};
       params_ = &params;
       struct Reset {
         Session* s;
-        ~Reset() { s->params_ = nullptr; }
+        ~Reset() { s->params_ = &s->simple_params_; }
       } reset{this};
       if (auto* select = std::get_if<ast::Select>(&stmt)) {
         Txn().BeginStatement();
@@ -166,6 +167,7 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
         BufferSink buffer;
         ExecuteStatement(stmt, buffer);
         for (const auto& n : buffer.notices) sink.Notice(n);
+        for (const auto& [name, value] : buffer.reported) sink.ParameterStatus(name, value);
         portal.buffered = std::move(buffer.rows);
         portal.tag = buffer.tag;
       }

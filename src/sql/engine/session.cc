@@ -42,6 +42,24 @@ int64_t Database::NextRowId() {
 
 Status Database::Open() { return catalog::SweepGarbage(engine_); }
 
+Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std::string, std::string>>& startup)
+    : db_(db), info_(std::move(info)) {
+  info_.setting = [this](std::string_view name) { return settings_.Get(name); };
+  simple_params_.simple = true;
+  simple_params_.session = &info_;
+  params_ = &simple_params_;
+  settings_.Set("session_authorization", info_.user, false);
+  for (const auto& [name, value] : startup) {
+    if (name == "user" || name == "database" || name == "options" || name == "replication") continue;
+    try {
+      settings_.Set(name, value, false);
+    } catch (const SqlException&) {
+      // An unknown or unsupported startup setting keeps its default (PostgreSQL would refuse the login).
+    }
+  }
+  settings_.TakeReported();  // the startup ParameterStatus messages already carry these
+}
+
 Session::~Session() {
   if (txn_) (void)txn_->Rollback();
 }
@@ -57,7 +75,13 @@ size_t Drain(exec::Operator& root, size_t visible, ResultSink& sink) {
 }
 
 storage::Transaction& Session::Txn() {
-  if (!txn_) txn_ = db_.engine().Begin(storage::IsolationLevel::kReadCommitted);
+  if (!txn_) {
+    std::string level = settings_.Get("transaction_isolation");
+    auto isolation = level == "serializable"      ? storage::IsolationLevel::kSerializable
+                     : level == "repeatable read" ? storage::IsolationLevel::kRepeatableRead
+                                                  : storage::IsolationLevel::kReadCommitted;
+    txn_ = db_.engine().Begin(isolation);
+  }
   return *txn_;
 }
 
@@ -72,6 +96,7 @@ void Session::ClosePortalPlans() {
 
 void Session::CommitTxn() {
   ClosePortalPlans();
+  settings_.EndTransaction();
   auto txn = std::move(txn_);
   if (!txn) return;
   Status s = txn->Commit();
@@ -85,6 +110,7 @@ void Session::RollbackTxn() {
   if (txn_) (void)txn_->Rollback();
   txn_.reset();
   dropped_tables_ = false;
+  settings_.EndTransaction();
 }
 
 void Session::Execute(std::string_view sql, ResultSink& sink) {
@@ -112,11 +138,9 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
           Throw("25P02", "current transaction is aborted, commands ignored until end of transaction block");
         }
       }
-      if (non_empty > 1 && !txn_ && !is_txn_stmt && status_ == TransactionStatus::kIdle) {
-        Txn();
-        implicit_ = true;
-      }
+      if (non_empty > 1 && !txn_ && !is_txn_stmt && status_ == TransactionStatus::kIdle) implicit_ = true;
       ExecuteStatement(stmt, sink);
+      ReportSettings(sink);
     }
     if (implicit_) {
       implicit_ = false;
@@ -124,6 +148,13 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
     }
   } catch (SqlException& e) {
     Fail(e, sql, sink);
+  }
+  ReportSettings(sink);
+}
+
+void Session::ReportSettings(ResultSink& sink) {
+  for (const auto& name : settings_.TakeReported()) {
+    sink.ParameterStatus(Settings::Find(name).display_name, settings_.Get(name));
   }
 }
 
@@ -145,7 +176,24 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
     RunTransaction(*t, sink);
     return;
   }
-  bool autocommit = !txn_;
+  if (auto* set = std::get_if<ast::SetVariable>(&stmt)) {
+    if (!describe_only_) RunSet(*set, sink);
+    return;
+  }
+  if (auto* show = std::get_if<ast::ShowVariable>(&stmt)) {
+    RunShow(*show, sink);
+    return;
+  }
+  bool writes = !std::holds_alternative<ast::Select>(stmt);
+  if (writes && settings_.Get("transaction_read_only") == "on") {
+    const char* what = std::holds_alternative<ast::Insert>(stmt)        ? "INSERT"
+                       : std::holds_alternative<ast::Update>(stmt)      ? "UPDATE"
+                       : std::holds_alternative<ast::Delete>(stmt)      ? "DELETE"
+                       : std::holds_alternative<ast::CreateTable>(stmt) ? "CREATE TABLE"
+                                                                        : "DROP TABLE";
+    Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
+  }
+  bool autocommit = status_ == TransactionStatus::kIdle && !implicit_;
   Txn().BeginStatement();
   std::visit(
       [&](const auto& s) {
@@ -156,9 +204,11 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::Delete>) RunDelete(s, sink);
         else if constexpr (std::is_same_v<T, ast::CreateTable>) RunCreateTable(s, sink);
         else if constexpr (std::is_same_v<T, ast::DropTable>) RunDropTable(s, sink);
+        else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
+                           std::is_same_v<T, ast::ShowVariable>);
       },
       stmt);
-  if (autocommit && !implicit_) CommitTxn();
+  if (autocommit) CommitTxn();
 }
 
 void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {
@@ -168,9 +218,11 @@ void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {
       if (status_ == TransactionStatus::kInBlock) {
         sink.Notice(Warning("25001", "there is already a transaction in progress"));
       } else {
-        Txn();
+        // The transaction itself starts with the block's first statement, at the isolation level set by then.
         implicit_ = false;  // BEGIN inside a multi-statement string makes its transaction explicit
         status_ = TransactionStatus::kInBlock;
+        if (!t.isolation.empty()) settings_.Set("transaction_isolation", t.isolation, true);
+        if (t.read_only) settings_.Set("transaction_read_only", *t.read_only ? "on" : "off", true);
       }
       sink.Complete("BEGIN");
       return;
@@ -191,6 +243,66 @@ void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {
       return;
     }
   }
+}
+
+void Session::RunSet(const ast::SetVariable& s, ResultSink& sink) {
+  using Kind = ast::SetVariable::Kind;
+  bool in_block = status_ != TransactionStatus::kIdle || implicit_;
+  if (s.transaction) {
+    if (!in_block) {
+      sink.Notice(Warning("25P01", "SET TRANSACTION can only be used in transaction blocks"));
+    } else if (txn_ && s.name == "transaction_isolation") {
+      Throw("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    } else {
+      settings_.Set(s.name, s.value, true);
+    }
+    sink.Complete("SET");
+    return;
+  }
+  if ((s.name == "transaction_isolation" || s.name == "transaction_read_only") && txn_ && s.kind == Kind::kSet) {
+    Throw("25001", "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+  }
+  if (s.local && !in_block) {
+    sink.Notice(Warning("25P01", "SET LOCAL can only be used in transaction blocks"));
+    Settings::Find(s.name);  // still 42704 for an unknown name
+    sink.Complete("SET");
+    return;
+  }
+  switch (s.kind) {
+    case Kind::kSet: settings_.Set(s.name, s.value, s.local); break;
+    case Kind::kDefault:
+    case Kind::kReset: settings_.Reset(s.name); break;
+    case Kind::kResetAll:
+      for (const auto& def : SettingDefs()) settings_.Reset(def.name);
+      settings_.Set("session_authorization", info_.user, false);
+      break;
+  }
+  sink.Complete(s.kind == Kind::kSet || s.kind == Kind::kDefault ? "SET" : "RESET");
+}
+
+void Session::RunShow(const ast::ShowVariable& s, ResultSink& sink) {
+  auto text = Type(TypeId::kText);
+  exec::Batch batch;
+  if (s.name == "all") {
+    sink.Describe({{"name", text}, {"setting", text}, {"description", text}});
+    batch.Reset({text, text, text});
+    for (const auto& def : SettingDefs()) {
+      batch.columns[0].Append(Value::String(text, def.name));
+      batch.columns[1].Append(Value::String(text, settings_.Get(def.name)));
+      batch.columns[2].Append(Value::String(text, def.description));
+      ++batch.count;
+    }
+  } else {
+    const SettingDef& def = Settings::Find(s.name);
+    sink.Describe({{def.name == "timezone" || def.name == "datestyle" || def.name == "intervalstyle" ? def.display_name : def.name, text}});
+    if (describe_only_) return;
+    batch.Reset({text});
+    batch.columns[0].Append(Value::String(text, settings_.Get(def.name)));
+    batch.count = 1;
+  }
+  if (describe_only_) return;
+  sink.Rows(batch, batch.columns.size());
+  sink.Complete("SHOW");
 }
 
 void Session::RunSelect(const ast::Select& s, ResultSink& sink) {

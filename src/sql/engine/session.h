@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sql/exec/vector.h"
+#include "sql/engine/settings.h"
 #include "sql/planner/binder.h"
 #include "sql/planner/planner.h"
 #include "storage/engine.h"
@@ -31,6 +32,8 @@ class ResultSink {
   virtual void EmptyQuery() = 0;
   virtual void Error(const SqlError& error) = 0;
   virtual void Notice(const SqlError& notice) = 0;  // a WARNING that does not end the statement
+  // A reported setting changed (PostgreSQL's ParameterStatus).
+  virtual void ParameterStatus(std::string_view name, std::string_view value) {}
 };
 
 // The storage all sessions share, plus process-wide allocators.
@@ -81,7 +84,9 @@ struct Portal {
 
 class Session {
  public:
-  explicit Session(Database& db) : db_(db) {}
+  // `startup`: settings the client sent in its startup packet (application_name, ...).
+  Session(Database& db, SessionInfo info, const std::vector<std::pair<std::string, std::string>>& startup = {});
+  explicit Session(Database& db) : Session(db, SessionInfo{}) {}
   ~Session();
 
   // Runs every statement of a simple-query string. As in PostgreSQL, the
@@ -119,6 +124,10 @@ class Session {
   void RunCreateTable(const ast::CreateTable& s, ResultSink& sink);
   void RunDropTable(const ast::DropTable& s, ResultSink& sink);
   void RunTransaction(const ast::Transaction& s, ResultSink& sink);
+  void RunSet(const ast::SetVariable& s, ResultSink& sink);
+  void RunShow(const ast::ShowVariable& s, ResultSink& sink);
+  // ParameterStatus for reported settings that changed.
+  void ReportSettings(ResultSink& sink);
 
   // The transaction for the next statement, begun if needed.
   storage::Transaction& Txn();
@@ -128,7 +137,10 @@ class Session {
   void ClosePortalPlans();
 
   Database& db_;
-  ParamContext* params_ = nullptr;  // the running statement's parameters (extended protocol)
+  SessionInfo info_;
+  Settings settings_;
+  ParamContext simple_params_;      // a simple query's: no $n
+  ParamContext* params_ = nullptr;  // the running statement's (extended protocol: its $n values)
   std::unique_ptr<storage::Transaction> txn_;
   TransactionStatus status_ = TransactionStatus::kIdle;
   bool implicit_ = false;        // txn_ is the implicit transaction of a multi-statement string

@@ -276,6 +276,20 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
     }
     case PG_QUERY__NODE__NODE_SET_TO_DEFAULT:
       return Make(ExprKind::kDefault, node.set_to_default->location);
+    case PG_QUERY__NODE__NODE_SQLVALUE_FUNCTION: {
+      const auto& f = *node.sqlvalue_function;
+      auto e = Make(ExprKind::kSessionValue, f.location);
+      switch (f.op) {
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_USER:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_ROLE:
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_USER: e->op = "current_user"; break;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER: e->op = "session_user"; break;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG: e->op = "current_catalog"; break;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA: e->op = "current_schema"; break;
+        default: Unsupported("date and time functions (CURRENT_TIMESTAMP, ...)", f.location);
+      }
+      return e;
+    }
     case PG_QUERY__NODE__NODE_SUB_LINK: Unsupported("subqueries", node.sub_link->location);
     case PG_QUERY__NODE__NODE_PARAM_REF: {
       auto e = Make(ExprKind::kParam, node.param_ref->location);

@@ -1,4 +1,6 @@
 // libpg_query statement nodes → ast::Statement.
+#include <cctype>
+
 #include "sql/parser/convert.h"
 #include "sql/parser/parser.h"
 
@@ -212,12 +214,48 @@ ast::DropTable ConvertDrop(const PgQuery__DropStmt& s) {
   return out;
 }
 
+std::string Lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+// A SET argument as text: 'x', 42, 1.5, on (a keyword arrives as a string).
+std::string SettingText(const PgQuery__Node& node) {
+  if (node.node_case == PG_QUERY__NODE__NODE_A_CONST) {
+    const auto& c = *node.a_const;
+    switch (c.val_case) {
+      case PG_QUERY__A__CONST__VAL_SVAL: return c.sval->sval;
+      case PG_QUERY__A__CONST__VAL_IVAL: return std::to_string(c.ival->ival);
+      case PG_QUERY__A__CONST__VAL_FVAL: return c.fval->fval;
+      case PG_QUERY__A__CONST__VAL_BOOLVAL: return c.boolval->boolval ? "on" : "off";
+      default: break;
+    }
+  }
+  Unsupported("this kind of SET value (" + NodeName(node) + ")");
+}
+
+// Transaction modes of BEGIN / SET TRANSACTION: DefElems transaction_isolation,
+// transaction_read_only, transaction_deferrable.
+void TransactionModes(PgQuery__Node** options, size_t n, std::string& isolation, std::optional<bool>& read_only) {
+  for (size_t i = 0; i < n; ++i) {
+    const auto& d = *options[i]->def_elem;
+    std::string name = d.defname;
+    if (name == "transaction_isolation") {
+      isolation = Lower(SettingText(*d.arg));
+    } else if (name == "transaction_read_only") {
+      read_only = SettingText(*d.arg) == "on" || SettingText(*d.arg) == "1";
+    } else if (name != "transaction_deferrable") {
+      Unsupported("transaction mode " + name);
+    }
+  }
+}
+
 ast::Transaction ConvertTransaction(const PgQuery__TransactionStmt& s) {
   ast::Transaction out;
   switch (s.kind) {
     case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
     case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
-      if (s.n_options > 0) Unsupported("transaction modes (ISOLATION LEVEL, READ ONLY)");
+      TransactionModes(s.options, s.n_options, out.isolation, out.read_only);
       out.kind = ast::Transaction::Kind::kBegin;
       break;
     case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
@@ -229,6 +267,43 @@ ast::Transaction ConvertTransaction(const PgQuery__TransactionStmt& s) {
       out.kind = ast::Transaction::Kind::kRollback;
       break;
     default: Unsupported("savepoints and two-phase commit");
+  }
+  return out;
+}
+
+ast::Statement ConvertSet(const PgQuery__VariableSetStmt& s) {
+  ast::SetVariable out;
+  out.local = s.is_local;
+  out.name = s.name != nullptr ? Lower(s.name) : "";
+  switch (s.kind) {
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE:
+      for (size_t i = 0; i < s.n_args; ++i) out.value += (i > 0 ? ", " : "") + SettingText(*s.args[i]);
+      break;
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT: out.kind = ast::SetVariable::Kind::kDefault; break;
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET: out.kind = ast::SetVariable::Kind::kReset; break;
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL: out.kind = ast::SetVariable::Kind::kResetAll; break;
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_MULTI: {
+      if (out.name != "transaction") Unsupported("SET " + out.name);
+      std::string isolation;
+      std::optional<bool> read_only;
+      TransactionModes(s.args, s.n_args, isolation, read_only);
+      out.transaction = true;
+      if (!isolation.empty()) {
+        out.name = "transaction_isolation";
+        out.value = isolation;
+      } else if (read_only) {
+        out.name = "transaction_read_only";
+        out.value = *read_only ? "on" : "off";
+      } else {
+        out.name = "transaction_deferrable";
+        out.value = "off";
+      }
+      break;
+    }
+    default: Unsupported("SET ... FROM CURRENT");
+  }
+  if (out.name == "timezone" && s.n_args == 1 && s.args[0]->node_case != PG_QUERY__NODE__NODE_A_CONST) {
+    Unsupported("SET TIME ZONE INTERVAL");
   }
   return out;
 }
@@ -253,6 +328,8 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_CREATE_STMT: return ConvertCreate(*stmt.create_stmt);
     case PG_QUERY__NODE__NODE_DROP_STMT: return ConvertDrop(*stmt.drop_stmt);
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT: return ConvertTransaction(*stmt.transaction_stmt);
+    case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return ConvertSet(*stmt.variable_set_stmt);
+    case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: return ast::ShowVariable{Lower(stmt.variable_show_stmt->name)};
     default: Unsupported("statement " + NodeName(stmt));
   }
 }

@@ -98,6 +98,7 @@ std::string ColumnName(const ast::Expr& e) {
   switch (e.kind) {
     case ast::ExprKind::kColumnRef: return e.names.back();
     case ast::ExprKind::kFunction: return e.names.back();
+    case ast::ExprKind::kSessionValue: return e.op == "current_catalog" ? "current_catalog" : e.op;
     case ast::ExprKind::kCase: return "case";
     case ast::ExprKind::kCoalesce: return "coalesce";
     case ast::ExprKind::kNullIf: return "nullif";
@@ -210,7 +211,7 @@ BoundExprPtr Binder::BindInput(const ast::Expr& e) {
     case ExprKind::kDefault: Throw("42601", "DEFAULT is not allowed in this context", e.location);
     case ExprKind::kParam: {
       auto n = static_cast<size_t>(e.value.i);
-      if (scope_.params == nullptr || n < 1 || n > 65535 ||
+      if (scope_.params == nullptr || scope_.params->simple || n < 1 || n > 65535 ||
           (scope_.params->values != nullptr && n > scope_.params->types.size())) {
         Throw("42P02", "there is no parameter $" + std::to_string(n), e.location);
       }
@@ -369,6 +370,11 @@ BoundExprPtr Binder::BindInput(const ast::Expr& e) {
       return out;
     }
     case ExprKind::kFunction: return BindFunction(e);
+    case ExprKind::kSessionValue: {
+      auto fn = BindSessionFunction(e.op, e);
+      if (!fn) Throw("0A000", e.op + " is not supported yet", e.location);
+      return fn;
+    }
   }
   Throw("XX000", "unbound expression");
 }
@@ -440,6 +446,7 @@ BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
   }
   const FunctionRegistry& registry = FunctionRegistry::BuiltIn();
   if (registry.IsAggregate(name)) return BindAggregate(e);
+  if (auto fn = BindSessionFunction(name, e)) return fn;
   if (e.star || e.distinct) Throw("42809", name + "(*) specified, but " + name + " is not an aggregate function", e.location);
   std::vector<BoundExprPtr> args;
   for (const auto& a : e.args) args.push_back(BindChild(*a));
@@ -463,6 +470,45 @@ BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
   SqlError err{"42883", "function " + name + "(" + sig + ") does not exist", e.location + 1, {},
                "No function matches the given name and argument types. You might need to add explicit type casts."};
   throw SqlException(std::move(err));
+}
+
+BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Expr& e) {
+  static const SessionInfo kNoSession;
+  const SessionInfo& info = scope_.params && scope_.params->session ? *scope_.params->session : kNoSession;
+  auto text = [&](std::string v) { return exec::MakeConst(Value::String(Type(TypeId::kText), std::move(v)), e.location); };
+  auto no_args = [&] {
+    if (!e.args.empty()) Throw("42883", "function " + name + " does not take arguments", e.location);
+  };
+  if (name == "current_user" || name == "session_user" || name == "user" || name == "current_role") {
+    no_args();
+    return text(info.user);
+  }
+  if (name == "current_database" || name == "current_catalog") {
+    no_args();
+    return text(info.database);
+  }
+  if (name == "current_schema") {
+    no_args();
+    return text("public");
+  }
+  if (name == "version") {
+    no_args();
+    return text("PostgreSQL 15.1 (Orbit) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit");
+  }
+  if (name == "pg_backend_pid") {
+    no_args();
+    return exec::MakeConst(Value::Int(TypeId::kInt4, info.pid), e.location);
+  }
+  if (name == "current_setting") {
+    if (e.args.empty() || e.args.size() > 2) Throw("42883", "function current_setting takes one or two arguments", e.location);
+    BoundExprPtr arg = Coerce(BindChild(*e.args[0]), Type(TypeId::kText), e.location);
+    if (arg->kind != BoundKind::kConst || arg->value.null) {
+      Throw("0A000", "current_setting() of a non-constant name is not supported yet", e.location);
+    }
+    if (!info.setting) Throw("42704", "unrecognized configuration parameter \"" + arg->value.s + "\"", e.location);
+    return text(info.setting(arg->value.s));
+  }
+  return nullptr;
 }
 
 BoundExprPtr Binder::BindAggregate(const ast::Expr& e) {

@@ -5,6 +5,7 @@
 // widen, implicit casts are made explicit) and produces an exec::BoundExpr.
 // Aggregate calls are collected when an AggregateScope is active.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,9 +21,20 @@ namespace orbit::sql {
 // it is prepared, `values` is null and `types` collects the inferred types
 // (declared ones are given); when it runs, `values` holds one value per type
 // and each $n binds as a constant.
+// Who is asking: what CURRENT_USER, current_database(), version(),
+// current_setting() and pg_backend_pid() answer.
+struct SessionInfo {
+  std::string user = "postgres";
+  std::string database = "postgres";
+  int32_t pid = 0;
+  std::function<std::string(std::string_view)> setting;  // current_setting(); throws 42704
+};
+
 struct ParamContext {
   std::vector<LogicalType> types;
   const std::vector<Value>* values = nullptr;
+  bool simple = false;  // a simple query: $n does not exist
+  const SessionInfo* session = nullptr;
 };
 
 // The columns an expression can name: one table's (FROM t [AS a]) or none.
@@ -65,6 +77,8 @@ class Binder {
   exec::BoundExprPtr BindBinary(const ast::Expr& e);
   exec::BoundExprPtr BindFunction(const ast::Expr& e);
   exec::BoundExprPtr BindAggregate(const ast::Expr& e);
+  // Functions that answer from the session (version(), current_setting(), ...); null if `name` is not one.
+  exec::BoundExprPtr BindSessionFunction(const std::string& name, const ast::Expr& e);
   exec::BoundExprPtr BindChild(const ast::Expr& e) { return Bind(e, aggregates_, clause_); }
 
   Scope scope_;
