@@ -19,8 +19,9 @@ std::string NameKey(uint32_t schema, std::string_view name) {
 nlohmann::json ToJson(const TableDesc& t) {
   nlohmann::json columns = nlohmann::json::array();
   for (const auto& c : t.columns) {
+    // Types are stored by PostgreSQL oid (stable across Orbit versions, unlike TypeId's numbering).
     nlohmann::json col{{"name", c.name},
-                       {"type", static_cast<int>(c.type.id)},
+                       {"type_oid", sql::TypeOid(c.type.id)},
                        {"length", c.type.length},
                        {"not_null", c.not_null}};
     if (c.default_text) col["default"] = *c.default_text;
@@ -30,7 +31,16 @@ nlohmann::json ToJson(const TableDesc& t) {
           {"name", t.name},    {"relfilenode", t.relfilenode}, {"columns", columns}, {"primary_key", t.primary_key}};
 }
 
-Result<TableDesc> FromJson(std::string_view bytes) {
+std::optional<sql::TypeId> TypeFromOid(int32_t oid) {
+  using sql::TypeId;
+  for (TypeId id : {TypeId::kBool, TypeId::kInt2, TypeId::kInt4, TypeId::kInt8, TypeId::kFloat4, TypeId::kFloat8,
+                    TypeId::kNumeric, TypeId::kText, TypeId::kVarchar, TypeId::kBpchar}) {
+    if (sql::TypeOid(id) == oid) return id;
+  }
+  return std::nullopt;
+}
+
+Result<TableDesc> FromJson(std::string_view bytes) try {
   auto j = nlohmann::json::parse(bytes, nullptr, false);
   if (j.is_discarded() || j.value("format", 0) != kFormat || j.value("kind", "") != "table") {
     return Error(ErrorCode::kCorruption, "unreadable table descriptor");
@@ -43,19 +53,28 @@ Result<TableDesc> FromJson(std::string_view bytes) {
   for (const auto& c : j["columns"]) {
     ColumnDesc col;
     col.name = c["name"].get<std::string>();
-    col.type.id = static_cast<sql::TypeId>(c["type"].get<int>());
+    auto type = TypeFromOid(c["type_oid"].get<int32_t>());
+    if (!type) return Error(ErrorCode::kCorruption, "table descriptor with an unknown column type");
+    col.type.id = *type;
     col.type.length = c["length"].get<int32_t>();
     col.not_null = c["not_null"].get<bool>();
     if (c.contains("default")) col.default_text = c["default"].get<std::string>();
     t.columns.push_back(std::move(col));
   }
   t.primary_key = j["primary_key"].get<std::vector<int>>();
+  for (int c : t.primary_key) {
+    if (c < 0 || static_cast<size_t>(c) >= t.columns.size()) return Error(ErrorCode::kCorruption, "bad primary key");
+  }
   return t;
+} catch (const nlohmann::json::exception& e) {
+  return Error(ErrorCode::kCorruption, std::string("unreadable table descriptor: ") + e.what());
 }
 
 uint32_t DecodeOid(std::string_view bytes) {
   auto key = storage::DecodeKey(bytes);
-  return key.ok() && key->size() == 1 ? static_cast<uint32_t>(std::get<int64_t>((*key)[0].value)) : 0;
+  if (!key.ok() || key->size() != 1) return 0;
+  const int64_t* v = std::get_if<int64_t>(&(*key)[0].value);
+  return v != nullptr ? static_cast<uint32_t>(*v) : 0;
 }
 
 }  // namespace
@@ -99,10 +118,12 @@ Result<TableDesc> Catalog::CreateTable(TableDesc desc) {
   auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(desc.schema_oid, desc.name));
   if (!existing.ok()) return existing.error();
   if (existing->has_value()) return Error(ErrorCode::kAlreadyExists, desc.name);
-  auto oid = NextOid();
-  if (!oid.ok()) return oid.error();
-  desc.oid = *oid;
-  desc.relfilenode = *oid;
+  if (desc.oid == 0) {  // no oid from the caller's allocator: take one inside the transaction
+    auto oid = NextOid();
+    if (!oid.ok()) return oid.error();
+    desc.oid = *oid;
+  }
+  desc.relfilenode = desc.oid;
   if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(desc.oid), ToJson(desc).dump()); !s.ok()) {
     return s.error();
   }
@@ -129,6 +150,7 @@ Result<std::vector<TableDesc>> Catalog::ListTables() {
   std::string prefix = storage::KeyEncoder().AddString("obj").Release();
   auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, prefix);
   for (; it->Valid(); it->Next()) {
+    if (it->value().find("\"kind\":\"table\"") == std::string_view::npos) continue;  // views, indexes, ...
     auto desc = FromJson(it->value());
     if (!desc.ok()) return desc.error();
     out.push_back(std::move(*desc));
@@ -142,8 +164,9 @@ Result<std::vector<uint32_t>> Catalog::PendingGarbage() {
   auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("gc").Release());
   for (; it->Valid(); it->Next()) {
     auto key = storage::DecodeKey(it->key());
-    if (!key.ok() || key->size() != 2) return Error(ErrorCode::kCorruption, "unreadable gc entry");
-    out.push_back(static_cast<uint32_t>(std::get<int64_t>((*key)[1].value)));
+    const int64_t* node = key.ok() && key->size() == 2 ? std::get_if<int64_t>(&(*key)[1].value) : nullptr;
+    if (node == nullptr) return Error(ErrorCode::kCorruption, "unreadable gc entry");
+    out.push_back(static_cast<uint32_t>(*node));
   }
   if (auto s = it->status(); !s.ok()) return s.error();
   return out;

@@ -56,7 +56,9 @@ class Catalog {
   explicit Catalog(storage::Transaction& txn) : txn_(txn) {}
 
   Result<std::optional<TableDesc>> FindTable(uint32_t schema_oid, std::string_view name);
-  // Assigns the oid and relfilenode; kAlreadyExists if the name is taken.
+  // Assigns the relfilenode (and the oid, unless `desc.oid` is set: callers should
+  // allocate oids outside the transaction, as Database::NextOid does, because the
+  // in-transaction counter serializes all DDL); kAlreadyExists if the name is taken.
   Result<TableDesc> CreateTable(TableDesc desc);
   // Removes the descriptor and queues its rows for deletion after commit.
   Status DropTable(const TableDesc& table);

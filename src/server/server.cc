@@ -189,6 +189,9 @@ Status Server::Shutdown() {
   auto grace = std::chrono::seconds(config_.shutdown_timeout_s);
   for (auto& l : listeners_) l->StopAccepting();
   for (auto& l : listeners_) l->Shutdown(grace);
+  // SQL statements still running on the pool finish while the shards (which own
+  // their sessions) and the engine are still there.
+  if (sql_pool_) sql_pool_->Stop();
   shards_->Stop();
   listeners_.clear();
   keyspace_.reset();

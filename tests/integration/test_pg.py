@@ -189,3 +189,17 @@ def test_casts_and_literals_follow_postgres(conn):
         with pytest.raises(psycopg2.Error) as e:
             cur.execute(sql)
         assert e.value.pgcode == state, sql
+
+
+def test_long_or_chains_invalid_utf8_and_float_edges(conn):
+    cur = conn.cursor()
+    # 40,000 ORs: one n-ary node, not 40,000 levels of recursion (this crashed the server before).
+    cur.execute("SELECT 1 WHERE " + " OR ".join("1 = %d" % i for i in range(2, 40000)) + " OR 1 = 1")
+    assert cur.fetchall() == [(1,)]
+    cur.execute("SELECT 2.5::float8 * 0, 0.1::real = 0.1, 1.0 = 1.00, 'NaN'::numeric = 1")
+    assert cur.fetchone() == (0.0, False, True, False)
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute(b"SELECT '\xff\xfe'")
+    assert e.value.pgcode == "22021"
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)

@@ -21,7 +21,7 @@ enum class ExprKind : uint8_t {
   kColumnRef,  // names: [column] or [table, column]
   kStar,       // names: [] or [table]: SELECT * / t.*
   kUnary,      // op ("-", "+", "NOT"), args[0]
-  kBinary,     // op ("+", "=", "AND", "||", ...), args[0], args[1]
+  kBinary,     // op ("+", "=", "||", ...), args[0], args[1]; "AND" and "OR" take 2 or more args
   kIsNull,     // args[0]; negated: IS NOT NULL
   kIsBool,     // args[0] IS [NOT] TRUE/FALSE: value.i is the truth tested
   kCast,       // args[0]::cast_type

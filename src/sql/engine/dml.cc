@@ -187,7 +187,7 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
   // The source rows, already cast to the target columns' types.
   exec::OperatorPtr source;
   const ast::Select& src = *s.source;
-  if (!src.values.empty() && !src.from && src.targets.empty()) {
+  if (!src.values.empty() && !src.from && src.targets.empty() && src.order_by.empty() && !src.limit && !src.offset) {
     Binder binder{Scope{nullptr, "", params_}};
     std::vector<std::vector<BoundExprPtr>> rows;
     for (const auto& row : src.values) {
@@ -263,6 +263,9 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
     int index = table.FindColumn(a.column);
     if (index < 0) {
       Throw("42703", "column \"" + a.column + "\" of relation \"" + table.name + "\" does not exist", a.location);
+    }
+    for (const auto& [other, expr] : assignments) {
+      if (other == index) Throw("42601", "multiple assignments to same column \"" + a.column + "\"", a.location);
     }
     const auto& column = table.columns[static_cast<size_t>(index)];
     BoundExprPtr value = a.value->kind == ast::ExprKind::kDefault

@@ -48,6 +48,7 @@ bool Session::Prepare(const std::string& name, std::string_view sql, std::vector
     if (!name.empty() && statements_.contains(name)) {
       Throw("42P05", "prepared statement \"" + name + "\" already exists");
     }
+    ValidateUtf8(sql);
     auto parsed = Parse(sql);
     if (auto* e = std::get_if<SqlError>(&parsed)) throw SqlException(*e);
     const ParseTree& tree = std::get<ParseTree>(parsed);
@@ -87,6 +88,9 @@ bool Session::Prepare(const std::string& name, std::string_view sql, std::vector
     return true;
   } catch (SqlException& e) {
     Fail(e, sql, sink);
+    return false;
+  } catch (const std::exception& e) {
+    Fail(SqlException(SqlError("XX000", std::string("internal error: ") + e.what())), "", sink);
     return false;
   }
 }
@@ -225,6 +229,9 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
     return true;
   } catch (SqlException& e) {
     Fail(e, prepared.sql, sink);
+    return false;
+  } catch (const std::exception& e) {
+    Fail(SqlException(SqlError("XX000", std::string("internal error: ") + e.what())), "", sink);
     return false;
   }
 }

@@ -20,24 +20,44 @@ SqlError Warning(std::string sqlstate, std::string message) {
 
 }  // namespace
 
+namespace {
+
+// Takes the next block [start, start + block) of the counter at `key` in `meta`.
+int64_t TakeBlock(storage::Engine& engine, const std::string& key, int64_t first, int64_t block) {
+  auto current = engine.Get(storage::ColumnFamily::kMeta, key);
+  if (!current.ok()) ThrowStorageError(current.error());
+  int64_t start = first;
+  if (current->has_value()) {
+    auto decoded = storage::DecodeKey(**current);
+    const int64_t* v = decoded.ok() && decoded->size() == 1 ? std::get_if<int64_t>(&(*decoded)[0].value) : nullptr;
+    if (v == nullptr) Throw("XX001", "unreadable counter in meta");
+    start = *v;
+  }
+  storage::WriteBatch batch(engine);
+  batch.Put(storage::ColumnFamily::kMeta, key, storage::KeyEncoder().AddInt(start + block).Release());
+  Check(engine.Write(batch));
+  return start;
+}
+
+}  // namespace
+
 int64_t Database::NextRowId() {
   std::lock_guard lock(mutex_);
   if (next_rowid_ >= rowid_limit_) {
-    auto current = engine_.Get(storage::ColumnFamily::kMeta, RowIdKey());
-    if (!current.ok()) ThrowStorageError(current.error());
-    int64_t start = 1;
-    if (current->has_value()) {
-      auto key = storage::DecodeKey(**current);
-      if (!key.ok() || key->size() != 1) Throw("XX001", "unreadable row id counter");
-      start = std::get<int64_t>((*key)[0].value);
-    }
-    storage::WriteBatch batch(engine_);
-    batch.Put(storage::ColumnFamily::kMeta, RowIdKey(), storage::KeyEncoder().AddInt(start + kRowIdBlock).Release());
-    Check(engine_.Write(batch));
-    next_rowid_ = start;
-    rowid_limit_ = start + kRowIdBlock;
+    next_rowid_ = TakeBlock(engine_, RowIdKey(), 1, kRowIdBlock);
+    rowid_limit_ = next_rowid_ + kRowIdBlock;
   }
   return next_rowid_++;
+}
+
+uint32_t Database::NextOid() {
+  std::lock_guard lock(mutex_);
+  if (next_oid_ >= oid_limit_) {
+    constexpr int64_t kOidBlock = 64;
+    next_oid_ = TakeBlock(engine_, storage::KeyEncoder().AddString("oid").Release(), catalog::kFirstNormalOid, kOidBlock);
+    oid_limit_ = next_oid_ + kOidBlock;
+  }
+  return static_cast<uint32_t>(next_oid_++);
 }
 
 Status Database::Open() { return catalog::SweepGarbage(engine_); }
@@ -114,6 +134,12 @@ void Session::RollbackTxn() {
 }
 
 void Session::Execute(std::string_view sql, ResultSink& sink) {
+  try {
+    ValidateUtf8(sql);
+  } catch (SqlException& e) {
+    Fail(e, "", sink);
+    return;
+  }
   auto parsed = Parse(sql);
   if (auto* e = std::get_if<SqlError>(&parsed)) {
     sink.Error(*e);
@@ -148,6 +174,11 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
     }
   } catch (SqlException& e) {
     Fail(e, sql, sink);
+  } catch (const std::bad_alloc&) {
+    Fail(SqlException(SqlError("53200", "out of memory")), "", sink);
+  } catch (const std::exception& e) {
+    // A bug, not the client's fault: the statement fails, the server stays up.
+    Fail(SqlException(SqlError("XX000", std::string("internal error: ") + e.what())), "", sink);
   }
   ReportSettings(sink);
 }
@@ -342,11 +373,15 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     for (int existing : desc.primary_key) {
       if (existing == index) Throw("42701", "column \"" + name + "\" appears twice in primary key constraint", s.primary_key_location);
     }
+    if (desc.columns[static_cast<size_t>(index)].type.id == TypeId::kNumeric) {
+      Throw("0A000", "numeric primary key columns are not supported yet", s.primary_key_location);
+    }
     desc.primary_key.push_back(index);
     desc.columns[static_cast<size_t>(index)].not_null = true;
   }
   if (desc.columns.size() > 1600) Throw("54011", "tables can have at most 1600 columns");
   if (describe_only_) return;
+  desc.oid = db_.NextOid();
   auto created = catalog::Catalog(Txn()).CreateTable(std::move(desc));
   if (!created.ok()) {
     if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());

@@ -44,6 +44,9 @@ class Database {
   // A new hidden row id for tables without a primary key: unique per process
   // run and above every id used before (a counter in `meta`, advanced in blocks).
   int64_t NextRowId();
+  // A new object id (tables, later indexes, views...): like row ids, outside any
+  // transaction, so concurrent DDL does not serialize on a counter.
+  uint32_t NextOid();
   // Deletes dropped tables' rows (catalog::SweepGarbage); call at start-up.
   Status Open();
 
@@ -52,6 +55,8 @@ class Database {
   std::mutex mutex_;
   int64_t next_rowid_ = 0;
   int64_t rowid_limit_ = 0;
+  int64_t next_oid_ = 0;
+  int64_t oid_limit_ = 0;
 };
 
 enum class TransactionStatus : char { kIdle = 'I', kInBlock = 'T', kFailed = 'E' };

@@ -98,16 +98,16 @@ Vector Arith(const BoundExpr& e, const Batch& input) {
       case '-': v = a - b; break;
       case '*': v = a * b; break;
       case '/':
-        if (b == 0) Throw("22012", "division by zero", e.location);
+        if (b == 0 && !std::isnan(a)) Throw("22012", "division by zero", e.location);
         v = a / b;
         break;
       default: Throw("42883", "operator does not exist: double precision % double precision", e.location);
     }
     if (e.type.id == TypeId::kFloat4) v = static_cast<float>(v);
     CheckFloat(v, std::isfinite(a) && std::isfinite(b), e.type.id, e.location);
-    if (v == 0 && a != 0 && op != '-' && op != '+' && std::isfinite(b)) {
-      Throw("22003", "value out of range: underflow", e.location);
-    }
+    // PostgreSQL's float checks: a zero from non-zero operands is an underflow.
+    bool underflow = (op == '*' && v == 0 && a != 0 && b != 0) || (op == '/' && v == 0 && a != 0 && !std::isinf(b));
+    if (underflow) Throw("22003", "value out of range: underflow", e.location);
     out.Double(i) = v;
   }
   return out;
@@ -134,26 +134,29 @@ Vector Compare(const BoundExpr& e, const Batch& input) {
   return out;
 }
 
-// AND / OR with three-valued logic; the right side is evaluated only for rows
-// the left side does not decide.
+// AND / OR with three-valued logic over any number of arguments; each one is
+// evaluated only for the rows the ones before it left undecided.
 Vector Logical(const BoundExpr& e, const Batch& input) {
   bool is_and = e.kind == BoundKind::kAnd;
   Vector out = Evaluate(*e.args[0], input);
-  std::vector<size_t> undecided;
-  for (size_t i = 0; i < input.count; ++i) {
-    if (out.IsNull(i) || (out.Int(i) != 0) == is_and) undecided.push_back(i);
-  }
-  Vector right(Type(TypeId::kBool), input.count);
-  EvaluateInto(*e.args[1], input, undecided, right);
-  for (size_t i : undecided) {
-    bool ln = out.IsNull(i), rn = right.IsNull(i);
-    if (!rn && (right.Int(i) != 0) != is_and) {  // right decides: false for AND, true for OR
-      out.SetNull(i, false);
-      out.Int(i) = !is_and;
-    } else if (ln || rn) {
-      out.SetNull(i, true);
-    } else {
-      out.Int(i) = is_and;
+  for (size_t a = 1; a < e.args.size(); ++a) {
+    std::vector<size_t> undecided;
+    for (size_t i = 0; i < input.count; ++i) {
+      if (out.IsNull(i) || (out.Int(i) != 0) == is_and) undecided.push_back(i);
+    }
+    if (undecided.empty()) break;
+    Vector next(Type(TypeId::kBool), input.count);
+    EvaluateInto(*e.args[a], input, undecided, next);
+    for (size_t i : undecided) {
+      bool ln = out.IsNull(i), rn = next.IsNull(i);
+      if (!rn && (next.Int(i) != 0) != is_and) {  // decides: false for AND, true for OR
+        out.SetNull(i, false);
+        out.Int(i) = !is_and;
+      } else if (ln || rn) {
+        out.SetNull(i, true);
+      } else {
+        out.Int(i) = is_and;
+      }
     }
   }
   return out;
@@ -217,6 +220,32 @@ Vector In(const BoundExpr& e, const Batch& input) {
 
 }  // namespace
 
+int CompareNumeric(std::string_view a, std::string_view b) {
+  // Values are in numeric's output form: [-]digits[.digits], or NaN (above everything).
+  bool an = a == "NaN", bn = b == "NaN";
+  if (an || bn) return an == bn ? 0 : an ? 1 : -1;
+  auto split = [](std::string_view s, bool& negative, std::string_view& whole, std::string_view& frac) {
+    negative = !s.empty() && s[0] == '-';
+    if (negative) s.remove_prefix(1);
+    size_t dot = s.find('.');
+    whole = s.substr(0, dot);
+    frac = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
+    while (whole.size() > 1 && whole[0] == '0') whole.remove_prefix(1);
+    while (!frac.empty() && frac.back() == '0') frac.remove_suffix(1);
+  };
+  bool na, nb;
+  std::string_view wa, fa, wb, fb;
+  split(a, na, wa, fa);
+  split(b, nb, wb, fb);
+  bool za = wa == "0" && fa.empty(), zb = wb == "0" && fb.empty();
+  if (za) na = false;
+  if (zb) nb = false;
+  if (na != nb) return na ? -1 : 1;
+  int magnitude = wa.size() != wb.size() ? (wa.size() < wb.size() ? -1 : 1) : Sign(wa.compare(wb));
+  if (magnitude == 0) magnitude = Sign(fa.compare(fb));  // trailing zeros stripped: lexicographic is numeric
+  return na ? -magnitude : magnitude;
+}
+
 int CompareValues(const Vector& a, size_t i, const Vector& b, size_t j) {
   switch (a.physical()) {
     case PhysicalType::kInt64: {
@@ -230,11 +259,7 @@ int CompareValues(const Vector& a, size_t i, const Vector& b, size_t j) {
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case PhysicalType::kString: {
-      if (a.type().id == TypeId::kNumeric) {
-        // Exact numeric arithmetic is not built; constants compare by value.
-        double x = std::strtod(a.String(i).c_str(), nullptr), y = std::strtod(b.String(j).c_str(), nullptr);
-        return x < y ? -1 : x > y ? 1 : 0;
-      }
+      if (a.type().id == TypeId::kNumeric) return CompareNumeric(a.String(i), b.String(j));
       if (a.type().id == TypeId::kBpchar) {
         return Sign(TrimTrailingSpaces(a.String(i)).compare(TrimTrailingSpaces(b.String(j))));
       }

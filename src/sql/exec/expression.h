@@ -22,7 +22,7 @@ enum class BoundKind : uint8_t {
   kNegate,    // args[0]
   kCompare,   // op: = <> < <= > >=; args of one comparable type
   kDistinct,  // IS [NOT] DISTINCT FROM: negated = IS NOT DISTINCT FROM
-  kAnd,
+  kAnd,       // 2 or more args, evaluated left to right on the rows still undecided
   kOr,
   kNot,
   kIsNull,    // negated: IS NOT NULL
@@ -73,6 +73,9 @@ Value EvaluateConstant(const BoundExpr& e);
 
 // SQL LIKE: % and _ wildcards, backslash escapes.
 bool LikeMatch(std::string_view text, std::string_view pattern, bool case_insensitive);
+
+// Exact comparison of two numeric values in their text form.
+int CompareNumeric(std::string_view a, std::string_view b);
 
 // Three-way comparison of two non-NULL values of one comparable type.
 int CompareValues(const Vector& a, size_t i, const Vector& b, size_t j);

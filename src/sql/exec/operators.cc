@@ -170,7 +170,7 @@ class Distinct : public Operator {
     while (child_->Next(in)) {
       out.Reset(types_);
       for (size_t i = 0; i < in.count; ++i) {
-        if (seen_.insert(EncodeRow(in.Row(i))).second) out.AppendRow(in, i);
+        if (seen_.insert(GroupKey(in.Row(i))).second) out.AppendRow(in, i);
       }
       if (out.count > 0) return true;
     }
@@ -329,7 +329,7 @@ class HashAggregate : public Operator {
         if (!groups_.empty()) {
           std::vector<Value> key;
           for (const auto& k : keys) key.push_back(k.Get(i));
-          std::string encoded = EncodeRow(key);
+          std::string encoded = GroupKey(key);
           auto [it, inserted] = index_.try_emplace(encoded, group_count_);
           if (inserted) NewGroup(std::move(key));
           g = it->second;

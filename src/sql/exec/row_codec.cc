@@ -1,6 +1,8 @@
 #include "sql/exec/row_codec.h"
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "storage/key_codec.h"
 
@@ -71,8 +73,12 @@ std::string EncodeRowKey(const catalog::TableDesc& table, const std::vector<Valu
   return key.Release();
 }
 
+// The first byte of every row value: its layout version.
+constexpr char kRowFormat = 1;
+
 std::string EncodeRow(const std::vector<Value>& row) {
   std::string out;
+  out.push_back(kRowFormat);
   PutVarint(out, row.size());
   for (const auto& v : row) {
     out.push_back(v.null ? 0 : 1);
@@ -89,7 +95,29 @@ std::string EncodeRow(const std::vector<Value>& row) {
   return out;
 }
 
+std::string GroupKey(const std::vector<Value>& row) {
+  std::vector<Value> canonical = row;
+  for (auto& v : canonical) {
+    if (v.null) continue;
+    if (v.type.id == TypeId::kNumeric && v.s != "NaN") {
+      if (v.s.find('.') != std::string::npos) {
+        while (v.s.back() == '0') v.s.pop_back();
+        if (v.s.back() == '.') v.s.pop_back();
+      }
+      if (v.s == "-0") v.s = "0";
+    } else if (v.type.id == TypeId::kBpchar) {
+      while (!v.s.empty() && v.s.back() == ' ') v.s.pop_back();
+    } else if (Physical(v.type.id) == PhysicalType::kDouble) {
+      if (v.f == 0) v.f = 0;  // -0 groups with 0
+      if (std::isnan(v.f)) v.f = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+  return EncodeRow(canonical);
+}
+
 bool DecodeRowInto(std::string_view in, const catalog::TableDesc& table, Batch& out, size_t index) {
+  if (in.empty() || in.front() != kRowFormat) return false;
+  in.remove_prefix(1);
   uint64_t count = 0;
   if (!GetVarint(in, count)) return false;
   for (size_t c = 0; c < table.columns.size(); ++c) {

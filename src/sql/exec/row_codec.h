@@ -19,6 +19,9 @@ namespace orbit::sql::exec {
 
 std::string EncodeRowKey(const catalog::TableDesc& table, const std::vector<Value>& row, int64_t rowid);
 std::string EncodeRow(const std::vector<Value>& row);
+// A hash key for GROUP BY and DISTINCT: equal for values SQL calls equal
+// (numeric 1.0 and 1.00, float -0 and 0, every NaN), unlike EncodeRow.
+std::string GroupKey(const std::vector<Value>& row);
 
 // Decodes a stored row into row `index` of the table's columns in `out`
 // (columns [0, table.columns.size())). Rows written before a column existed

@@ -144,7 +144,10 @@ ExprPtr ConvertAExpr(const PgQuery__AExpr& a) {
       e->op = a.kind == PG_QUERY__A__EXPR__KIND__AEXPR_LIKE ? "LIKE" : "ILIKE";
       e->args.push_back(ConvertExpr(*a.lexpr));
       const PgQuery__Node& pattern = *a.rexpr;
-      if (pattern.node_case == PG_QUERY__NODE__NODE_FUNC_CALL) Unsupported("LIKE ... ESCAPE", a.location);
+      if (pattern.node_case == PG_QUERY__NODE__NODE_FUNC_CALL && pattern.func_call->n_funcname > 0 &&
+          StringOf(*pattern.func_call->funcname[pattern.func_call->n_funcname - 1]) == "like_escape") {
+        Unsupported("LIKE ... ESCAPE", a.location);
+      }
       e->args.push_back(ConvertExpr(pattern));
       return e;
     }
@@ -210,11 +213,12 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
         e->args.push_back(ConvertExpr(*b.args[0]));
         return e;
       }
-      // AND/OR arrive flattened; fold them left to keep binary nodes.
-      std::string op = b.boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR ? "AND" : "OR";
-      ExprPtr acc = ConvertExpr(*b.args[0]);
-      for (size_t i = 1; i < b.n_args; ++i) acc = Binary(op, std::move(acc), ConvertExpr(*b.args[i]), b.location);
-      return acc;
+      // AND/OR arrive flattened and stay n-ary: a chain of 30,000 ORs is one
+      // node, not 30,000 levels of recursion.
+      auto e = Make(ExprKind::kBinary, b.location);
+      e->op = b.boolop == PG_QUERY__BOOL_EXPR_TYPE__AND_EXPR ? "AND" : "OR";
+      for (size_t i = 0; i < b.n_args; ++i) e->args.push_back(ConvertExpr(*b.args[i]));
+      return e;
     }
     case PG_QUERY__NODE__NODE_NULL_TEST: {
       const auto& t = *node.null_test;

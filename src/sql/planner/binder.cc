@@ -142,7 +142,7 @@ int Binder::ResolveColumn(const ast::Expr& ref) const {
 std::string Binder::Fingerprint(const ast::Expr& e) const {
   std::string out = "(" + std::to_string(static_cast<int>(e.kind)) + e.op;
   if (e.kind == ast::ExprKind::kColumnRef) return out + "#" + std::to_string(ResolveColumn(e)) + ")";
-  if (e.kind == ast::ExprKind::kConst) {
+  if (e.kind == ast::ExprKind::kConst || e.kind == ast::ExprKind::kParam || e.kind == ast::ExprKind::kIsBool) {
     out += e.value.null ? "null" : std::to_string(static_cast<int>(e.value.type.id)) + ":" + ToText(e.value);
   }
   if (e.kind == ast::ExprKind::kCast) out += TypeDisplayName(e.cast_type);
@@ -383,8 +383,7 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
   const std::string& op = e.op;
   if (op == "AND" || op == "OR") {
     auto out = BoolNode(op == "AND" ? BoundKind::kAnd : BoundKind::kOr, e.location);
-    out->args.push_back(RequireBool(BindChild(*e.args[0]), op, e.location));
-    out->args.push_back(RequireBool(BindChild(*e.args[1]), op, e.location));
+    for (const auto& arg : e.args) out->args.push_back(RequireBool(BindChild(*arg), op, e.location));
     return out;
   }
   BoundExprPtr l = BindChild(*e.args[0]), r = BindChild(*e.args[1]);
@@ -414,6 +413,8 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
   if (Category(lt) == 'N' && Category(rt) == 'N') {
     type = Type(NumericRank(lt) >= NumericRank(rt) ? lt : rt);
     if (arithmetic && lt == TypeId::kInt2 && rt == TypeId::kInt2) type = Type(TypeId::kInt2);
+    // real only pairs with real; with anything else PostgreSQL picks the float48/float84 operators.
+    if (type.id == TypeId::kFloat4 && lt != rt) type = Type(TypeId::kFloat8);
     if (type.id == TypeId::kNumeric && arithmetic) {
       Throw("0A000", "arithmetic on numeric values is not supported yet", e.location);
     }

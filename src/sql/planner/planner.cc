@@ -58,7 +58,10 @@ QueryPlan PlanValues(const ast::Select& s, ParamContext* params) {
     plan.columns.push_back({"column" + std::to_string(c + 1), t});
   }
   plan.root = exec::MakeValues(std::move(rows), types);
-  if (!s.order_by.empty() || s.limit || s.offset) Throw("0A000", "ORDER BY/LIMIT on VALUES is not supported yet");
+  if (!s.order_by.empty()) Throw("0A000", "ORDER BY on VALUES is not supported yet");
+  std::optional<int64_t> limit = CountClause(binder, s.limit.get(), true);
+  std::optional<int64_t> offset = CountClause(binder, s.offset.get(), false);
+  if (limit || offset) plan.root = exec::MakeLimit(std::move(plan.root), limit, offset.value_or(0));
   return plan;
 }
 
@@ -94,8 +97,7 @@ std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDe
     const BoundExpr* e = stack.back();
     stack.pop_back();
     if (e->kind == BoundKind::kAnd) {
-      stack.push_back(e->args[0].get());
-      stack.push_back(e->args[1].get());
+      for (const auto& arg : e->args) stack.push_back(arg.get());
       continue;
     }
     std::vector<Value> candidates;

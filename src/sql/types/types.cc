@@ -333,6 +333,30 @@ int64_t IntArith(char op, int64_t a, int64_t b, TypeId result, int location) {
   return CheckIntRange(result, out, location);
 }
 
+void ValidateUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && c != 0 && i + len <= s.size() && !(c == 0xC0 || c == 0xC1 || c > 0xF4);
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogates
+    }
+    if (ok && len == 4) {
+      auto c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+    }
+    if (!ok) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "0x%02x", c);
+      Throw("22021", std::string("invalid byte sequence for encoding \"UTF8\": ") + buf);
+    }
+    i += len;
+  }
+}
+
 void AppendText(const Value& v, std::string& out) {
   switch (v.type.id) {
     case TypeId::kBool: out += v.i ? 't' : 'f'; return;
@@ -369,8 +393,12 @@ Value FromText(std::string_view text, const LogicalType& type) {
     case TypeId::kFloat4:
     case TypeId::kFloat8: return Value::Float(type.id, ParseFloat(text, type.id, -1));
     case TypeId::kNumeric: return Value::String(type, NormalizeNumeric(text, -1));
-    case TypeId::kUnknown: return Value::String(type, std::string(text));
-    default: return Value::String(type, FitLength(std::string(text), type, false, -1));
+    case TypeId::kUnknown:
+      ValidateUtf8(text);
+      return Value::String(type, std::string(text));
+    default:
+      ValidateUtf8(text);
+      return Value::String(type, FitLength(std::string(text), type, false, -1));
   }
 }
 

@@ -103,6 +103,10 @@ struct Value {
   static Value String(LogicalType type, std::string v) { return Value{type, false, 0, 0, std::move(v)}; }
 };
 
+// Throws 22021 (character_not_in_repertoire) unless `s` is valid UTF-8 without
+// NUL bytes: the server encoding is UTF8, as PostgreSQL's checks on input.
+void ValidateUtf8(std::string_view s);
+
 // PostgreSQL's text output of a non-NULL value (t/f, shortest round-trip floats, ...).
 std::string ToText(const Value& v);
 void AppendText(const Value& v, std::string& out);
