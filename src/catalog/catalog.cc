@@ -34,7 +34,8 @@ nlohmann::json ToJson(const TableDesc& t) {
 std::optional<sql::TypeId> TypeFromOid(int32_t oid) {
   using sql::TypeId;
   for (TypeId id : {TypeId::kBool, TypeId::kInt2, TypeId::kInt4, TypeId::kInt8, TypeId::kFloat4, TypeId::kFloat8,
-                    TypeId::kNumeric, TypeId::kText, TypeId::kVarchar, TypeId::kBpchar}) {
+                    TypeId::kNumeric, TypeId::kText, TypeId::kVarchar, TypeId::kBpchar, TypeId::kDate,
+                    TypeId::kTimestamp, TypeId::kTimestampTz}) {
     if (sql::TypeOid(id) == oid) return id;
   }
   return std::nullopt;

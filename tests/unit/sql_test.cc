@@ -298,3 +298,24 @@ TEST(SqlNumeric, ComparesExactlyAndGroupsEqualValues) {
 
 }  // namespace
 }  // namespace orbit::sql
+
+namespace orbit::sql {
+namespace {
+
+TEST(SqlDateTime, IsoInputAndPostgresOutput) {
+  auto ts = [](const char* s) { return ToText(FromText(s, Type(TypeId::kTimestamp))); };
+  EXPECT_EQ(ts("2024-02-29 13:45:01.5"), "2024-02-29 13:45:01.5");
+  EXPECT_EQ(ts("2024-02-29T13:45:01"), "2024-02-29 13:45:01");
+  EXPECT_EQ(ts("1969-07-20 20:17:40.000001"), "1969-07-20 20:17:40.000001");
+  EXPECT_EQ(ToText(FromText("2024-01-01 00:00:00+02", Type(TypeId::kTimestampTz))), "2023-12-31 22:00:00+00");
+  EXPECT_EQ(ToText(FromText("2000-01-01", Type(TypeId::kDate))), "2000-01-01");
+  EXPECT_EQ(FromText("2000-01-02", Type(TypeId::kDate)).i, 1);  // days since PostgreSQL's epoch
+  EXPECT_EQ(FromText("2000-01-01 00:00:01", Type(TypeId::kTimestamp)).i, 1000000);
+  EXPECT_THROW(FromText("2023-02-29", Type(TypeId::kDate)), SqlException);  // 22008
+  EXPECT_THROW(FromText("yesterday", Type(TypeId::kDate)), SqlException);   // 22P07 in PostgreSQL; 22P02 here
+  EXPECT_EQ(ToText(CastValue(FromText("2024-05-06 23:59:59", Type(TypeId::kTimestamp)), Type(TypeId::kDate), false)),
+            "2024-05-06");
+}
+
+}  // namespace
+}  // namespace orbit::sql

@@ -107,6 +107,9 @@ void AppendBinary(const sql::Value& v, std::string& out) {
     case TypeId::kFloat4: PutBig<uint32_t>(out, std::bit_cast<uint32_t>(static_cast<float>(v.f))); return;
     case TypeId::kFloat8: PutBig<uint64_t>(out, std::bit_cast<uint64_t>(v.f)); return;
     case TypeId::kNumeric: AppendNumeric(v.s, out); return;
+    case TypeId::kDate: PutBig<int32_t>(out, static_cast<int32_t>(v.i)); return;  // days since 2000-01-01
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: PutBig<int64_t>(out, v.i); return;  // microseconds since 2000-01-01
     default: out += v.s; return;
   }
 }
@@ -127,6 +130,9 @@ sql::Value DecodeBinary(std::string_view in, const sql::LogicalType& type) {
     case TypeId::kFloat4: need(4); return Value::Float(type.id, std::bit_cast<float>(GetBig<uint32_t>(in)));
     case TypeId::kFloat8: need(8); return Value::Float(type.id, std::bit_cast<double>(GetBig<uint64_t>(in)));
     case TypeId::kNumeric: return Value::String(type, DecodeNumeric(in, type));
+    case TypeId::kDate: need(4); return Value::Int(type.id, GetBig<int32_t>(in));
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: need(8); return Value::Int(type.id, GetBig<int64_t>(in));
     default: return sql::CastValue(Value::String(sql::Type(TypeId::kUnknown), std::string(in)), type, false);
   }
 }
@@ -134,7 +140,8 @@ sql::Value DecodeBinary(std::string_view in, const sql::LogicalType& type) {
 sql::LogicalType TypeFromOid(int32_t oid) {
   using sql::TypeId;
   for (TypeId id : {TypeId::kBool, TypeId::kInt2, TypeId::kInt4, TypeId::kInt8, TypeId::kFloat4, TypeId::kFloat8,
-                    TypeId::kNumeric, TypeId::kText, TypeId::kVarchar, TypeId::kBpchar, TypeId::kUnknown}) {
+                    TypeId::kNumeric, TypeId::kText, TypeId::kVarchar, TypeId::kBpchar, TypeId::kUnknown, TypeId::kDate,
+                    TypeId::kTimestamp, TypeId::kTimestampTz}) {
     if (sql::TypeOid(id) == oid) return sql::Type(id);
   }
   if (oid == 0) return sql::Type(TypeId::kUnknown);

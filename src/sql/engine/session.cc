@@ -65,6 +65,10 @@ Status Database::Open() { return catalog::SweepGarbage(engine_); }
 Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std::string, std::string>>& startup)
     : db_(db), info_(std::move(info)) {
   info_.setting = [this](std::string_view name) { return settings_.Get(name); };
+  info_.now = [this] {
+    if (!txn_) txn_start_ = NowMicros();  // outside a transaction: the statement's own time
+    return txn_start_;
+  };
   simple_params_.simple = true;
   simple_params_.session = &info_;
   params_ = &simple_params_;
@@ -101,6 +105,7 @@ storage::Transaction& Session::Txn() {
                      : level == "repeatable read" ? storage::IsolationLevel::kRepeatableRead
                                                   : storage::IsolationLevel::kReadCommitted;
     txn_ = db_.engine().Begin(isolation);
+    txn_start_ = NowMicros();
   }
   return *txn_;
 }

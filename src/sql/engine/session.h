@@ -145,6 +145,7 @@ class Session {
   SessionInfo info_;
   Settings settings_;
   ParamContext simple_params_;      // a simple query's: no $n
+  int64_t txn_start_ = 0;           // now() of the current transaction
   ParamContext* params_ = nullptr;  // the running statement's (extended protocol: its $n values)
   std::unique_ptr<storage::Transaction> txn_;
   TransactionStatus status_ = TransactionStatus::kIdle;

@@ -290,7 +290,10 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
         case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_SESSION_USER: e->op = "session_user"; break;
         case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_CATALOG: e->op = "current_catalog"; break;
         case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA: e->op = "current_schema"; break;
-        default: Unsupported("date and time functions (CURRENT_TIMESTAMP, ...)", f.location);
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP: e->op = "current_timestamp"; break;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP: e->op = "localtimestamp"; break;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE: e->op = "current_date"; break;
+        default: Unsupported("CURRENT_TIME, LOCALTIME and precisions of CURRENT_TIMESTAMP", f.location);
       }
       return e;
     }

@@ -32,6 +32,7 @@ int NumericRank(TypeId t) {
 // The type category (PostgreSQL's typcategory) that decides which types mix.
 char Category(TypeId t) {
   if (IsNumber(t)) return 'N';
+  if (IsDateTime(t)) return 'D';
   if (IsString(t)) return 'S';
   if (t == TypeId::kBool) return 'B';
   return 'X';
@@ -67,6 +68,8 @@ LogicalType CommonType(const std::vector<const BoundExpr*>& exprs, const char* c
     }
     if (Category(a) == 'N') {
       common = Type(NumericRank(a) >= NumericRank(b) ? a : b);
+    } else if (Category(a) == 'D') {
+      common = Type(static_cast<int>(a) >= static_cast<int>(b) ? a : b);  // date < timestamp < timestamptz
     } else if (Category(a) == 'S') {
       common = Type(TypeId::kText);  // text is the preferred string type
     }
@@ -119,6 +122,9 @@ std::string ColumnName(const ast::Expr& e) {
         case TypeId::kNumeric: return "numeric";
         case TypeId::kVarchar: return "varchar";
         case TypeId::kBpchar: return "bpchar";
+        case TypeId::kDate: return "date";
+        case TypeId::kTimestamp: return "timestamp";
+        case TypeId::kTimestampTz: return "timestamptz";
         default: return "text";
       }
     }
@@ -420,7 +426,9 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
     }
     if (op == "%" && IsFloat(type.id)) Throw("42883", OperatorError(op, l->type, r->type), e.location);
   } else if (comparison && Category(lt) == Category(rt) && Category(lt) != 'X') {
-    type = Category(lt) == 'S' ? (lt == rt ? Type(lt) : Type(TypeId::kText)) : Type(lt);
+    type = Category(lt) == 'S'   ? (lt == rt ? Type(lt) : Type(TypeId::kText))
+           : Category(lt) == 'D' ? Type(static_cast<int>(lt) >= static_cast<int>(rt) ? lt : rt)
+                                 : Type(lt);
   } else {
     Throw("42883", OperatorError(op, l->type, r->type), e.location);
   }
@@ -495,6 +503,25 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
   if (name == "version") {
     no_args();
     return text("PostgreSQL 15.1 (Orbit) on x86_64-pc-linux-gnu, compiled by gcc, 64-bit");
+  }
+  if (name == "now" || name == "transaction_timestamp" || name == "statement_timestamp" ||
+      name == "current_timestamp") {
+    no_args();
+    int64_t now = info.now ? info.now() : NowMicros();
+    return exec::MakeConst(Value::Int(TypeId::kTimestampTz, now), e.location);
+  }
+  if (name == "clock_timestamp") {
+    no_args();
+    return exec::MakeConst(Value::Int(TypeId::kTimestampTz, NowMicros()), e.location);
+  }
+  if (name == "localtimestamp") {
+    no_args();
+    return exec::MakeConst(Value::Int(TypeId::kTimestamp, info.now ? info.now() : NowMicros()), e.location);
+  }
+  if (name == "current_date") {
+    no_args();
+    int64_t now = info.now ? info.now() : NowMicros();
+    return exec::MakeConst(CastValue(Value::Int(TypeId::kTimestampTz, now), Type(TypeId::kDate), true), e.location);
   }
   if (name == "pg_backend_pid") {
     no_args();

@@ -28,6 +28,7 @@ struct SessionInfo {
   std::string database = "postgres";
   int32_t pid = 0;
   std::function<std::string(std::string_view)> setting;  // current_setting(); throws 42704
+  std::function<int64_t()> now;  // the transaction's start: now(), CURRENT_TIMESTAMP
 };
 
 struct ParamContext {

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -18,7 +19,10 @@ PhysicalType Physical(TypeId id) {
     case TypeId::kBool:
     case TypeId::kInt2:
     case TypeId::kInt4:
-    case TypeId::kInt8: return PhysicalType::kInt64;
+    case TypeId::kInt8:
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: return PhysicalType::kInt64;
     case TypeId::kFloat4:
     case TypeId::kFloat8: return PhysicalType::kDouble;
     default: return PhysicalType::kString;
@@ -27,6 +31,7 @@ PhysicalType Physical(TypeId id) {
 
 bool IsInteger(TypeId id) { return id == TypeId::kInt2 || id == TypeId::kInt4 || id == TypeId::kInt8; }
 bool IsFloat(TypeId id) { return id == TypeId::kFloat4 || id == TypeId::kFloat8; }
+bool IsDateTime(TypeId id) { return id == TypeId::kDate || id == TypeId::kTimestamp || id == TypeId::kTimestampTz; }
 bool IsNumber(TypeId id) { return IsInteger(id) || IsFloat(id) || id == TypeId::kNumeric; }
 bool IsString(TypeId id) {
   return id == TypeId::kText || id == TypeId::kVarchar || id == TypeId::kBpchar || id == TypeId::kUnknown;
@@ -45,6 +50,9 @@ int32_t TypeOid(TypeId id) {
     case TypeId::kBpchar: return 1042;
     case TypeId::kVarchar: return 1043;
     case TypeId::kNumeric: return 1700;
+    case TypeId::kDate: return 1082;
+    case TypeId::kTimestamp: return 1114;
+    case TypeId::kTimestampTz: return 1184;
   }
   return 0;
 }
@@ -56,7 +64,10 @@ int16_t TypeLength(TypeId id) {
     case TypeId::kInt4:
     case TypeId::kFloat4: return 4;
     case TypeId::kInt8:
-    case TypeId::kFloat8: return 8;
+    case TypeId::kFloat8:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: return 8;
+    case TypeId::kDate: return 4;
     case TypeId::kUnknown: return -2;  // a C string, as pg_type says for unknown
     default: return -1;
   }
@@ -78,6 +89,9 @@ std::string TypeDisplayName(const LogicalType& type) {
     case TypeId::kText: return "text";
     case TypeId::kVarchar: return with_length("character varying");
     case TypeId::kBpchar: return with_length("character");
+    case TypeId::kDate: return "date";
+    case TypeId::kTimestamp: return "timestamp without time zone";
+    case TypeId::kTimestampTz: return "timestamp with time zone";
   }
   return "unknown";
 }
@@ -91,6 +105,9 @@ std::string_view TypeInputName(TypeId id) {
     case TypeId::kFloat4: return "real";
     case TypeId::kFloat8: return "double precision";
     case TypeId::kNumeric: return "numeric";
+    case TypeId::kDate: return "date";
+    case TypeId::kTimestamp: return "timestamp";
+    case TypeId::kTimestampTz: return "timestamp with time zone";
     default: return "text";
   }
 }
@@ -107,6 +124,9 @@ std::optional<LogicalType> LookupType(std::string_view name, std::optional<int32
   else if (name == "text") t.id = TypeId::kText;
   else if (name == "varchar" || name == "character varying") t.id = TypeId::kVarchar;
   else if (name == "bpchar" || name == "character" || name == "char") t.id = TypeId::kBpchar;
+  else if (name == "date") t.id = TypeId::kDate;
+  else if (name == "timestamp" || name == "timestamp without time zone") t.id = TypeId::kTimestamp;
+  else if (name == "timestamptz" || name == "timestamp with time zone") t.id = TypeId::kTimestampTz;
   else return std::nullopt;
   if (modifier) {
     if (t.id != TypeId::kVarchar && t.id != TypeId::kBpchar) return std::nullopt;
@@ -303,7 +323,163 @@ std::string FitLength(std::string s, const LogicalType& type, bool explicit_cast
   return s;
 }
 
+// Civil dates <-> days since 1970-01-01 (Howard Hinnant's algorithms), in the
+// proleptic Gregorian calendar PostgreSQL uses.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+constexpr int64_t kPgEpochDays = 10957;  // 2000-01-01 - 1970-01-01
+constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
+
+bool DaysInMonthOk(int64_t y, unsigned m, unsigned d) {
+  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (m < 1 || m > 12 || d < 1) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
+// Parses ISO 8601 'YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|+HH[:MM]|-HH[:MM]]' (and
+// 'epoch', 'infinity' are not supported yet). Returns micros since 2000-01-01 UTC.
+int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
+  std::string_view s = Trim(text);
+  size_t i = 0;
+  auto number = [&](size_t min_digits, size_t max_digits, int64_t& out) {
+    size_t start = i;
+    out = 0;
+    while (i < s.size() && i - start < max_digits && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      out = out * 10 + (s[i++] - '0');
+    }
+    return i - start >= min_digits;
+  };
+  auto expect = [&](char c) {
+    if (i < s.size() && s[i] == c) {
+      ++i;
+      return true;
+    }
+    return false;
+  };
+  int64_t y, mo, d, h = 0, mi = 0, sec = 0, micros = 0, offset_minutes = 0;
+  if (!number(4, 6, y) || !expect('-') || !number(1, 2, mo) || !expect('-') || !number(1, 2, d)) {
+    BadInput(id, text, location);
+  }
+  if (!DaysInMonthOk(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) {
+    Throw("22008", "date/time field value out of range: \"" + std::string(text) + "\"", location);
+  }
+  if (i < s.size() && id != TypeId::kDate) {
+    if (!(expect(' ') || expect('T'))) BadInput(id, text, location);
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (!number(1, 2, h) || !expect(':') || !number(2, 2, mi)) BadInput(id, text, location);
+    if (expect(':')) {
+      if (!number(2, 2, sec)) BadInput(id, text, location);
+      if (expect('.')) {
+        size_t start = i;
+        int64_t frac = 0;
+        if (!number(1, 9, frac)) BadInput(id, text, location);
+        size_t digits = i - start;
+        // Round to microseconds, as PostgreSQL does.
+        while (digits < 6) frac *= 10, ++digits;
+        int64_t rounded = frac;
+        while (digits > 7) rounded /= 10, --digits;
+        if (digits == 7) rounded = (rounded + 5) / 10;
+        micros = rounded;
+      }
+    }
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (i < s.size()) {
+      if (s[i] == 'Z' || s[i] == 'z') {
+        ++i;
+      } else if (s[i] == '+' || s[i] == '-') {
+        int sign = s[i++] == '-' ? -1 : 1;
+        int64_t oh = 0, om = 0;
+        if (!number(1, 2, oh)) BadInput(id, text, location);
+        if (expect(':')) {
+          if (!number(2, 2, om)) BadInput(id, text, location);
+        } else {
+          number(2, 2, om);
+        }
+        offset_minutes = sign * (oh * 60 + om);
+      }
+    }
+    if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi > 0 || sec > 0 || micros > 0))) {
+      Throw("22008", "date/time field value out of range: \"" + std::string(text) + "\"", location);
+    }
+  } else if (i < s.size() && id == TypeId::kDate) {
+    // A date accepts and drops a time part ('2024-01-01 10:00').
+    if (s[i] != ' ' && s[i] != 'T') BadInput(id, text, location);
+    i = s.size();
+  }
+  if (i != s.size()) BadInput(id, text, location);
+  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) - kPgEpochDays;
+  int64_t total = days * kMicrosPerDay + ((h * 60 + mi) * 60 + sec) * 1000000 + micros;
+  if (id == TypeId::kTimestampTz) total -= offset_minutes * 60 * 1000000;  // to UTC
+  return total;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+std::string FormatDate(int64_t days) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days + kPgEpochDays, y, m, d);
+  char buf[96];
+  if (y > 0) {
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  } else {
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u BC", static_cast<long long>(1 - y), m, d);
+  }
+  return buf;
+}
+
+std::string FormatTimestamp(int64_t micros, bool with_zone) {
+  int64_t days = FloorDiv(micros, kMicrosPerDay);
+  int64_t rest = micros - days * kMicrosPerDay;
+  std::string date = FormatDate(days);
+  std::string bc;
+  if (date.ends_with(" BC")) {
+    bc = " BC";
+    date.resize(date.size() - 3);
+  }
+  int64_t secs = rest / 1000000, frac = rest % 1000000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, " %02lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+  std::string out = date + buf;
+  if (frac > 0) {
+    char f[16];
+    std::snprintf(f, sizeof f, ".%06lld", static_cast<long long>(frac));
+    std::string fs(f);
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  if (with_zone) out += "+00";
+  return out + bc;
+}
+
 }  // namespace
+
+int64_t NowMicros() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::chrono::duration_cast<std::chrono::microseconds>(now).count() - kPgEpochDays * kMicrosPerDay;
+}
 
 int64_t CheckIntRange(TypeId id, int64_t v, int location) {
   bool ok = id == TypeId::kInt2 ? v >= std::numeric_limits<int16_t>::min() && v <= std::numeric_limits<int16_t>::max()
@@ -370,6 +546,9 @@ void AppendText(const Value& v, std::string& out) {
     }
     case TypeId::kFloat4: out += FormatFloat(v.f, true); return;
     case TypeId::kFloat8: out += FormatFloat(v.f, false); return;
+    case TypeId::kDate: out += FormatDate(v.i); return;
+    case TypeId::kTimestamp: out += FormatTimestamp(v.i, false); return;
+    case TypeId::kTimestampTz: out += FormatTimestamp(v.i, true); return;
     default: out += v.s; return;
   }
 }
@@ -393,6 +572,12 @@ Value FromText(std::string_view text, const LogicalType& type) {
     case TypeId::kFloat4:
     case TypeId::kFloat8: return Value::Float(type.id, ParseFloat(text, type.id, -1));
     case TypeId::kNumeric: return Value::String(type, NormalizeNumeric(text, -1));
+    case TypeId::kDate: {
+      int64_t micros = ParseDateTime(text, TypeId::kDate, -1);
+      return Value::Int(TypeId::kDate, FloorDiv(micros, kMicrosPerDay));
+    }
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: return Value::Int(type.id, ParseDateTime(text, type.id, -1));
     case TypeId::kUnknown:
       ValidateUtf8(text);
       return Value::String(type, std::string(text));
@@ -423,6 +608,11 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (IsString(from)) return context == CastContext::kExplicit;
   if ((from == TypeId::kBool && to == TypeId::kInt4) || (from == TypeId::kInt4 && to == TypeId::kBool)) {
     return context == CastContext::kExplicit;
+  }
+  if (IsDateTime(from) && IsDateTime(to)) {
+    // date -> timestamp(tz) and timestamp -> timestamptz widen implicitly; the rest need assignment.
+    bool widening = from == TypeId::kDate || (from == TypeId::kTimestamp && to == TypeId::kTimestampTz);
+    return widening || context != CastContext::kImplicit;
   }
   return false;
 }
@@ -477,6 +667,15 @@ Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, i
     int64_t n = ParseInt(whole == "-" || whole.empty() ? "0" : whole, TypeId::kInt8, location);
     if (round_up) n = IntArith(n < 0 || s[0] == '-' ? '-' : '+', n, 1, TypeId::kInt8, location);
     return Value::Int(to, CheckIntRange(to, n, location));
+  }
+  if (from == TypeId::kDate && (to == TypeId::kTimestamp || to == TypeId::kTimestampTz)) {
+    return Value::Int(to, v.i * kMicrosPerDay);
+  }
+  if ((from == TypeId::kTimestamp || from == TypeId::kTimestampTz) && to == TypeId::kDate) {
+    return Value::Int(to, FloorDiv(v.i, kMicrosPerDay));
+  }
+  if ((from == TypeId::kTimestamp && to == TypeId::kTimestampTz) || (from == TypeId::kTimestampTz && to == TypeId::kTimestamp)) {
+    return Value::Int(to, v.i);  // the session time zone is UTC
   }
   if (explicit_cast && from == TypeId::kBool && to == TypeId::kInt4) return Value::Int(TypeId::kInt4, v.i);
   if (explicit_cast && from == TypeId::kInt4 && to == TypeId::kBool) return Value::Bool(v.i != 0);

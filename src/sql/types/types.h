@@ -57,6 +57,9 @@ enum class TypeId : uint8_t {
   kText,
   kVarchar,
   kBpchar,   // char(n): blank-padded
+  kDate,         // days since 2000-01-01 (PostgreSQL's epoch), in the int64 slot
+  kTimestamp,    // microseconds since 2000-01-01 00:00:00, no time zone
+  kTimestampTz,  // microseconds since 2000-01-01 00:00:00 UTC; shown in TimeZone (UTC only so far)
 };
 
 // How values of a type are held in vectors and rows.
@@ -76,6 +79,7 @@ bool IsInteger(TypeId id);  // int2, int4, int8
 bool IsFloat(TypeId id);    // float4, float8
 bool IsNumber(TypeId id);   // integers, floats, numeric
 bool IsString(TypeId id);   // text, varchar, bpchar, unknown
+bool IsDateTime(TypeId id); // date, timestamp, timestamptz
 
 int32_t TypeOid(TypeId id);
 int16_t TypeLength(TypeId id);  // pg_type.typlen: -1 for variable length
@@ -124,6 +128,10 @@ Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, i
 // expressions), assignment (INSERT/UPDATE) or explicit.
 enum class CastContext : uint8_t { kImplicit, kAssignment, kExplicit };
 bool CanCast(TypeId from, TypeId to, CastContext context);
+
+// The current transaction's start time (now(), CURRENT_TIMESTAMP) in
+// microseconds since 2000-01-01 UTC.
+int64_t NowMicros();
 
 // Integer range checks by type (int2, int4, int8); throws 22003 when out of range.
 int64_t CheckIntRange(TypeId id, int64_t v, int location = -1);
