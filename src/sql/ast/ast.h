@@ -90,6 +90,9 @@ struct Insert {
   std::unique_ptr<Select> source;    // VALUES lists or a SELECT
   std::vector<SelectItem> returning;
   bool on_conflict_do_nothing = false;
+  std::vector<std::string> conflict_columns;  // ON CONFLICT (a, b): must be a unique key's columns
+  std::string conflict_constraint;            // ON CONFLICT ON CONSTRAINT name
+  int conflict_location = -1;
 };
 
 struct Assignment {

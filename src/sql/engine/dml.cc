@@ -180,6 +180,26 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
       targets.push_back(index);
     }
   }
+  // The conflict target must name the primary key (the only unique constraint so far).
+  if (!s.conflict_constraint.empty() && s.conflict_constraint != table.name + "_pkey") {
+    Throw("42704", "constraint \"" + s.conflict_constraint + "\" for table \"" + table.name + "\" does not exist",
+          s.conflict_location);
+  }
+  if (!s.conflict_columns.empty()) {
+    std::vector<int> columns;
+    for (const auto& name : s.conflict_columns) {
+      int index = table.FindColumn(name);
+      if (index < 0) Throw("42703", "column \"" + name + "\" does not exist", s.conflict_location);
+      columns.push_back(index);
+    }
+    std::vector<int> key = table.primary_key;
+    std::sort(columns.begin(), columns.end());
+    std::sort(key.begin(), key.end());
+    if (columns != key) {
+      Throw("42P10", "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+            s.conflict_location);
+    }
+  }
   auto column_of = [&](size_t i) -> const catalog::ColumnDesc& {
     return table.columns[static_cast<size_t>(targets[i])];
   };

@@ -103,6 +103,17 @@ ast::Insert ConvertInsert(const PgQuery__InsertStmt& s) {
       Unsupported("ON CONFLICT DO UPDATE", oc.location);
     }
     out.on_conflict_do_nothing = true;
+    out.conflict_location = oc.location;
+    if (oc.infer != nullptr) {
+      const auto& infer = *oc.infer;
+      if (infer.where_clause != nullptr) Unsupported("ON CONFLICT ... WHERE", infer.location);
+      if (infer.conname != nullptr && infer.conname[0] != '\0') out.conflict_constraint = infer.conname;
+      for (size_t i = 0; i < infer.n_index_elems; ++i) {
+        const auto& elem = *infer.index_elems[i]->index_elem;
+        if (elem.name == nullptr || elem.name[0] == '\0') Unsupported("ON CONFLICT on expressions", infer.location);
+        out.conflict_columns.push_back(elem.name);
+      }
+    }
   }
   out.returning = ConvertTargets(s.returning_list, s.n_returning_list);
   return out;

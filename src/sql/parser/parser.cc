@@ -127,7 +127,13 @@ std::variant<ParseTree, SqlError> Parse(std::string_view sql) {
   PgQueryProtobufParseResult r = pg_query_parse_protobuf(text.c_str());
   if (r.error != nullptr) {
     // libpg_query already reports a 1-based character position (UTF-8 aware).
-    SqlError e{"42601", r.error->message, r.error->cursorpos};
+    // The scanner's encoding errors are 22021 in PostgreSQL, everything else a syntax error.
+    std::string_view message = r.error->message;
+    const char* state = message.find("invalid byte sequence") != std::string_view::npos ||
+                                message.find("invalid Unicode") != std::string_view::npos
+                            ? "22021"
+                            : "42601";
+    SqlError e{state, r.error->message, r.error->cursorpos};
     pg_query_free_protobuf_parse_result(r);
     return e;
   }

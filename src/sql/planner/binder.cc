@@ -433,8 +433,11 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
     Throw("42883", OperatorError(op, l->type, r->type), e.location);
   }
   if (!comparison && !IsNumber(type.id)) Throw("42883", OperatorError(op, l->type, r->type), e.location);
-  l = MakeCast(std::move(l), type, false, e.location);
-  r = MakeCast(std::move(r), type, false, e.location);
+  // A literal that does not convert is reported at the literal, as PostgreSQL does.
+  int l_location = l->location >= 0 ? l->location : e.location;
+  int r_location = r->location >= 0 ? r->location : e.location;
+  l = MakeCast(std::move(l), type, false, l_location);
+  r = MakeCast(std::move(r), type, false, r_location);
   BoundExprPtr out;
   if (comparison) {
     out = BoolNode(op.starts_with("IS") ? BoundKind::kDistinct : BoundKind::kCompare, e.location);
