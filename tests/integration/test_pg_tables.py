@@ -974,8 +974,6 @@ def test_on_conflict_target_must_match_a_unique_constraint(conn):
     assert rows(conn, "SELECT id, g FROM oc") == [(1, 1)]
 
 
-@pytest.mark.xfail(strict=True, reason="a result is built whole in the connection's output buffer: one larger than "
-                                       "--max-output-buffer closes the connection without an error")
 def test_result_larger_than_the_output_buffer(make_server):
     server = make_server(args=["--max-output-buffer", str(4 << 20)]).start()  # 4 MB of unsent replies
     c = connect(server, autocommit=True)

@@ -4,9 +4,29 @@
 
 #include <unistd.h>
 
+#include <future>
 #include <map>
 
 namespace orbit::glue {
+namespace {
+
+// Results are sent to the client every this many bytes while a statement runs.
+constexpr size_t kStreamThreshold = 256 * 1024;
+
+// A flush of the connection, callable from a pool thread: runs `flush` on the
+// connection's shard and blocks this thread until the client has taken the data.
+std::function<bool()> BlockingFlush(asio::any_io_executor shard, protocol::pg::Flusher& flush) {
+  return [shard, &flush]() {
+    std::promise<bool> done;
+    auto* promise = &done;
+    auto* fn = &flush;
+    asio::co_spawn(
+        shard, [promise, fn]() -> Task<void> { promise->set_value(co_await (*fn)()); }, asio::detached);
+    return done.get_future().get();
+  };
+}
+
+}  // namespace
 
 void PgResultSink::Describe(const std::vector<sql::OutputColumn>& columns) { WriteRowDescription(columns); }
 
@@ -47,6 +67,9 @@ void PgResultSink::Rows(const sql::exec::Batch& batch, size_t visible) {
       out_.Int32(static_cast<int32_t>(cell_.size())).Bytes(cell_);
     }
     out_.End();
+    if (flush_ && out_.size() >= flush_threshold_ && !flush_()) {
+      throw sql::SqlException(sql::SqlError("08006", "connection to client lost"));
+    }
   }
 }
 
@@ -77,8 +100,10 @@ void PgResultSink::Notice(const sql::SqlError& notice) {
 
 void PgResultSink::ParameterStatus(std::string_view name, std::string_view value) { out_.ParameterStatus(name, value); }
 
-char RunSimpleQuery(sql::Session& session, std::string_view sql, protocol::pg::MessageWriter& out) {
+char RunSimpleQuery(sql::Session& session, std::string_view sql, protocol::pg::MessageWriter& out,
+                    std::function<bool()> flush) {
   PgResultSink sink(out);
+  if (flush) sink.set_flush(std::move(flush), kStreamThreshold);
   session.Execute(sql, sink);
   return static_cast<char>(session.status());
 }
@@ -91,25 +116,34 @@ class PgQuerySession : public protocol::pg::QuerySession {
                  const protocol::pg::StartupPacket& startup)
       : session_(db, std::move(info), startup.params), pool_(pool) {}
 
-  Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out) override {
+  Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out,
+                         protocol::pg::Flusher& flush) override {
+    auto blocking_flush = BlockingFlush(co_await asio::this_coro::executor, flush);
     sql::Session* session = &session_;
     std::string_view* text = &sql;
     protocol::pg::MessageWriter* writer = &out;
-    co_return co_await pool_.Run([session, text, writer] { return RunSimpleQuery(*session, *text, *writer); });
+    auto* flusher = &blocking_flush;
+    co_return co_await pool_.Run(
+        [session, text, writer, flusher] { return RunSimpleQuery(*session, *text, *writer, *flusher); });
   }
 
-  Task<ExtendedResult> Extended(std::vector<protocol::pg::ExtendedMessage>& batch,
-                                protocol::pg::MessageWriter& out) override {
+  Task<ExtendedResult> Extended(std::vector<protocol::pg::ExtendedMessage>& batch, protocol::pg::MessageWriter& out,
+                                protocol::pg::Flusher& flush) override {
+    auto blocking_flush = BlockingFlush(co_await asio::this_coro::executor, flush);
     PgQuerySession* self = this;
     auto* messages = &batch;
     protocol::pg::MessageWriter* writer = &out;
-    co_return co_await pool_.Run([self, messages, writer] { return self->RunBatch(*messages, *writer); });
+    auto* flusher = &blocking_flush;
+    co_return co_await pool_.Run(
+        [self, messages, writer, flusher] { return self->RunBatch(*messages, *writer, *flusher); });
   }
 
  private:
-  ExtendedResult RunBatch(std::vector<protocol::pg::ExtendedMessage>& batch, protocol::pg::MessageWriter& out) {
+  ExtendedResult RunBatch(std::vector<protocol::pg::ExtendedMessage>& batch, protocol::pg::MessageWriter& out,
+                          const std::function<bool()>& flush) {
     ExtendedResult result;
     PgResultSink sink(out);
+    sink.set_flush(flush, kStreamThreshold);
     for (auto& message : batch) {
       if (result.failed && !std::holds_alternative<protocol::pg::SyncMsg>(message)) continue;
       bool ok = std::visit([&](auto& m) { return Handle(m, sink, out, result); }, message);

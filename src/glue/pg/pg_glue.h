@@ -5,6 +5,7 @@
 // results as PostgreSQL messages. The only place SQL results and errors become
 // RowDescription / DataRow / CommandComplete / ErrorResponse.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,12 @@ class PgResultSink : public sql::ResultSink {
 
   // Format codes (0 text, 1 binary) of the result columns, as Bind gave them.
   void set_formats(std::vector<int16_t> formats) { formats_ = std::move(formats); }
+  // Called when the pending output passes `threshold` bytes; returns false when
+  // the client is gone (the statement then stops with 08006).
+  void set_flush(std::function<bool()> flush, size_t threshold) {
+    flush_ = std::move(flush);
+    flush_threshold_ = threshold;
+  }
   // A RowDescription for `columns` in `formats` (Describe of a statement: all 0).
   void WriteRowDescription(const std::vector<sql::OutputColumn>& columns);
 
@@ -36,11 +43,14 @@ class PgResultSink : public sql::ResultSink {
   protocol::pg::MessageWriter& out_;
   std::string cell_;
   std::vector<int16_t> formats_;
+  std::function<bool()> flush_;
+  size_t flush_threshold_ = 0;
 };
 
 // Runs a query string on `session`, writing every message but ReadyForQuery;
 // returns the transaction status for it.
-char RunSimpleQuery(sql::Session& session, std::string_view sql, protocol::pg::MessageWriter& out);
+char RunSimpleQuery(sql::Session& session, std::string_view sql, protocol::pg::MessageWriter& out,
+                    std::function<bool()> flush = {});
 
 class PgQueryHandler : public protocol::pg::QueryHandler {
  public:

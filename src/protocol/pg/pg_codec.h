@@ -104,6 +104,7 @@ class MessageWriter {
   MessageWriter& CString(std::string_view s);  // cut at an embedded NUL
   MessageWriter& Bytes(std::string_view s);
   void End();
+  size_t size() const { return out_.size(); }  // bytes pending in the buffer
 
   // Common messages.
   void AuthenticationOk();

@@ -112,12 +112,13 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
   std::unique_ptr<QuerySession> session = handler.Open(startup);
 
   // Command phase.
+  Flusher flusher = [&]() -> Task<bool> { co_return co_await flush(); };
   char status = 'I';
   bool skip_to_sync = false;  // after an error in the extended protocol
   std::vector<ExtendedMessage> batch;
   auto run_batch = [&]() -> Task<void> {
     if (batch.empty()) co_return;
-    QuerySession::ExtendedResult result = co_await session->Extended(batch, w);
+    QuerySession::ExtendedResult result = co_await session->Extended(batch, w, flusher);
     batch.clear();
     skip_to_sync = result.failed;
     if (result.synced) {
@@ -164,7 +165,7 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
           done = true;
           break;
         }
-        status = co_await session->SimpleQuery(sql, w);
+        status = co_await session->SimpleQuery(sql, w, flusher);
         w.ReadyForQuery(status);
         break;
       }

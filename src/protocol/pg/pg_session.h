@@ -15,6 +15,7 @@
 // is cancelled).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -25,13 +26,19 @@
 
 namespace orbit::protocol::pg {
 
+// Sends what the session has written so far and waits until the client has
+// taken it (back-pressure); false when the client is gone. Runs on the
+// connection's shard.
+using Flusher = std::function<Task<bool>()>;
+
 // The statements of one connection (its transaction state lives here).
 class QuerySession {
  public:
   virtual ~QuerySession() = default;
   // Answers one Query message's string (all its statements), without
   // ReadyForQuery; returns the transaction status for it: 'I', 'T' or 'E'.
-  virtual Task<char> SimpleQuery(std::string_view sql, MessageWriter& out) = 0;
+  // `flush` streams large results out while the statement runs.
+  virtual Task<char> SimpleQuery(std::string_view sql, MessageWriter& out, Flusher& flush) = 0;
 
   // Answers a batch of extended-query messages, in order, writing ParseComplete,
   // BindComplete, ... and errors (not ReadyForQuery). After an error the rest of
@@ -41,7 +48,7 @@ class QuerySession {
     bool synced = false;  // the batch ended with Sync: send ReadyForQuery(status)
     char status = 'I';
   };
-  virtual Task<ExtendedResult> Extended(std::vector<ExtendedMessage>& batch, MessageWriter& out) = 0;
+  virtual Task<ExtendedResult> Extended(std::vector<ExtendedMessage>& batch, MessageWriter& out, Flusher& flush) = 0;
 };
 
 class QueryHandler {
