@@ -25,6 +25,7 @@ nlohmann::json ToJson(const TableDesc& t) {
                        {"length", c.type.length},
                        {"not_null", c.not_null}};
     if (c.default_text) col["default"] = *c.default_text;
+    if (c.missing_text) col["missing"] = *c.missing_text;
     columns.push_back(std::move(col));
   }
   return {{"format", kFormat}, {"kind", "table"},        {"oid", t.oid},         {"schema", t.schema_oid},
@@ -60,6 +61,7 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
     col.type.length = c["length"].get<int32_t>();
     col.not_null = c["not_null"].get<bool>();
     if (c.contains("default")) col.default_text = c["default"].get<std::string>();
+    if (c.contains("missing")) col.missing_text = c["missing"].get<std::string>();
     t.columns.push_back(std::move(col));
   }
   t.primary_key = j["primary_key"].get<std::vector<int>>();
@@ -88,6 +90,8 @@ int TableDesc::FindColumn(std::string_view column) const {
 }
 
 std::string RowPrefix(uint32_t relfilenode) { return storage::KeyEncoder().AddInt(relfilenode).Release(); }
+std::string GarbageKey(uint32_t relfilenode) { return GcKey(relfilenode); }
+std::string StatsKey(uint32_t table_oid) { return storage::KeyEncoder().AddString("stat").AddInt(table_oid).Release(); }
 
 Result<uint32_t> Catalog::NextOid() {
   // GetForUpdate serializes every DDL transaction on this key.
@@ -144,6 +148,29 @@ Status Catalog::DropTable(const TableDesc& table) {
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name)); !s.ok()) return s;
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(table.oid)); !s.ok()) return s;
   return txn_.Put(storage::ColumnFamily::kCatalog, GcKey(table.relfilenode), "");
+}
+
+Status Catalog::UpdateTable(const TableDesc& table, std::string_view old_name) {
+  std::string_view locked_name = old_name.empty() ? std::string_view(table.name) : old_name;
+  auto locked = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, locked_name));
+  if (!locked.ok()) return locked.error();
+  if (!locked->has_value()) return Error(ErrorCode::kNotFound, std::string(locked_name));
+  if (!old_name.empty() && old_name != table.name) {
+    auto taken = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name));
+    if (!taken.ok()) return taken.error();
+    if (taken->has_value()) return Error(ErrorCode::kAlreadyExists, table.name);
+    if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, old_name)); !s.ok()) return s;
+    if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name),
+                          storage::KeyEncoder().AddInt(table.oid).Release());
+        !s.ok()) {
+      return s;
+    }
+  }
+  return txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(table.oid), ToJson(table).dump());
+}
+
+Status Catalog::QueueGarbage(uint32_t relfilenode) {
+  return txn_.Put(storage::ColumnFamily::kCatalog, GcKey(relfilenode), "");
 }
 
 Result<std::vector<TableDesc>> Catalog::ListTables() {

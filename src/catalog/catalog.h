@@ -34,6 +34,9 @@ struct ColumnDesc {
   bool not_null = false;
   // The default as the column type's text form (constants only so far); nullopt: NULL.
   std::optional<std::string> default_text;
+  // What rows written before the column existed read (ADD COLUMN ... DEFAULT):
+  // the type's text form; nullopt: NULL.
+  std::optional<std::string> missing_text;
 };
 
 struct TableDesc {
@@ -62,6 +65,11 @@ class Catalog {
   Result<TableDesc> CreateTable(TableDesc desc);
   // Removes the descriptor and queues its rows for deletion after commit.
   Status DropTable(const TableDesc& table);
+  // Replaces a table's descriptor (same oid). With `old_name`, the table was
+  // renamed from it: kAlreadyExists if the new name is taken.
+  Status UpdateTable(const TableDesc& table, std::string_view old_name = {});
+  // Queues row storage for deletion after commit (TRUNCATE, rewrites).
+  Status QueueGarbage(uint32_t relfilenode);
   Result<std::vector<TableDesc>> ListTables();
 
   // Relfilenodes whose rows are garbage (dropped tables), for SweepGarbage.
@@ -80,5 +88,9 @@ Status SweepGarbage(storage::Engine& engine);
 
 // The `rows` key prefix of a relfilenode: every row key starts with it.
 std::string RowPrefix(uint32_t relfilenode);
+// The catalog key that queues a relfilenode's rows for SweepGarbage.
+std::string GarbageKey(uint32_t relfilenode);
+// The catalog key of a table's statistics (ANALYZE): JSON {"rows": n}.
+std::string StatsKey(uint32_t table_oid);
 
 }  // namespace orbit::catalog

@@ -129,10 +129,10 @@ TEST(SqlOperators, SortLimitAndAggregateOverValues) {
 
 TEST(SqlRowCodec, RoundTripsEveryPhysicalType) {
   catalog::TableDesc t;
-  t.columns = {{"a", Type(TypeId::kInt8), false, {}},
-               {"b", Type(TypeId::kFloat8), false, {}},
-               {"c", Type(TypeId::kText), false, {}},
-               {"d", Type(TypeId::kBool), false, {}}};
+  t.columns = {{"a", Type(TypeId::kInt8), false, {}, {}},
+               {"b", Type(TypeId::kFloat8), false, {}, {}},
+               {"c", Type(TypeId::kText), false, {}, {}},
+               {"d", Type(TypeId::kBool), false, {}, {}}};
   std::vector<Value> row{Value::Int(TypeId::kInt8, -5), Value::Float(TypeId::kFloat8, 2.25),
                          Value::String(Type(TypeId::kText), std::string("x\0y", 3)), Value::Null(Type(TypeId::kBool))};
   auto back = exec::DecodeRow(exec::EncodeRow(row), t);

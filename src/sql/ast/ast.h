@@ -136,6 +136,33 @@ struct DropTable {
   bool if_exists = false;
 };
 
+struct Truncate {
+  std::vector<TableName> tables;
+};
+
+// VACUUM and ANALYZE (alone or together).
+struct Vacuum {
+  std::vector<TableName> tables;  // empty: every table
+  bool vacuum = true;
+  bool analyze = false;
+};
+
+struct AlterTable {
+  struct Action {
+    enum class Kind : uint8_t { kAddPrimaryKey, kAddColumn, kRenameColumn, kRenameTable };
+    Kind kind = Kind::kAddPrimaryKey;
+    std::vector<std::string> columns;  // ADD PRIMARY KEY (...)
+    std::string constraint_name;       // ADD CONSTRAINT name PRIMARY KEY
+    std::optional<ColumnDef> column;   // ADD COLUMN
+    bool if_not_exists = false;
+    std::string old_name, new_name;    // RENAME
+    int location = -1;
+  };
+  TableName table;
+  bool if_exists = false;
+  std::vector<Action> actions;
+};
+
 struct Transaction {
   enum class Kind : uint8_t { kBegin, kCommit, kRollback };
   Kind kind = Kind::kBegin;
@@ -158,6 +185,6 @@ struct ShowVariable {
 };
 
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
-                               ShowVariable>;
+                               ShowVariable, Truncate, Vacuum, AlterTable>;
 
 }  // namespace orbit::sql::ast

@@ -226,7 +226,10 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::Update>(stmt)      ? "UPDATE"
                        : std::holds_alternative<ast::Delete>(stmt)      ? "DELETE"
                        : std::holds_alternative<ast::CreateTable>(stmt) ? "CREATE TABLE"
-                                                                        : "DROP TABLE";
+                       : std::holds_alternative<ast::DropTable>(stmt)   ? "DROP TABLE"
+                       : std::holds_alternative<ast::Truncate>(stmt)    ? "TRUNCATE TABLE"
+                       : std::holds_alternative<ast::Vacuum>(stmt)      ? "VACUUM"
+                                                                        : "ALTER TABLE";
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
   bool autocommit = status_ == TransactionStatus::kIdle && !implicit_;
@@ -240,6 +243,9 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::Delete>) RunDelete(s, sink);
         else if constexpr (std::is_same_v<T, ast::CreateTable>) RunCreateTable(s, sink);
         else if constexpr (std::is_same_v<T, ast::DropTable>) RunDropTable(s, sink);
+        else if constexpr (std::is_same_v<T, ast::Truncate>) RunTruncate(s, sink);
+        else if constexpr (std::is_same_v<T, ast::Vacuum>) RunVacuum(s, sink);
+        else if constexpr (std::is_same_v<T, ast::AlterTable>) RunAlterTable(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },
@@ -361,7 +367,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     if (desc.FindColumn(col.name) >= 0) {
       Throw("42701", "column \"" + col.name + "\" specified more than once", col.location);
     }
-    catalog::ColumnDesc c{col.name, col.type, col.not_null, std::nullopt};
+    catalog::ColumnDesc c{col.name, col.type, col.not_null, std::nullopt, std::nullopt};
     if (col.default_value) {
       exec::BoundExprPtr e = CoerceAssignment(constants.Bind(*col.default_value, nullptr, "DEFAULT expressions"), c,
                                               col.default_value->location);

@@ -130,6 +130,9 @@ class Session {
   void RunDropTable(const ast::DropTable& s, ResultSink& sink);
   void RunTransaction(const ast::Transaction& s, ResultSink& sink);
   void RunSet(const ast::SetVariable& s, ResultSink& sink);
+  void RunTruncate(const ast::Truncate& s, ResultSink& sink);
+  void RunVacuum(const ast::Vacuum& s, ResultSink& sink);
+  void RunAlterTable(const ast::AlterTable& s, ResultSink& sink);
   void RunShow(const ast::ShowVariable& s, ResultSink& sink);
   // ParameterStatus for reported settings that changed.
   void ReportSettings(ResultSink& sink);

@@ -122,8 +122,9 @@ bool DecodeRowInto(std::string_view in, const catalog::TableDesc& table, Batch& 
   if (!GetVarint(in, count)) return false;
   for (size_t c = 0; c < table.columns.size(); ++c) {
     Vector& col = out.columns[c];
-    if (c >= count) {  // a column added after this row was written
-      col.SetNull(index);
+    if (c >= count) {  // a column added after this row was written: its ADD-time default
+      const auto& missing = table.columns[c].missing_text;
+      col.Set(index, missing ? FromText(*missing, table.columns[c].type) : Value::Null(table.columns[c].type));
       continue;
     }
     if (in.empty()) return false;

@@ -151,6 +151,33 @@ std::vector<std::string> KeyNames(PgQuery__Node** keys, size_t n) {
   return out;
 }
 
+ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string& table,
+                                std::vector<std::string>& primary_key, int& primary_key_location) {
+    ast::ColumnDef col;
+    col.name = cd.colname;
+    col.location = cd.location;
+    col.type = ConvertTypeName(*cd.type_name);
+    if (cd.coll_clause != nullptr) Unsupported("COLLATE", cd.location);
+    for (size_t j = 0; j < cd.n_constraints; ++j) {
+      const auto& c = *cd.constraints[j]->constraint;
+      switch (c.contype) {
+        case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL: col.not_null = true; break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: col.not_null = false; break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT: col.default_value = ConvertExpr(*c.raw_expr); break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
+          if (col.primary_key || !primary_key.empty()) {
+            Throw("42P16", "multiple primary keys for table \"" + table + "\" are not allowed", c.location);
+          }
+          col.primary_key = true;
+          primary_key = {col.name};
+          primary_key_location = c.location;
+          break;
+        default: Unsupported("column constraints other than NOT NULL, DEFAULT and PRIMARY KEY", c.location);
+      }
+    }
+    return col;
+}
+
 ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
   if (s.n_inh_relations > 0 || s.partspec != nullptr || s.partbound != nullptr || s.of_typename != nullptr) {
     Unsupported("inheritance, partitioning and typed tables");
@@ -180,29 +207,7 @@ ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
       continue;
     }
     if (elt.node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) Unsupported(NodeName(elt) + " in CREATE TABLE");
-    const auto& cd = *elt.column_def;
-    ast::ColumnDef col;
-    col.name = cd.colname;
-    col.location = cd.location;
-    col.type = ConvertTypeName(*cd.type_name);
-    if (cd.coll_clause != nullptr) Unsupported("COLLATE", cd.location);
-    for (size_t j = 0; j < cd.n_constraints; ++j) {
-      const auto& c = *cd.constraints[j]->constraint;
-      switch (c.contype) {
-        case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL: col.not_null = true; break;
-        case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: col.not_null = false; break;
-        case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT: col.default_value = ConvertExpr(*c.raw_expr); break;
-        case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
-          if (col.primary_key || !out.primary_key.empty()) {
-            Throw("42P16", "multiple primary keys for table \"" + out.table.name + "\" are not allowed", c.location);
-          }
-          col.primary_key = true;
-          out.primary_key = {col.name};
-          out.primary_key_location = c.location;
-          break;
-        default: Unsupported("column constraints other than NOT NULL, DEFAULT and PRIMARY KEY", c.location);
-      }
-    }
+    ast::ColumnDef col = ConvertColumnDef(*elt.column_def, out.table.name, out.primary_key, out.primary_key_location);
     out.columns.push_back(std::move(col));
   }
   for (size_t i = 0; i < s.n_constraints; ++i) table_constraint(*s.constraints[i]->constraint);
@@ -222,6 +227,84 @@ ast::DropTable ConvertDrop(const PgQuery__DropStmt& s) {
     t.name = StringOf(*names.items[names.n_items - 1]);
     out.tables.push_back(std::move(t));
   }
+  return out;
+}
+
+ast::Truncate ConvertTruncate(const PgQuery__TruncateStmt& s) {
+  if (s.restart_seqs) Unsupported("TRUNCATE ... RESTART IDENTITY");
+  if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) Unsupported("TRUNCATE ... CASCADE");
+  ast::Truncate out;
+  for (size_t i = 0; i < s.n_relations; ++i) out.tables.push_back(ConvertRangeVar(*s.relations[i]->range_var));
+  return out;
+}
+
+ast::Vacuum ConvertVacuum(const PgQuery__VacuumStmt& s) {
+  ast::Vacuum out;
+  out.vacuum = s.is_vacuumcmd;
+  out.analyze = !s.is_vacuumcmd;
+  for (size_t i = 0; i < s.n_options; ++i) {
+    std::string name = s.options[i]->def_elem->defname;
+    if (name == "analyze") out.analyze = true;
+    // FULL, FREEZE, VERBOSE, ...: accepted; RocksDB compacts on its own (see RunVacuum).
+  }
+  for (size_t i = 0; i < s.n_rels; ++i) {
+    const auto& rel = *s.rels[i]->vacuum_relation;
+    if (rel.n_va_cols > 0) Unsupported("VACUUM/ANALYZE of single columns");
+    out.tables.push_back(ConvertRangeVar(*rel.relation));
+  }
+  return out;
+}
+
+ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
+  if (s.objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) Unsupported("ALTER of anything but tables");
+  ast::AlterTable out;
+  out.table = ConvertRangeVar(*s.relation);
+  out.if_exists = s.missing_ok;
+  for (size_t i = 0; i < s.n_cmds; ++i) {
+    const auto& cmd = *s.cmds[i]->alter_table_cmd;
+    ast::AlterTable::Action action;
+    switch (cmd.subtype) {
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint: {
+        const auto& c = *cmd.def->constraint;
+        if (c.contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) Unsupported("constraints other than PRIMARY KEY", c.location);
+        action.kind = ast::AlterTable::Action::Kind::kAddPrimaryKey;
+        action.columns = KeyNames(c.keys, c.n_keys);
+        if (c.conname != nullptr) action.constraint_name = c.conname;
+        action.location = c.location;
+        break;
+      }
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn: {
+        std::vector<std::string> pk;
+        int pk_location = -1;
+        action.kind = ast::AlterTable::Action::Kind::kAddColumn;
+        action.column = ConvertColumnDef(*cmd.def->column_def, out.table.name, pk, pk_location);
+        if (!pk.empty()) Unsupported("ADD COLUMN ... PRIMARY KEY", pk_location);
+        action.if_not_exists = cmd.missing_ok;
+        break;
+      }
+      default: Unsupported("this ALTER TABLE action (only ADD PRIMARY KEY, ADD COLUMN and RENAME so far)");
+    }
+    out.actions.push_back(std::move(action));
+  }
+  return out;
+}
+
+ast::AlterTable ConvertRename(const PgQuery__RenameStmt& s) {
+  ast::AlterTable out;
+  ast::AlterTable::Action action;
+  if (s.rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
+    action.kind = ast::AlterTable::Action::Kind::kRenameTable;
+  } else if (s.rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN &&
+             s.relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
+    action.kind = ast::AlterTable::Action::Kind::kRenameColumn;
+    action.old_name = s.subname;
+  } else {
+    Unsupported("RENAME of anything but tables and columns");
+  }
+  out.table = ConvertRangeVar(*s.relation);
+  out.if_exists = s.missing_ok;
+  action.new_name = s.newname;
+  out.actions.push_back(std::move(action));
   return out;
 }
 
@@ -340,6 +423,10 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_DROP_STMT: return ConvertDrop(*stmt.drop_stmt);
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT: return ConvertTransaction(*stmt.transaction_stmt);
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return ConvertSet(*stmt.variable_set_stmt);
+    case PG_QUERY__NODE__NODE_TRUNCATE_STMT: return ConvertTruncate(*stmt.truncate_stmt);
+    case PG_QUERY__NODE__NODE_VACUUM_STMT: return ConvertVacuum(*stmt.vacuum_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: return ConvertAlterTable(*stmt.alter_table_stmt);
+    case PG_QUERY__NODE__NODE_RENAME_STMT: return ConvertRename(*stmt.rename_stmt);
     case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: return ast::ShowVariable{Lower(stmt.variable_show_stmt->name)};
     default: Unsupported("statement " + NodeName(stmt));
   }

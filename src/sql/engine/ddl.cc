@@ -1,0 +1,210 @@
+// TRUNCATE, ALTER TABLE and VACUUM/ANALYZE. TRUNCATE and ADD PRIMARY KEY give
+// the table a new relfilenode inside the transaction (ADR 005, decision 3), so
+// both are transactional and undone by ROLLBACK; the old rows are swept after
+// commit.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "catalog/catalog.h"
+#include "sql/engine/session.h"
+#include "sql/exec/row_codec.h"
+#include "sql/exec/storage_error.h"
+
+namespace orbit::sql {
+namespace {
+
+constexpr size_t kRewriteChunk = 10000;  // rows per Engine::Write while a table is rewritten
+
+std::string KeyText(const catalog::TableDesc& table, const std::vector<int>& key, const std::vector<Value>& row) {
+  std::string cols, vals;
+  for (int c : key) {
+    cols += (cols.empty() ? "" : ", ") + table.columns[static_cast<size_t>(c)].name;
+    vals += (vals.empty() ? "" : ", ") + ToText(row[static_cast<size_t>(c)]);
+  }
+  return "(" + cols + ")=(" + vals + ")";
+}
+
+}  // namespace
+
+void Session::RunTruncate(const ast::Truncate& s, ResultSink& sink) {
+  catalog::Catalog catalog(Txn());
+  std::vector<catalog::TableDesc> tables;
+  for (const auto& name : s.tables) tables.push_back(ResolveTable(catalog, name));
+  if (describe_only_) return;
+  for (auto& table : tables) {
+    Check(catalog.QueueGarbage(table.relfilenode));
+    table.relfilenode = db_.NextOid();
+    Check(catalog.UpdateTable(table));
+  }
+  dropped_tables_ = true;  // sweep the old rows after commit
+  sink.Complete("TRUNCATE TABLE");
+}
+
+void Session::RunVacuum(const ast::Vacuum& s, ResultSink& sink) {
+  if (s.vacuum && (status_ != TransactionStatus::kIdle || implicit_)) {
+    Throw("25001", "VACUUM cannot run inside a transaction block");
+  }
+  catalog::Catalog catalog(Txn());
+  std::vector<catalog::TableDesc> tables;
+  if (s.tables.empty()) {
+    auto all = catalog.ListTables();
+    if (!all.ok()) ThrowStorageError(all.error());
+    tables = std::move(*all);
+  } else {
+    for (const auto& name : s.tables) tables.push_back(ResolveTable(catalog, name));
+  }
+  if (describe_only_) return;
+  // VACUUM itself has nothing to do: RocksDB's compactions drop deleted and
+  // overwritten rows. ANALYZE records each table's row count.
+  if (s.analyze) {
+    for (const auto& table : tables) {
+      int64_t rows = 0;
+      auto it = Txn().ScanPrefix(storage::ColumnFamily::kRows, catalog::RowPrefix(table.relfilenode));
+      for (; it->Valid(); it->Next()) ++rows;
+      Check(it->status());
+      nlohmann::json stats{{"rows", rows}};
+      Check(Txn().Put(storage::ColumnFamily::kCatalog, catalog::StatsKey(table.oid), stats.dump()));
+    }
+  }
+  sink.Complete(s.vacuum ? "VACUUM" : "ANALYZE");
+}
+
+void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
+  catalog::Catalog catalog(Txn());
+  auto found = catalog.FindTable(catalog::kPublicNamespace, s.table.name);
+  if (!found.ok()) ThrowStorageError(found.error());
+  if (!found->has_value()) {
+    if (s.if_exists) {
+      sink.Notice(SqlError("00000", "relation \"" + s.table.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
+      sink.Complete("ALTER TABLE");
+      return;
+    }
+    ResolveTable(catalog, s.table);  // 42P01 / 3F000
+  }
+  catalog::TableDesc table = std::move(**found);
+  std::string old_name = table.name;
+  bool rewrite = false;
+  using Kind = ast::AlterTable::Action::Kind;
+  for (const auto& action : s.actions) {
+    switch (action.kind) {
+      case Kind::kAddPrimaryKey: {
+        if (!table.primary_key.empty()) {
+          Throw("42P16", "multiple primary keys for table \"" + table.name + "\" are not allowed", action.location);
+        }
+        if (!action.constraint_name.empty() && action.constraint_name != table.name + "_pkey") {
+          Throw("0A000", "primary keys are named <table>_pkey in Orbit so far", action.location);
+        }
+        for (const auto& name : action.columns) {
+          int index = table.FindColumn(name);
+          if (index < 0) Throw("42703", "column \"" + name + "\" of relation \"" + table.name + "\" does not exist");
+          if (std::find(table.primary_key.begin(), table.primary_key.end(), index) != table.primary_key.end()) {
+            Throw("42701", "column \"" + name + "\" appears twice in primary key constraint", action.location);
+          }
+          if (table.columns[static_cast<size_t>(index)].type.id == TypeId::kNumeric) {
+            Throw("0A000", "numeric primary key columns are not supported yet", action.location);
+          }
+          table.primary_key.push_back(index);
+          table.columns[static_cast<size_t>(index)].not_null = true;
+        }
+        rewrite = true;
+        break;
+      }
+      case Kind::kAddColumn: {
+        const ast::ColumnDef& def = *action.column;
+        if (table.FindColumn(def.name) >= 0) {
+          if (action.if_not_exists) {
+            sink.Notice(SqlError("42701", "column \"" + def.name + "\" of relation \"" + table.name +
+                                              "\" already exists, skipping", 0, {}, {}, "NOTICE"));
+            continue;
+          }
+          Throw("42701", "column \"" + def.name + "\" of relation \"" + table.name + "\" already exists", def.location);
+        }
+        catalog::ColumnDesc column{def.name, def.type, def.not_null, std::nullopt, std::nullopt};
+        if (def.default_value) {
+          Binder constants{Scope{nullptr, "", params_}};
+          auto e = CoerceAssignment(constants.Bind(*def.default_value, nullptr, "DEFAULT expressions"), column,
+                                    def.default_value->location);
+          if (e->kind != exec::BoundKind::kConst) {
+            Throw("0A000", "non-constant DEFAULT expressions are not supported yet", def.default_value->location);
+          }
+          if (!e->value.null) column.default_text = column.missing_text = ToText(e->value);
+        }
+        if (column.not_null && !column.missing_text) {
+          // Existing rows would read NULL: as PostgreSQL, refuse if there are any.
+          auto it = Txn().ScanPrefix(storage::ColumnFamily::kRows, catalog::RowPrefix(table.relfilenode));
+          if (it->Valid()) {
+            Throw("23502", "column \"" + def.name + "\" of relation \"" + table.name + "\" contains null values");
+          }
+        }
+        table.columns.push_back(std::move(column));
+        break;
+      }
+      case Kind::kRenameColumn: {
+        int index = table.FindColumn(action.old_name);
+        if (index < 0) Throw("42703", "column \"" + action.old_name + "\" does not exist");
+        if (table.FindColumn(action.new_name) >= 0) {
+          Throw("42701", "column \"" + action.new_name + "\" of relation \"" + table.name + "\" already exists");
+        }
+        table.columns[static_cast<size_t>(index)].name = action.new_name;
+        break;
+      }
+      case Kind::kRenameTable: table.name = action.new_name; break;
+    }
+  }
+  if (describe_only_) return;
+  if (rewrite) {
+    // Rows are keyed by the primary key: copy them under a new relfilenode. The
+    // copy is written outside the transaction (it is invisible until the catalog
+    // points at it) and queued as garbage until this transaction commits.
+    storage::Engine& engine = db_.engine();
+    uint32_t relfilenode = db_.NextOid();
+    storage::WriteBatch batch(engine);
+    batch.Put(storage::ColumnFamily::kCatalog, catalog::GarbageKey(relfilenode), "");
+    Check(engine.Write(batch));
+    batch.Clear();
+    catalog::TableDesc next = table;
+    next.relfilenode = relfilenode;
+    // The scan decodes values only, so the new descriptor reads the old rows too.
+    exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, false);
+    std::unordered_set<std::string> seen;
+    exec::Batch rows;
+    while (scan->Next(rows)) {
+      for (size_t r = 0; r < rows.count; ++r) {
+        std::vector<Value> row = rows.Row(r);
+        for (int c : next.primary_key) {
+          if (row[static_cast<size_t>(c)].null) {
+            Throw("23502", "column \"" + next.columns[static_cast<size_t>(c)].name + "\" of relation \"" + next.name +
+                               "\" contains null values");
+          }
+        }
+        std::string key = exec::EncodeRowKey(next, row, 0);
+        if (!seen.insert(key).second) {
+          throw SqlException(SqlError("23505", "could not create unique index \"" + next.name + "_pkey\"", 0,
+                                      "Key " + KeyText(next, next.primary_key, row) + " is duplicated."));
+        }
+        batch.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row));
+        if (batch.Count() >= kRewriteChunk) {
+          Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
+          batch.Clear();
+        }
+      }
+    }
+    if (batch.Count() > 0) Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
+    Check(Txn().Delete(storage::ColumnFamily::kCatalog, catalog::GarbageKey(relfilenode)));
+    Check(catalog.QueueGarbage(table.relfilenode));
+    dropped_tables_ = true;
+    table = std::move(next);
+  }
+  auto updated = catalog.UpdateTable(table, old_name != table.name ? std::string_view(old_name) : std::string_view());
+  if (!updated.ok()) {
+    if (updated.error().code() == ErrorCode::kAlreadyExists) {
+      Throw("42P07", "relation \"" + table.name + "\" already exists");
+    }
+    ThrowStorageError(updated.error());
+  }
+  sink.Complete("ALTER TABLE");
+}
+
+}  // namespace orbit::sql
