@@ -98,6 +98,30 @@ void PgResultSink::Notice(const sql::SqlError& notice) {
   protocol::pg::WriteError(out_, Fields(notice, "WARNING"), 'N');
 }
 
+namespace {
+
+// CopyInResponse 'G' / CopyOutResponse 'H': overall text format, every column text.
+void CopyResponse(protocol::pg::MessageWriter& out, char type, size_t columns) {
+  out.Begin(type).Bytes(std::string_view("\0", 1)).Int16(static_cast<int16_t>(columns));
+  for (size_t i = 0; i < columns; ++i) out.Int16(0);
+  out.End();
+}
+
+}  // namespace
+
+void PgResultSink::CopyInBegin(size_t columns) { CopyResponse(out_, 'G', columns); }
+
+void PgResultSink::CopyOutBegin(size_t columns) { CopyResponse(out_, 'H', columns); }
+
+void PgResultSink::CopyData(std::string_view data) {
+  out_.Begin('d').Bytes(data).End();
+  if (flush_ && out_.size() >= flush_threshold_ && !flush_()) {
+    throw sql::SqlException(sql::SqlError("08006", "connection to client lost"));
+  }
+}
+
+void PgResultSink::CopyOutEnd() { out_.Begin('c').End(); }
+
 void PgResultSink::ParameterStatus(std::string_view name, std::string_view value) { out_.ParameterStatus(name, value); }
 
 char RunSimpleQuery(sql::Session& session, std::string_view sql, protocol::pg::MessageWriter& out,
@@ -150,6 +174,24 @@ class PgQuerySession : public protocol::pg::QuerySession {
       if (!ok) result.failed = true;
     }
     return result;
+  }
+
+  bool copying() const override { return session_.copying(); }
+
+  Task<char> CopyIn(CopyEvent event, std::string_view data, protocol::pg::MessageWriter& out) override {
+    sql::Session* session = &session_;
+    auto* text = &data;
+    auto* writer = &out;
+    auto* what = &event;
+    co_return co_await pool_.Run([session, text, writer, what] {
+      PgResultSink sink(*writer);
+      switch (*what) {
+        case CopyEvent::kData: session->CopyData(*text, sink); break;
+        case CopyEvent::kDone: session->CopyDone(sink); break;
+        case CopyEvent::kFail: session->CopyFail(*text, sink); break;
+      }
+      return static_cast<char>(session->status());
+    });
   }
 
   bool Handle(protocol::pg::ParseMsg& m, PgResultSink& sink, protocol::pg::MessageWriter& out, ExtendedResult&) {

@@ -27,6 +27,10 @@ class PgResultSink : public sql::ResultSink {
   void Error(const sql::SqlError& error) override;
   void Notice(const sql::SqlError& notice) override;
   void ParameterStatus(std::string_view name, std::string_view value) override;
+  void CopyInBegin(size_t columns) override;
+  void CopyOutBegin(size_t columns) override;
+  void CopyData(std::string_view data) override;
+  void CopyOutEnd() override;
 
   // Format codes (0 text, 1 binary) of the result columns, as Bind gave them.
   void set_formats(std::vector<int16_t> formats) { formats_ = std::move(formats); }

@@ -114,6 +114,12 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
   // Command phase.
   Flusher flusher = [&]() -> Task<bool> { co_return co_await flush(); };
   char status = 'I';
+  std::string copy_chunk;  // CopyData payloads not yet handed to the session
+  auto copy_pass = [&]() -> Task<void> {
+    if (copy_chunk.empty()) co_return;
+    co_await session->CopyIn(QuerySession::CopyEvent::kData, copy_chunk, w);
+    copy_chunk.clear();
+  };
   bool skip_to_sync = false;  // after an error in the extended protocol
   std::vector<ExtendedMessage> batch;
   auto run_batch = [&]() -> Task<void> {
@@ -137,6 +143,7 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     Result r = ParseMessage(std::string_view(in).substr(offset), options.limits, m);
     if (r.status == Status::kNeedMore) {
       // Answer what has arrived and send it before waiting for the client.
+      co_await copy_pass();
       co_await run_batch();
       if (!out.empty() && !co_await flush()) co_return;
       need = r.need;
@@ -150,6 +157,37 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     }
     need = 1;
     bool done = false;
+    if (session->copying()) {
+      // COPY FROM STDIN sub-protocol: data, then CopyDone or CopyFail; Flush and Sync are ignored.
+      offset += r.consumed;
+      switch (m.type) {
+        case 'd':
+          copy_chunk.append(m.payload);
+          if (copy_chunk.size() >= (1u << 20)) co_await copy_pass();
+          break;
+        case 'c':
+        case 'f': {
+          co_await copy_pass();
+          std::string_view reason;
+          if (m.type == 'f') reason = PayloadReader(m.payload).CString();
+          status = co_await session->CopyIn(m.type == 'c' ? QuerySession::CopyEvent::kDone : QuerySession::CopyEvent::kFail,
+                                            reason, w);
+          w.ReadyForQuery(status);
+          break;
+        }
+        case 'H':
+        case 'S':
+          break;
+        default:
+          co_await session->CopyIn(QuerySession::CopyEvent::kFail, "unexpected message during COPY from stdin", w);
+          Fatal(w, "08P01", "unexpected message type " + std::to_string(static_cast<int>(m.type)) +
+                                " during COPY from stdin");
+          co_await flush();
+          co_return;
+      }
+      if (out.size() >= options.flush_threshold && !co_await flush()) co_return;
+      continue;
+    }
     bool extended = m.type == 'P' || m.type == 'B' || m.type == 'D' || m.type == 'E' || m.type == 'C' || m.type == 'S';
     if (skip_to_sync && m.type != 'S' && m.type != 'X') {
       offset += r.consumed;  // discarded, as PostgreSQL does after an extended-protocol error
@@ -166,7 +204,7 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
           break;
         }
         status = co_await session->SimpleQuery(sql, w, flusher);
-        w.ReadyForQuery(status);
+        if (!session->copying()) w.ReadyForQuery(status);  // else after the COPY data
         break;
       }
       case 'X': done = true; break;

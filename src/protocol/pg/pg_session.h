@@ -49,6 +49,14 @@ class QuerySession {
     char status = 'I';
   };
   virtual Task<ExtendedResult> Extended(std::vector<ExtendedMessage>& batch, MessageWriter& out, Flusher& flush) = 0;
+
+  // COPY FROM STDIN: after a query answered CopyInResponse, copying() is true
+  // and the client's CopyData payloads arrive here (several concatenated, or a
+  // part of one), then CopyDone or CopyFail, which end the statement and return
+  // the status for ReadyForQuery.
+  enum class CopyEvent { kData, kDone, kFail };
+  virtual bool copying() const = 0;
+  virtual Task<char> CopyIn(CopyEvent event, std::string_view data, MessageWriter& out) = 0;
 };
 
 class QueryHandler {

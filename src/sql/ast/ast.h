@@ -163,6 +163,20 @@ struct AlterTable {
   std::vector<Action> actions;
 };
 
+// COPY table [(columns)] FROM STDIN / TO STDOUT, COPY (query) TO STDOUT.
+struct Copy {
+  TableName table;
+  std::vector<std::string> columns;
+  std::unique_ptr<Select> query;  // COPY (SELECT ...) TO STDOUT
+  bool from = true;
+  bool csv = false;
+  char delimiter = '\t';
+  std::string null_string = "\\N";
+  bool header = false;
+  char quote = '"';
+  char escape = '"';
+};
+
 struct Transaction {
   enum class Kind : uint8_t { kBegin, kCommit, kRollback };
   Kind kind = Kind::kBegin;
@@ -185,6 +199,6 @@ struct ShowVariable {
 };
 
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
-                               ShowVariable, Truncate, Vacuum, AlterTable>;
+                               ShowVariable, Truncate, Vacuum, AlterTable, Copy>;
 
 }  // namespace orbit::sql::ast

@@ -149,6 +149,22 @@ Batch Recheck(Batch rows, Binder& binder, const ast::Expr* where) {
 
 }  // namespace
 
+bool Session::InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts) {
+  storage::Transaction& txn = Txn();
+  CheckNotNull(table, row);
+  std::string key = exec::EncodeRowKey(table, row, table.primary_key.empty() ? db_.NextRowId() : 0);
+  if (!table.primary_key.empty()) {
+    auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
+    if (!existing.ok()) ThrowStorageError(existing.error());
+    if (existing->has_value()) {
+      if (skip_conflicts) return false;
+      DuplicateKey(table, row);
+    }
+  }
+  Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
+  return true;
+}
+
 void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
   storage::Transaction& txn = Txn();
   catalog::Catalog catalog(txn);
@@ -252,17 +268,7 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
       std::vector<Value> row;
       for (const auto& c : table.columns) row.push_back(ColumnDefault(c));
       for (size_t i = 0; i < targets.size(); ++i) row[static_cast<size_t>(targets[i])] = in.columns[i].Get(r);
-      CheckNotNull(table, row);
-      std::string key = exec::EncodeRowKey(table, row, table.primary_key.empty() ? db_.NextRowId() : 0);
-      if (!table.primary_key.empty()) {
-        auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
-        if (!existing.ok()) ThrowStorageError(existing.error());
-        if (existing->has_value()) {
-          if (s.on_conflict_do_nothing) continue;
-          DuplicateKey(table, row);
-        }
-      }
-      Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
+      if (!InsertRow(table, row, s.on_conflict_do_nothing)) continue;
       for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
       ++written.count;
       ++inserted;

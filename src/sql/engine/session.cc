@@ -172,6 +172,15 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
       if (non_empty > 1 && !txn_ && !is_txn_stmt && status_ == TransactionStatus::kIdle) implicit_ = true;
       ExecuteStatement(stmt, sink);
       ReportSettings(sink);
+      if (copy_) {
+        for (size_t j = i + 1; j < count; ++j) {
+          if (!IsEmptyStatement(tree, j)) {
+            copy_.reset();
+            Throw("0A000", "COPY FROM STDIN must be the last statement of a query string");
+          }
+        }
+        return;  // the data follows; CopyDone ends the statement (and an implicit transaction)
+      }
     }
     if (implicit_) {
       implicit_ = false;
@@ -220,7 +229,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
     RunShow(*show, sink);
     return;
   }
-  bool writes = !std::holds_alternative<ast::Select>(stmt);
+  auto* copy = std::get_if<ast::Copy>(&stmt);
+  bool writes = !std::holds_alternative<ast::Select>(stmt) && !(copy != nullptr && !copy->from);
   if (writes && settings_.Get("transaction_read_only") == "on") {
     const char* what = std::holds_alternative<ast::Insert>(stmt)        ? "INSERT"
                        : std::holds_alternative<ast::Update>(stmt)      ? "UPDATE"
@@ -229,6 +239,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::DropTable>(stmt)   ? "DROP TABLE"
                        : std::holds_alternative<ast::Truncate>(stmt)    ? "TRUNCATE TABLE"
                        : std::holds_alternative<ast::Vacuum>(stmt)      ? "VACUUM"
+                       : std::holds_alternative<ast::Copy>(stmt)        ? "COPY"
                                                                         : "ALTER TABLE";
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
@@ -246,11 +257,16 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::Truncate>) RunTruncate(s, sink);
         else if constexpr (std::is_same_v<T, ast::Vacuum>) RunVacuum(s, sink);
         else if constexpr (std::is_same_v<T, ast::AlterTable>) RunAlterTable(s, sink);
+        else if constexpr (std::is_same_v<T, ast::Copy>) RunCopy(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },
       stmt);
-  if (autocommit) CommitTxn();
+  if (copy_) {
+    copy_->autocommit = autocommit;  // COPY FROM STDIN commits when its data is done
+  } else if (autocommit) {
+    CommitTxn();
+  }
 }
 
 void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {

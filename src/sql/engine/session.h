@@ -34,6 +34,12 @@ class ResultSink {
   virtual void Notice(const SqlError& notice) = 0;  // a WARNING that does not end the statement
   // A reported setting changed (PostgreSQL's ParameterStatus).
   virtual void ParameterStatus(std::string_view name, std::string_view value) {}
+  // COPY: the start of a COPY FROM STDIN (the client sends data next) or of a
+  // COPY TO STDOUT, its data (whole lines), and the end of a COPY TO.
+  virtual void CopyInBegin(size_t columns) { Throw("0A000", "COPY is not supported by this protocol"); }
+  virtual void CopyOutBegin(size_t columns) { Throw("0A000", "COPY is not supported by this protocol"); }
+  virtual void CopyData(std::string_view data) {}
+  virtual void CopyOutEnd() {}
 };
 
 // The storage all sessions share, plus process-wide allocators.
@@ -116,6 +122,13 @@ class Session {
   // Ends the implicit transaction of the messages since the last Sync.
   void Sync(ResultSink& sink);
 
+  // COPY ... FROM STDIN: after Execute announced it (ResultSink::CopyInBegin),
+  // the client's data arrives in chunks of any size, then CopyDone or CopyFail.
+  bool copying() const { return copy_.has_value(); }
+  void CopyData(std::string_view data, ResultSink& sink);
+  void CopyDone(ResultSink& sink);
+  void CopyFail(std::string_view message, ResultSink& sink);
+
   // Reports a statement-ending error (e.g. a parameter the glue could not
   // decode) with its consequences for the transaction, as any statement error.
   void Fail(const SqlException& e, std::string_view sql, ResultSink& sink);
@@ -133,6 +146,12 @@ class Session {
   void RunTruncate(const ast::Truncate& s, ResultSink& sink);
   void RunVacuum(const ast::Vacuum& s, ResultSink& sink);
   void RunAlterTable(const ast::AlterTable& s, ResultSink& sink);
+  void RunCopy(const ast::Copy& s, ResultSink& sink);
+  // Checks NOT NULL and the primary key and writes one row; false when it
+  // conflicts and `skip_conflicts` (ON CONFLICT DO NOTHING).
+  bool InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts);
+  // Parses and inserts the complete lines of copy_->pending.
+  void CopyLines(bool final);
   void RunShow(const ast::ShowVariable& s, ResultSink& sink);
   // ParameterStatus for reported settings that changed.
   void ReportSettings(ResultSink& sink);
@@ -157,6 +176,20 @@ class Session {
   bool describe_only_ = false;   // binding a statement being prepared: stop before running it
   std::map<std::string, std::shared_ptr<const PreparedStatement>> statements_;
   std::map<std::string, Portal> portals_;
+
+  // A COPY FROM STDIN in progress.
+  struct CopyState {
+    ast::Copy options;
+    catalog::TableDesc table;
+    std::vector<int> columns;  // target column per field
+    std::string pending;       // data not yet split into complete lines
+    size_t rows = 0;
+    bool header_skipped = false;
+    bool failed = false;       // an error was reported: the rest is discarded until CopyDone/CopyFail
+    bool autocommit = false;
+    bool done = false;         // the end marker \. was seen
+  };
+  std::optional<CopyState> copy_;
 };
 
 // Streams an operator's batches into `sink`; returns the row count.

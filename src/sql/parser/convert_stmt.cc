@@ -308,6 +308,65 @@ ast::AlterTable ConvertRename(const PgQuery__RenameStmt& s) {
   return out;
 }
 
+std::string Lower(std::string s);
+std::string SettingText(const PgQuery__Node& node);
+
+ast::Copy ConvertCopy(const PgQuery__CopyStmt& s) {
+  if ((s.filename != nullptr && s.filename[0] != '\0') || s.is_program) {
+    Unsupported("COPY to or from a file or program (use STDIN/STDOUT)");
+  }
+  if (s.where_clause != nullptr) Unsupported("COPY ... WHERE");
+  ast::Copy out;
+  out.from = s.is_from;
+  if (s.relation != nullptr) out.table = ConvertRangeVar(*s.relation);
+  if (s.query != nullptr) {
+    if (s.query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) Unsupported("COPY of anything but a SELECT");
+    out.query = ConvertSelect(*s.query->select_stmt);
+  }
+  for (size_t i = 0; i < s.n_attlist; ++i) out.columns.push_back(StringOf(*s.attlist[i]));
+  bool delimiter_set = false, null_set = false;
+  for (size_t i = 0; i < s.n_options; ++i) {
+    const auto& d = *s.options[i]->def_elem;
+    std::string name = d.defname;
+    std::string value = d.arg != nullptr ? SettingText(*d.arg) : "true";
+    auto single_char = [&](const char* what) {
+      if (value.size() != 1) Throw("22023", std::string("COPY ") + what + " must be a single one-byte character");
+      return value[0];
+    };
+    if (name == "format") {
+      value = Lower(value);
+      if (value == "binary") Unsupported("COPY ... FORMAT binary");
+      if (value != "text" && value != "csv") Throw("22023", "COPY format \"" + value + "\" not recognized");
+      out.csv = value == "csv";
+    } else if (name == "delimiter") {
+      out.delimiter = single_char("delimiter");
+      delimiter_set = true;
+    } else if (name == "null") {
+      out.null_string = value;
+      null_set = true;
+    } else if (name == "header") {
+      value = Lower(value);
+      if (value == "match") Unsupported("COPY ... HEADER MATCH");
+      out.header = value == "true" || value == "on" || value == "1";
+    } else if (name == "quote") {
+      out.quote = single_char("quote");
+    } else if (name == "escape") {
+      out.escape = single_char("escape");
+    } else if (name == "freeze") {
+      // FREEZE only skips visibility bookkeeping PostgreSQL's heap has and Orbit's storage does not.
+    } else if (name == "encoding") {
+      if (Lower(value) != "utf8" && Lower(value) != "utf-8") Unsupported("COPY encodings other than UTF8");
+    } else {
+      Unsupported("COPY option " + name);
+    }
+  }
+  if (out.csv) {
+    if (!delimiter_set) out.delimiter = ',';
+    if (!null_set) out.null_string = "";
+  }
+  return out;
+}
+
 std::string Lower(std::string s) {
   for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return s;
@@ -324,6 +383,13 @@ std::string SettingText(const PgQuery__Node& node) {
       case PG_QUERY__A__CONST__VAL_BOOLVAL: return c.boolval->boolval ? "on" : "off";
       default: break;
     }
+  }
+  switch (node.node_case) {  // option arguments of COPY, VACUUM, ... (DefElem) come as plain nodes
+    case PG_QUERY__NODE__NODE_STRING: return node.string->sval;
+    case PG_QUERY__NODE__NODE_INTEGER: return std::to_string(node.integer->ival);
+    case PG_QUERY__NODE__NODE_FLOAT: return node.float_->fval;
+    case PG_QUERY__NODE__NODE_BOOLEAN: return node.boolean->boolval ? "true" : "false";
+    default: break;
   }
   Unsupported("this kind of SET value (" + NodeName(node) + ")");
 }
@@ -424,6 +490,7 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT: return ConvertTransaction(*stmt.transaction_stmt);
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return ConvertSet(*stmt.variable_set_stmt);
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT: return ConvertTruncate(*stmt.truncate_stmt);
+    case PG_QUERY__NODE__NODE_COPY_STMT: return ConvertCopy(*stmt.copy_stmt);
     case PG_QUERY__NODE__NODE_VACUUM_STMT: return ConvertVacuum(*stmt.vacuum_stmt);
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: return ConvertAlterTable(*stmt.alter_table_stmt);
     case PG_QUERY__NODE__NODE_RENAME_STMT: return ConvertRename(*stmt.rename_stmt);
