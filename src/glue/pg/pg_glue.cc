@@ -67,9 +67,14 @@ void PgResultSink::Rows(const sql::exec::Batch& batch, size_t visible) {
       out_.Int32(static_cast<int32_t>(cell_.size())).Bytes(cell_);
     }
     out_.End();
-    if (flush_ && out_.size() >= flush_threshold_ && !flush_()) {
-      throw sql::SqlException(sql::SqlError("08006", "connection to client lost"));
-    }
+    CheckOutput();
+  }
+}
+
+void PgResultSink::CheckOutput() {
+  if (inline_budget_ > 0 && out_.size() > inline_budget_) throw RerouteToPool{};
+  if (flush_ && out_.size() >= flush_threshold_ && !flush_()) {
+    throw sql::SqlException(sql::SqlError("08006", "connection to client lost"));
   }
 }
 
@@ -115,9 +120,7 @@ void PgResultSink::CopyOutBegin(size_t columns) { CopyResponse(out_, 'H', column
 
 void PgResultSink::CopyData(std::string_view data) {
   out_.Begin('d').Bytes(data).End();
-  if (flush_ && out_.size() >= flush_threshold_ && !flush_()) {
-    throw sql::SqlException(sql::SqlError("08006", "connection to client lost"));
-  }
+  CheckOutput();
 }
 
 void PgResultSink::CopyOutEnd() { out_.Begin('c').End(); }
@@ -142,6 +145,20 @@ class PgQuerySession : public protocol::pg::QuerySession {
 
   Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out,
                          protocol::pg::Flusher& flush) override {
+    // Reads run right here: no thread hop. One whose output outgrows the
+    // budget starts over on the pool, where it can stream.
+    if (session_.ReadOnlyQuery(sql)) {
+      size_t mark = out.size();
+      try {
+        PgResultSink sink(out);
+        sink.set_inline_budget(mark + kStreamThreshold);
+        session_.Execute(sql, sink);
+        co_return static_cast<char>(session_.status());
+      } catch (const RerouteToPool&) {
+        out.Truncate(mark);
+        session_.AbandonReadOnly();
+      }
+    }
     auto blocking_flush = BlockingFlush(co_await asio::this_coro::executor, flush);
     sql::Session* session = &session_;
     std::string_view* text = &sql;
@@ -153,27 +170,72 @@ class PgQuerySession : public protocol::pg::QuerySession {
 
   Task<ExtendedResult> Extended(std::vector<protocol::pg::ExtendedMessage>& batch, protocol::pg::MessageWriter& out,
                                 protocol::pg::Flusher& flush) override {
+    ExtendedResult result;
+    size_t start = 0;
+    if (ReadOnlyBatch(batch)) {
+      // As for simple queries: run here; an Execute whose rows outgrow the
+      // budget starts over on the pool with the rest of the batch.
+      PgResultSink sink(out);
+      try {
+        RunBatch(batch, start, out, sink, result, true);
+        co_return result;
+      } catch (const RerouteToPool&) {
+        out.Truncate(mark_);
+        session_.ResetPortal(std::get<protocol::pg::ExecuteMsg>(batch[start]).portal);
+      }
+    }
     auto blocking_flush = BlockingFlush(co_await asio::this_coro::executor, flush);
     PgQuerySession* self = this;
     auto* messages = &batch;
     protocol::pg::MessageWriter* writer = &out;
     auto* flusher = &blocking_flush;
-    co_return co_await pool_.Run(
-        [self, messages, writer, flusher] { return self->RunBatch(*messages, *writer, *flusher); });
+    auto* state = &result;
+    auto* from = &start;
+    co_return co_await pool_.Run([self, messages, writer, flusher, state, from] {
+      PgResultSink sink(*writer);
+      sink.set_flush(*flusher, kStreamThreshold);
+      self->RunBatch(*messages, *from, *writer, sink, *state, false);
+      return *state;
+    });
   }
 
  private:
-  ExtendedResult RunBatch(std::vector<protocol::pg::ExtendedMessage>& batch, protocol::pg::MessageWriter& out,
-                          const std::function<bool()>& flush) {
-    ExtendedResult result;
-    PgResultSink sink(out);
-    sink.set_flush(flush, kStreamThreshold);
-    for (auto& message : batch) {
+  // Whether every statement the batch parses or executes only reads.
+  bool ReadOnlyBatch(const std::vector<protocol::pg::ExtendedMessage>& batch) {
+    std::map<std::string, std::string> bound;  // portal -> statement, for Binds in this batch
+    for (const auto& message : batch) {
+      if (auto* p = std::get_if<protocol::pg::ParseMsg>(&message)) {
+        if (!session_.ReadOnlyQuery(p->query)) return false;
+      } else if (auto* b = std::get_if<protocol::pg::BindMsg>(&message)) {
+        bound[b->portal] = b->statement;
+      } else if (auto* e = std::get_if<protocol::pg::ExecuteMsg>(&message)) {
+        auto it = bound.find(e->portal);
+        if (it != bound.end() ? !StatementReadOnly(batch, it->second) : !session_.ReadOnlyPortal(e->portal)) return false;
+      }
+    }
+    return true;
+  }
+
+  // A statement named in a Bind: parsed earlier in this batch, or before.
+  bool StatementReadOnly(const std::vector<protocol::pg::ExtendedMessage>& batch, const std::string& name) {
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+      if (auto* p = std::get_if<protocol::pg::ParseMsg>(&*it); p != nullptr && p->name == name) return true;  // checked above
+    }
+    return session_.ReadOnlyStatement(name);
+  }
+
+  // Handles batch[start...]; `start` ends at the message being handled, so a
+  // RerouteToPool knows where to resume (and mark_ where its output began).
+  void RunBatch(std::vector<protocol::pg::ExtendedMessage>& batch, size_t& start, protocol::pg::MessageWriter& out,
+                PgResultSink& sink, ExtendedResult& result, bool inline_run) {
+    for (; start < batch.size(); ++start) {
+      auto& message = batch[start];
       if (result.failed && !std::holds_alternative<protocol::pg::SyncMsg>(message)) continue;
+      mark_ = out.size();
+      sink.set_inline_budget(inline_run ? mark_ + kStreamThreshold : 0);
       bool ok = std::visit([&](auto& m) { return Handle(m, sink, out, result); }, message);
       if (!ok) result.failed = true;
     }
-    return result;
   }
 
   bool copying() const override { return session_.copying(); }
@@ -295,6 +357,7 @@ class PgQuerySession : public protocol::pg::QuerySession {
   sql::Session session_;
   runtime::BlockingPool& pool_;
   std::map<std::string, std::vector<int16_t>> formats_;  // result formats per portal
+  size_t mark_ = 0;  // output size before the message being handled
 };
 
 }  // namespace

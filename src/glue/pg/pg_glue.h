@@ -40,6 +40,10 @@ class PgResultSink : public sql::ResultSink {
     flush_ = std::move(flush);
     flush_threshold_ = threshold;
   }
+  // Running on the connection's own thread: past `max_bytes` of pending output
+  // the statement is abandoned (RerouteToPool) and run again on the pool, where
+  // it can stream. 0: no limit.
+  void set_inline_budget(size_t max_bytes) { inline_budget_ = max_bytes; }
   // A RowDescription for `columns` in `formats` (Describe of a statement: all 0).
   void WriteRowDescription(const std::vector<sql::OutputColumn>& columns);
 
@@ -49,7 +53,12 @@ class PgResultSink : public sql::ResultSink {
   std::vector<int16_t> formats_;
   std::function<bool()> flush_;
   size_t flush_threshold_ = 0;
+  size_t inline_budget_ = 0;
+  void CheckOutput();
 };
+
+// Thrown by PgResultSink when an inline statement's output outgrows its budget.
+struct RerouteToPool {};
 
 // Runs a query string on `session`, writing every message but ReadyForQuery;
 // returns the transaction status for it.

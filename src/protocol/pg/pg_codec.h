@@ -105,6 +105,7 @@ class MessageWriter {
   MessageWriter& Bytes(std::string_view s);
   void End();
   size_t size() const { return out_.size(); }  // bytes pending in the buffer
+  void Truncate(size_t size) { out_.resize(size); }  // drops what was written after `size`
 
   // Common messages.
   void AuthenticationOk();

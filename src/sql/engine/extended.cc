@@ -49,18 +49,14 @@ bool Session::Prepare(const std::string& name, std::string_view sql, std::vector
       Throw("42P05", "prepared statement \"" + name + "\" already exists");
     }
     ValidateUtf8(sql);
-    auto parsed = Parse(sql);
-    if (auto* e = std::get_if<SqlError>(&parsed)) throw SqlException(*e);
-    const ParseTree& tree = std::get<ParseTree>(parsed);
-    size_t non_empty = 0, index = 0;
-    for (size_t i = 0; i < StatementCount(tree); ++i) {
-      if (!IsEmptyStatement(tree, i)) ++non_empty, index = i;
-    }
-    if (non_empty > 1) Throw("42601", "cannot insert multiple commands into a prepared statement");
+    auto parsed = Parsed(sql);
+    if (parsed->error) throw SqlException(*parsed->error);
+    if (parsed->non_empty > 1) Throw("42601", "cannot insert multiple commands into a prepared statement");
+    if (parsed->convert_error) throw SqlException(*parsed->convert_error);
     auto prepared = std::make_shared<PreparedStatement>();
     prepared->sql = std::string(sql);
-    if (non_empty == 1) {
-      auto stmt = std::make_shared<ast::Statement>(ConvertStatement(tree, index));
+    if (parsed->non_empty == 1) {
+      std::shared_ptr<const ast::Statement> stmt = parsed->statements[0];
       prepared->statement = stmt;
       if (status_ == TransactionStatus::kFailed && !IsTransactionEnd(*stmt)) {
         Throw("25P02", "current transaction is aborted, commands ignored until end of transaction block");

@@ -123,8 +123,10 @@ void Session::CommitTxn() {
   ClosePortalPlans();
   settings_.EndTransaction();
   auto txn = std::move(txn_);
+  bool wrote = std::exchange(txn_writes_, false);
   if (!txn) return;
-  Status s = txn->Commit();
+  // A transaction that only read has nothing for the WAL: ending it is a rollback (no fsync).
+  Status s = wrote ? txn->Commit() : txn->Rollback();
   if (s.ok() && dropped_tables_) s = catalog::SweepGarbage(db_.engine());
   dropped_tables_ = false;
   if (!s.ok()) ThrowStorageError(s.error());
@@ -134,6 +136,7 @@ void Session::RollbackTxn() {
   ClosePortalPlans();
   if (txn_) (void)txn_->Rollback();
   txn_.reset();
+  txn_writes_ = false;
   dropped_tables_ = false;
   settings_.EndTransaction();
 }
@@ -145,23 +148,21 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
     Fail(e, "", sink);
     return;
   }
-  auto parsed = Parse(sql);
-  if (auto* e = std::get_if<SqlError>(&parsed)) {
-    sink.Error(*e);
+  auto parsed = Parsed(sql);
+  if (parsed->error) {
+    sink.Error(*parsed->error);
     if (status_ == TransactionStatus::kInBlock) status_ = TransactionStatus::kFailed;
     return;
   }
-  const ParseTree& tree = std::get<ParseTree>(parsed);
-  size_t count = StatementCount(tree), non_empty = 0;
-  for (size_t i = 0; i < count; ++i) non_empty += !IsEmptyStatement(tree, i);
+  size_t non_empty = parsed->non_empty;
   if (non_empty == 0) {
     sink.EmptyQuery();
     return;
   }
   try {
-    for (size_t i = 0; i < count; ++i) {
-      if (IsEmptyStatement(tree, i)) continue;
-      ast::Statement stmt = ConvertStatement(tree, i);
+    for (size_t i = 0; i < non_empty; ++i) {
+      if (i == parsed->statements.size()) throw SqlException(*parsed->convert_error);
+      const ast::Statement& stmt = *parsed->statements[i];
       bool is_txn_stmt = std::holds_alternative<ast::Transaction>(stmt);
       if (status_ == TransactionStatus::kFailed) {
         auto* t = std::get_if<ast::Transaction>(&stmt);
@@ -173,11 +174,9 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
       ExecuteStatement(stmt, sink);
       ReportSettings(sink);
       if (copy_) {
-        for (size_t j = i + 1; j < count; ++j) {
-          if (!IsEmptyStatement(tree, j)) {
-            copy_.reset();
-            Throw("0A000", "COPY FROM STDIN must be the last statement of a query string");
-          }
+        if (i + 1 < non_empty) {
+          copy_.reset();
+          Throw("0A000", "COPY FROM STDIN must be the last statement of a query string");
         }
         return;  // the data follows; CopyDone ends the statement (and an implicit transaction)
       }
@@ -201,6 +200,86 @@ void Session::ReportSettings(ResultSink& sink) {
   for (const auto& name : settings_.TakeReported()) {
     sink.ParameterStatus(Settings::Find(name).display_name, settings_.Get(name));
   }
+}
+
+std::shared_ptr<const ParsedQuery> Session::Parsed(std::string_view sql) {
+  if (last_parsed_ && last_parsed_->sql == sql) return last_parsed_;
+  auto q = std::make_shared<ParsedQuery>();
+  q->sql = std::string(sql);
+  auto parsed = Parse(sql);
+  if (auto* e = std::get_if<SqlError>(&parsed)) {
+    q->error = *e;
+  } else {
+    const ParseTree& tree = std::get<ParseTree>(parsed);
+    for (size_t i = 0; i < StatementCount(tree); ++i) {
+      if (IsEmptyStatement(tree, i)) continue;
+      ++q->non_empty;
+      if (q->convert_error) continue;
+      try {
+        q->statements.push_back(std::make_shared<const ast::Statement>(ConvertStatement(tree, i)));
+      } catch (const SqlException& e) {
+        q->convert_error = e.error();
+      }
+    }
+  }
+  last_parsed_ = q;
+  return q;
+}
+
+namespace {
+
+bool IsReadOnly(const ast::Statement& s) {
+  if (auto* copy = std::get_if<ast::Copy>(&s)) return !copy->from;
+  return std::holds_alternative<ast::Select>(s) || std::holds_alternative<ast::ShowVariable>(s);
+}
+
+}  // namespace
+
+bool Session::ReadOnlyQuery(std::string_view sql) {
+  if (copy_) return false;
+  try {
+    ValidateUtf8(sql);
+  } catch (const SqlException&) {
+    return true;  // answered with an error, no storage involved
+  }
+  auto q = Parsed(sql);
+  if (q->statements.empty() && q->convert_error) return true;
+  for (const auto& stmt : q->statements) {
+    if (!IsReadOnly(*stmt) || std::holds_alternative<ast::Copy>(*stmt)) return false;
+  }
+  return true;
+}
+
+bool Session::ReadOnlyStatement(const std::string& name) const {
+  auto it = statements_.find(name);
+  return it == statements_.end() || !it->second->statement || IsReadOnly(*it->second->statement);
+}
+
+bool Session::ReadOnlyPortal(const std::string& name) const {
+  auto it = portals_.find(name);
+  return it == portals_.end() || !it->second.prepared->statement || IsReadOnly(*it->second.prepared->statement);
+}
+
+void Session::AbandonReadOnly() {
+  params_ = &simple_params_;
+  describe_only_ = false;
+  if (status_ == TransactionStatus::kIdle) {  // autocommit or implicit: nothing was written
+    implicit_ = false;
+    RollbackTxn();
+  }
+}
+
+void Session::ResetPortal(const std::string& name) {
+  auto it = portals_.find(name);
+  if (it == portals_.end()) return;
+  Portal& p = it->second;
+  p.started = p.done = false;
+  p.plan.reset();
+  p.batch = exec::Batch();
+  p.batch_pos = 0;
+  p.buffered.clear();
+  p.rows = 0;
+  params_ = &simple_params_;
 }
 
 void Session::Fail(const SqlException& e, std::string_view sql, ResultSink& sink) {
@@ -245,6 +324,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
   }
   bool autocommit = status_ == TransactionStatus::kIdle && !implicit_;
   Txn().BeginStatement();
+  if (!IsReadOnly(stmt)) txn_writes_ = true;
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;

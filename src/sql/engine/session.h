@@ -67,6 +67,18 @@ class Database {
 
 enum class TransactionStatus : char { kIdle = 'I', kInBlock = 'T', kFailed = 'E' };
 
+// A query string parsed and converted once: the last one a session saw is
+// cached, so classifying a query (ReadOnlyQuery) and running it parse once.
+struct ParsedQuery {
+  std::string sql;
+  std::optional<SqlError> error;  // the string did not parse
+  size_t non_empty = 0;           // statements, not counting empty ones
+  // Converted statements in order, up to the first that failed to convert,
+  // whose error is `convert_error` (raised when its turn comes).
+  std::vector<std::shared_ptr<const ast::Statement>> statements;
+  std::optional<SqlError> convert_error;
+};
+
 // A statement prepared by the extended protocol (Parse): its AST, parameter
 // types (declared or inferred) and result columns (nullopt: it returns no rows).
 struct PreparedStatement {
@@ -106,6 +118,17 @@ class Session {
   void Execute(std::string_view sql, ResultSink& sink);
   TransactionStatus status() const { return status_; }
 
+  // Whether a query string (or a prepared statement, or a portal's statement)
+  // only reads: SELECT and SHOW never wait for row locks and commit nothing,
+  // so the glue may run them on the connection's own thread.
+  bool ReadOnlyQuery(std::string_view sql);
+  bool ReadOnlyStatement(const std::string& name) const;
+  bool ReadOnlyPortal(const std::string& name) const;
+  // Forgets a read-only statement that was cut short so it can run again from
+  // the start (its output was discarded): rolls back an autocommit transaction.
+  void AbandonReadOnly();
+  void ResetPortal(const std::string& name);
+
   // The extended query protocol. Each call reports a failure to `sink` (and
   // returns false): the statement's error, after which the transaction is
   // failed or rolled back as for simple queries, and the client skips to Sync.
@@ -134,6 +157,7 @@ class Session {
   void Fail(const SqlException& e, std::string_view sql, ResultSink& sink);
 
  private:
+  std::shared_ptr<const ParsedQuery> Parsed(std::string_view sql);
   void ExecuteStatement(const ast::Statement& stmt, ResultSink& sink);
   void RunSelect(const ast::Select& s, ResultSink& sink);
   void RunInsert(const ast::Insert& s, ResultSink& sink);
@@ -174,6 +198,8 @@ class Session {
   bool implicit_ = false;        // txn_ is the implicit transaction of a multi-statement string
   bool dropped_tables_ = false;  // sweep garbage after commit
   bool describe_only_ = false;   // binding a statement being prepared: stop before running it
+  bool txn_writes_ = false;      // the transaction wrote: its commit must reach the WAL
+  std::shared_ptr<const ParsedQuery> last_parsed_;
   std::map<std::string, std::shared_ptr<const PreparedStatement>> statements_;
   std::map<std::string, Portal> portals_;
 
