@@ -106,7 +106,23 @@ Result<uint32_t> Catalog::NextOid() {
   return oid;
 }
 
+std::optional<TableDesc> CatalogCache::Get(uint32_t schema_oid, std::string_view name, uint64_t version) {
+  std::lock_guard lock(mutex_);
+  auto it = tables_.find(std::make_pair(schema_oid, std::string(name)));
+  if (it == tables_.end() || it->second.first != version) return std::nullopt;
+  return it->second.second;
+}
+
+void CatalogCache::Put(const TableDesc& table, uint64_t version) {
+  if (version != this->version()) return;  // already stale
+  std::lock_guard lock(mutex_);
+  tables_[std::make_pair(table.schema_oid, table.name)] = {version, table};
+}
+
 Result<std::optional<TableDesc>> Catalog::FindTable(uint32_t schema_oid, std::string_view name) {
+  if (cache_ != nullptr) {
+    if (auto hit = cache_->Get(schema_oid, name, version_)) return std::optional<TableDesc>(std::move(*hit));
+  }
   auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
   if (!oid.ok()) return oid.error();
   if (!oid->has_value()) return std::optional<TableDesc>();
@@ -115,6 +131,7 @@ Result<std::optional<TableDesc>> Catalog::FindTable(uint32_t schema_oid, std::st
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "table name without a descriptor");
   auto desc = FromJson(**obj);
   if (!desc.ok()) return desc.error();
+  if (cache_ != nullptr) cache_->Put(*desc, version_);
   return std::optional<TableDesc>(std::move(*desc));
 }
 

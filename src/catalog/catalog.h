@@ -11,7 +11,10 @@
 //   ("gc", relfilenode)              row storage to delete once the dropping transaction commits
 // Every table has a relfilenode: the id its rows are stored under in `rows`.
 
+#include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,10 +56,30 @@ struct TableDesc {
   int FindColumn(std::string_view name) const;
 };
 
-// A view of the catalog through one transaction. Cheap; holds no state.
+// Table descriptors shared by every session, valid for one catalog version: a
+// transaction that changed the catalog bumps the version after it commits, so
+// an entry filled at version V is never served once V has passed. Readers must
+// take the version before their statement's snapshot (see Catalog).
+class CatalogCache {
+ public:
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  void Bump() { version_.fetch_add(1, std::memory_order_acq_rel); }
+  std::optional<TableDesc> Get(uint32_t schema_oid, std::string_view name, uint64_t version);
+  void Put(const TableDesc& table, uint64_t version);
+
+ private:
+  std::atomic<uint64_t> version_{1};
+  std::mutex mutex_;
+  std::map<std::pair<uint32_t, std::string>, std::pair<uint64_t, TableDesc>, std::less<>> tables_;
+};
+
+// A view of the catalog through one transaction. Cheap; holds no state. With a
+// cache, table lookups are served from it when valid for `version` (which the
+// caller read before the transaction's current snapshot was taken).
 class Catalog {
  public:
-  explicit Catalog(storage::Transaction& txn) : txn_(txn) {}
+  explicit Catalog(storage::Transaction& txn, CatalogCache* cache = nullptr, uint64_t version = 0)
+      : txn_(txn), cache_(cache), version_(version) {}
 
   Result<std::optional<TableDesc>> FindTable(uint32_t schema_oid, std::string_view name);
   // Assigns the relfilenode (and the oid, unless `desc.oid` is set: callers should
@@ -79,6 +102,8 @@ class Catalog {
   Result<uint32_t> NextOid();
 
   storage::Transaction& txn_;
+  CatalogCache* cache_;
+  uint64_t version_;
 };
 
 // Deletes the rows of dropped tables: DeleteRange over each queued relfilenode,

@@ -319,3 +319,34 @@ TEST(SqlDateTime, IsoInputAndPostgresOutput) {
 
 }  // namespace
 }  // namespace orbit::sql
+
+namespace orbit::sql {
+namespace {
+
+class SqlCatalogCacheTest : public storage::EngineTest {};
+
+TEST_F(SqlCatalogCacheTest, DdlInvalidatesOtherSessionsCachedTables) {
+  Database db(*engine_);
+  Session a(db), b(db);
+  CaptureSink sink;
+  a.Execute("CREATE TABLE t (id int PRIMARY KEY)", sink);
+  a.Execute("INSERT INTO t VALUES (1)", sink);
+  CaptureSink first;
+  b.Execute("SELECT * FROM t", first);  // fills the cache
+  EXPECT_EQ(first.lines.front(), "T id:23");
+  a.Execute("BEGIN; ALTER TABLE t ADD COLUMN v int DEFAULT 5", sink);
+  CaptureSink during;
+  b.Execute("SELECT * FROM t", during);  // not committed: still one column
+  EXPECT_EQ(during.lines.front(), "T id:23");
+  a.Execute("COMMIT", sink);
+  CaptureSink after;
+  b.Execute("SELECT * FROM t", after);
+  EXPECT_EQ(after.lines, (std::vector<std::string>{"T id:23 v:23", "D 1 5", "C SELECT 1"}));
+  a.Execute("DROP TABLE t", sink);
+  CaptureSink dropped;
+  b.Execute("SELECT * FROM t", dropped);
+  EXPECT_EQ(dropped.lines, std::vector<std::string>{"E 42P01"});
+}
+
+}  // namespace
+}  // namespace orbit::sql

@@ -164,7 +164,7 @@ void AppendCsvField(std::string& out, const std::string& v, const ast::Copy& o) 
 }  // namespace
 
 void Session::RunCopy(const ast::Copy& s, ResultSink& sink) {
-  catalog::Catalog catalog(Txn());
+  catalog::Catalog catalog = Catalog();
   std::optional<catalog::TableDesc> table;
   if (!s.query) table = ResolveTable(catalog, s.table);
   std::vector<int> columns;

@@ -29,7 +29,7 @@ std::string KeyText(const catalog::TableDesc& table, const std::vector<int>& key
 }  // namespace
 
 void Session::RunTruncate(const ast::Truncate& s, ResultSink& sink) {
-  catalog::Catalog catalog(Txn());
+  catalog::Catalog catalog = Catalog();
   std::vector<catalog::TableDesc> tables;
   for (const auto& name : s.tables) tables.push_back(ResolveTable(catalog, name));
   if (describe_only_) return;
@@ -46,7 +46,7 @@ void Session::RunVacuum(const ast::Vacuum& s, ResultSink& sink) {
   if (s.vacuum && (status_ != TransactionStatus::kIdle || implicit_)) {
     Throw("25001", "VACUUM cannot run inside a transaction block");
   }
-  catalog::Catalog catalog(Txn());
+  catalog::Catalog catalog = Catalog();
   std::vector<catalog::TableDesc> tables;
   if (s.tables.empty()) {
     auto all = catalog.ListTables();
@@ -72,7 +72,7 @@ void Session::RunVacuum(const ast::Vacuum& s, ResultSink& sink) {
 }
 
 void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
-  catalog::Catalog catalog(Txn());
+  catalog::Catalog catalog = Catalog();
   auto found = catalog.FindTable(catalog::kPublicNamespace, s.table.name);
   if (!found.ok()) ThrowStorageError(found.error());
   if (!found->has_value()) {

@@ -167,7 +167,7 @@ bool Session::InsertRow(const catalog::TableDesc& table, const std::vector<Value
 
 void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
   storage::Transaction& txn = Txn();
-  catalog::Catalog catalog(txn);
+  catalog::Catalog catalog = Catalog();
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::vector<int> targets;
   if (s.columns.empty()) {
@@ -280,7 +280,7 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
 
 void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
   storage::Transaction& txn = Txn();
-  catalog::Catalog catalog(txn);
+  catalog::Catalog catalog = Catalog();
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
   Binder binder(Scope{&table, alias, params_});
@@ -340,7 +340,7 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
 
 void Session::RunDelete(const ast::Delete& s, ResultSink& sink) {
   storage::Transaction& txn = Txn();
-  catalog::Catalog catalog(txn);
+  catalog::Catalog catalog = Catalog();
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
   Binder binder(Scope{&table, alias, params_});

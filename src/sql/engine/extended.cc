@@ -160,8 +160,8 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
         ~Reset() { s->params_ = &s->simple_params_; }
       } reset{this};
       if (auto* select = std::get_if<ast::Select>(&stmt)) {
-        Txn().BeginStatement();
-        catalog::Catalog catalog(Txn());
+        BeginStatement();
+        catalog::Catalog catalog = Catalog();
         portal.plan = PlanSelect(*select, Txn(), catalog, &params);
       } else {
         BufferSink buffer;

@@ -98,6 +98,16 @@ size_t Drain(exec::Operator& root, size_t visible, ResultSink& sink) {
   return rows;
 }
 
+void Session::BeginStatement() {
+  catalog_version_ = db_.catalog_cache().version();  // before the snapshot: see CatalogCache
+  Txn().BeginStatement();
+}
+
+catalog::Catalog Session::Catalog() {
+  bool cacheable = !txn_ddl_ && Txn().isolation() == storage::IsolationLevel::kReadCommitted;
+  return catalog::Catalog(Txn(), cacheable ? &db_.catalog_cache() : nullptr, catalog_version_);
+}
+
 storage::Transaction& Session::Txn() {
   if (!txn_) {
     std::string level = settings_.Get("transaction_isolation");
@@ -124,9 +134,11 @@ void Session::CommitTxn() {
   settings_.EndTransaction();
   auto txn = std::move(txn_);
   bool wrote = std::exchange(txn_writes_, false);
+  bool ddl = std::exchange(txn_ddl_, false);
   if (!txn) return;
   // A transaction that only read has nothing for the WAL: ending it is a rollback (no fsync).
   Status s = wrote ? txn->Commit() : txn->Rollback();
+  if (ddl) db_.catalog_cache().Bump();  // after the commit: see CatalogCache
   if (s.ok() && dropped_tables_) s = catalog::SweepGarbage(db_.engine());
   dropped_tables_ = false;
   if (!s.ok()) ThrowStorageError(s.error());
@@ -137,6 +149,7 @@ void Session::RollbackTxn() {
   if (txn_) (void)txn_->Rollback();
   txn_.reset();
   txn_writes_ = false;
+  txn_ddl_ = false;
   dropped_tables_ = false;
   settings_.EndTransaction();
 }
@@ -323,8 +336,12 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
   bool autocommit = status_ == TransactionStatus::kIdle && !implicit_;
-  Txn().BeginStatement();
+  BeginStatement();
   if (!IsReadOnly(stmt)) txn_writes_ = true;
+  if (std::holds_alternative<ast::CreateTable>(stmt) || std::holds_alternative<ast::DropTable>(stmt) ||
+      std::holds_alternative<ast::AlterTable>(stmt) || std::holds_alternative<ast::Truncate>(stmt)) {
+    txn_ddl_ = true;
+  }
   std::visit(
       [&](const auto& s) {
         using T = std::decay_t<decltype(s)>;
@@ -444,7 +461,7 @@ void Session::RunShow(const ast::ShowVariable& s, ResultSink& sink) {
 }
 
 void Session::RunSelect(const ast::Select& s, ResultSink& sink) {
-  catalog::Catalog catalog(Txn());
+  catalog::Catalog catalog = Catalog();
   QueryPlan plan = PlanSelect(s, Txn(), catalog, params_);
   sink.Describe(plan.columns);
   if (describe_only_) return;
@@ -489,7 +506,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   if (desc.columns.size() > 1600) Throw("54011", "tables can have at most 1600 columns");
   if (describe_only_) return;
   desc.oid = db_.NextOid();
-  auto created = catalog::Catalog(Txn()).CreateTable(std::move(desc));
+  auto created = Catalog().CreateTable(std::move(desc));
   if (!created.ok()) {
     if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());
     if (!s.if_not_exists) Throw("42P07", "relation \"" + s.table.name + "\" already exists", s.table.location);
@@ -500,7 +517,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
 
 void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
   if (describe_only_) return;
-  catalog::Catalog catalog(Txn());
+  catalog::Catalog catalog = Catalog();
   for (const auto& name : s.tables) {
     if (!name.schema.empty() && name.schema != "public") {
       Throw("3F000", "schema \"" + name.schema + "\" does not exist", name.location);

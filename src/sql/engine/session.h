@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sql/exec/vector.h"
+#include "catalog/catalog.h"
 #include "sql/engine/settings.h"
 #include "sql/planner/binder.h"
 #include "sql/planner/planner.h"
@@ -55,9 +56,11 @@ class Database {
   uint32_t NextOid();
   // Deletes dropped tables' rows (catalog::SweepGarbage); call at start-up.
   Status Open();
+  catalog::CatalogCache& catalog_cache() { return catalog_cache_; }
 
  private:
   storage::Engine& engine_;
+  catalog::CatalogCache catalog_cache_;
   std::mutex mutex_;
   int64_t next_rowid_ = 0;
   int64_t rowid_limit_ = 0;
@@ -182,6 +185,11 @@ class Session {
 
   // The transaction for the next statement, begun if needed.
   storage::Transaction& Txn();
+  // Starts a statement: the catalog version, then a new snapshot (READ COMMITTED).
+  void BeginStatement();
+  // The catalog as the current statement sees it (through the shared cache
+  // when that is safe: READ COMMITTED, and this transaction changed no DDL).
+  catalog::Catalog Catalog();
   void CommitTxn();
   void RollbackTxn();
   // Plans hold iterators of the transaction: they go before it does.
@@ -199,6 +207,8 @@ class Session {
   bool dropped_tables_ = false;  // sweep garbage after commit
   bool describe_only_ = false;   // binding a statement being prepared: stop before running it
   bool txn_writes_ = false;      // the transaction wrote: its commit must reach the WAL
+  bool txn_ddl_ = false;         // the transaction changed the catalog: bump its version at commit
+  uint64_t catalog_version_ = 0; // read at the start of the current statement
   std::shared_ptr<const ParsedQuery> last_parsed_;
   std::map<std::string, std::shared_ptr<const PreparedStatement>> statements_;
   std::map<std::string, Portal> portals_;
