@@ -988,3 +988,42 @@ def test_result_larger_than_the_output_buffer(make_server):
         again = connect(server, autocommit=True)  # the server itself is fine
         assert rows(again, "SELECT count(*) FROM mb") == [(8,)]
         again.close()
+
+
+def test_statement_timeout_and_cancel_request(server):
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE slow (id int PRIMARY KEY, t text)")
+    cur.execute("INSERT INTO slow VALUES " + ", ".join("(%d, 'x')" % i for i in range(20000)))
+    # A cross-batch aggregate over 20k rows repeated through a sort is slow enough to time out at 1 ms.
+    cur.execute("SET statement_timeout = 1")
+    with pytest.raises(psycopg2.Error) as e:
+        for _ in range(50):
+            cur.execute("SELECT t, count(*) FROM slow GROUP BY t ORDER BY 1")
+    assert e.value.pgcode == "57014"
+    cur.execute("RESET statement_timeout")
+    cur.execute("SELECT count(*) FROM slow")
+    assert cur.fetchone() == (20000,)
+    # conn.cancel() sends a CancelRequest on a new connection with the BackendKeyData key.
+    import threading
+    errors = []
+
+    def run():
+        try:
+            for _ in range(200):
+                cur.execute("SELECT t, count(*) FROM slow GROUP BY t ORDER BY 1")
+        except psycopg2.Error as err:
+            errors.append(err.pgcode)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    for _ in range(100):
+        if not worker.is_alive():
+            break
+        conn.cancel()
+        worker.join(0.05)
+    worker.join()
+    assert errors == ["57014"]
+    cur.execute("SELECT 1")
+    assert cur.fetchone() == (1,)

@@ -12,6 +12,16 @@ namespace {
 
 // Results are sent to the client every this many bytes while a statement runs.
 constexpr size_t kStreamThreshold = 256 * 1024;
+// How long a read-only statement may hold the connection's shard before it
+// moves to the blocking pool (and starts over there).
+constexpr int64_t kInlineBudgetMicros = 2000;
+
+// Sets the session's inline budget for one scope.
+struct InlineScope {
+  sql::Session& session;
+  explicit InlineScope(sql::Session& s) : session(s) { session.set_inline_budget_micros(kInlineBudgetMicros); }
+  ~InlineScope() { session.set_inline_budget_micros(0); }
+};
 
 // A flush of the connection, callable from a pool thread: runs `flush` on the
 // connection's shard and blocks this thread until the client has taken the data.
@@ -140,8 +150,11 @@ namespace {
 class PgQuerySession : public protocol::pg::QuerySession {
  public:
   PgQuerySession(sql::Database& db, runtime::BlockingPool& pool, sql::SessionInfo info,
-                 const protocol::pg::StartupPacket& startup)
-      : session_(db, std::move(info), startup.params), pool_(pool) {}
+                 const protocol::pg::StartupPacket& startup, PgQueryHandler& handler, int32_t secret)
+      : session_(db, std::move(info), startup.params), pool_(pool), handler_(handler), secret_(secret) {
+    handler_.Register(secret_, &session_);
+  }
+  ~PgQuerySession() override { handler_.Unregister(secret_); }
 
   Task<char> SimpleQuery(std::string_view sql, protocol::pg::MessageWriter& out,
                          protocol::pg::Flusher& flush) override {
@@ -150,6 +163,7 @@ class PgQuerySession : public protocol::pg::QuerySession {
     if (session_.ReadOnlyQuery(sql)) {
       size_t mark = out.size();
       try {
+        InlineScope scope(session_);
         PgResultSink sink(out);
         sink.set_inline_budget(mark + kStreamThreshold);
         session_.Execute(sql, sink);
@@ -177,11 +191,12 @@ class PgQuerySession : public protocol::pg::QuerySession {
       // budget starts over on the pool with the rest of the batch.
       PgResultSink sink(out);
       try {
+        InlineScope scope(session_);
         RunBatch(batch, start, out, sink, result, true);
         co_return result;
       } catch (const RerouteToPool&) {
         out.Truncate(mark_);
-        session_.ResetPortal(std::get<protocol::pg::ExecuteMsg>(batch[start]).portal);
+        if (auto* e = std::get_if<protocol::pg::ExecuteMsg>(&batch[start])) session_.ResetPortal(e->portal);
       }
     }
     auto blocking_flush = BlockingFlush(co_await asio::this_coro::executor, flush);
@@ -358,16 +373,35 @@ class PgQuerySession : public protocol::pg::QuerySession {
   runtime::BlockingPool& pool_;
   std::map<std::string, std::vector<int16_t>> formats_;  // result formats per portal
   size_t mark_ = 0;  // output size before the message being handled
+  PgQueryHandler& handler_;
+  int32_t secret_;
 };
 
 }  // namespace
 
-std::unique_ptr<protocol::pg::QuerySession> PgQueryHandler::Open(const protocol::pg::StartupPacket& startup) {
+void PgQueryHandler::Register(int32_t secret, sql::Session* session) {
+  std::lock_guard lock(mutex_);
+  sessions_[secret] = session;
+}
+
+void PgQueryHandler::Unregister(int32_t secret) {
+  std::lock_guard lock(mutex_);
+  sessions_.erase(secret);
+}
+
+void PgQueryHandler::Cancel(int32_t pid, int32_t secret) {
+  if (pid != static_cast<int32_t>(::getpid())) return;
+  std::lock_guard lock(mutex_);
+  if (auto it = sessions_.find(secret); it != sessions_.end()) it->second->Cancel();
+}
+
+std::unique_ptr<protocol::pg::QuerySession> PgQueryHandler::Open(const protocol::pg::StartupPacket& startup,
+                                                                 int32_t secret) {
   sql::SessionInfo info;
   info.user = std::string(startup.Param("user"));
   info.database = std::string(startup.Param("database", info.user));
   info.pid = static_cast<int32_t>(::getpid());
-  return std::make_unique<PgQuerySession>(db_, pool_, std::move(info), startup);
+  return std::make_unique<PgQuerySession>(db_, pool_, std::move(info), startup, *this, secret);
 }
 
 }  // namespace orbit::glue

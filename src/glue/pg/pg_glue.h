@@ -6,7 +6,9 @@
 // RowDescription / DataRow / CommandComplete / ErrorResponse.
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "protocol/pg/pg_codec.h"
@@ -58,7 +60,7 @@ class PgResultSink : public sql::ResultSink {
 };
 
 // Thrown by PgResultSink when an inline statement's output outgrows its budget.
-struct RerouteToPool {};
+using RerouteToPool = sql::exec::RunElsewhere;
 
 // Runs a query string on `session`, writing every message but ReadyForQuery;
 // returns the transaction status for it.
@@ -69,11 +71,19 @@ class PgQueryHandler : public protocol::pg::QueryHandler {
  public:
   // Statements run on `pool` (they may wait for row locks and fsyncs).
   PgQueryHandler(sql::Database& db, runtime::BlockingPool& pool) : db_(db), pool_(pool) {}
-  std::unique_ptr<protocol::pg::QuerySession> Open(const protocol::pg::StartupPacket& startup) override;
+  std::unique_ptr<protocol::pg::QuerySession> Open(const protocol::pg::StartupPacket& startup,
+                                                   int32_t secret) override;
+  void Cancel(int32_t pid, int32_t secret) override;
+
+  // Sessions by cancel key (they register and unregister themselves).
+  void Register(int32_t secret, sql::Session* session);
+  void Unregister(int32_t secret);
 
  private:
   sql::Database& db_;
   runtime::BlockingPool& pool_;
+  std::mutex mutex_;
+  std::map<int32_t, sql::Session*> sessions_;
 };
 
 }  // namespace orbit::glue

@@ -68,7 +68,10 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
       if (!co_await flush()) co_return;
       continue;
     }
-    if (startup.kind == StartupKind::kCancel) co_return;  // nothing runs long enough to cancel yet
+    if (startup.kind == StartupKind::kCancel) {  // answered by closing the connection, as PostgreSQL does
+      handler.Cancel(startup.cancel_pid, startup.cancel_key);
+      co_return;
+    }
     break;
   }
   std::string user(startup.Param("user"));
@@ -106,10 +109,11 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
   };
   for (auto [name, value] : params) w.ParameterStatus(name, value);
   std::random_device random;  // the cancel key is a secret: not from a seeded PRNG
-  w.BackendKeyData(options.backend_pid, static_cast<int32_t>(random()));
+  auto secret = static_cast<int32_t>(random());
+  w.BackendKeyData(options.backend_pid, secret);
   w.ReadyForQuery('I');
   if (!co_await flush()) co_return;
-  std::unique_ptr<QuerySession> session = handler.Open(startup);
+  std::unique_ptr<QuerySession> session = handler.Open(startup, secret);
 
   // Command phase.
   Flusher flusher = [&]() -> Task<bool> { co_return co_await flush(); };

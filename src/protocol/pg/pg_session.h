@@ -11,8 +11,7 @@
 //
 // Not built yet (answered with the protocol's errors): password/SCRAM
 // authentication (every login is trusted: no roles exist yet), TLS,
-// FunctionCall (0A000), COPY, CancelRequest (the connection is closed, nothing
-// is cancelled).
+// FunctionCall (0A000).
 
 #include <cstdint>
 #include <functional>
@@ -62,7 +61,11 @@ class QuerySession {
 class QueryHandler {
  public:
   virtual ~QueryHandler() = default;
-  virtual std::unique_ptr<QuerySession> Open(const StartupPacket& startup) = 0;
+  // `secret` is the key sent in BackendKeyData: a CancelRequest carrying it
+  // cancels what this session is running.
+  virtual std::unique_ptr<QuerySession> Open(const StartupPacket& startup, int32_t secret) = 0;
+  // A CancelRequest (from another connection); unknown keys are ignored.
+  virtual void Cancel(int32_t pid, int32_t secret) = 0;
 };
 
 struct SessionOptions {

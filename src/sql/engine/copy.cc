@@ -299,7 +299,11 @@ void Session::CopyLines(bool final) {
 
 void Session::CopyData(std::string_view data, ResultSink& sink) {
   if (!copy_ || copy_->failed || copy_->done) return;
+  exec::StatementControl control;
+  control.cancel = &cancel_;  // the statement started with COPY: a cancel stops the data load
+  exec::ScopedStatementControl limits(control);
   try {
+    exec::CheckInterrupts();
     copy_->pending.append(data);
     CopyLines(false);
   } catch (SqlException& e) {

@@ -139,6 +139,7 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
   }
   Portal& portal = it->second;
   const PreparedStatement& prepared = *portal.prepared;
+  exec::ScopedStatementControl limits(StatementLimits());
   try {
     if (portal.closed) Throw("34000", "portal \"" + name + "\" cannot be run: its transaction has ended");
     if (!prepared.statement) {

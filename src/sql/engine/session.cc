@@ -92,10 +92,21 @@ size_t Drain(exec::Operator& root, size_t visible, ResultSink& sink) {
   size_t rows = 0;
   exec::Batch batch;
   while (root.Next(batch)) {
+    exec::CheckInterrupts();
     sink.Rows(batch, visible);
     rows += batch.count;
   }
   return rows;
+}
+
+exec::StatementControl Session::StatementLimits() {
+  cancel_.store(false, std::memory_order_relaxed);  // a cancel only reaches the statement running when it arrives
+  exec::StatementControl control;
+  control.cancel = &cancel_;
+  int64_t timeout_ms = std::stoll(settings_.Get("statement_timeout"));
+  if (timeout_ms > 0) control.deadline_micros = NowMicros() + timeout_ms * 1000;
+  if (inline_budget_micros_ > 0) control.inline_until_micros = NowMicros() + inline_budget_micros_;
+  return control;
 }
 
 void Session::BeginStatement() {
@@ -336,6 +347,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
   bool autocommit = status_ == TransactionStatus::kIdle && !implicit_;
+  exec::ScopedStatementControl limits(StatementLimits());
   BeginStatement();
   if (!IsReadOnly(stmt)) txn_writes_ = true;
   if (std::holds_alternative<ast::CreateTable>(stmt) || std::holds_alternative<ast::DropTable>(stmt) ||

@@ -132,6 +132,12 @@ class Session {
   void AbandonReadOnly();
   void ResetPortal(const std::string& name);
 
+  // While set, statements run on the connection's thread and give it back
+  // (exec::RunElsewhere) after this many microseconds. 0: off.
+  void set_inline_budget_micros(int64_t micros) { inline_budget_micros_ = micros; }
+  // Cancels the statement running now (CancelRequest); any thread may call it.
+  void Cancel() { cancel_.store(true, std::memory_order_relaxed); }
+
   // The extended query protocol. Each call reports a failure to `sink` (and
   // returns false): the statement's error, after which the transaction is
   // failed or rolled back as for simple queries, and the client skips to Sync.
@@ -206,6 +212,10 @@ class Session {
   bool implicit_ = false;        // txn_ is the implicit transaction of a multi-statement string
   bool dropped_tables_ = false;  // sweep garbage after commit
   bool describe_only_ = false;   // binding a statement being prepared: stop before running it
+  std::atomic<bool> cancel_{false};
+  int64_t inline_budget_micros_ = 0;
+  // Installs cancellation and statement_timeout for one statement.
+  exec::StatementControl StatementLimits();
   bool txn_writes_ = false;      // the transaction wrote: its commit must reach the WAL
   bool txn_ddl_ = false;         // the transaction changed the catalog: bump its version at commit
   uint64_t catalog_version_ = 0; // read at the start of the current statement
@@ -215,6 +225,7 @@ class Session {
 
   // A COPY FROM STDIN in progress.
   struct CopyState {
+    CopyState() {}  // user-provided: clang 14 otherwise sees it as not default-constructible inside Session
     ast::Copy options;
     catalog::TableDesc table;
     std::vector<int> columns;  // target column per field

@@ -10,6 +10,33 @@
 namespace orbit::sql::exec {
 namespace {
 
+thread_local const StatementControl* current_control = nullptr;
+
+}  // namespace
+
+ScopedStatementControl::ScopedStatementControl(StatementControl control)
+    : previous_(current_control), control_(control) {
+  current_control = &control_;
+}
+
+ScopedStatementControl::~ScopedStatementControl() { current_control = previous_; }
+
+void CheckInterrupts() {
+  const StatementControl* c = current_control;
+  if (c == nullptr) return;
+  if (c->cancel != nullptr && c->cancel->load(std::memory_order_relaxed)) {
+    Throw("57014", "canceling statement due to user request");
+  }
+  if (c->deadline_micros == 0 && c->inline_until_micros == 0) return;
+  int64_t now = NowMicros();
+  if (c->deadline_micros > 0 && now > c->deadline_micros) {
+    Throw("57014", "canceling statement due to statement timeout");
+  }
+  if (c->inline_until_micros > 0 && now > c->inline_until_micros) throw RunElsewhere{};
+}
+
+namespace {
+
 class SingleRow : public Operator {
  public:
   bool Next(Batch& out) override {
@@ -54,6 +81,7 @@ class TableScan : public Operator {
   }
 
   bool Next(Batch& out) override {
+    CheckInterrupts();
     out.Reset(types_);
     auto add = [&](std::string_view key, std::string_view value) {
       size_t row = out.count;

@@ -4,6 +4,7 @@
 // producing batches of typed vectors. A plan is a tree of them; the session
 // drains the root into the wire.
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,32 @@
 #include "storage/transaction.h"
 
 namespace orbit::sql::exec {
+
+// Cancellation and statement_timeout: the session installs a control for the
+// statement it runs on this thread; long loops call CheckInterrupts, which
+// throws 57014 once the statement is cancelled or past its deadline.
+struct StatementControl {
+  const std::atomic<bool>* cancel = nullptr;
+  int64_t deadline_micros = 0;  // NowMicros() deadline; 0: none
+  // A read-only statement running on a connection's own thread must give the
+  // thread back by then: CheckInterrupts throws RunElsewhere. 0: no limit.
+  int64_t inline_until_micros = 0;
+};
+
+// Thrown to stop a read-only statement that should run on the blocking pool
+// instead (too long or too much output for the connection's thread): the glue
+// discards its output and runs it again from the start.
+struct RunElsewhere {};
+class ScopedStatementControl {
+ public:
+  explicit ScopedStatementControl(StatementControl control);
+  ~ScopedStatementControl();
+
+ private:
+  const StatementControl* previous_;
+  StatementControl control_;
+};
+void CheckInterrupts();
 
 class Operator {
  public:
