@@ -26,6 +26,8 @@ nlohmann::json ToJson(const TableDesc& t) {
                        {"not_null", c.not_null}};
     if (c.default_text) col["default"] = *c.default_text;
     if (c.missing_text) col["missing"] = *c.missing_text;
+    if (c.default_sequence != 0) col["sequence"] = c.default_sequence;
+    if (c.identity_always) col["identity_always"] = true;
     columns.push_back(std::move(col));
   }
   return {{"format", kFormat}, {"kind", "table"},        {"oid", t.oid},         {"schema", t.schema_oid},
@@ -62,6 +64,8 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
     col.not_null = c["not_null"].get<bool>();
     if (c.contains("default")) col.default_text = c["default"].get<std::string>();
     if (c.contains("missing")) col.missing_text = c["missing"].get<std::string>();
+    col.default_sequence = c.value("sequence", 0u);
+    col.identity_always = c.value("identity_always", false);
     t.columns.push_back(std::move(col));
   }
   t.primary_key = j["primary_key"].get<std::vector<int>>();
@@ -91,6 +95,9 @@ int TableDesc::FindColumn(std::string_view column) const {
 
 std::string RowPrefix(uint32_t relfilenode) { return storage::KeyEncoder().AddInt(relfilenode).Release(); }
 std::string GarbageKey(uint32_t relfilenode) { return GcKey(relfilenode); }
+std::string SequenceValueKey(uint32_t sequence_oid) {
+  return storage::KeyEncoder().AddString("seq").AddInt(sequence_oid).Release();
+}
 std::string StatsKey(uint32_t table_oid) { return storage::KeyEncoder().AddString("stat").AddInt(table_oid).Release(); }
 
 Result<uint32_t> Catalog::NextOid() {
@@ -129,6 +136,7 @@ Result<std::optional<TableDesc>> Catalog::FindTable(uint32_t schema_oid, std::st
   auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "table name without a descriptor");
+  if (obj->value().find("\"kind\":\"table\"") == std::string::npos) return std::optional<TableDesc>();  // a sequence
   auto desc = FromJson(**obj);
   if (!desc.ok()) return desc.error();
   if (cache_ != nullptr) cache_->Put(*desc, version_);
@@ -164,6 +172,17 @@ Status Catalog::DropTable(const TableDesc& table) {
   if (!locked->has_value()) return Error(ErrorCode::kNotFound, table.name);
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name)); !s.ok()) return s;
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(table.oid)); !s.ok()) return s;
+  // Sequences of SERIAL / IDENTITY columns belong to the table.
+  for (const auto& c : table.columns) {
+    if (c.default_sequence == 0) continue;
+    auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(c.default_sequence));
+    if (!obj.ok()) return obj.error();
+    if (!obj->has_value()) continue;
+    auto j = nlohmann::json::parse(**obj, nullptr, false);
+    if (j.is_discarded()) return Error(ErrorCode::kCorruption, "unreadable sequence descriptor");
+    SequenceDesc seq{c.default_sequence, j.value("schema", kPublicNamespace), j.value("name", ""), table.oid};
+    if (auto s = DropSequence(seq); !s.ok()) return s;
+  }
   return txn_.Put(storage::ColumnFamily::kCatalog, GcKey(table.relfilenode), "");
 }
 
@@ -184,6 +203,39 @@ Status Catalog::UpdateTable(const TableDesc& table, std::string_view old_name) {
     }
   }
   return txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(table.oid), ToJson(table).dump());
+}
+
+Status Catalog::CreateSequence(const SequenceDesc& seq) {
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(seq.schema_oid, seq.name));
+  if (!existing.ok()) return existing.error();
+  if (existing->has_value()) return Error(ErrorCode::kAlreadyExists, seq.name);
+  nlohmann::json j{{"format", kFormat}, {"kind", "sequence"}, {"oid", seq.oid},
+                   {"schema", seq.schema_oid}, {"name", seq.name}, {"owner", seq.owner_table}};
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(seq.oid), j.dump()); !s.ok()) return s;
+  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(seq.schema_oid, seq.name),
+                  storage::KeyEncoder().AddInt(seq.oid).Release());
+}
+
+Result<std::optional<SequenceDesc>> Catalog::FindSequence(uint32_t schema_oid, std::string_view name) {
+  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
+  if (!oid.ok()) return oid.error();
+  if (!oid->has_value()) return std::optional<SequenceDesc>();
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
+  if (!obj.ok()) return obj.error();
+  if (!obj->has_value()) return Error(ErrorCode::kCorruption, "sequence name without a descriptor");
+  auto j = nlohmann::json::parse(**obj, nullptr, false);
+  if (j.is_discarded() || j.value("kind", "") != "sequence") return std::optional<SequenceDesc>();  // a table
+  SequenceDesc seq;
+  seq.oid = j.value("oid", 0u);
+  seq.schema_oid = j.value("schema", kPublicNamespace);
+  seq.name = j.value("name", "");
+  seq.owner_table = j.value("owner", 0u);
+  return std::optional<SequenceDesc>(std::move(seq));
+}
+
+Status Catalog::DropSequence(const SequenceDesc& seq) {
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(seq.schema_oid, seq.name)); !s.ok()) return s;
+  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(seq.oid));
 }
 
 Status Catalog::QueueGarbage(uint32_t relfilenode) {

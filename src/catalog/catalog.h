@@ -40,6 +40,18 @@ struct ColumnDesc {
   // What rows written before the column existed read (ADD COLUMN ... DEFAULT):
   // the type's text form; nullopt: NULL.
   std::optional<std::string> missing_text;
+  // DEFAULT nextval(): the oid of the sequence (SERIAL, IDENTITY); 0: none.
+  uint32_t default_sequence = 0;
+  bool identity_always = false;  // GENERATED ALWAYS AS IDENTITY: explicit values are refused
+};
+
+// A sequence (SERIAL columns, GENERATED AS IDENTITY, CREATE SEQUENCE later). Its
+// value lives in `meta` under ("seq", oid), advanced outside transactions.
+struct SequenceDesc {
+  uint32_t oid = 0;
+  uint32_t schema_oid = kPublicNamespace;
+  std::string name;
+  uint32_t owner_table = 0;  // dropped with this table; 0: none
 };
 
 struct TableDesc {
@@ -88,6 +100,10 @@ class Catalog {
   Result<TableDesc> CreateTable(TableDesc desc);
   // Removes the descriptor and queues its rows for deletion after commit.
   Status DropTable(const TableDesc& table);
+  // Creates a sequence (oid given by the caller); kAlreadyExists if the name is taken.
+  Status CreateSequence(const SequenceDesc& sequence);
+  Result<std::optional<SequenceDesc>> FindSequence(uint32_t schema_oid, std::string_view name);
+  Status DropSequence(const SequenceDesc& sequence);
   // Replaces a table's descriptor (same oid). With `old_name`, the table was
   // renamed from it: kAlreadyExists if the new name is taken.
   Status UpdateTable(const TableDesc& table, std::string_view old_name = {});
@@ -115,6 +131,8 @@ Status SweepGarbage(storage::Engine& engine);
 std::string RowPrefix(uint32_t relfilenode);
 // The catalog key that queues a relfilenode's rows for SweepGarbage.
 std::string GarbageKey(uint32_t relfilenode);
+// The `meta` key holding a sequence's next value.
+std::string SequenceValueKey(uint32_t sequence_oid);
 // The catalog key of a table's statistics (ANALYZE): JSON {"rows": n}.
 std::string StatsKey(uint32_t table_oid);
 

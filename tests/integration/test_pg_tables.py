@@ -1027,3 +1027,42 @@ def test_statement_timeout_and_cancel_request(server):
     assert errors == ["57014"]
     cur.execute("SELECT 1")
     assert cur.fetchone() == (1,)
+
+
+def test_serial_identity_and_sequence_functions(server):
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE s (id serial PRIMARY KEY, name text DEFAULT 'z')")
+    cur.execute("INSERT INTO s DEFAULT VALUES RETURNING *")
+    assert cur.fetchall() == [(1, "z")]
+    cur.execute("INSERT INTO s (name) VALUES ('a'), ('b') RETURNING id")
+    assert cur.fetchall() == [(2,), (3,)]
+    cur.execute("INSERT INTO s VALUES (10, 'explicit')")  # an explicit value does not draw from the sequence
+    cur.execute("SELECT currval('s_id_seq'), nextval('s_id_seq')")
+    assert cur.fetchone() == (3, 4)
+    cur.execute("SELECT setval('s_id_seq', 100)")
+    cur.execute("INSERT INTO s (name) VALUES ('c') RETURNING id")
+    assert cur.fetchone() == (101,)
+    cur.execute("BEGIN")
+    cur.execute("SELECT nextval('s_id_seq')")
+    cur.execute("ROLLBACK")  # nextval is not rolled back
+    cur.execute("SELECT nextval('s_id_seq')")
+    assert cur.fetchone() == (103,)
+    cur.execute("CREATE TABLE g (id bigint GENERATED ALWAYS AS IDENTITY, v int)")
+    cur.execute("INSERT INTO g (v) VALUES (1), (2) RETURNING id")
+    assert cur.fetchall() == [(1,), (2,)]
+    for sql, state in [("INSERT INTO g VALUES (5, 1)", "428C9"), ("SELECT currval('nope')", "42P01"),
+                       ("CREATE TABLE s2 (id serial DEFAULT 1)", "42601")]:
+        with pytest.raises(psycopg2.Error) as e:
+            cur.execute(sql)
+        assert e.value.pgcode == state, sql
+    conn2 = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    with pytest.raises(psycopg2.Error) as e:  # currval is per session
+        conn2.cursor().execute("SELECT currval('s_id_seq')")
+    assert e.value.pgcode == "55000"
+    conn2.close()
+    cur.execute("DROP TABLE s")  # its sequence goes with it
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("SELECT nextval('s_id_seq')")
+    assert e.value.pgcode == "42P01"

@@ -119,6 +119,8 @@ struct ColumnDef {
   LogicalType type;
   bool not_null = false;
   bool primary_key = false;
+  bool serial = false;    // SERIAL / BIGSERIAL / SMALLSERIAL: a sequence default
+  char identity = 0;      // GENERATED 'a'lways / by 'd'efault AS IDENTITY; 0: not an identity column
   ExprPtr default_value;
   int location = -1;
 };

@@ -277,9 +277,11 @@ void Session::CopyLines(bool final) {
     if (fields.size() < c.columns.size()) {
       Throw("22P04", "missing data for column \"" + c.table.columns[static_cast<size_t>(c.columns[fields.size()])].name + "\"");
     }
-    std::vector<Value> row;
-    for (const auto& col : c.table.columns) {
-      row.push_back(col.default_text ? FromText(*col.default_text, col.type) : Value::Null(col.type));
+    std::vector<Value> row(c.table.columns.size());
+    std::vector<bool> given(c.table.columns.size(), false);
+    for (int col : c.columns) given[static_cast<size_t>(col)] = true;
+    for (size_t col = 0; col < row.size(); ++col) {
+      if (!given[col]) row[col] = ColumnDefault(c.table.columns[col]);
     }
     for (size_t f = 0; f < fields.size(); ++f) {
       const auto& column = c.table.columns[static_cast<size_t>(c.columns[f])];

@@ -46,10 +46,6 @@ void CheckNotNull(const catalog::TableDesc& table, const std::vector<Value>& row
                               0, "Key (" + cols + ")=(" + vals + ") already exists.", {}});
 }
 
-Value ColumnDefault(const catalog::ColumnDesc& column) {
-  return column.default_text ? FromText(*column.default_text, column.type) : Value::Null(column.type);
-}
-
 std::vector<LogicalType> TableTypes(const catalog::TableDesc& table) {
   std::vector<LogicalType> types;
   for (const auto& c : table.columns) types.push_back(c.type);
@@ -219,6 +215,19 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
   auto column_of = [&](size_t i) -> const catalog::ColumnDesc& {
     return table.columns[static_cast<size_t>(targets[i])];
   };
+  // GENERATED ALWAYS AS IDENTITY columns take no explicit values (DEFAULT is fine).
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (!column_of(i).identity_always) continue;
+    bool all_default = !s.source->values.empty();
+    for (const auto& row : s.source->values) {
+      all_default = all_default && i < row.size() && row[i]->kind == ast::ExprKind::kDefault;
+    }
+    if (!all_default) {
+      throw SqlException(SqlError("428C9", "cannot insert a non-DEFAULT value into column \"" + column_of(i).name + "\"", 0,
+                                  "Column \"" + column_of(i).name + "\" is an identity column defined as GENERATED ALWAYS.",
+                                  "Use OVERRIDING SYSTEM VALUE to override."));
+    }
+  }
 
   // The source rows, already cast to the target columns' types.
   exec::OperatorPtr source;
@@ -265,9 +274,16 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
     Batch written;
     written.Reset(types);
     for (size_t r = 0; r < in.count; ++r) {
-      std::vector<Value> row;
-      for (const auto& c : table.columns) row.push_back(ColumnDefault(c));
-      for (size_t i = 0; i < targets.size(); ++i) row[static_cast<size_t>(targets[i])] = in.columns[i].Get(r);
+      // Defaults only for the columns not given (a sequence must not advance for nothing).
+      std::vector<Value> row(table.columns.size());
+      std::vector<bool> given(table.columns.size(), false);
+      for (size_t i = 0; i < targets.size(); ++i) {
+        row[static_cast<size_t>(targets[i])] = in.columns[i].Get(r);
+        given[static_cast<size_t>(targets[i])] = true;
+      }
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        if (!given[c]) row[c] = ColumnDefault(table.columns[c]);
+      }
       if (!InsertRow(table, row, s.on_conflict_do_nothing)) continue;
       for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
       ++written.count;

@@ -60,11 +60,47 @@ uint32_t Database::NextOid() {
   return static_cast<uint32_t>(next_oid_++);
 }
 
+int64_t Database::NextSequenceValue(uint32_t oid) {
+  constexpr int64_t kSequenceBlock = 32;
+  std::lock_guard lock(mutex_);
+  auto& [next, limit] = sequences_[oid];
+  if (next >= limit) {
+    next = TakeBlock(engine_, catalog::SequenceValueKey(oid), 1, kSequenceBlock);
+    limit = next + kSequenceBlock;
+  }
+  return next++;
+}
+
+void Database::SetSequenceValue(uint32_t oid, int64_t value) {
+  std::lock_guard lock(mutex_);
+  storage::WriteBatch batch(engine_);
+  batch.Put(storage::ColumnFamily::kMeta, catalog::SequenceValueKey(oid), storage::KeyEncoder().AddInt(value + 1).Release());
+  Check(engine_.Write(batch));
+  sequences_.erase(oid);
+}
+
 Status Database::Open() { return catalog::SweepGarbage(engine_); }
 
 Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std::string, std::string>>& startup)
     : db_(db), info_(std::move(info)) {
   info_.setting = [this](std::string_view name) { return settings_.Get(name); };
+  info_.nextval = [this](std::string_view name) {
+    uint32_t oid = ResolveSequence(name);
+    return currvals_[oid] = db_.NextSequenceValue(oid);
+  };
+  info_.currval = [this](std::string_view name) {
+    uint32_t oid = ResolveSequence(name);
+    auto it = currvals_.find(oid);
+    if (it == currvals_.end()) {
+      Throw("55000", "currval of sequence \"" + std::string(name) + "\" is not yet defined in this session");
+    }
+    return it->second;
+  };
+  info_.setval = [this](std::string_view name, int64_t value) {
+    uint32_t oid = ResolveSequence(name);
+    db_.SetSequenceValue(oid, value);
+    return currvals_[oid] = value;
+  };
   info_.now = [this] {
     if (!txn_) txn_start_ = NowMicros();  // outside a transaction: the statement's own time
     return txn_start_;
@@ -306,6 +342,28 @@ void Session::ResetPortal(const std::string& name) {
   params_ = &simple_params_;
 }
 
+uint32_t Session::ResolveSequence(std::string_view name) {
+  std::string n(name);
+  if (n.starts_with("public.")) n.erase(0, 7);
+  if (n.size() > 1 && n.front() == '"' && n.back() == '"') {
+    n = n.substr(1, n.size() - 2);
+  } else {
+    for (auto& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  auto seq = catalog::Catalog(Txn()).FindSequence(catalog::kPublicNamespace, n);
+  if (!seq.ok()) ThrowStorageError(seq.error());
+  if (!seq->has_value()) Throw("42P01", "relation \"" + n + "\" does not exist");
+  return (*seq)->oid;
+}
+
+Value Session::ColumnDefault(const catalog::ColumnDesc& column) {
+  if (column.default_sequence != 0) {
+    int64_t v = currvals_[column.default_sequence] = db_.NextSequenceValue(column.default_sequence);
+    return Value::Int(column.type.id, CheckIntRange(column.type.id, v));
+  }
+  return column.default_text ? FromText(*column.default_text, column.type) : Value::Null(column.type);
+}
+
 void Session::Fail(const SqlException& e, std::string_view sql, ResultSink& sink) {
   SqlError error = e.error();
   if (error.position > 0) error.position = CharPosition(sql, error.position);
@@ -487,12 +545,22 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   }
   catalog::TableDesc desc;
   desc.name = s.table.name;
+  std::vector<std::pair<uint32_t, std::string>> sequences;  // column index, sequence name
   Binder constants{Scope{nullptr, "", params_}};
   for (const auto& col : s.columns) {
     if (desc.FindColumn(col.name) >= 0) {
       Throw("42701", "column \"" + col.name + "\" specified more than once", col.location);
     }
     catalog::ColumnDesc c{col.name, col.type, col.not_null, std::nullopt, std::nullopt};
+    if (col.serial || col.identity) {
+      if (col.default_value) {
+        Throw("42601", "multiple default values specified for column \"" + col.name + "\" of table \"" + s.table.name + "\"",
+              col.location);
+      }
+      if (!IsInteger(col.type.id)) Throw("22023", "identity column type must be smallint, integer, or bigint", col.location);
+      sequences.push_back({static_cast<uint32_t>(desc.columns.size()), s.table.name + "_" + col.name + "_seq"});
+      c.identity_always = col.identity == 'a';
+    }
     if (col.default_value) {
       exec::BoundExprPtr e = CoerceAssignment(constants.Bind(*col.default_value, nullptr, "DEFAULT expressions"), c,
                                               col.default_value->location);
@@ -518,7 +586,17 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   if (desc.columns.size() > 1600) Throw("54011", "tables can have at most 1600 columns");
   if (describe_only_) return;
   desc.oid = db_.NextOid();
-  auto created = Catalog().CreateTable(std::move(desc));
+  catalog::Catalog catalog = Catalog();
+  for (const auto& [column, name] : sequences) {
+    catalog::SequenceDesc seq{db_.NextOid(), catalog::kPublicNamespace, name, desc.oid};
+    auto made = catalog.CreateSequence(seq);
+    if (!made.ok()) {
+      if (made.error().code() == ErrorCode::kAlreadyExists) Throw("42P07", "relation \"" + name + "\" already exists");
+      ThrowStorageError(made.error());
+    }
+    desc.columns[column].default_sequence = seq.oid;
+  }
+  auto created = catalog.CreateTable(std::move(desc));
   if (!created.ok()) {
     if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());
     if (!s.if_not_exists) Throw("42P07", "relation \"" + s.table.name + "\" already exists", s.table.location);

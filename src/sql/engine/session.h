@@ -57,6 +57,12 @@ class Database {
   // Deletes dropped tables' rows (catalog::SweepGarbage); call at start-up.
   Status Open();
   catalog::CatalogCache& catalog_cache() { return catalog_cache_; }
+  // Sequences: values are handed out from blocks reserved in `meta` (outside any
+  // transaction, as in PostgreSQL: nextval is never rolled back; a restart skips
+  // the rest of a block).
+  int64_t NextSequenceValue(uint32_t sequence_oid);
+  // The next nextval returns value + 1.
+  void SetSequenceValue(uint32_t sequence_oid, int64_t value);
 
  private:
   storage::Engine& engine_;
@@ -66,6 +72,7 @@ class Database {
   int64_t rowid_limit_ = 0;
   int64_t next_oid_ = 0;
   int64_t oid_limit_ = 0;
+  std::map<uint32_t, std::pair<int64_t, int64_t>> sequences_;  // oid -> [next, limit) reserved
 };
 
 enum class TransactionStatus : char { kIdle = 'I', kInBlock = 'T', kFailed = 'E' };
@@ -183,6 +190,9 @@ class Session {
   // Checks NOT NULL and the primary key and writes one row; false when it
   // conflicts and `skip_conflicts` (ON CONFLICT DO NOTHING).
   bool InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts);
+  // A column's default for a new row (a sequence default draws nextval).
+  Value ColumnDefault(const catalog::ColumnDesc& column);
+  uint32_t ResolveSequence(std::string_view name);
   // Parses and inserts the complete lines of copy_->pending.
   void CopyLines(bool final);
   void RunShow(const ast::ShowVariable& s, ResultSink& sink);
@@ -206,6 +216,7 @@ class Session {
   Settings settings_;
   ParamContext simple_params_;      // a simple query's: no $n
   int64_t txn_start_ = 0;           // now() of the current transaction
+  std::map<uint32_t, int64_t> currvals_;  // the last nextval per sequence in this session
   ParamContext* params_ = nullptr;  // the running statement's (extended protocol: its $n values)
   std::unique_ptr<storage::Transaction> txn_;
   TransactionStatus status_ = TransactionStatus::kIdle;

@@ -95,8 +95,12 @@ ast::Insert ConvertInsert(const PgQuery__InsertStmt& s) {
     if (col.n_indirection > 0) Unsupported("subscripts in INSERT column lists", col.location);
     out.columns.push_back(col.name);
   }
-  if (s.select_stmt == nullptr) Unsupported("INSERT ... DEFAULT VALUES");
-  out.source = ConvertSelect(*s.select_stmt->select_stmt);
+  if (s.select_stmt == nullptr) {  // DEFAULT VALUES: one row of defaults, no columns given
+    out.source = std::make_unique<ast::Select>();
+    out.source->values.emplace_back();
+  } else {
+    out.source = ConvertSelect(*s.select_stmt->select_stmt);
+  }
   if (s.on_conflict_clause != nullptr) {
     const auto& oc = *s.on_conflict_clause;
     if (oc.action != PG_QUERY__ON_CONFLICT_ACTION__ONCONFLICT_NOTHING) {
@@ -156,7 +160,19 @@ ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string&
     ast::ColumnDef col;
     col.name = cd.colname;
     col.location = cd.location;
-    col.type = ConvertTypeName(*cd.type_name);
+    const auto& tn = *cd.type_name;
+    std::string type_name = tn.n_names == 1 ? StringOf(*tn.names[0]) : "";
+    if (type_name == "serial" || type_name == "serial4" || type_name == "bigserial" || type_name == "serial8" ||
+        type_name == "smallserial" || type_name == "serial2") {
+      if (tn.n_typmods > 0 || tn.n_array_bounds > 0) Unsupported("serial with modifiers", tn.location);
+      col.serial = true;
+      col.not_null = true;
+      col.type = Type(type_name == "bigserial" || type_name == "serial8"      ? TypeId::kInt8
+                      : type_name == "smallserial" || type_name == "serial2" ? TypeId::kInt2
+                                                                              : TypeId::kInt4);
+    } else {
+      col.type = ConvertTypeName(tn);
+    }
     if (cd.coll_clause != nullptr) Unsupported("COLLATE", cd.location);
     for (size_t j = 0; j < cd.n_constraints; ++j) {
       const auto& c = *cd.constraints[j]->constraint;
@@ -164,6 +180,11 @@ ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string&
         case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL: col.not_null = true; break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: col.not_null = false; break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT: col.default_value = ConvertExpr(*c.raw_expr); break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
+          if (c.n_options > 0) Unsupported("identity sequence options", c.location);
+          col.identity = c.generated_when != nullptr && c.generated_when[0] == 'a' ? 'a' : 'd';
+          col.not_null = true;
+          break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
           if (col.primary_key || !primary_key.empty()) {
             Throw("42P16", "multiple primary keys for table \"" + table + "\" are not allowed", c.location);

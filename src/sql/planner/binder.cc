@@ -526,6 +526,29 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
     int64_t now = info.now ? info.now() : NowMicros();
     return exec::MakeConst(CastValue(Value::Int(TypeId::kTimestampTz, now), Type(TypeId::kDate), true), e.location);
   }
+  if (name == "nextval" || name == "currval" || name == "setval") {
+    // Evaluated per row (nextval must give every row its own value).
+    size_t arity = name == "setval" ? 2 : 1;
+    if (e.args.size() != arity) Throw("42883", "function " + name + " takes " + std::to_string(arity) + " arguments", e.location);
+    if (!info.nextval) Throw("0A000", "sequences are not available here", e.location);
+    auto out = Node(BoundKind::kFunction, Type(TypeId::kInt8), e.location);
+    out->op = name;
+    out->args.push_back(Coerce(BindChild(*e.args[0]), Type(TypeId::kText), e.location));
+    if (arity == 2) out->args.push_back(Coerce(BindChild(*e.args[1]), Type(TypeId::kInt8), e.location));
+    const SessionInfo* session = &info;
+    out->kernel = [session, name](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
+      for (size_t i = 0; i < n; ++i) {
+        if (args[0].IsNull(i) || (args.size() > 1 && args[1].IsNull(i))) continue;
+        const std::string& seq = args[0].String(i);
+        int64_t v = name == "nextval"   ? session->nextval(seq)
+                    : name == "currval" ? session->currval(seq)
+                                        : session->setval(seq, args[1].Int(i));
+        result.SetNull(i, false);
+        result.Int(i) = v;
+      }
+    };
+    return out;
+  }
   if (name == "pg_backend_pid") {
     no_args();
     return exec::MakeConst(Value::Int(TypeId::kInt4, info.pid), e.location);

@@ -29,6 +29,10 @@ struct SessionInfo {
   int32_t pid = 0;
   std::function<std::string(std::string_view)> setting;  // current_setting(); throws 42704
   std::function<int64_t()> now;  // the transaction's start: now(), CURRENT_TIMESTAMP
+  // Sequence functions by (possibly schema-qualified) name; they throw SqlException.
+  std::function<int64_t(std::string_view)> nextval;
+  std::function<int64_t(std::string_view)> currval;
+  std::function<int64_t(std::string_view, int64_t)> setval;
 };
 
 struct ParamContext {
