@@ -17,18 +17,6 @@ BoundExprPtr Node(BoundKind kind, LogicalType type, int location) {
   return e;
 }
 
-int NumericRank(TypeId t) {
-  switch (t) {
-    case TypeId::kInt2: return 0;
-    case TypeId::kInt4: return 1;
-    case TypeId::kInt8: return 2;
-    case TypeId::kNumeric: return 3;
-    case TypeId::kFloat4: return 4;
-    case TypeId::kFloat8: return 5;
-    default: return -1;
-  }
-}
-
 // The type category (PostgreSQL's typcategory) that decides which types mix.
 char Category(TypeId t) {
   if (IsNumber(t)) return 'N';

@@ -31,6 +31,18 @@ PhysicalType Physical(TypeId id) {
 
 bool IsInteger(TypeId id) { return id == TypeId::kInt2 || id == TypeId::kInt4 || id == TypeId::kInt8; }
 bool IsFloat(TypeId id) { return id == TypeId::kFloat4 || id == TypeId::kFloat8; }
+int NumericRank(TypeId id) {
+  switch (id) {
+    case TypeId::kInt2: return 0;
+    case TypeId::kInt4: return 1;
+    case TypeId::kInt8: return 2;
+    case TypeId::kNumeric: return 3;
+    case TypeId::kFloat4: return 4;
+    case TypeId::kFloat8: return 5;
+    default: return -1;
+  }
+}
+
 bool IsDateTime(TypeId id) { return id == TypeId::kDate || id == TypeId::kTimestamp || id == TypeId::kTimestampTz; }
 bool IsNumber(TypeId id) { return IsInteger(id) || IsFloat(id) || id == TypeId::kNumeric; }
 bool IsString(TypeId id) {
@@ -591,17 +603,7 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if (from == to || from == TypeId::kUnknown) return true;
   if (IsNumber(from) && IsNumber(to)) {
     // Widening is implicit; narrowing (int8 -> int4, float -> int, numeric -> int) needs assignment.
-    auto rank = [](TypeId t) {
-      switch (t) {
-        case TypeId::kInt2: return 0;
-        case TypeId::kInt4: return 1;
-        case TypeId::kInt8: return 2;
-        case TypeId::kNumeric: return 3;
-        case TypeId::kFloat4: return 4;
-        default: return 5;
-      }
-    };
-    return context != CastContext::kImplicit || rank(from) < rank(to);
+    return context != CastContext::kImplicit || NumericRank(from) < NumericRank(to);
   }
   if (IsString(from) && IsString(to)) return true;
   if (IsString(to)) return context != CastContext::kImplicit;  // everything has a text output

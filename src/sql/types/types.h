@@ -80,6 +80,8 @@ bool IsFloat(TypeId id);    // float4, float8
 bool IsNumber(TypeId id);   // integers, floats, numeric
 bool IsString(TypeId id);   // text, varchar, bpchar, unknown
 bool IsDateTime(TypeId id); // date, timestamp, timestamptz
+// Widening order of the number types: int2 < int4 < int8 < numeric < float4 < float8; -1 otherwise.
+int NumericRank(TypeId id);
 
 int32_t TypeOid(TypeId id);
 int16_t TypeLength(TypeId id);  // pg_type.typlen: -1 for variable length
