@@ -30,7 +30,12 @@ nlohmann::json ToJson(const TableDesc& t) {
     if (c.identity_always) col["identity_always"] = true;
     columns.push_back(std::move(col));
   }
-  return {{"format", kFormat}, {"kind", "table"},        {"oid", t.oid},         {"schema", t.schema_oid},
+  nlohmann::json indexes = nlohmann::json::array();
+  for (const auto& i : t.indexes) {
+    indexes.push_back({{"oid", i.oid}, {"name", i.name}, {"columns", i.columns}, {"unique", i.unique},
+                       {"relfilenode", i.relfilenode}});
+  }
+  return {{"format", kFormat}, {"kind", "table"}, {"indexes", indexes},        {"oid", t.oid},         {"schema", t.schema_oid},
           {"name", t.name},    {"relfilenode", t.relfilenode}, {"columns", columns}, {"primary_key", t.primary_key}};
 }
 
@@ -69,6 +74,20 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
     t.columns.push_back(std::move(col));
   }
   t.primary_key = j["primary_key"].get<std::vector<int>>();
+  if (j.contains("indexes")) {
+    for (const auto& i : j["indexes"]) {
+      IndexDesc index;
+      index.oid = i["oid"].get<uint32_t>();
+      index.name = i["name"].get<std::string>();
+      index.columns = i["columns"].get<std::vector<int>>();
+      index.unique = i["unique"].get<bool>();
+      index.relfilenode = i["relfilenode"].get<uint32_t>();
+      for (int c : index.columns) {
+        if (c < 0 || static_cast<size_t>(c) >= t.columns.size()) return Error(ErrorCode::kCorruption, "bad index column");
+      }
+      t.indexes.push_back(std::move(index));
+    }
+  }
   for (int c : t.primary_key) {
     if (c < 0 || static_cast<size_t>(c) >= t.columns.size()) return Error(ErrorCode::kCorruption, "bad primary key");
   }
@@ -132,7 +151,7 @@ Result<std::optional<TableDesc>> Catalog::FindTable(uint32_t schema_oid, std::st
   }
   auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
   if (!oid.ok()) return oid.error();
-  if (!oid->has_value()) return std::optional<TableDesc>();
+  if (!oid->has_value() || DecodeOid(**oid) == 0) return std::optional<TableDesc>();  // none, or an index
   auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "table name without a descriptor");
@@ -172,6 +191,10 @@ Status Catalog::DropTable(const TableDesc& table) {
   if (!locked->has_value()) return Error(ErrorCode::kNotFound, table.name);
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name)); !s.ok()) return s;
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(table.oid)); !s.ok()) return s;
+  for (const auto& index : table.indexes) {
+    if (auto s = ReleaseIndexName(index.name); !s.ok()) return s;
+    if (auto s = QueueGarbage(index.relfilenode); !s.ok()) return s;
+  }
   // Sequences of SERIAL / IDENTITY columns belong to the table.
   for (const auto& c : table.columns) {
     if (c.default_sequence == 0) continue;
@@ -219,7 +242,7 @@ Status Catalog::CreateSequence(const SequenceDesc& seq) {
 Result<std::optional<SequenceDesc>> Catalog::FindSequence(uint32_t schema_oid, std::string_view name) {
   auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
   if (!oid.ok()) return oid.error();
-  if (!oid->has_value()) return std::optional<SequenceDesc>();
+  if (!oid->has_value() || DecodeOid(**oid) == 0) return std::optional<SequenceDesc>();
   auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "sequence name without a descriptor");
@@ -236,6 +259,35 @@ Result<std::optional<SequenceDesc>> Catalog::FindSequence(uint32_t schema_oid, s
 Status Catalog::DropSequence(const SequenceDesc& seq) {
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(seq.schema_oid, seq.name)); !s.ok()) return s;
   return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(seq.oid));
+}
+
+Status Catalog::ClaimIndexName(const std::string& name, uint32_t table_oid) {
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
+  if (!existing.ok()) return existing.error();
+  if (existing->has_value()) return Error(ErrorCode::kAlreadyExists, name);
+  // The name points at an index marker object holding its table's oid.
+  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name),
+                  storage::KeyEncoder().AddInt(table_oid).AddString("index").Release());
+}
+
+Status Catalog::ReleaseIndexName(const std::string& name) {
+  return txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
+}
+
+Result<std::optional<TableDesc>> Catalog::FindIndexTable(std::string_view name) {
+  auto entry = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
+  if (!entry.ok()) return entry.error();
+  if (!entry->has_value()) return std::optional<TableDesc>();
+  auto key = storage::DecodeKey(**entry);
+  if (!key.ok() || key->size() != 2) return std::optional<TableDesc>();  // a table or sequence name
+  const int64_t* table_oid = std::get_if<int64_t>(&(*key)[0].value);
+  if (table_oid == nullptr) return Error(ErrorCode::kCorruption, "unreadable index name entry");
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(static_cast<uint32_t>(*table_oid)));
+  if (!obj.ok()) return obj.error();
+  if (!obj->has_value()) return Error(ErrorCode::kCorruption, "index of a missing table");
+  auto desc = FromJson(**obj);
+  if (!desc.ok()) return desc.error();
+  return std::optional<TableDesc>(std::move(*desc));
 }
 
 Status Catalog::QueueGarbage(uint32_t relfilenode) {
@@ -277,7 +329,9 @@ Status SweepGarbage(storage::Engine& engine) {
   storage::WriteBatch batch(engine);
   for (uint32_t relfilenode : *pending) {
     std::string prefix = RowPrefix(relfilenode);
+    // Relfilenodes are unique oids: a range is rows or index entries, never both.
     batch.DeleteRange(storage::ColumnFamily::kRows, prefix, storage::PrefixSuccessor(prefix));
+    batch.DeleteRange(storage::ColumnFamily::kIndex, prefix, storage::PrefixSuccessor(prefix));
     batch.Delete(storage::ColumnFamily::kCatalog, GcKey(relfilenode));
   }
   return engine.Write(batch);

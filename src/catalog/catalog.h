@@ -54,6 +54,18 @@ struct SequenceDesc {
   uint32_t owner_table = 0;  // dropped with this table; 0: none
 };
 
+// A secondary index, kept in its table's descriptor. Entries live in the `index`
+// family under RowPrefix(relfilenode): unique indexes key entries by the indexed
+// values alone (value: the row key) unless one of them is NULL; other entries
+// are keyed by the values followed by the row key (value empty).
+struct IndexDesc {
+  uint32_t oid = 0;
+  std::string name;
+  std::vector<int> columns;
+  bool unique = false;
+  uint32_t relfilenode = 0;
+};
+
 struct TableDesc {
   uint32_t oid = 0;
   uint32_t schema_oid = kPublicNamespace;
@@ -63,6 +75,7 @@ struct TableDesc {
   // Column indexes of the primary key, in key order. Empty: rows are keyed by a
   // hidden int64 row id.
   std::vector<int> primary_key;
+  std::vector<IndexDesc> indexes;
 
   // Index of the column named `name`, or -1.
   int FindColumn(std::string_view name) const;
@@ -104,6 +117,13 @@ class Catalog {
   Status CreateSequence(const SequenceDesc& sequence);
   Result<std::optional<SequenceDesc>> FindSequence(uint32_t schema_oid, std::string_view name);
   Status DropSequence(const SequenceDesc& sequence);
+  // Index names share the relation namespace: these lock/claim and free a name
+  // (the descriptor itself is part of its table's, see UpdateTable). The name
+  // maps to the table's oid, so DROP INDEX finds the table.
+  Status ClaimIndexName(const std::string& name, uint32_t table_oid);
+  Status ReleaseIndexName(const std::string& name);
+  // The table owning index `name`, if it names an index.
+  Result<std::optional<TableDesc>> FindIndexTable(std::string_view name);
   // Replaces a table's descriptor (same oid). With `old_name`, the table was
   // renamed from it: kAlreadyExists if the new name is taken.
   Status UpdateTable(const TableDesc& table, std::string_view old_name = {});

@@ -1066,3 +1066,55 @@ def test_serial_identity_and_sequence_functions(server):
     with pytest.raises(psycopg2.Error) as e:
         cur.execute("SELECT nextval('s_id_seq')")
     assert e.value.pgcode == "42P01"
+
+
+def test_secondary_indexes_follow_writes(server):
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE u (id int PRIMARY KEY, email text, k int)")
+    cur.execute("INSERT INTO u VALUES (1, 'a@x', 5), (2, 'b@x', 5), (3, NULL, 7), (4, NULL, 7)")
+    cur.execute("CREATE UNIQUE INDEX u_email ON u (email)")  # NULLs do not collide
+    cur.execute("CREATE INDEX ON u (k)")
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("CREATE INDEX u_k_idx ON u (id)")  # the default name of the index above
+    assert e.value.pgcode == "42P07"
+
+    def ids(where, *args):
+        cur.execute("SELECT id FROM u WHERE " + where + " ORDER BY id", args)
+        return [r[0] for r in cur.fetchall()]
+
+    assert ids("k = 5") == [1, 2]
+    assert ids("email = %s", "b@x") == [2]
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("INSERT INTO u VALUES (5, 'a@x', 1)")
+    assert e.value.pgcode == "23505" and "u_email" in e.value.pgerror
+    cur.execute("UPDATE u SET k = 9 WHERE id = 1")
+    assert ids("k = 5") == [2] and ids("k IN (9, 7)") == [1, 3, 4]
+    cur.execute("UPDATE u SET email = 'c@x' WHERE id = 2")
+    assert ids("email = 'c@x'") == [2] and ids("email = 'b@x'") == []
+    cur.execute("UPDATE u SET id = 20 WHERE id = 2")  # a new row key: the entries follow it
+    assert ids("email = 'c@x'") == [20] and ids("k = 5") == [20]
+    cur.execute("DELETE FROM u WHERE id = 3")
+    assert ids("k = 7") == [4]
+    cur.execute("BEGIN")
+    cur.execute("INSERT INTO u VALUES (8, 'd@x', 7)")
+    cur.execute("ROLLBACK")
+    assert ids("k = 7") == [4] and ids("email = 'd@x'") == []
+    cur.execute("INSERT INTO u VALUES (9, 'e@x', 7)")
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("CREATE UNIQUE INDEX dup ON u (k)")
+    assert e.value.pgcode == "23505" and "could not create unique index" in e.value.pgerror
+    cur.execute("DROP INDEX u_email")
+    cur.execute("INSERT INTO u VALUES (10, 'e@x', 1)")  # no longer unique
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("DROP INDEX u_email")
+    assert e.value.pgcode == "42704"
+    cur.execute("TRUNCATE u")
+    cur.execute("INSERT INTO u VALUES (1, 'z', 1)")
+    assert ids("k = 1") == [1]
+    server.restart()
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    conn.autocommit = True
+    cur = conn.cursor()
+    assert ids("k = 1") == [1]

@@ -136,6 +136,15 @@ struct CreateTable {
 struct DropTable {
   std::vector<TableName> tables;
   bool if_exists = false;
+  bool indexes = false;  // DROP INDEX: `tables` name indexes
+};
+
+struct CreateIndex {
+  std::string name;  // empty: <table>_<columns>_idx, as PostgreSQL names it
+  TableName table;
+  std::vector<std::string> columns;
+  bool unique = false;
+  bool if_not_exists = false;
 };
 
 struct Truncate {
@@ -201,6 +210,6 @@ struct ShowVariable {
 };
 
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
-                               ShowVariable, Truncate, Vacuum, AlterTable, Copy>;
+                               ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex>;
 
 }  // namespace orbit::sql::ast

@@ -36,6 +36,10 @@ void Session::RunTruncate(const ast::Truncate& s, ResultSink& sink) {
   for (auto& table : tables) {
     Check(catalog.QueueGarbage(table.relfilenode));
     table.relfilenode = db_.NextOid();
+    for (auto& index : table.indexes) {  // indexes start empty too
+      Check(catalog.QueueGarbage(index.relfilenode));
+      index.relfilenode = db_.NextOid();
+    }
     Check(catalog.UpdateTable(table));
   }
   dropped_tables_ = true;  // sweep the old rows after commit
@@ -92,6 +96,10 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
       case Kind::kAddPrimaryKey: {
         if (!table.primary_key.empty()) {
           Throw("42P16", "multiple primary keys for table \"" + table.name + "\" are not allowed", action.location);
+        }
+        if (!table.indexes.empty()) {
+          Throw("0A000", "ADD PRIMARY KEY on a table with indexes is not supported yet (drop and recreate them)",
+                action.location);
         }
         if (!action.constraint_name.empty() && action.constraint_name != table.name + "_pkey") {
           Throw("0A000", "primary keys are named <table>_pkey in Orbit so far", action.location);
@@ -205,6 +213,78 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
     ThrowStorageError(updated.error());
   }
   sink.Complete("ALTER TABLE");
+}
+
+void Session::RunCreateIndex(const ast::CreateIndex& s, ResultSink& sink) {
+  catalog::Catalog catalog = Catalog();
+  catalog::TableDesc table = ResolveTable(catalog, s.table);
+  catalog::IndexDesc index;
+  index.unique = s.unique;
+  std::string default_name = table.name;
+  for (const auto& name : s.columns) {
+    int c = table.FindColumn(name);
+    if (c < 0) Throw("42703", "column \"" + name + "\" does not exist");
+    if (table.columns[static_cast<size_t>(c)].type.id == TypeId::kNumeric) {
+      Throw("0A000", "indexes on numeric columns are not supported yet");
+    }
+    index.columns.push_back(c);
+    default_name += "_" + name;
+  }
+  index.name = s.name.empty() ? default_name + (s.unique ? "_key" : "_idx") : s.name;
+  if (describe_only_) return;
+  auto claimed = catalog.ClaimIndexName(index.name, table.oid);
+  if (!claimed.ok()) {
+    if (claimed.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(claimed.error());
+    if (!s.if_not_exists) Throw("42P07", "relation \"" + index.name + "\" already exists");
+    sink.Notice(SqlError("42P07", "relation \"" + index.name + "\" already exists, skipping", 0, {}, {}, "NOTICE"));
+    sink.Complete("CREATE INDEX");
+    return;
+  }
+  index.oid = db_.NextOid();
+  index.relfilenode = index.oid;
+  // Backfill from the rows the transaction sees.
+  exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, true);
+  exec::Batch rows;
+  while (scan->Next(rows)) {
+    for (size_t r = 0; r < rows.count; ++r) {
+      std::vector<Value> row;
+      for (size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.columns[c].Get(r));
+      try {
+        IndexInsert(table, index, row, rows.columns.back().String(r));
+      } catch (SqlException& e) {
+        if (e.error().sqlstate != "23505") throw;
+        std::string detail = e.error().detail;
+        detail.replace(detail.find(" already exists."), std::string(" already exists.").size(), " is duplicated.");
+        throw SqlException(SqlError("23505", "could not create unique index \"" + index.name + "\"", 0, detail));
+      }
+    }
+  }
+  table.indexes.push_back(std::move(index));
+  Check(catalog.UpdateTable(table));
+  sink.Complete("CREATE INDEX");
+}
+
+void Session::RunDropIndex(const ast::DropTable& s, ResultSink& sink) {
+  catalog::Catalog catalog = Catalog();
+  for (const auto& name : s.tables) {
+    auto owner = catalog.FindIndexTable(name.name);
+    if (!owner.ok()) ThrowStorageError(owner.error());
+    if (!owner->has_value()) {
+      if (!s.if_exists) Throw("42704", "index \"" + name.name + "\" does not exist");
+      sink.Notice(SqlError("00000", "index \"" + name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
+      continue;
+    }
+    catalog::TableDesc table = std::move(**owner);
+    auto it = std::find_if(table.indexes.begin(), table.indexes.end(),
+                           [&](const catalog::IndexDesc& i) { return i.name == name.name; });
+    if (it == table.indexes.end()) Throw("XX000", "index \"" + name.name + "\" is missing from its table");
+    Check(catalog.QueueGarbage(it->relfilenode));
+    Check(catalog.ReleaseIndexName(it->name));
+    table.indexes.erase(it);
+    Check(catalog.UpdateTable(table));
+    dropped_tables_ = true;
+  }
+  sink.Complete("DROP INDEX");
 }
 
 }  // namespace orbit::sql

@@ -117,7 +117,9 @@ std::vector<std::string> CandidateKeys(storage::Transaction& txn, const catalog:
                                        const ast::Expr* where) {
   BoundExprPtr predicate;
   if (where) predicate = binder.BindCondition(*where, "WHERE");
-  exec::OperatorPtr scan = exec::MakeTableScan(txn, table, true, PrimaryKeyLookups(table, predicate.get()));
+  auto keys_to_read = PrimaryKeyLookups(table, predicate.get());
+  if (!keys_to_read) keys_to_read = IndexLookups(txn, table, predicate.get());
+  exec::OperatorPtr scan = exec::MakeTableScan(txn, table, true, std::move(keys_to_read));
   if (predicate) scan = exec::MakeFilter(std::move(scan), std::move(predicate));
   std::vector<std::string> keys;
   Batch batch;
@@ -158,7 +160,32 @@ bool Session::InsertRow(const catalog::TableDesc& table, const std::vector<Value
     }
   }
   Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
+  for (const auto& index : table.indexes) IndexInsert(table, index, row, key);
   return true;
+}
+
+void Session::IndexInsert(const catalog::TableDesc& table, const catalog::IndexDesc& index,
+                          const std::vector<Value>& row, const std::string& row_key) {
+  storage::Transaction& txn = Txn();
+  exec::IndexEntry entry = exec::EncodeIndexEntry(index, row, row_key);
+  if (entry.unique_layout) {
+    auto existing = txn.GetForUpdate(storage::ColumnFamily::kIndex, entry.key);
+    if (!existing.ok()) ThrowStorageError(existing.error());
+    if (existing->has_value() && **existing != row_key) {
+      std::string cols, vals;
+      for (int c : index.columns) {
+        cols += (cols.empty() ? "" : ", ") + table.columns[static_cast<size_t>(c)].name;
+        vals += (vals.empty() ? "" : ", ") + ToText(row[static_cast<size_t>(c)]);
+      }
+      throw SqlException(SqlError("23505", "duplicate key value violates unique constraint \"" + index.name + "\"", 0,
+                                  "Key (" + cols + ")=(" + vals + ") already exists."));
+    }
+  }
+  Check(txn.Put(storage::ColumnFamily::kIndex, entry.key, entry.value));
+}
+
+void Session::IndexDelete(const catalog::IndexDesc& index, const std::vector<Value>& row, const std::string& row_key) {
+  Check(Txn().Delete(storage::ColumnFamily::kIndex, exec::EncodeIndexEntry(index, row, row_key).key));
 }
 
 void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
@@ -334,6 +361,7 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
     for (size_t r = 0; r < rows.count; ++r) {
       std::vector<Value> row;
       for (size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.columns[c].Get(r));
+      std::vector<Value> old_row = table.indexes.empty() ? std::vector<Value>() : row;
       for (size_t a = 0; a < assignments.size(); ++a) row[static_cast<size_t>(assignments[a].first)] = values[a].Get(r);
       CheckNotNull(table, row);
       const std::string& old_key = rows.columns.back().String(r);
@@ -345,6 +373,13 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
         Check(txn.Delete(storage::ColumnFamily::kRows, old_key));
       }
       Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
+      for (const auto& index : table.indexes) {
+        exec::IndexEntry before = exec::EncodeIndexEntry(index, old_row, old_key);
+        exec::IndexEntry after = exec::EncodeIndexEntry(index, row, key);
+        if (before.key == after.key && before.value == after.value) continue;
+        Check(txn.Delete(storage::ColumnFamily::kIndex, before.key));
+        IndexInsert(table, index, row, key);
+      }
       for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
       ++written.count;
       ++updated;
@@ -372,7 +407,14 @@ void Session::RunDelete(const ast::Delete& s, ResultSink& sink) {
     std::vector<std::string> chunk(keys.begin() + static_cast<std::ptrdiff_t>(begin),
                                    keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), begin + exec::kBatchSize)));
     Batch rows = Recheck(LockRows(txn, table, chunk), binder, s.where.get());
-    for (size_t r = 0; r < rows.count; ++r) Check(txn.Delete(storage::ColumnFamily::kRows, rows.columns.back().String(r)));
+    for (size_t r = 0; r < rows.count; ++r) {
+      const std::string& key = rows.columns.back().String(r);
+      Check(txn.Delete(storage::ColumnFamily::kRows, key));
+      if (table.indexes.empty()) continue;
+      std::vector<Value> row;
+      for (size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.columns[c].Get(r));
+      for (const auto& index : table.indexes) IndexDelete(index, row, key);
+    }
     deleted += rows.count;
     rows.columns.pop_back();  // the key column
     returning.Emit(rows);

@@ -401,6 +401,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::Truncate>(stmt)    ? "TRUNCATE TABLE"
                        : std::holds_alternative<ast::Vacuum>(stmt)      ? "VACUUM"
                        : std::holds_alternative<ast::Copy>(stmt)        ? "COPY"
+                       : std::holds_alternative<ast::CreateIndex>(stmt) ? "CREATE INDEX"
                                                                         : "ALTER TABLE";
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
@@ -409,7 +410,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
   BeginStatement();
   if (!IsReadOnly(stmt)) txn_writes_ = true;
   if (std::holds_alternative<ast::CreateTable>(stmt) || std::holds_alternative<ast::DropTable>(stmt) ||
-      std::holds_alternative<ast::AlterTable>(stmt) || std::holds_alternative<ast::Truncate>(stmt)) {
+      std::holds_alternative<ast::AlterTable>(stmt) || std::holds_alternative<ast::Truncate>(stmt) ||
+      std::holds_alternative<ast::CreateIndex>(stmt)) {
     txn_ddl_ = true;
   }
   std::visit(
@@ -425,6 +427,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::Vacuum>) RunVacuum(s, sink);
         else if constexpr (std::is_same_v<T, ast::AlterTable>) RunAlterTable(s, sink);
         else if constexpr (std::is_same_v<T, ast::Copy>) RunCopy(s, sink);
+        else if constexpr (std::is_same_v<T, ast::CreateIndex>) RunCreateIndex(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },
@@ -607,6 +610,10 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
 
 void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
   if (describe_only_) return;
+  if (s.indexes) {
+    RunDropIndex(s, sink);
+    return;
+  }
   catalog::Catalog catalog = Catalog();
   for (const auto& name : s.tables) {
     if (!name.schema.empty() && name.schema != "public") {

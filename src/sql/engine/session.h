@@ -187,6 +187,12 @@ class Session {
   void RunVacuum(const ast::Vacuum& s, ResultSink& sink);
   void RunAlterTable(const ast::AlterTable& s, ResultSink& sink);
   void RunCopy(const ast::Copy& s, ResultSink& sink);
+  void RunCreateIndex(const ast::CreateIndex& s, ResultSink& sink);
+  void RunDropIndex(const ast::DropTable& s, ResultSink& sink);
+  // Secondary index maintenance for one row stored under `row_key`.
+  void IndexInsert(const catalog::TableDesc& table, const catalog::IndexDesc& index, const std::vector<Value>& row,
+                   const std::string& row_key);
+  void IndexDelete(const catalog::IndexDesc& index, const std::vector<Value>& row, const std::string& row_key);
   // Checks NOT NULL and the primary key and writes one row; false when it
   // conflicts and `skip_conflicts` (ON CONFLICT DO NOTHING).
   bool InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts);

@@ -45,32 +45,83 @@ bool GetFixed(std::string_view& in, T& v) {
 
 }  // namespace
 
+namespace {
+
+// One value as a key element (NULL sorts last, as PostgreSQL's ascending indexes).
+void AddKeyValue(storage::KeyEncoder& key, const Value& v) {
+  if (v.null) {
+    key.AddNull(storage::NullOrder::kNullsLast);
+    return;
+  }
+  switch (Physical(v.type.id)) {
+    case PhysicalType::kInt64:
+      if (v.type.id == TypeId::kBool) key.AddBool(v.i != 0);
+      else key.AddInt(v.i);
+      break;
+    case PhysicalType::kDouble: key.AddDouble(v.f); break;
+    case PhysicalType::kString:
+      if (v.type.id == TypeId::kBpchar) {  // trailing spaces are insignificant in char(n)
+        std::string_view s = v.s;
+        while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+        key.AddString(s);
+      } else {
+        key.AddString(v.s);
+      }
+      break;
+  }
+}
+
+}  // namespace
+
 std::string EncodeRowKey(const catalog::TableDesc& table, const std::vector<Value>& row, int64_t rowid) {
   storage::KeyEncoder key(catalog::RowPrefix(table.relfilenode));
   if (table.primary_key.empty()) {
     key.AddInt(rowid);
     return key.Release();
   }
-  for (int col : table.primary_key) {
-    const Value& v = row[static_cast<size_t>(col)];
-    switch (Physical(v.type.id)) {
-      case PhysicalType::kInt64:
-        if (v.type.id == TypeId::kBool) key.AddBool(v.i != 0);
-        else key.AddInt(v.i);
-        break;
-      case PhysicalType::kDouble: key.AddDouble(v.f); break;
-      case PhysicalType::kString:
-        if (v.type.id == TypeId::kBpchar) {  // trailing spaces are insignificant in char(n)
-          std::string_view s = v.s;
-          while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-          key.AddString(s);
-        } else {
-          key.AddString(v.s);
-        }
-        break;
-    }
-  }
+  for (int col : table.primary_key) AddKeyValue(key, row[static_cast<size_t>(col)]);
   return key.Release();
+}
+
+IndexEntry EncodeIndexEntry(const catalog::IndexDesc& index, const std::vector<Value>& row, std::string_view row_key) {
+  IndexEntry entry;
+  storage::KeyEncoder key(catalog::RowPrefix(index.relfilenode));
+  bool any_null = false;
+  for (int col : index.columns) {
+    const Value& v = row[static_cast<size_t>(col)];
+    any_null |= v.null;
+    AddKeyValue(key, v);
+  }
+  entry.unique_layout = index.unique && !any_null;
+  if (entry.unique_layout) {
+    entry.value = std::string(row_key);
+  } else {
+    key.AddBytes(row_key);
+  }
+  entry.key = key.Release();
+  return entry;
+}
+
+std::string EncodeIndexPrefix(const catalog::IndexDesc& index, const std::vector<Value>& values) {
+  storage::KeyEncoder key(catalog::RowPrefix(index.relfilenode));
+  for (const auto& v : values) AddKeyValue(key, v);
+  return key.Release();
+}
+
+std::optional<std::string> IndexEntryRowKey(const catalog::IndexDesc& index, std::string_view key,
+                                            std::string_view value) {
+  std::string prefix = catalog::RowPrefix(index.relfilenode);
+  if (!key.starts_with(prefix)) return std::nullopt;
+  storage::KeyDecoder decoder(key.substr(prefix.size()));
+  for (size_t i = 0; i < index.columns.size(); ++i) {
+    if (!decoder.Next().ok()) return std::nullopt;
+  }
+  if (decoder.AtEnd()) return std::string(value);  // unique layout: the value is the row key
+  auto last = decoder.Next();
+  if (!last.ok() || !decoder.AtEnd()) return std::nullopt;
+  const auto* bytes = std::get_if<storage::Bytes>(&last->value);
+  if (bytes == nullptr) return std::nullopt;
+  return bytes->data;
 }
 
 // The first byte of every row value: its layout version.

@@ -19,6 +19,20 @@ namespace orbit::sql::exec {
 
 std::string EncodeRowKey(const catalog::TableDesc& table, const std::vector<Value>& row, int64_t rowid);
 std::string EncodeRow(const std::vector<Value>& row);
+
+// Secondary index entries (see catalog::IndexDesc): the key and value that
+// `row`, stored under `row_key`, has in `index`.
+struct IndexEntry {
+  std::string key;
+  std::string value;
+  bool unique_layout = false;  // unique index and no NULL among the values: the key alone must be unique
+};
+IndexEntry EncodeIndexEntry(const catalog::IndexDesc& index, const std::vector<Value>& row, std::string_view row_key);
+// The key prefix of the entries whose first values are `values`.
+std::string EncodeIndexPrefix(const catalog::IndexDesc& index, const std::vector<Value>& values);
+// The row key an index entry points at; nullopt for a malformed entry.
+std::optional<std::string> IndexEntryRowKey(const catalog::IndexDesc& index, std::string_view key,
+                                            std::string_view value);
 // A hash key for GROUP BY and DISTINCT: equal for values SQL calls equal
 // (numeric 1.0 and 1.00, float -0 and 0, every NaN), unlike EncodeRow.
 std::string GroupKey(const std::vector<Value>& row);

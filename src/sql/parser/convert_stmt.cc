@@ -235,11 +235,38 @@ ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
   return out;
 }
 
+ast::CreateIndex ConvertIndex(const PgQuery__IndexStmt& s) {
+  if (s.access_method != nullptr && std::string_view(s.access_method) != "btree") {
+    Unsupported(std::string("index method ") + s.access_method);
+  }
+  if (s.where_clause != nullptr) Unsupported("partial indexes");
+  if (s.n_index_including_params > 0) Unsupported("INCLUDE columns");
+  if (s.nulls_not_distinct) Unsupported("NULLS NOT DISTINCT");
+  ast::CreateIndex out;
+  if (s.idxname != nullptr) out.name = s.idxname;
+  out.table = ConvertRangeVar(*s.relation);
+  out.unique = s.unique;
+  out.if_not_exists = s.if_not_exists;
+  for (size_t i = 0; i < s.n_index_params; ++i) {
+    const auto& elem = *s.index_params[i]->index_elem;
+    if (elem.name == nullptr || elem.name[0] == '\0') Unsupported("indexes on expressions");
+    if (elem.ordering == PG_QUERY__SORT_BY_DIR__SORTBY_DESC || elem.n_opclass > 0 || elem.n_collation > 0) {
+      Unsupported("DESC, operator classes and collations in indexes");
+    }
+    out.columns.push_back(elem.name);
+  }
+  return out;
+}
+
 ast::DropTable ConvertDrop(const PgQuery__DropStmt& s) {
-  if (s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) Unsupported("DROP of anything but tables");
+  if (s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) {
+    Unsupported("DROP of anything but tables and indexes");
+  }
+  if (s.concurrent) Unsupported("DROP INDEX CONCURRENTLY");
   if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) Unsupported("DROP ... CASCADE");
   ast::DropTable out;
   out.if_exists = s.missing_ok;
+  out.indexes = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX;
   for (size_t i = 0; i < s.n_objects; ++i) {
     const auto& names = *s.objects[i]->list;
     ast::TableName t;
@@ -512,6 +539,7 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return ConvertSet(*stmt.variable_set_stmt);
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT: return ConvertTruncate(*stmt.truncate_stmt);
     case PG_QUERY__NODE__NODE_COPY_STMT: return ConvertCopy(*stmt.copy_stmt);
+    case PG_QUERY__NODE__NODE_INDEX_STMT: return ConvertIndex(*stmt.index_stmt);
     case PG_QUERY__NODE__NODE_VACUUM_STMT: return ConvertVacuum(*stmt.vacuum_stmt);
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: return ConvertAlterTable(*stmt.alter_table_stmt);
     case PG_QUERY__NODE__NODE_RENAME_STMT: return ConvertRename(*stmt.rename_stmt);

@@ -80,15 +80,19 @@ catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName&
   return std::move(**table);
 }
 
-std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDesc& table, const BoundExpr* where) {
-  if (table.primary_key.empty() || where == nullptr) return std::nullopt;
-  // Candidate values per key column from the top-level AND conjuncts.
-  std::vector<std::vector<Value>> values(table.primary_key.size());
-  std::vector<bool> found(table.primary_key.size(), false);
-  auto key_slot = [&](const BoundExpr& e) -> int {
+namespace {
+
+// For each of `columns`, the constants WHERE's top-level AND conjuncts fix it to
+// (col = c, c = col, col IN (...)); nullopt unless every column is fixed. NULLs
+// are dropped: they match nothing.
+std::optional<std::vector<std::vector<Value>>> FixedValues(const std::vector<int>& columns, const BoundExpr* where) {
+  if (columns.empty() || where == nullptr) return std::nullopt;
+  std::vector<std::vector<Value>> values(columns.size());
+  std::vector<bool> found(columns.size(), false);
+  auto slot_of = [&](const BoundExpr& e) -> int {
     if (e.kind != BoundKind::kColumn) return -1;
-    for (size_t k = 0; k < table.primary_key.size(); ++k) {
-      if (table.primary_key[k] == e.column) return static_cast<int>(k);
+    for (size_t k = 0; k < columns.size(); ++k) {
+      if (columns[k] == e.column) return static_cast<int>(k);
     }
     return -1;
   };
@@ -106,13 +110,13 @@ std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDe
       for (int side = 0; side < 2 && slot < 0; ++side) {
         const BoundExpr& col = *e->args[static_cast<size_t>(side)];
         const BoundExpr& other = *e->args[static_cast<size_t>(1 - side)];
-        if (key_slot(col) >= 0 && other.kind == BoundKind::kConst) {
-          slot = key_slot(col);
+        if (slot_of(col) >= 0 && other.kind == BoundKind::kConst) {
+          slot = slot_of(col);
           candidates.push_back(other.value);
         }
       }
-    } else if (e->kind == BoundKind::kIn && !e->negated && key_slot(*e->args[0]) >= 0) {
-      slot = key_slot(*e->args[0]);
+    } else if (e->kind == BoundKind::kIn && !e->negated && slot_of(*e->args[0]) >= 0) {
+      slot = slot_of(*e->args[0]);
       for (size_t i = 1; i < e->args.size() && slot >= 0; ++i) {
         if (e->args[i]->kind != BoundKind::kConst) slot = -1;
         else candidates.push_back(e->args[i]->value);
@@ -121,7 +125,7 @@ std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDe
     if (slot < 0 || found[static_cast<size_t>(slot)]) continue;
     std::vector<Value> non_null;
     for (auto& v : candidates) {
-      if (!v.null) non_null.push_back(std::move(v));  // = NULL matches nothing
+      if (!v.null) non_null.push_back(std::move(v));
     }
     values[static_cast<size_t>(slot)] = std::move(non_null);
     found[static_cast<size_t>(slot)] = true;
@@ -129,23 +133,66 @@ std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDe
   for (bool f : found) {
     if (!f) return std::nullopt;
   }
-  // The cross product of the candidates, as row keys (the filter still runs).
-  std::vector<std::string> keys;
-  std::vector<Value> row(table.columns.size());
+  size_t total = 1;
+  for (const auto& v : values) total *= std::max<size_t>(v.size(), 1);
+  if (total > 10000) return std::nullopt;
+  return values;
+}
+
+// Calls fn(row) for each combination of the fixed values, placed in a full row.
+template <typename Fn>
+void ForEachCombination(const std::vector<int>& columns, const std::vector<std::vector<Value>>& values, size_t width,
+                        Fn fn) {
   size_t total = 1;
   for (const auto& v : values) total *= v.size();
-  if (total > 10000) return std::nullopt;
+  std::vector<Value> row(width);
   for (size_t n = 0; n < total; ++n) {
     size_t rest = n;
     for (size_t k = 0; k < values.size(); ++k) {
-      row[static_cast<size_t>(table.primary_key[k])] = values[k][rest % values[k].size()];
+      row[static_cast<size_t>(columns[k])] = values[k][rest % values[k].size()];
       rest /= values[k].size();
     }
-    keys.push_back(exec::EncodeRowKey(table, row, 0));
+    fn(row);
   }
+}
+
+std::vector<std::string> SortedUnique(std::vector<std::string> keys) {
   std::sort(keys.begin(), keys.end());  // each row once, in key order
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDesc& table, const BoundExpr* where) {
+  auto values = FixedValues(table.primary_key, where);
+  if (!values) return std::nullopt;
+  std::vector<std::string> keys;
+  ForEachCombination(table.primary_key, *values, table.columns.size(),
+                     [&](const std::vector<Value>& row) { keys.push_back(exec::EncodeRowKey(table, row, 0)); });
+  return SortedUnique(std::move(keys));
+}
+
+std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, const catalog::TableDesc& table,
+                                                     const BoundExpr* where) {
+  for (const auto& index : table.indexes) {
+    auto values = FixedValues(index.columns, where);
+    if (!values) continue;
+    std::vector<std::string> keys;
+    ForEachCombination(index.columns, *values, table.columns.size(), [&](const std::vector<Value>& row) {
+      std::vector<Value> fixed;
+      for (int c : index.columns) fixed.push_back(row[static_cast<size_t>(c)]);
+      auto it = txn.ScanPrefix(storage::ColumnFamily::kIndex, exec::EncodeIndexPrefix(index, fixed));
+      for (; it->Valid(); it->Next()) {
+        auto row_key = exec::IndexEntryRowKey(index, it->key(), it->value());
+        if (!row_key) Throw("XX001", "invalid entry in index \"" + index.name + "\"");
+        keys.push_back(std::move(*row_key));
+      }
+      Check(it->status());
+    });
+    return SortedUnique(std::move(keys));
+  }
+  return std::nullopt;
 }
 
 QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog,
@@ -188,7 +235,9 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   if (s.where) where = binder.BindCondition(*s.where, "WHERE");
   exec::OperatorPtr source;
   if (table) {
-    source = exec::MakeTableScan(txn, *table, false, PrimaryKeyLookups(*table, where.get()));
+    auto keys = PrimaryKeyLookups(*table, where.get());
+    if (!keys) keys = IndexLookups(txn, *table, where.get());
+    source = exec::MakeTableScan(txn, *table, false, std::move(keys));
   } else {
     source = exec::MakeSingleRow();
   }
