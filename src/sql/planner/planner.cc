@@ -1,6 +1,7 @@
 #include "sql/planner/planner.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "sql/exec/row_codec.h"
 #include "sql/exec/storage_error.h"
@@ -89,12 +90,33 @@ std::optional<std::vector<std::vector<Value>>> FixedValues(const std::vector<int
   if (columns.empty() || where == nullptr) return std::nullopt;
   std::vector<std::vector<Value>> values(columns.size());
   std::vector<bool> found(columns.size(), false);
+  // The column a side of `=` names: a column, or an integer column widened to
+  // the other side's integer type (`int4_col = $1::int8`, as drivers send).
+  auto column_of = [](const BoundExpr& e) -> const BoundExpr* {
+    if (e.kind == BoundKind::kColumn) return &e;
+    if (e.kind == BoundKind::kCast && e.args[0]->kind == BoundKind::kColumn && IsInteger(e.type.id) &&
+        IsInteger(e.args[0]->type.id)) {
+      return e.args[0].get();
+    }
+    return nullptr;
+  };
   auto slot_of = [&](const BoundExpr& e) -> int {
-    if (e.kind != BoundKind::kColumn) return -1;
+    const BoundExpr* col = column_of(e);
+    if (col == nullptr) return -1;
     for (size_t k = 0; k < columns.size(); ++k) {
-      if (columns[k] == e.column) return static_cast<int>(k);
+      if (columns[k] == col->column) return static_cast<int>(k);
     }
     return -1;
+  };
+  // A constant compared with a widened column, in the column's type; a value
+  // out of the column's range matches nothing (NULL here).
+  auto in_column_type = [&](const BoundExpr& side, Value v) {
+    const BoundExpr* col = column_of(side);
+    if (col == &side || v.null) return v;
+    int64_t lo = col->type.id == TypeId::kInt2 ? INT16_MIN : col->type.id == TypeId::kInt4 ? INT32_MIN : INT64_MIN;
+    int64_t hi = col->type.id == TypeId::kInt2 ? INT16_MAX : col->type.id == TypeId::kInt4 ? INT32_MAX : INT64_MAX;
+    if (v.i < lo || v.i > hi) return Value::Null(col->type);
+    return Value::Int(col->type.id, v.i);
   };
   std::vector<const BoundExpr*> stack{where};
   while (!stack.empty()) {
@@ -112,14 +134,14 @@ std::optional<std::vector<std::vector<Value>>> FixedValues(const std::vector<int
         const BoundExpr& other = *e->args[static_cast<size_t>(1 - side)];
         if (slot_of(col) >= 0 && other.kind == BoundKind::kConst) {
           slot = slot_of(col);
-          candidates.push_back(other.value);
+          candidates.push_back(in_column_type(col, other.value));
         }
       }
     } else if (e->kind == BoundKind::kIn && !e->negated && slot_of(*e->args[0]) >= 0) {
       slot = slot_of(*e->args[0]);
       for (size_t i = 1; i < e->args.size() && slot >= 0; ++i) {
         if (e->args[i]->kind != BoundKind::kConst) slot = -1;
-        else candidates.push_back(e->args[i]->value);
+        else candidates.push_back(in_column_type(*e->args[0], e->args[i]->value));
       }
     }
     if (slot < 0 || found[static_cast<size_t>(slot)]) continue;
