@@ -119,7 +119,9 @@ std::vector<std::string> CandidateKeys(storage::Transaction& txn, const catalog:
   if (where) predicate = binder.BindCondition(*where, "WHERE");
   auto keys_to_read = PrimaryKeyLookups(table, predicate.get());
   if (!keys_to_read) keys_to_read = IndexLookups(txn, table, predicate.get());
-  exec::OperatorPtr scan = exec::MakeTableScan(txn, table, true, std::move(keys_to_read));
+  std::optional<exec::KeyRange> range;
+  if (!keys_to_read) range = PrimaryKeyRange(table, predicate.get());
+  exec::OperatorPtr scan = exec::MakeTableScan(txn, table, true, std::move(keys_to_read), std::move(range));
   if (predicate) scan = exec::MakeFilter(std::move(scan), std::move(predicate));
   std::vector<std::string> keys;
   Batch batch;

@@ -74,8 +74,8 @@ class Values : public Operator {
 class TableScan : public Operator {
  public:
   TableScan(storage::Transaction& txn, const catalog::TableDesc& table, bool with_keys,
-            std::optional<std::vector<std::string>> keys)
-      : txn_(txn), table_(table), with_keys_(with_keys), keys_(std::move(keys)) {
+            std::optional<std::vector<std::string>> keys, std::optional<KeyRange> range)
+      : txn_(txn), table_(table), with_keys_(with_keys), keys_(std::move(keys)), range_(std::move(range)) {
     for (const auto& c : table.columns) types_.push_back(c.type);
     if (with_keys) types_.push_back(Type(TypeId::kText));
   }
@@ -104,7 +104,10 @@ class TableScan : public Operator {
       }
       return out.count > 0;
     }
-    if (!it_) it_ = txn_.ScanPrefix(storage::ColumnFamily::kRows, catalog::RowPrefix(table_.relfilenode));
+    if (!it_) {
+      it_ = range_ ? txn_.Scan(storage::ColumnFamily::kRows, range_->begin, range_->end)
+                   : txn_.ScanPrefix(storage::ColumnFamily::kRows, catalog::RowPrefix(table_.relfilenode));
+    }
     for (; it_->Valid() && out.count < kBatchSize; it_->Next()) add(it_->key(), it_->value());
     if (auto s = it_->status(); !s.ok()) ThrowStorageError(s.error());
     return out.count > 0;
@@ -115,6 +118,7 @@ class TableScan : public Operator {
   catalog::TableDesc table_;
   bool with_keys_;
   std::optional<std::vector<std::string>> keys_;
+  std::optional<KeyRange> range_;
   size_t next_key_ = 0;
   std::unique_ptr<storage::Iterator> it_;
 };
@@ -442,8 +446,8 @@ OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows, std::vector<
   return std::make_unique<Values>(std::move(rows), std::move(types));
 }
 OperatorPtr MakeTableScan(storage::Transaction& txn, const catalog::TableDesc& table, bool with_keys,
-                          std::optional<std::vector<std::string>> keys) {
-  return std::make_unique<TableScan>(txn, table, with_keys, std::move(keys));
+                          std::optional<std::vector<std::string>> keys, std::optional<KeyRange> range) {
+  return std::make_unique<TableScan>(txn, table, with_keys, std::move(keys), std::move(range));
 }
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate) {
   return std::make_unique<Filter>(std::move(child), std::move(predicate));

@@ -65,8 +65,14 @@ OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows, std::vector<
 // The rows of a table under the transaction's snapshot: every column, plus the
 // row's storage key as a last text column when `with_keys` (for UPDATE/DELETE).
 // With `keys`, only those rows are read (primary-key lookups), else all of them.
+// With `range`, only row keys in [first, second) are scanned (primary-key ranges).
+struct KeyRange {
+  std::string begin;
+  std::string end;
+};
 OperatorPtr MakeTableScan(storage::Transaction& txn, const catalog::TableDesc& table, bool with_keys,
-                          std::optional<std::vector<std::string>> keys = std::nullopt);
+                          std::optional<std::vector<std::string>> keys = std::nullopt,
+                          std::optional<KeyRange> range = std::nullopt);
 
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate);
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs);

@@ -83,6 +83,12 @@ std::string EncodeRowKey(const catalog::TableDesc& table, const std::vector<Valu
   return key.Release();
 }
 
+std::string EncodeRowKeyPrefix(const catalog::TableDesc& table, const Value& v) {
+  storage::KeyEncoder key(catalog::RowPrefix(table.relfilenode));
+  AddKeyValue(key, v);
+  return key.Release();
+}
+
 IndexEntry EncodeIndexEntry(const catalog::IndexDesc& index, const std::vector<Value>& row, std::string_view row_key) {
   IndexEntry entry;
   storage::KeyEncoder key(catalog::RowPrefix(index.relfilenode));

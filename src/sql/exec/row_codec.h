@@ -18,6 +18,8 @@
 namespace orbit::sql::exec {
 
 std::string EncodeRowKey(const catalog::TableDesc& table, const std::vector<Value>& row, int64_t rowid);
+// The row-key prefix of rows whose first primary-key column is `v`.
+std::string EncodeRowKeyPrefix(const catalog::TableDesc& table, const Value& first_key_value);
 std::string EncodeRow(const std::vector<Value>& row);
 
 // Secondary index entries (see catalog::IndexDesc): the key and value that

@@ -6,6 +6,7 @@
 #include "sql/exec/row_codec.h"
 #include "sql/exec/storage_error.h"
 #include "sql/planner/binder.h"
+#include "storage/key_codec.h"
 
 namespace orbit::sql {
 namespace {
@@ -195,6 +196,52 @@ std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDe
   return SortedUnique(std::move(keys));
 }
 
+std::optional<exec::KeyRange> PrimaryKeyRange(const catalog::TableDesc& table, const BoundExpr* where) {
+  if (table.primary_key.empty() || where == nullptr) return std::nullopt;
+  int first = table.primary_key[0];
+  TypeId type = table.columns[static_cast<size_t>(first)].type.id;
+  if (!IsInteger(type) && !IsDateTime(type)) return std::nullopt;  // int-like keys: exact bound arithmetic
+  std::optional<int64_t> lo, hi;  // inclusive
+  std::vector<const BoundExpr*> stack{where};
+  while (!stack.empty()) {
+    const BoundExpr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == BoundKind::kAnd) {
+      for (const auto& arg : e->args) stack.push_back(arg.get());
+      continue;
+    }
+    if (e->kind != BoundKind::kCompare || e->op == "=" || e->op == "<>") continue;
+    for (int side = 0; side < 2; ++side) {
+      const BoundExpr* col = e->args[static_cast<size_t>(side)].get();
+      const BoundExpr& other = *e->args[static_cast<size_t>(1 - side)];
+      if (col->kind == BoundKind::kCast && IsInteger(col->type.id) && IsInteger(col->args[0]->type.id)) {
+        col = col->args[0].get();  // int4 column widened to int8
+      }
+      if (col->kind != BoundKind::kColumn || col->column != first || other.kind != BoundKind::kConst) continue;
+      if (other.value.null || Physical(other.value.type.id) != PhysicalType::kInt64) continue;
+      int64_t v = other.value.i;
+      // Normalize to "column op v" (flip when the column is on the right).
+      std::string op = e->op;
+      if (side == 1) op = op == "<" ? ">" : op == "<=" ? ">=" : op == ">" ? "<" : "<=";
+      if (op == ">=" || (op == ">" && v < INT64_MAX)) {
+        int64_t bound = op == ">" ? v + 1 : v;
+        lo = lo ? std::max(*lo, bound) : bound;
+      } else if (op == "<=" || (op == "<" && v > INT64_MIN)) {
+        int64_t bound = op == "<" ? v - 1 : v;
+        hi = hi ? std::min(*hi, bound) : bound;
+      }
+    }
+  }
+  if (!lo && !hi) return std::nullopt;
+  std::string prefix = catalog::RowPrefix(table.relfilenode);
+  exec::KeyRange range;
+  range.begin = lo ? exec::EncodeRowKeyPrefix(table, Value::Int(type, *lo)) : prefix;
+  range.end = hi ? storage::PrefixSuccessor(exec::EncodeRowKeyPrefix(table, Value::Int(type, *hi)))
+                 : storage::PrefixSuccessor(prefix);
+  if (lo && hi && *lo > *hi) range.end = range.begin;  // empty
+  return range;
+}
+
 std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, const catalog::TableDesc& table,
                                                      const BoundExpr* where) {
   for (const auto& index : table.indexes) {
@@ -259,7 +306,9 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   if (table) {
     auto keys = PrimaryKeyLookups(*table, where.get());
     if (!keys) keys = IndexLookups(txn, *table, where.get());
-    source = exec::MakeTableScan(txn, *table, false, std::move(keys));
+    std::optional<exec::KeyRange> range;
+    if (!keys) range = PrimaryKeyRange(*table, where.get());
+    source = exec::MakeTableScan(txn, *table, false, std::move(keys), std::move(range));
   } else {
     source = exec::MakeSingleRow();
   }

@@ -39,6 +39,9 @@ QueryPlan PlanSelect(const ast::Select& select, storage::Transaction& txn, catal
 // or IN on every key column), as row keys; nullopt when it needs a scan.
 std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDesc& table,
                                                           const exec::BoundExpr* where);
+// The key range a WHERE clause limits the first primary-key column to (>, >=,
+// <, <=, BETWEEN on constants); nullopt when it does not.
+std::optional<exec::KeyRange> PrimaryKeyRange(const catalog::TableDesc& table, const exec::BoundExpr* where);
 // The same through a secondary index whose every column WHERE fixes (reads the
 // index entries now, under the transaction's snapshot); nullopt if none fits.
 std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, const catalog::TableDesc& table,
