@@ -3,10 +3,12 @@
 # synchronous_commit=on) against orbit-server (--durability sync: every commit
 # fsyncs its WAL before it is acknowledged), on the same machine, one run.
 # Each server gets `pgbench -i -s SCALE`, then `pgbench -c CLIENTS -j JOBS -T SECONDS`
-# per mode (simple, extended, prepared: TPC-B-like; select: -S). Prints tps and
-# average latency for both and the Orbit/PostgreSQL ratio.
+# per mode (simple, extended, prepared: TPC-B-like; select: -S), then sysbench
+# oltp_point_select and oltp_read_write (--db-driver=pgsql, 4 tables of
+# SYSBENCH_ROWS rows, CLIENTS threads). Prints tps and average latency for both
+# and the Orbit/PostgreSQL ratio.
 #
-# Usage: bench/pg/run.sh [-s scale] [-c clients] [-j jobs] [-T seconds] [-m modes]
+# Usage: bench/pg/run.sh [-s scale] [-c clients] [-j jobs] [-T seconds] [-m modes] [-r sysbench rows]
 #   e.g. bench/pg/run.sh -s 10 -c 8 -j 2 -T 60 -m simple,extended,prepared,select
 # Needs postgresql-15 (server and pgbench; scripts/setup installs it), root or
 # the postgres user for initdb, and a release build.
@@ -18,13 +20,15 @@ CLIENTS=8
 JOBS=2
 SECONDS_PER_RUN=30
 MODES="simple extended prepared select"
-while getopts "s:c:j:T:m:" opt; do
+SYSBENCH_ROWS=10000
+while getopts "s:c:j:T:m:r:" opt; do
   case $opt in
     s) SCALE=$OPTARG ;;
     c) CLIENTS=$OPTARG ;;
     j) JOBS=$OPTARG ;;
     T) SECONDS_PER_RUN=$OPTARG ;;
     m) MODES=${OPTARG//,/ } ;;
+    r) SYSBENCH_ROWS=$OPTARG ;;
     *) exit 2 ;;
   esac
 done
@@ -89,3 +93,19 @@ for mode in $MODES; do
   ratio=$(awk -v o="$o_tps" -v p="$pg_tps" 'BEGIN{ if (p > 0) printf "%.2f", o / p; else print "n/a" }')
   printf "%-10s %12.1f %12.1f %8s %12s %12s %10s\n" "$mode" "$pg_tps" "$o_tps" "$ratio" "$pg_lat" "$o_lat" "$o_failed"
 done
+
+if command -v sysbench >/dev/null; then
+  sb() {  # port workload command -> sysbench output
+    sysbench --db-driver=pgsql --pgsql-host=127.0.0.1 --pgsql-port="$1" --pgsql-user=postgres --pgsql-db=postgres \
+      --tables=4 --table-size="$SYSBENCH_ROWS" --threads="$CLIENTS" --time="$SECONDS_PER_RUN" "$2" "$3" 2>&1
+  }
+  for port in "$PG_PORT" "$ORBIT_PORT"; do sb "$port" oltp_read_write prepare >"$WORK/sb-prepare-$port.log"; done
+  for workload in oltp_point_select oltp_read_write; do
+    read -r pg_tps pg_lat < <(sb "$PG_PORT" "$workload" run |
+      awk '/transactions:/{gsub(/[(]/,"",$3); print $3} /avg:/{print $2}' | paste -sd' ')
+    read -r o_tps o_lat < <(sb "$ORBIT_PORT" "$workload" run |
+      awk '/transactions:/{gsub(/[(]/,"",$3); print $3} /avg:/{print $2}' | paste -sd' ')
+    ratio=$(awk -v o="$o_tps" -v p="$pg_tps" 'BEGIN{ if (p > 0) printf "%.2f", o / p; else print "n/a" }')
+    printf "%-18s %12.1f %12.1f %8s %12s %12s\n" "$workload" "$pg_tps" "$o_tps" "$ratio" "$pg_lat" "$o_lat"
+  done
+fi
