@@ -67,7 +67,7 @@ std::vector<Setting> Settings(Config& c) {
   for (auto& [name, port] : c.protocols) {
     // Protocols whose listener is not built yet say so rather than pretend.
     const std::string pending = name == "redis" ? ""
-                                : name == "pg"  ? " (first slice: simple queries, SELECT without FROM; see ADR 005)"
+                                : name == "pg"  ? " (PostgreSQL v3: see docs/architecture.md for what is built)"
                                                 : " (not implemented yet: accepted, no effect)";
     s.push_back({name + "-enabled", name + ".enabled", "Serve the " + name + " protocol" + pending, &port.enabled});
     s.push_back({name + "-port", name + ".port", "Port of the " + name + " protocol" + pending, &port.port});

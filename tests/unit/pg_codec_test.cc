@@ -200,3 +200,42 @@ TEST(PgExtended, RejectsMalformedMessages) {
 
 }  // namespace
 }  // namespace orbit::protocol::pg
+
+#include "protocol/pg/pg_auth.h"
+
+namespace orbit::protocol::pg {
+namespace {
+
+// RFC 7677, section 3: user "user", password "pencil".
+TEST(PgScram, Rfc7677ExchangeVerifies) {
+  auto salt = Base64Decode("W22ZaJ0SNY7soEsUEjb6gQ==");
+  ASSERT_TRUE(salt.has_value());
+  std::string verifier = MakeScramVerifier("pencil", *salt, 4096);
+  auto server = ScramServer::Create(verifier, "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0");
+  ASSERT_TRUE(server.has_value());
+  auto first = server->First("n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(*first, "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
+  auto final = server->Final(
+      "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+  ASSERT_TRUE(final.has_value());
+  EXPECT_EQ(*final, "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+  EXPECT_TRUE(CheckPassword(verifier, "pencil", "user"));
+  EXPECT_FALSE(CheckPassword(verifier, "pencil2", "user"));
+}
+
+TEST(PgScram, WrongProofAndMalformedMessagesFail) {
+  auto server = ScramServer::Create(MakeScramVerifier("secret"), "nonce");
+  ASSERT_TRUE(server.has_value());
+  EXPECT_FALSE(server->First("p=tls-server-end-point,,n=,r=abc").has_value());  // channel binding asked
+  ASSERT_TRUE(server->First("n,,n=,r=abc").has_value());
+  EXPECT_FALSE(server->Final("c=biws,r=abcnonce,p=AAAA").has_value());
+  EXPECT_FALSE(server->Final("c=biws,r=other,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=").has_value());
+  EXPECT_FALSE(ScramServer::Create("md5abc").has_value());
+  EXPECT_EQ(MakeMd5Verifier("pw", "u").size(), 35u);  // "md5" + 32 hex digits
+  EXPECT_TRUE(CheckPassword(MakeMd5Verifier("pw", "u"), "pw", "u"));
+  EXPECT_FALSE(CheckPassword(MakeMd5Verifier("pw", "u"), "pw", "v"));
+}
+
+}  // namespace
+}  // namespace orbit::protocol::pg
