@@ -290,6 +290,73 @@ Result<std::optional<TableDesc>> Catalog::FindIndexTable(std::string_view name) 
   return std::optional<TableDesc>(std::move(*desc));
 }
 
+namespace {
+
+std::string RoleKey(std::string_view name) { return storage::KeyEncoder().AddString("role").AddString(name).Release(); }
+
+std::string RoleJson(const RoleDesc& r) {
+  nlohmann::json j{{"format", kFormat}, {"name", r.name}, {"login", r.login}, {"superuser", r.superuser}};
+  if (r.password) j["password"] = *r.password;
+  return j.dump();
+}
+
+std::optional<RoleDesc> RoleFromJson(std::string_view bytes) {
+  auto j = nlohmann::json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  RoleDesc r;
+  r.name = j.value("name", "");
+  r.login = j.value("login", false);
+  r.superuser = j.value("superuser", false);
+  if (j.contains("password") && j["password"].is_string()) r.password = j["password"].get<std::string>();
+  return r;
+}
+
+std::optional<RoleDesc> BuiltInRole(std::string_view name) {
+  if (name != "postgres") return std::nullopt;
+  return RoleDesc{"postgres", true, true, std::nullopt};
+}
+
+}  // namespace
+
+Status Catalog::CreateRole(const RoleDesc& role) {
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, RoleKey(role.name));
+  if (!existing.ok()) return existing.error();
+  if (existing->has_value() || role.name == "postgres") return Error(ErrorCode::kAlreadyExists, role.name);
+  return txn_.Put(storage::ColumnFamily::kCatalog, RoleKey(role.name), RoleJson(role));
+}
+
+Status Catalog::UpdateRole(const RoleDesc& role) {
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, RoleKey(role.name));
+  if (!existing.ok()) return existing.error();
+  if (!existing->has_value() && !BuiltInRole(role.name)) return Error(ErrorCode::kNotFound, role.name);
+  return txn_.Put(storage::ColumnFamily::kCatalog, RoleKey(role.name), RoleJson(role));
+}
+
+Status Catalog::DropRole(const std::string& name) {
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, RoleKey(name));
+  if (!existing.ok()) return existing.error();
+  if (!existing->has_value()) return Error(ErrorCode::kNotFound, name);
+  return txn_.Delete(storage::ColumnFamily::kCatalog, RoleKey(name));
+}
+
+Result<std::optional<RoleDesc>> Catalog::FindRole(std::string_view name) {
+  auto bytes = txn_.Get(storage::ColumnFamily::kCatalog, RoleKey(name));
+  if (!bytes.ok()) return bytes.error();
+  if (!bytes->has_value()) return BuiltInRole(name);
+  auto role = RoleFromJson(**bytes);
+  if (!role) return Error(ErrorCode::kCorruption, "unreadable role descriptor");
+  return role;
+}
+
+Result<std::optional<RoleDesc>> LoadRole(storage::Engine& engine, std::string_view name) {
+  auto bytes = engine.Get(storage::ColumnFamily::kCatalog, RoleKey(name));
+  if (!bytes.ok()) return bytes.error();
+  if (!bytes->has_value()) return BuiltInRole(name);
+  auto role = RoleFromJson(**bytes);
+  if (!role) return Error(ErrorCode::kCorruption, "unreadable role descriptor");
+  return role;
+}
+
 Status Catalog::QueueGarbage(uint32_t relfilenode) {
   return txn_.Put(storage::ColumnFamily::kCatalog, GcKey(relfilenode), "");
 }

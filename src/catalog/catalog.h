@@ -54,6 +54,16 @@ struct SequenceDesc {
   uint32_t owner_table = 0;  // dropped with this table; 0: none
 };
 
+// A role (CREATE ROLE/USER). `password` is a verifier (SCRAM-SHA-256 or md5,
+// PostgreSQL's formats), never the password. The superuser `postgres` exists
+// without a descriptor until one is created for it.
+struct RoleDesc {
+  std::string name;
+  bool login = false;
+  bool superuser = false;
+  std::optional<std::string> password;
+};
+
 // A secondary index, kept in its table's descriptor. Entries live in the `index`
 // family under RowPrefix(relfilenode): unique indexes key entries by the indexed
 // values alone (value: the row key) unless one of them is NULL; other entries
@@ -117,6 +127,12 @@ class Catalog {
   Status CreateSequence(const SequenceDesc& sequence);
   Result<std::optional<SequenceDesc>> FindSequence(uint32_t schema_oid, std::string_view name);
   Status DropSequence(const SequenceDesc& sequence);
+  // Roles (kAlreadyExists / kNotFound as the names say).
+  Status CreateRole(const RoleDesc& role);
+  Status UpdateRole(const RoleDesc& role);
+  Status DropRole(const std::string& name);
+  Result<std::optional<RoleDesc>> FindRole(std::string_view name);
+
   // Index names share the relation namespace: these lock/claim and free a name
   // (the descriptor itself is part of its table's, see UpdateTable). The name
   // maps to the table's oid, so DROP INDEX finds the table.
@@ -141,6 +157,10 @@ class Catalog {
   CatalogCache* cache_;
   uint64_t version_;
 };
+
+// A role as committed (for logins, outside any transaction); `postgres` is
+// reported as a login superuser without password when it has no descriptor.
+Result<std::optional<RoleDesc>> LoadRole(storage::Engine& engine, std::string_view name);
 
 // Deletes the rows of dropped tables: DeleteRange over each queued relfilenode,
 // then forgets it. Run after a transaction that dropped tables commits, and at

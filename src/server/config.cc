@@ -59,6 +59,10 @@ std::vector<Setting> Settings(Config& c) {
       {"shutdown-timeout", "net.shutdown-timeout", "Seconds in-flight requests get to finish on SIGTERM/SIGINT",
        &c.shutdown_timeout_s},
   };
+  s.push_back({"pg-auth", "pg.auth",
+               "PostgreSQL logins: auto (loopback roles without a password are trusted; passwords use SCRAM-SHA-256 or md5), "
+               "trust, scram (every login proves a password) or password (cleartext)",
+               &c.pg_auth});
   s.push_back({"redis-requirepass", "redis.requirepass", "Password Redis clients must AUTH with (empty: none)",
                &c.redis_requirepass});
   s.push_back({"redis-maxmemory", "redis.maxmemory",
@@ -114,6 +118,9 @@ std::optional<std::string> FindConfigFile(int argc, const char* const* argv) {
 std::optional<std::string> Validate(const Config& c) {
   if (c.log_format != "text" && c.log_format != "json") return "--log-format must be text or json";
   if (c.durability != "sync" && c.durability != "group") return "--durability must be sync or group";
+  if (c.pg_auth != "auto" && c.pg_auth != "trust" && c.pg_auth != "scram" && c.pg_auth != "password") {
+    return "--pg-auth must be auto, trust, scram or password";
+  }
   if (c.data_dir.empty()) return "--data-dir must not be empty";
   if (c.http_tls && (c.tls_cert.empty() || c.tls_key.empty())) return "--http-tls needs --tls-cert and --tls-key";
   return std::nullopt;

@@ -42,6 +42,7 @@ struct Config {
   std::string log_level = "info";
   std::string log_format = "text";
   std::string durability = "sync";  // sync | group
+  std::string pg_auth = "auto";     // auto | trust | scram | password
   uint32_t group_commit_ms = 10;
   uint32_t lock_timeout_ms = 1000;
   uint32_t max_connections = 10000;

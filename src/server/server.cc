@@ -128,6 +128,7 @@ Status Server::StartPg() {
   pg_handler_ = std::make_unique<glue::PgQueryHandler>(*sql_db_, *sql_pool_);
   protocol::pg::SessionOptions session;
   session.backend_pid = static_cast<int32_t>(::getpid());
+  session.auth = config_.pg_auth;
   auto listener = std::make_unique<runtime::Listener>(
       *shards_, metrics_, ListenerDefaults("pg", config_.protocols.at("pg").port),
       [this, session](std::shared_ptr<runtime::Connection> c) {

@@ -201,9 +201,9 @@ TEST(PgExtended, RejectsMalformedMessages) {
 }  // namespace
 }  // namespace orbit::protocol::pg
 
-#include "protocol/pg/pg_auth.h"
+#include "auth/password.h"
 
-namespace orbit::protocol::pg {
+namespace orbit::auth {
 namespace {
 
 // RFC 7677, section 3: user "user", password "pencil".
@@ -238,4 +238,4 @@ TEST(PgScram, WrongProofAndMalformedMessagesFail) {
 }
 
 }  // namespace
-}  // namespace orbit::protocol::pg
+}  // namespace orbit::auth

@@ -389,6 +389,13 @@ void PgQueryHandler::Unregister(int32_t secret) {
   sessions_.erase(secret);
 }
 
+std::optional<protocol::pg::RoleInfo> PgQueryHandler::LookupRole(std::string_view user) {
+  auto role = catalog::LoadRole(db_.engine(), user);
+  if (!role.ok()) return protocol::pg::RoleInfo{false, std::nullopt};  // storage trouble: no logins
+  if (!role->has_value()) return std::nullopt;
+  return protocol::pg::RoleInfo{(*role)->login, (*role)->password};
+}
+
 void PgQueryHandler::Cancel(int32_t pid, int32_t secret) {
   if (pid != static_cast<int32_t>(::getpid())) return;
   std::lock_guard lock(mutex_);

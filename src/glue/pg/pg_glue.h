@@ -74,6 +74,7 @@ class PgQueryHandler : public protocol::pg::QueryHandler {
   std::unique_ptr<protocol::pg::QuerySession> Open(const protocol::pg::StartupPacket& startup,
                                                    int32_t secret) override;
   void Cancel(int32_t pid, int32_t secret) override;
+  std::optional<protocol::pg::RoleInfo> LookupRole(std::string_view user) override;
 
   // Sessions by cancel key (they register and unregister themselves).
   void Register(int32_t secret, sql::Session* session);

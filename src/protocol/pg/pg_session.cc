@@ -1,5 +1,7 @@
 #include "protocol/pg/pg_session.h"
 
+#include "auth/password.h"
+
 #include <random>
 #include <string>
 #include <vector>
@@ -80,6 +82,89 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     co_await flush();
     co_return;
   }
+  // Authentication.
+  auto read_password_message = [&]() -> Task<std::optional<std::string>> {
+    while (true) {
+      Message m;
+      Result r = ParseMessage(std::string_view(in).substr(offset), options.limits, m);
+      if (r.status == Status::kNeedMore) {
+        if (!out.empty() && !co_await flush()) co_return std::nullopt;
+        need = r.need;
+        if (!co_await fill()) co_return std::nullopt;
+        continue;
+      }
+      if (r.status == Status::kError || m.type != 'p') co_return std::nullopt;
+      offset += r.consumed;
+      need = 1;
+      co_return std::string(m.payload);
+    }
+  };
+  auto auth_failed = [&](std::string sqlstate, std::string message) -> Task<void> {
+    Fatal(w, std::move(sqlstate), std::move(message));
+    co_await flush();
+  };
+  std::optional<RoleInfo> role = handler.LookupRole(user);
+  if (options.auth != "trust") {
+    if (role && !role->login) {
+      co_await auth_failed("28000", "role \"" + user + "\" is not permitted to log in");
+      co_return;
+    }
+    const std::string& peer = connection->peer();
+    bool loopback = peer.starts_with("127.") || peer.starts_with("::1") || peer.starts_with("[::1]");
+    bool need_password = options.auth == "scram" || options.auth == "password" || !loopback ||
+                         (role && role->verifier);
+    if (need_password) {
+      std::string failed = "password authentication failed for user \"" + user + "\"";
+      std::string verifier = role && role->verifier ? *role->verifier : "";
+      bool ok = false;
+      std::optional<auth::ScramServer> scram;
+      if (options.auth != "password") scram = auth::ScramServer::Create(verifier);
+      if (scram) {
+        w.Begin('R').Int32(10).CString("SCRAM-SHA-256").CString("").End();  // AuthenticationSASL
+        if (!co_await flush()) co_return;
+        auto initial = co_await read_password_message();  // SASLInitialResponse
+        if (!initial) co_return;
+        PayloadReader r(*initial);
+        std::string_view mechanism = r.CString();
+        int32_t len = r.Int32();
+        std::string_view client_first = len >= 0 ? r.Bytes(static_cast<size_t>(len)) : std::string_view();
+        std::optional<std::string> server_first;
+        if (r.ok() && mechanism == "SCRAM-SHA-256") server_first = scram->First(client_first);
+        if (server_first) {
+          w.Begin('R').Int32(11).Bytes(*server_first).End();  // AuthenticationSASLContinue
+          if (!co_await flush()) co_return;
+          auto response = co_await read_password_message();  // SASLResponse
+          if (!response) co_return;
+          if (auto server_final = scram->Final(*response)) {
+            w.Begin('R').Int32(12).Bytes(*server_final).End();  // AuthenticationSASLFinal
+            ok = true;
+          }
+        }
+      } else if (options.auth != "password" && verifier.starts_with("md5")) {
+        std::string salt(4, '\0');
+        std::random_device salt_random;
+        for (auto& ch : salt) ch = static_cast<char>(salt_random());
+        w.Begin('R').Int32(5).Bytes(salt).End();  // AuthenticationMD5Password
+        if (!co_await flush()) co_return;
+        auto response = co_await read_password_message();
+        if (!response) co_return;
+        PayloadReader r(*response);
+        ok = r.CString() == auth::Md5Response(verifier, salt);
+      } else {
+        w.Begin('R').Int32(3).End();  // AuthenticationCleartextPassword
+        if (!co_await flush()) co_return;
+        auto response = co_await read_password_message();
+        if (!response) co_return;
+        PayloadReader r(*response);
+        ok = !verifier.empty() && auth::CheckPassword(verifier, r.CString(), user);
+      }
+      if (!ok) {
+        co_await auth_failed("28P01", failed);
+        co_return;
+      }
+    }
+  }
+
   // A client asking for protocol 3.x (x > 0) or for _pq_. options is told what
   // this server speaks: 3.0, none of the options.
   std::vector<std::string_view> unknown_options;

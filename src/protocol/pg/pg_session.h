@@ -9,12 +9,15 @@
 // decoded by the codec and handed to the QuerySession in batches: everything
 // the client sent up to a Sync, a Flush, or the end of what has arrived.
 //
-// Not built yet (answered with the protocol's errors): password/SCRAM
-// authentication (every login is trusted: no roles exist yet), TLS,
-// FunctionCall (0A000).
+// Authentication: trust, SCRAM-SHA-256, md5 or cleartext password against the
+// role's stored verifier (SessionOptions::auth).
+//
+// Not built yet (answered with the protocol's errors): TLS, FunctionCall (0A000).
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -58,9 +61,17 @@ class QuerySession {
   virtual Task<char> CopyIn(CopyEvent event, std::string_view data, MessageWriter& out) = 0;
 };
 
+// What authentication needs to know about a role.
+struct RoleInfo {
+  bool login = true;
+  std::optional<std::string> verifier;  // SCRAM-SHA-256 or md5 verifier; nullopt: no password set
+};
+
 class QueryHandler {
  public:
   virtual ~QueryHandler() = default;
+  // The role `user` as committed; nullopt if there is no such role.
+  virtual std::optional<RoleInfo> LookupRole(std::string_view user) = 0;
   // `secret` is the key sent in BackendKeyData: a CancelRequest carrying it
   // cancels what this session is running.
   virtual std::unique_ptr<QuerySession> Open(const StartupPacket& startup, int32_t secret) = 0;
@@ -70,6 +81,11 @@ class QueryHandler {
 
 struct SessionOptions {
   Limits limits;
+  // trust: no passwords. scram / password: every login proves a password with
+  // SCRAM-SHA-256 (md5 for md5 verifiers) / in cleartext. auto (default): a
+  // fresh local install's rules: loopback logins of roles without a password are
+  // trusted; a role with a password, or any remote login, must prove it.
+  std::string auth = "auto";
   std::string server_version = "15.1";
   int32_t backend_pid = 0;  // BackendKeyData: the process id clients see
   size_t flush_threshold = 64 * 1024;  // replies are written out once this much is pending

@@ -188,6 +188,20 @@ struct Copy {
   char escape = '"';
 };
 
+// CREATE ROLE/USER, ALTER ROLE/USER (options left unset are unchanged).
+struct Role {
+  bool create = true;
+  std::string name;
+  std::optional<bool> login;
+  std::optional<bool> superuser;
+  std::optional<std::optional<std::string>> password;  // PASSWORD 'x' | PASSWORD NULL
+};
+
+struct DropRole {
+  std::vector<std::string> names;
+  bool if_exists = false;
+};
+
 struct Transaction {
   enum class Kind : uint8_t { kBegin, kCommit, kRollback };
   Kind kind = Kind::kBegin;
@@ -210,6 +224,6 @@ struct ShowVariable {
 };
 
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
-                               ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex>;
+                               ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole>;
 
 }  // namespace orbit::sql::ast

@@ -1,5 +1,6 @@
 #include "sql/engine/session.h"
 
+#include "auth/password.h"
 #include "catalog/catalog.h"
 #include "sql/exec/storage_error.h"
 #include "sql/parser/parser.h"
@@ -402,6 +403,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::Vacuum>(stmt)      ? "VACUUM"
                        : std::holds_alternative<ast::Copy>(stmt)        ? "COPY"
                        : std::holds_alternative<ast::CreateIndex>(stmt) ? "CREATE INDEX"
+                       : std::holds_alternative<ast::Role>(stmt)        ? "CREATE ROLE"
+                       : std::holds_alternative<ast::DropRole>(stmt)    ? "DROP ROLE"
                                                                         : "ALTER TABLE";
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
@@ -428,6 +431,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::AlterTable>) RunAlterTable(s, sink);
         else if constexpr (std::is_same_v<T, ast::Copy>) RunCopy(s, sink);
         else if constexpr (std::is_same_v<T, ast::CreateIndex>) RunCreateIndex(s, sink);
+        else if constexpr (std::is_same_v<T, ast::Role>) RunRole(s, sink);
+        else if constexpr (std::is_same_v<T, ast::DropRole>) RunDropRole(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },
@@ -531,6 +536,58 @@ void Session::RunShow(const ast::ShowVariable& s, ResultSink& sink) {
   if (describe_only_) return;
   sink.Rows(batch, batch.columns.size());
   sink.Complete("SHOW");
+}
+
+void Session::RunRole(const ast::Role& s, ResultSink& sink) {
+  if (describe_only_) return;
+  catalog::Catalog catalog = Catalog();
+  auto found = catalog.FindRole(s.name);
+  if (!found.ok()) ThrowStorageError(found.error());
+  catalog::RoleDesc role;
+  if (s.create) {
+    if (found->has_value()) Throw("42710", "role \"" + s.name + "\" already exists");
+    role.name = s.name;
+  } else {
+    if (!found->has_value()) Throw("42704", "role \"" + s.name + "\" does not exist");
+    role = **found;
+  }
+  if (s.login) role.login = *s.login;
+  if (s.superuser) role.superuser = *s.superuser;
+  if (s.password) {
+    if (!*s.password) {
+      role.password.reset();
+    } else {
+      const std::string& given = **s.password;
+      // A verifier given as the password is stored as it is, as PostgreSQL does.
+      bool is_verifier = given.starts_with("SCRAM-SHA-256$") ||
+                         (given.size() == 35 && given.starts_with("md5") &&
+                          given.find_first_not_of("0123456789abcdef", 3) == std::string::npos);
+      if (is_verifier) {
+        role.password = given;
+      } else if (settings_.Get("password_encryption") == "md5") {
+        role.password = auth::MakeMd5Verifier(given, role.name);
+      } else {
+        role.password = auth::MakeScramVerifier(given);
+      }
+    }
+  }
+  Check(s.create ? catalog.CreateRole(role) : catalog.UpdateRole(role));
+  sink.Complete(s.create ? "CREATE ROLE" : "ALTER ROLE");
+}
+
+void Session::RunDropRole(const ast::DropRole& s, ResultSink& sink) {
+  if (describe_only_) return;
+  catalog::Catalog catalog = Catalog();
+  for (const auto& name : s.names) {
+    if (name == info_.user) Throw("55006", "current user cannot be dropped");
+    auto dropped = catalog.DropRole(name);
+    if (dropped.ok()) continue;
+    if (dropped.error().code() != ErrorCode::kNotFound) ThrowStorageError(dropped.error());
+    if (name == "postgres") Throw("55006", "cannot drop role postgres: it is the bootstrap superuser");
+    if (!s.if_exists) Throw("42704", "role \"" + name + "\" does not exist");
+    sink.Notice(SqlError("00000", "role \"" + name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
+  }
+  sink.Complete("DROP ROLE");
 }
 
 void Session::RunSelect(const ast::Select& s, ResultSink& sink) {

@@ -188,6 +188,8 @@ class Session {
   void RunAlterTable(const ast::AlterTable& s, ResultSink& sink);
   void RunCopy(const ast::Copy& s, ResultSink& sink);
   void RunCreateIndex(const ast::CreateIndex& s, ResultSink& sink);
+  void RunRole(const ast::Role& s, ResultSink& sink);
+  void RunDropRole(const ast::DropRole& s, ResultSink& sink);
   void RunDropIndex(const ast::DropTable& s, ResultSink& sink);
   // Secondary index maintenance for one row stored under `row_key`.
   void IndexInsert(const catalog::TableDesc& table, const catalog::IndexDesc& index, const std::vector<Value>& row,

@@ -120,6 +120,8 @@ const std::vector<SettingDef>& SettingDefs() {
          Bool("transaction_deferrable")},
         {"session_authorization", "session_authorization", "", true, "Sets the session user name.", nullptr},
         {"row_security", "row_security", "on", false, "Enable row security.", Bool("row_security")},
+        {"password_encryption", "password_encryption", "scram-sha-256", false,
+         "Chooses the algorithm for encrypting passwords.", OneOf("password_encryption", {"scram-sha-256", "md5"})},
         {"work_mem", "work_mem", "4MB", false, "Sets the maximum memory to be used for query workspaces.", nullptr},
         {"jit", "jit", "off", false, "Allow JIT compilation.", Bool("jit")},
     };

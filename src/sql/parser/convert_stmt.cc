@@ -415,6 +415,51 @@ ast::Copy ConvertCopy(const PgQuery__CopyStmt& s) {
   return out;
 }
 
+void RoleOptions(PgQuery__Node** options, size_t n, ast::Role& out) {
+  for (size_t i = 0; i < n; ++i) {
+    const auto& d = *options[i]->def_elem;
+    std::string name = d.defname;
+    if (name == "password") {
+      if (d.arg == nullptr) out.password = std::optional<std::string>();
+      else out.password = std::optional<std::string>(SettingText(*d.arg));
+    } else if (name == "canlogin" || name == "superuser") {
+      bool on = d.arg == nullptr || SettingText(*d.arg) == "true" || SettingText(*d.arg) == "1";
+      (name == "canlogin" ? out.login : out.superuser) = on;
+    } else {
+      Unsupported("role option " + name + " (Orbit has no privileges yet)");
+    }
+  }
+}
+
+ast::Role ConvertCreateRole(const PgQuery__CreateRoleStmt& s) {
+  if (s.stmt_type == PG_QUERY__ROLE_STMT_TYPE__ROLESTMT_GROUP) Unsupported("CREATE GROUP");
+  ast::Role out;
+  out.name = s.role;
+  if (s.stmt_type == PG_QUERY__ROLE_STMT_TYPE__ROLESTMT_USER) out.login = true;  // CREATE USER logs in by default
+  RoleOptions(s.options, s.n_options, out);
+  return out;
+}
+
+ast::Role ConvertAlterRole(const PgQuery__AlterRoleStmt& s) {
+  if (s.role->roletype != PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING) Unsupported("ALTER ROLE CURRENT_USER/ALL");
+  ast::Role out;
+  out.create = false;
+  out.name = s.role->rolename;
+  RoleOptions(s.options, s.n_options, out);
+  return out;
+}
+
+ast::DropRole ConvertDropRole(const PgQuery__DropRoleStmt& s) {
+  ast::DropRole out;
+  out.if_exists = s.missing_ok;
+  for (size_t i = 0; i < s.n_roles; ++i) {
+    const auto& spec = *s.roles[i]->role_spec;
+    if (spec.roletype != PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING) Unsupported("DROP ROLE CURRENT_USER");
+    out.names.push_back(spec.rolename);
+  }
+  return out;
+}
+
 std::string Lower(std::string s) {
   for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   return s;
@@ -540,6 +585,9 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT: return ConvertTruncate(*stmt.truncate_stmt);
     case PG_QUERY__NODE__NODE_COPY_STMT: return ConvertCopy(*stmt.copy_stmt);
     case PG_QUERY__NODE__NODE_INDEX_STMT: return ConvertIndex(*stmt.index_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT: return ConvertCreateRole(*stmt.create_role_stmt);
+    case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT: return ConvertAlterRole(*stmt.alter_role_stmt);
+    case PG_QUERY__NODE__NODE_DROP_ROLE_STMT: return ConvertDropRole(*stmt.drop_role_stmt);
     case PG_QUERY__NODE__NODE_VACUUM_STMT: return ConvertVacuum(*stmt.vacuum_stmt);
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: return ConvertAlterTable(*stmt.alter_table_stmt);
     case PG_QUERY__NODE__NODE_RENAME_STMT: return ConvertRename(*stmt.rename_stmt);

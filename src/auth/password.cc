@@ -1,4 +1,4 @@
-#include "protocol/pg/pg_auth.h"
+#include "auth/password.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <vector>
 
-namespace orbit::protocol::pg {
+namespace orbit::auth {
 namespace {
 
 constexpr int kDefaultIterations = 4096;
@@ -122,6 +122,10 @@ std::string MakeMd5Verifier(std::string_view password, std::string_view user) {
   return "md5" + Md5Hex(std::string(password) + std::string(user));
 }
 
+std::string Md5Response(std::string_view md5_verifier, std::string_view salt) {
+  return "md5" + Md5Hex(std::string(md5_verifier.substr(3)) + std::string(salt));
+}
+
 bool CheckPassword(std::string_view verifier, std::string_view password, std::string_view user) {
   if (verifier.starts_with("md5")) {
     std::string expected = MakeMd5Verifier(password, user);
@@ -170,4 +174,4 @@ std::optional<std::string> ScramServer::Final(std::string_view client_final) {
   return "v=" + Base64Encode(Hmac(server_key_, auth_message));
 }
 
-}  // namespace orbit::protocol::pg
+}  // namespace orbit::auth

@@ -1,6 +1,7 @@
 #pragma once
 
-// PostgreSQL password authentication, pure functions (no I/O): SCRAM-SHA-256
+// Password verifiers and checks shared by the catalog (which stores verifiers)
+// and the PostgreSQL wire (which runs the exchanges); pure functions (no I/O): SCRAM-SHA-256
 // (RFC 5802/7677, as PostgreSQL implements it: the user name in the client's
 // first message is ignored, no channel binding), md5 and cleartext checks, and
 // the stored verifier format PostgreSQL uses:
@@ -11,12 +12,16 @@
 #include <string>
 #include <string_view>
 
-namespace orbit::protocol::pg {
+namespace orbit::auth {
 
 // A SCRAM verifier for `password` with a random salt (4096 iterations, as PostgreSQL).
 std::string MakeScramVerifier(std::string_view password);
 std::string MakeScramVerifier(std::string_view password, std::string_view salt, int iterations);
 std::string MakeMd5Verifier(std::string_view password, std::string_view user);
+
+// What a client answers to AuthenticationMD5Password with `salt` (4 bytes) for
+// an md5 verifier: "md5" + hex(md5(hex-part-of-verifier || salt)).
+std::string Md5Response(std::string_view md5_verifier, std::string_view salt);
 
 // Whether `password` matches a stored verifier of either kind (cleartext login).
 bool CheckPassword(std::string_view verifier, std::string_view password, std::string_view user);
@@ -42,4 +47,4 @@ class ScramServer {
 std::string Base64Encode(std::string_view data);
 std::optional<std::string> Base64Decode(std::string_view text);
 
-}  // namespace orbit::protocol::pg
+}  // namespace orbit::auth
