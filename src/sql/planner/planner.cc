@@ -84,6 +84,21 @@ catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName&
 
 namespace {
 
+// The conjuncts of a condition: its terms under (nested) ANDs.
+std::vector<const BoundExpr*> Conjuncts(const BoundExpr* where) {
+  std::vector<const BoundExpr*> out, stack{where};
+  while (!stack.empty()) {
+    const BoundExpr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == BoundKind::kAnd) {
+      for (const auto& arg : e->args) stack.push_back(arg.get());
+    } else {
+      out.push_back(e);
+    }
+  }
+  return out;
+}
+
 // For each of `columns`, the constants WHERE's top-level AND conjuncts fix it to
 // (col = c, c = col, col IN (...)); nullopt unless every column is fixed. NULLs
 // are dropped: they match nothing.
@@ -119,14 +134,7 @@ std::optional<std::vector<std::vector<Value>>> FixedValues(const std::vector<int
     if (v.i < lo || v.i > hi) return Value::Null(col->type);
     return Value::Int(col->type.id, v.i);
   };
-  std::vector<const BoundExpr*> stack{where};
-  while (!stack.empty()) {
-    const BoundExpr* e = stack.back();
-    stack.pop_back();
-    if (e->kind == BoundKind::kAnd) {
-      for (const auto& arg : e->args) stack.push_back(arg.get());
-      continue;
-    }
+  for (const BoundExpr* e : Conjuncts(where)) {
     std::vector<Value> candidates;
     int slot = -1;
     if (e->kind == BoundKind::kCompare && e->op == "=") {
@@ -202,14 +210,7 @@ std::optional<exec::KeyRange> PrimaryKeyRange(const catalog::TableDesc& table, c
   TypeId type = table.columns[static_cast<size_t>(first)].type.id;
   if (!IsInteger(type) && !IsDateTime(type)) return std::nullopt;  // int-like keys: exact bound arithmetic
   std::optional<int64_t> lo, hi;  // inclusive
-  std::vector<const BoundExpr*> stack{where};
-  while (!stack.empty()) {
-    const BoundExpr* e = stack.back();
-    stack.pop_back();
-    if (e->kind == BoundKind::kAnd) {
-      for (const auto& arg : e->args) stack.push_back(arg.get());
-      continue;
-    }
+  for (const BoundExpr* e : Conjuncts(where)) {
     if (e->kind != BoundKind::kCompare || e->op == "=" || e->op == "<>") continue;
     for (int side = 0; side < 2; ++side) {
       const BoundExpr* col = e->args[static_cast<size_t>(side)].get();
