@@ -1118,3 +1118,20 @@ def test_secondary_indexes_follow_writes(server):
     conn.autocommit = True
     cur = conn.cursor()
     assert ids("k = 1") == [1]
+
+
+def test_unique_constraints_are_unique_indexes(server):
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE w (id int PRIMARY KEY, email text UNIQUE, a int, b int, CONSTRAINT ab UNIQUE (a, b))")
+    cur.execute("CREATE TABLE IF NOT EXISTS w (id int, email text UNIQUE)")  # a notice, no error
+    cur.execute("INSERT INTO w VALUES (1, 'x', 1, 1), (2, NULL, 1, 2), (3, NULL, NULL, NULL), (4, NULL, NULL, NULL)")
+    for sql, constraint in [("INSERT INTO w VALUES (5, 'x', 9, 9)", "w_email_key"),
+                            ("INSERT INTO w VALUES (6, 'y', 1, 2)", "ab"),
+                            ("UPDATE w SET email = 'x' WHERE id = 2", "w_email_key")]:
+        with pytest.raises(psycopg2.Error) as e:
+            cur.execute(sql)
+        assert e.value.pgcode == "23505" and constraint in e.value.pgerror, sql
+    cur.execute("SELECT id FROM w WHERE a = 1 AND b = 2")  # through the (a, b) index
+    assert cur.fetchall() == [(2,)]

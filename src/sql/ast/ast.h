@@ -125,11 +125,19 @@ struct ColumnDef {
   int location = -1;
 };
 
+// UNIQUE (columns) in CREATE TABLE: a unique index named `name` or <table>_<cols>_key.
+struct UniqueKey {
+  std::string name;
+  std::vector<std::string> columns;
+  int location = -1;
+};
+
 struct CreateTable {
   TableName table;
   std::vector<ColumnDef> columns;
   std::vector<std::string> primary_key;  // a table-level PRIMARY KEY (...)
   int primary_key_location = -1;
+  std::vector<UniqueKey> unique_keys;
   bool if_not_exists = false;
 };
 

@@ -647,6 +647,41 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   if (describe_only_) return;
   desc.oid = db_.NextOid();
   catalog::Catalog catalog = Catalog();
+  if (!s.unique_keys.empty()) {  // check the table name before claiming its index names
+    auto existing = catalog.FindTable(catalog::kPublicNamespace, desc.name);
+    if (!existing.ok()) ThrowStorageError(existing.error());
+    if (existing->has_value()) {
+      if (!s.if_not_exists) Throw("42P07", "relation \"" + s.table.name + "\" already exists", s.table.location);
+      sink.Notice(SqlError{"42P07", "relation \"" + s.table.name + "\" already exists, skipping", 0, {}, {}, "NOTICE"});
+      sink.Complete("CREATE TABLE");
+      return;
+    }
+  }
+  // UNIQUE constraints are unique indexes (empty: nothing to backfill).
+  for (const auto& key : s.unique_keys) {
+    catalog::IndexDesc index;
+    index.unique = true;
+    std::string default_name = desc.name;
+    for (const auto& name : key.columns) {
+      int c = desc.FindColumn(name);
+      if (c < 0) Throw("42703", "column \"" + name + "\" named in key does not exist", key.location);
+      if (desc.columns[static_cast<size_t>(c)].type.id == TypeId::kNumeric) {
+        Throw("0A000", "UNIQUE on numeric columns is not supported yet", key.location);
+      }
+      index.columns.push_back(c);
+      default_name += "_" + name;
+    }
+    index.name = key.name.empty() ? default_name + "_key" : key.name;
+    index.oid = index.relfilenode = db_.NextOid();
+    auto claimed = catalog.ClaimIndexName(index.name, desc.oid);
+    if (!claimed.ok()) {
+      if (claimed.error().code() == ErrorCode::kAlreadyExists) {
+        Throw("42P07", "relation \"" + index.name + "\" already exists", key.location);
+      }
+      ThrowStorageError(claimed.error());
+    }
+    desc.indexes.push_back(std::move(index));
+  }
   for (const auto& [column, name] : sequences) {
     catalog::SequenceDesc seq{db_.NextOid(), catalog::kPublicNamespace, name, desc.oid};
     auto made = catalog.CreateSequence(seq);

@@ -156,7 +156,8 @@ std::vector<std::string> KeyNames(PgQuery__Node** keys, size_t n) {
 }
 
 ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string& table,
-                                std::vector<std::string>& primary_key, int& primary_key_location) {
+                                std::vector<std::string>& primary_key, int& primary_key_location,
+                                std::vector<ast::UniqueKey>* unique_keys) {
     ast::ColumnDef col;
     col.name = cd.colname;
     col.location = cd.location;
@@ -193,7 +194,11 @@ ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string&
           primary_key = {col.name};
           primary_key_location = c.location;
           break;
-        default: Unsupported("column constraints other than NOT NULL, DEFAULT and PRIMARY KEY", c.location);
+        case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
+          if (unique_keys == nullptr || c.nulls_not_distinct) Unsupported("UNIQUE here", c.location);
+          unique_keys->push_back({c.conname != nullptr ? c.conname : "", {cd.colname}, c.location});
+          break;
+        default: Unsupported("column constraints other than NOT NULL, DEFAULT, PRIMARY KEY and UNIQUE", c.location);
       }
     }
     return col;
@@ -212,8 +217,12 @@ ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
   out.table = ConvertRangeVar(*s.relation);
   out.if_not_exists = s.if_not_exists;
   auto table_constraint = [&](const PgQuery__Constraint& c) {
+    if (c.contype == PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE && !c.nulls_not_distinct) {
+      out.unique_keys.push_back({c.conname != nullptr ? c.conname : "", KeyNames(c.keys, c.n_keys), c.location});
+      return;
+    }
     if (c.contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
-      Unsupported("table constraints other than PRIMARY KEY", c.location);
+      Unsupported("table constraints other than PRIMARY KEY and UNIQUE", c.location);
     }
     if (!out.primary_key.empty()) {
       Throw("42P16", "multiple primary keys for table \"" + out.table.name + "\" are not allowed", c.location);
@@ -228,7 +237,8 @@ ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
       continue;
     }
     if (elt.node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) Unsupported(NodeName(elt) + " in CREATE TABLE");
-    ast::ColumnDef col = ConvertColumnDef(*elt.column_def, out.table.name, out.primary_key, out.primary_key_location);
+    ast::ColumnDef col =
+        ConvertColumnDef(*elt.column_def, out.table.name, out.primary_key, out.primary_key_location, &out.unique_keys);
     out.columns.push_back(std::move(col));
   }
   for (size_t i = 0; i < s.n_constraints; ++i) table_constraint(*s.constraints[i]->constraint);
@@ -325,7 +335,7 @@ ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
         std::vector<std::string> pk;
         int pk_location = -1;
         action.kind = ast::AlterTable::Action::Kind::kAddColumn;
-        action.column = ConvertColumnDef(*cmd.def->column_def, out.table.name, pk, pk_location);
+        action.column = ConvertColumnDef(*cmd.def->column_def, out.table.name, pk, pk_location, nullptr);
         if (!pk.empty()) Unsupported("ADD COLUMN ... PRIMARY KEY", pk_location);
         action.if_not_exists = cmd.missing_ok;
         break;
