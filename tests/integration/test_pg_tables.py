@@ -1135,3 +1135,37 @@ def test_unique_constraints_are_unique_indexes(server):
         assert e.value.pgcode == "23505" and constraint in e.value.pgerror, sql
     cur.execute("SELECT id FROM w WHERE a = 1 AND b = 2")  # through the (a, b) index
     assert cur.fetchall() == [(2,)]
+
+
+def test_savepoints(server):
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    cur = conn.cursor()  # psycopg2's own transaction block
+    cur.execute("CREATE TABLE sp (id int PRIMARY KEY)")
+    conn.commit()
+    cur.execute("INSERT INTO sp VALUES (1)")
+    cur.execute("SAVEPOINT a")
+    cur.execute("INSERT INTO sp VALUES (2)")
+    cur.execute("SAVEPOINT b")
+    cur.execute("INSERT INTO sp VALUES (3)")
+    cur.execute("ROLLBACK TO SAVEPOINT a")  # undoes 2 and 3, and drops b
+    cur.execute("SAVEPOINT c")
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("INSERT INTO sp VALUES (1)")
+    assert e.value.pgcode == "23505"
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("SELECT 1")
+    assert e.value.pgcode == "25P02"
+    cur.execute("ROLLBACK TO c")  # the block works again
+    cur.execute("INSERT INTO sp VALUES (4)")
+    cur.execute("RELEASE SAVEPOINT c")
+    with pytest.raises(psycopg2.Error) as e:
+        cur.execute("ROLLBACK TO b")
+    assert e.value.pgcode == "3B001"
+    conn.rollback()
+    cur.execute("INSERT INTO sp VALUES (1)")
+    cur.execute("SAVEPOINT s")
+    cur.execute("INSERT INTO sp VALUES (2)")
+    cur.execute("RELEASE s")  # keeps 2
+    conn.commit()
+    cur.execute("SELECT id FROM sp ORDER BY id")
+    assert cur.fetchall() == [(1,), (2,)]

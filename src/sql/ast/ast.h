@@ -211,8 +211,9 @@ struct DropRole {
 };
 
 struct Transaction {
-  enum class Kind : uint8_t { kBegin, kCommit, kRollback };
+  enum class Kind : uint8_t { kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo };
   Kind kind = Kind::kBegin;
+  std::string savepoint;  // SAVEPOINT / RELEASE / ROLLBACK TO
   std::string isolation;  // BEGIN ISOLATION LEVEL ...: "read committed", ...; empty: the default
   std::optional<bool> read_only;
 };

@@ -35,9 +35,11 @@ class BufferSink : public ResultSink {
   std::vector<std::pair<std::string, std::string>> reported;
 };
 
+// Statements a failed transaction block still accepts.
 bool IsTransactionEnd(const ast::Statement& s) {
   auto* t = std::get_if<ast::Transaction>(&s);
-  return t != nullptr && t->kind != ast::Transaction::Kind::kBegin;
+  return t != nullptr && (t->kind == ast::Transaction::Kind::kCommit || t->kind == ast::Transaction::Kind::kRollback ||
+                          t->kind == ast::Transaction::Kind::kRollbackTo);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "sql/engine/session.h"
 
+#include <algorithm>
+
 #include "auth/password.h"
 #include "catalog/catalog.h"
 #include "sql/exec/storage_error.h"
@@ -179,6 +181,7 @@ void Session::ClosePortalPlans() {
 
 void Session::CommitTxn() {
   ClosePortalPlans();
+  savepoints_.clear();
   settings_.EndTransaction();
   auto txn = std::move(txn_);
   bool wrote = std::exchange(txn_writes_, false);
@@ -194,6 +197,7 @@ void Session::CommitTxn() {
 
 void Session::RollbackTxn() {
   ClosePortalPlans();
+  savepoints_.clear();
   if (txn_) (void)txn_->Rollback();
   txn_.reset();
   txn_writes_ = false;
@@ -227,7 +231,8 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
       bool is_txn_stmt = std::holds_alternative<ast::Transaction>(stmt);
       if (status_ == TransactionStatus::kFailed) {
         auto* t = std::get_if<ast::Transaction>(&stmt);
-        if (t == nullptr || t->kind == ast::Transaction::Kind::kBegin) {
+        if (t == nullptr || t->kind == ast::Transaction::Kind::kBegin || t->kind == ast::Transaction::Kind::kSavepoint ||
+            t->kind == ast::Transaction::Kind::kRelease) {
           Throw("25P02", "current transaction is aborted, commands ignored until end of transaction block");
         }
       }
@@ -371,8 +376,10 @@ void Session::Fail(const SqlException& e, std::string_view sql, ResultSink& sink
   sink.Error(error);
   implicit_ = false;
   if (status_ == TransactionStatus::kInBlock) {
-    status_ = TransactionStatus::kFailed;  // the block's writes are undone at once; ROLLBACK ends it
-    RollbackTxn();
+    // The block fails; its transaction stays (holding its locks) until ROLLBACK, or
+    // until ROLLBACK TO SAVEPOINT undoes what came after the savepoint.
+    status_ = TransactionStatus::kFailed;
+    if (savepoints_.empty()) RollbackTxn();  // nothing can be recovered: free it now
   } else if (status_ != TransactionStatus::kFailed) {
     RollbackTxn();
   }
@@ -459,6 +466,39 @@ void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {
       }
       sink.Complete("BEGIN");
       return;
+    case Kind::kSavepoint:
+    case Kind::kRelease:
+    case Kind::kRollbackTo: {
+      const char* what = t.kind == Kind::kSavepoint ? "SAVEPOINT" : t.kind == Kind::kRelease ? "RELEASE SAVEPOINT"
+                                                                                           : "ROLLBACK TO SAVEPOINT";
+      if (status_ == TransactionStatus::kIdle) Throw("25P01", std::string(what) + " can only be used in transaction blocks");
+      if (t.kind == Kind::kSavepoint) {
+        Txn().SetSavepoint();
+        savepoints_.push_back(t.savepoint);
+        sink.Complete("SAVEPOINT");
+        return;
+      }
+      auto it = std::find(savepoints_.rbegin(), savepoints_.rend(), t.savepoint);
+      if (it == savepoints_.rend()) Throw("3B001", "savepoint \"" + t.savepoint + "\" does not exist");
+      size_t index = static_cast<size_t>(savepoints_.rend() - it) - 1;
+      if (t.kind == Kind::kRelease) {
+        while (savepoints_.size() > index) {  // the savepoint and every newer one; their writes stay
+          Check(txn_->ReleaseSavepoint());
+          savepoints_.pop_back();
+        }
+        sink.Complete("RELEASE");
+        return;
+      }
+      while (savepoints_.size() > index + 1) {  // newer savepoints: undo and forget
+        Check(txn_->RollbackToSavepoint());
+        Check(txn_->ReleaseSavepoint());
+        savepoints_.pop_back();
+      }
+      Check(txn_->RollbackToSavepoint());  // undo since the savepoint, which stays
+      status_ = TransactionStatus::kInBlock;
+      sink.Complete("ROLLBACK");
+      return;
+    }
     case Kind::kCommit:
     case Kind::kRollback: {
       bool commit = t.kind == Kind::kCommit && status_ != TransactionStatus::kFailed;

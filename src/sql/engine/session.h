@@ -231,6 +231,7 @@ class Session {
   bool implicit_ = false;        // txn_ is the implicit transaction of a multi-statement string
   bool dropped_tables_ = false;  // sweep garbage after commit
   bool describe_only_ = false;   // binding a statement being prepared: stop before running it
+  std::vector<std::string> savepoints_;  // names, oldest first; one storage savepoint each
   std::atomic<bool> cancel_{false};
   int64_t inline_budget_micros_ = 0;
   // Installs cancellation and statement_timeout for one statement.

@@ -529,7 +529,15 @@ ast::Transaction ConvertTransaction(const PgQuery__TransactionStmt& s) {
       if (s.chain) Unsupported("ROLLBACK AND CHAIN");
       out.kind = ast::Transaction::Kind::kRollback;
       break;
-    default: Unsupported("savepoints and two-phase commit");
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT:
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_RELEASE:
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_TO:
+      out.kind = s.kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT ? ast::Transaction::Kind::kSavepoint
+                 : s.kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_RELEASE ? ast::Transaction::Kind::kRelease
+                                                                                 : ast::Transaction::Kind::kRollbackTo;
+      out.savepoint = s.savepoint_name != nullptr ? s.savepoint_name : "";
+      break;
+    default: Unsupported("two-phase commit");
   }
   return out;
 }
