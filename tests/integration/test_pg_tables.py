@@ -5,6 +5,7 @@ graceful restart and a kill -9, two sessions at once (row locks, READ COMMITTED
 visibility, transactional DDL), error fields, results larger than one
 1024-row batch, psql's output and notices, and hostile input."""
 
+import io
 import os
 import socket
 import struct
@@ -1169,3 +1170,29 @@ def test_savepoints(server):
     conn.commit()
     cur.execute("SELECT id FROM sp ORDER BY id")
     assert cur.fetchall() == [(1,), (2,)]
+
+
+def test_copy_into_a_table_truncated_in_the_same_transaction(server):
+    """The direct-load path (rows written outside the transaction under a fresh
+    relfilenode) must still be all-or-nothing with its transaction."""
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE fc (a int NOT NULL, b text)")
+    conn.commit()
+    rows = "".join("%d\tv%d\n" % (i, i) for i in range(25000))  # several direct batches
+    cur.execute("TRUNCATE fc")
+    cur.copy_expert("COPY fc FROM STDIN", io.StringIO(rows))
+    cur.execute("SELECT count(*) FROM fc")
+    assert cur.fetchone() == (25000,)
+    conn.rollback()
+    cur.execute("SELECT count(*) FROM fc")
+    assert cur.fetchone() == (0,)
+    cur.execute("TRUNCATE fc")
+    cur.copy_expert("COPY fc FROM STDIN", io.StringIO(rows))
+    conn.commit()
+    server.kill()
+    server.start()
+    conn = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres")
+    cur = conn.cursor()
+    cur.execute("SELECT count(*), sum(a) FROM fc")
+    assert cur.fetchone() == (25000, sum(range(25000)))

@@ -36,6 +36,7 @@ void Session::RunTruncate(const ast::Truncate& s, ResultSink& sink) {
   for (auto& table : tables) {
     Check(catalog.QueueGarbage(table.relfilenode));
     table.relfilenode = db_.NextOid();
+    fresh_relfilenodes_.push_back(table.relfilenode);
     for (auto& index : table.indexes) {  // indexes start empty too
       Check(catalog.QueueGarbage(index.relfilenode));
       index.relfilenode = db_.NextOid();

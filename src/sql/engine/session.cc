@@ -182,6 +182,7 @@ void Session::ClosePortalPlans() {
 void Session::CommitTxn() {
   ClosePortalPlans();
   savepoints_.clear();
+  fresh_relfilenodes_.clear();
   settings_.EndTransaction();
   auto txn = std::move(txn_);
   bool wrote = std::exchange(txn_writes_, false);
@@ -198,6 +199,7 @@ void Session::CommitTxn() {
 void Session::RollbackTxn() {
   ClosePortalPlans();
   savepoints_.clear();
+  fresh_relfilenodes_.clear();
   if (txn_) (void)txn_->Rollback();
   txn_.reset();
   txn_writes_ = false;
@@ -732,6 +734,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     desc.columns[column].default_sequence = seq.oid;
   }
   auto created = catalog.CreateTable(std::move(desc));
+  if (created.ok()) fresh_relfilenodes_.push_back(created->relfilenode);
   if (!created.ok()) {
     if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());
     if (!s.if_not_exists) Throw("42P07", "relation \"" + s.table.name + "\" already exists", s.table.location);

@@ -232,6 +232,9 @@ class Session {
   bool dropped_tables_ = false;  // sweep garbage after commit
   bool describe_only_ = false;   // binding a statement being prepared: stop before running it
   std::vector<std::string> savepoints_;  // names, oldest first; one storage savepoint each
+  // Relfilenodes this transaction created (CREATE TABLE, TRUNCATE): no other
+  // transaction can see them before it commits, so COPY may fill them directly.
+  std::vector<uint32_t> fresh_relfilenodes_;
   std::atomic<bool> cancel_{false};
   int64_t inline_budget_micros_ = 0;
   // Installs cancellation and statement_timeout for one statement.
@@ -255,6 +258,10 @@ class Session {
     bool failed = false;       // an error was reported: the rest is discarded until CopyDone/CopyFail
     bool autocommit = false;
     bool done = false;         // the end marker \. was seen
+    // Direct load (PostgreSQL's COPY FREEZE case): rows go to the engine in
+    // batches, outside the transaction, under a relfilenode only it can see.
+    bool direct = false;
+    std::unique_ptr<storage::WriteBatch> batch;
   };
   std::optional<CopyState> copy_;
 };
