@@ -214,6 +214,24 @@ class PgQuerySession : public protocol::pg::QuerySession {
     });
   }
 
+  bool copying() const override { return session_.copying(); }
+
+  Task<char> CopyIn(CopyEvent event, std::string_view data, protocol::pg::MessageWriter& out) override {
+    sql::Session* session = &session_;
+    auto* text = &data;
+    auto* writer = &out;
+    auto* what = &event;
+    co_return co_await pool_.Run([session, text, writer, what] {
+      PgResultSink sink(*writer);
+      switch (*what) {
+        case CopyEvent::kData: session->CopyData(*text, sink); break;
+        case CopyEvent::kDone: session->CopyDone(sink); break;
+        case CopyEvent::kFail: session->CopyFail(*text, sink); break;
+      }
+      return static_cast<char>(session->status());
+    });
+  }
+
  private:
   // Whether every statement the batch parses or executes only reads.
   bool ReadOnlyBatch(const std::vector<protocol::pg::ExtendedMessage>& batch) {
@@ -251,24 +269,6 @@ class PgQuerySession : public protocol::pg::QuerySession {
       bool ok = std::visit([&](auto& m) { return Handle(m, sink, out, result); }, message);
       if (!ok) result.failed = true;
     }
-  }
-
-  bool copying() const override { return session_.copying(); }
-
-  Task<char> CopyIn(CopyEvent event, std::string_view data, protocol::pg::MessageWriter& out) override {
-    sql::Session* session = &session_;
-    auto* text = &data;
-    auto* writer = &out;
-    auto* what = &event;
-    co_return co_await pool_.Run([session, text, writer, what] {
-      PgResultSink sink(*writer);
-      switch (*what) {
-        case CopyEvent::kData: session->CopyData(*text, sink); break;
-        case CopyEvent::kDone: session->CopyDone(sink); break;
-        case CopyEvent::kFail: session->CopyFail(*text, sink); break;
-      }
-      return static_cast<char>(session->status());
-    });
   }
 
   bool Handle(protocol::pg::ParseMsg& m, PgResultSink& sink, protocol::pg::MessageWriter& out, ExtendedResult&) {

@@ -86,7 +86,7 @@ std::vector<std::optional<std::string>> SplitCsv(std::string_view line, const as
         quoted = true;
         ++i;
         while (i < line.size()) {
-          if (line[i] == o.escape && i + 1 < line.size() && line[i + 1] == o.quote && (o.escape != o.quote || true)) {
+          if (line[i] == o.escape && i + 1 < line.size() && line[i + 1] == o.quote) {
             value += o.quote;
             i += 2;
           } else if (line[i] == o.quote) {
@@ -294,12 +294,7 @@ void Session::CopyLines(bool final) {
     if (fields.size() < c.columns.size()) {
       Throw("22P04", "missing data for column \"" + c.table.columns[static_cast<size_t>(c.columns[fields.size()])].name + "\"");
     }
-    std::vector<Value> row(c.table.columns.size());
-    std::vector<bool> given(c.table.columns.size(), false);
-    for (int col : c.columns) given[static_cast<size_t>(col)] = true;
-    for (size_t col = 0; col < row.size(); ++col) {
-      if (!given[col]) row[col] = ColumnDefault(c.table.columns[col]);
-    }
+    std::vector<Value> row = RowWithDefaults(c.table, c.columns);
     for (size_t f = 0; f < fields.size(); ++f) {
       const auto& column = c.table.columns[static_cast<size_t>(c.columns[f])];
       try {
@@ -311,9 +306,7 @@ void Session::CopyLines(bool final) {
       }
     }
     if (c.direct) {
-      for (size_t col = 0; col < row.size(); ++col) {
-        if (c.table.columns[col].not_null && row[col].null) InsertRow(c.table, row, false);  // 23502 as usual
-      }
+      CheckNotNull(c.table, row);
       c.batch->Put(storage::ColumnFamily::kRows, exec::EncodeRowKey(c.table, row, db_.NextRowId()), exec::EncodeRow(row));
       if (c.batch->Count() >= 10000) {
         Check(db_.engine().Write(*c.batch, storage::Engine::WriteMode::kOwned));

@@ -25,16 +25,6 @@ std::string FailingRow(const std::vector<Value>& row) {
   return out + ").";
 }
 
-void CheckNotNull(const catalog::TableDesc& table, const std::vector<Value>& row) {
-  for (size_t c = 0; c < table.columns.size(); ++c) {
-    if (table.columns[c].not_null && row[c].null) {
-      throw SqlException(SqlError{"23502",
-                                  "null value in column \"" + table.columns[c].name + "\" of relation \"" +
-                                      table.name + "\" violates not-null constraint",
-                                  0, FailingRow(row), {}});
-    }
-  }
-}
 
 [[noreturn]] void DuplicateKey(const catalog::TableDesc& table, const std::vector<Value>& row) {
   std::string cols, vals;
@@ -132,22 +122,72 @@ std::vector<std::string> CandidateKeys(storage::Transaction& txn, const catalog:
   return keys;
 }
 
-// Keeps the rows of `rows` that still satisfy WHERE.
-Batch Recheck(Batch rows, Binder& binder, const ast::Expr* where) {
-  if (!where || rows.count == 0) return rows;
-  BoundExprPtr predicate = binder.BindCondition(*where, "WHERE");
-  exec::Vector keep = exec::Evaluate(*predicate, rows);
-  Batch out;
-  std::vector<LogicalType> types;
-  for (const auto& c : rows.columns) types.push_back(c.type());
-  out.Reset(types);
-  for (size_t i = 0; i < rows.count; ++i) {
-    if (!keep.IsNull(i) && keep.Int(i) != 0) out.AppendRow(rows, i);
+// The rows an UPDATE or DELETE changes, a batch at a time: the keys WHERE
+// matches under the statement's snapshot, then per batch each row locked, read
+// at its latest version and kept only if it still matches (EvalPlanQual).
+class LockedRows {
+ public:
+  LockedRows(storage::Transaction& txn, const catalog::TableDesc& table, Binder& binder, const ast::Expr* where)
+      : txn_(txn), table_(table), keys_(CandidateKeys(txn, table, binder, where)) {
+    if (where) recheck_ = binder.BindCondition(*where, "WHERE");
   }
-  return out;
-}
+
+  // The next batch (the table's columns plus the row key); false when done.
+  bool Next(Batch& out) {
+    while (next_ < keys_.size()) {
+      size_t end = std::min(keys_.size(), next_ + exec::kBatchSize);
+      std::vector<std::string> chunk(keys_.begin() + static_cast<std::ptrdiff_t>(next_),
+                                     keys_.begin() + static_cast<std::ptrdiff_t>(end));
+      next_ = end;
+      out = Recheck(LockRows(txn_, table_, chunk));
+      if (out.count > 0) return true;
+    }
+    return false;
+  }
+
+ private:
+  Batch Recheck(Batch rows) const {
+    if (!recheck_ || rows.count == 0) return rows;
+    exec::Vector keep = exec::Evaluate(*recheck_, rows);
+    Batch out;
+    std::vector<LogicalType> types;
+    for (const auto& c : rows.columns) types.push_back(c.type());
+    out.Reset(types);
+    for (size_t i = 0; i < rows.count; ++i) {
+      if (!keep.IsNull(i) && keep.Int(i) != 0) out.AppendRow(rows, i);
+    }
+    return out;
+  }
+
+  storage::Transaction& txn_;
+  const catalog::TableDesc& table_;
+  std::vector<std::string> keys_;
+  BoundExprPtr recheck_;
+  size_t next_ = 0;
+};
 
 }  // namespace
+
+void CheckNotNull(const catalog::TableDesc& table, const std::vector<Value>& row) {
+  for (size_t c = 0; c < table.columns.size(); ++c) {
+    if (table.columns[c].not_null && row[c].null) {
+      throw SqlException(SqlError{"23502",
+                                  "null value in column \"" + table.columns[c].name + "\" of relation \"" +
+                                      table.name + "\" violates not-null constraint",
+                                  0, FailingRow(row), {}});
+    }
+  }
+}
+
+std::vector<Value> Session::RowWithDefaults(const catalog::TableDesc& table, const std::vector<int>& given) {
+  std::vector<Value> row(table.columns.size());
+  std::vector<bool> is_given(table.columns.size(), false);
+  for (int c : given) is_given[static_cast<size_t>(c)] = true;
+  for (size_t c = 0; c < row.size(); ++c) {
+    if (!is_given[c]) row[c] = ColumnDefault(table.columns[c]);
+  }
+  return row;
+}
 
 bool Session::InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts) {
   storage::Transaction& txn = Txn();
@@ -303,16 +343,8 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
     Batch written;
     written.Reset(types);
     for (size_t r = 0; r < in.count; ++r) {
-      // Defaults only for the columns not given (a sequence must not advance for nothing).
-      std::vector<Value> row(table.columns.size());
-      std::vector<bool> given(table.columns.size(), false);
-      for (size_t i = 0; i < targets.size(); ++i) {
-        row[static_cast<size_t>(targets[i])] = in.columns[i].Get(r);
-        given[static_cast<size_t>(targets[i])] = true;
-      }
-      for (size_t c = 0; c < table.columns.size(); ++c) {
-        if (!given[c]) row[c] = ColumnDefault(table.columns[c]);
-      }
+      std::vector<Value> row = RowWithDefaults(table, targets);
+      for (size_t i = 0; i < targets.size(); ++i) row[static_cast<size_t>(targets[i])] = in.columns[i].Get(r);
       if (!InsertRow(table, row, s.on_conflict_do_nothing)) continue;
       for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
       ++written.count;
@@ -349,13 +381,11 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
     Returning returning(table, alias, s.returning, params_, sink);
     return;
   }
-  std::vector<std::string> keys = CandidateKeys(txn, table, binder, s.where.get());
+  LockedRows targets(txn, table, binder, s.where.get());
   Returning returning(table, alias, s.returning, params_, sink);
   size_t updated = 0;
-  for (size_t begin = 0; begin < keys.size(); begin += exec::kBatchSize) {
-    std::vector<std::string> chunk(keys.begin() + static_cast<std::ptrdiff_t>(begin),
-                                   keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), begin + exec::kBatchSize)));
-    Batch rows = Recheck(LockRows(txn, table, chunk), binder, s.where.get());
+  Batch rows;
+  while (targets.Next(rows)) {
     std::vector<exec::Vector> values;
     for (const auto& [index, expr] : assignments) values.push_back(exec::Evaluate(*expr, rows));
     Batch written;
@@ -402,13 +432,11 @@ void Session::RunDelete(const ast::Delete& s, ResultSink& sink) {
     Returning returning(table, alias, s.returning, params_, sink);
     return;
   }
-  std::vector<std::string> keys = CandidateKeys(txn, table, binder, s.where.get());
+  LockedRows targets(txn, table, binder, s.where.get());
   Returning returning(table, alias, s.returning, params_, sink);
   size_t deleted = 0;
-  for (size_t begin = 0; begin < keys.size(); begin += exec::kBatchSize) {
-    std::vector<std::string> chunk(keys.begin() + static_cast<std::ptrdiff_t>(begin),
-                                   keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), begin + exec::kBatchSize)));
-    Batch rows = Recheck(LockRows(txn, table, chunk), binder, s.where.get());
+  Batch rows;
+  while (targets.Next(rows)) {
     for (size_t r = 0; r < rows.count; ++r) {
       const std::string& key = rows.columns.back().String(r);
       Check(txn.Delete(storage::ColumnFamily::kRows, key));

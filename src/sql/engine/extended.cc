@@ -35,13 +35,6 @@ class BufferSink : public ResultSink {
   std::vector<std::pair<std::string, std::string>> reported;
 };
 
-// Statements a failed transaction block still accepts.
-bool IsTransactionEnd(const ast::Statement& s) {
-  auto* t = std::get_if<ast::Transaction>(&s);
-  return t != nullptr && (t->kind == ast::Transaction::Kind::kCommit || t->kind == ast::Transaction::Kind::kRollback ||
-                          t->kind == ast::Transaction::Kind::kRollbackTo);
-}
-
 }  // namespace
 
 bool Session::Prepare(const std::string& name, std::string_view sql, std::vector<LogicalType> declared,
@@ -60,7 +53,7 @@ bool Session::Prepare(const std::string& name, std::string_view sql, std::vector
     if (parsed->non_empty == 1) {
       std::shared_ptr<const ast::Statement> stmt = parsed->statements[0];
       prepared->statement = stmt;
-      if (status_ == TransactionStatus::kFailed && !IsTransactionEnd(*stmt)) {
+      if (status_ == TransactionStatus::kFailed && !AllowedInFailedBlock(*stmt)) {
         Throw("25P02", "current transaction is aborted, commands ignored until end of transaction block");
       }
       if (!std::holds_alternative<ast::Transaction>(*stmt)) {
@@ -151,7 +144,7 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
     const ast::Statement& stmt = *prepared.statement;
     if (!portal.started) {
       portal.started = true;
-      if (status_ == TransactionStatus::kFailed && !IsTransactionEnd(stmt)) {
+      if (status_ == TransactionStatus::kFailed && !AllowedInFailedBlock(stmt)) {
         Throw("25P02", "current transaction is aborted, commands ignored until end of transaction block");
       }
       bool is_txn_stmt = std::holds_alternative<ast::Transaction>(stmt);

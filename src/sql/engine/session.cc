@@ -231,12 +231,8 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
       if (i == parsed->statements.size()) throw SqlException(*parsed->convert_error);
       const ast::Statement& stmt = *parsed->statements[i];
       bool is_txn_stmt = std::holds_alternative<ast::Transaction>(stmt);
-      if (status_ == TransactionStatus::kFailed) {
-        auto* t = std::get_if<ast::Transaction>(&stmt);
-        if (t == nullptr || t->kind == ast::Transaction::Kind::kBegin || t->kind == ast::Transaction::Kind::kSavepoint ||
-            t->kind == ast::Transaction::Kind::kRelease) {
-          Throw("25P02", "current transaction is aborted, commands ignored until end of transaction block");
-        }
+      if (status_ == TransactionStatus::kFailed && !AllowedInFailedBlock(stmt)) {
+        Throw("25P02", "current transaction is aborted, commands ignored until end of transaction block");
       }
       if (non_empty > 1 && !txn_ && !is_txn_stmt && status_ == TransactionStatus::kIdle) implicit_ = true;
       ExecuteStatement(stmt, sink);
@@ -303,6 +299,12 @@ bool IsReadOnly(const ast::Statement& s) {
 
 }  // namespace
 
+bool AllowedInFailedBlock(const ast::Statement& statement) {
+  auto* t = std::get_if<ast::Transaction>(&statement);
+  using Kind = ast::Transaction::Kind;
+  return t != nullptr && (t->kind == Kind::kCommit || t->kind == Kind::kRollback || t->kind == Kind::kRollbackTo);
+}
+
 bool Session::ReadOnlyQuery(std::string_view sql) {
   if (copy_) return false;
   try {
@@ -356,7 +358,7 @@ uint32_t Session::ResolveSequence(std::string_view name) {
   if (n.size() > 1 && n.front() == '"' && n.back() == '"') {
     n = n.substr(1, n.size() - 2);
   } else {
-    for (auto& ch : n) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    n = AsciiLower(n);
   }
   auto seq = catalog::Catalog(Txn()).FindSequence(catalog::kPublicNamespace, n);
   if (!seq.ok()) ThrowStorageError(seq.error());

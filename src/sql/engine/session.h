@@ -200,6 +200,9 @@ class Session {
   bool InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts);
   // A column's default for a new row (a sequence default draws nextval).
   Value ColumnDefault(const catalog::ColumnDesc& column);
+  // A new row: defaults for every column but `given` (left NULL for the caller
+  // to fill), so a sequence does not advance for a value that is supplied.
+  std::vector<Value> RowWithDefaults(const catalog::TableDesc& table, const std::vector<int>& given);
   uint32_t ResolveSequence(std::string_view name);
   // Parses and inserts the complete lines of copy_->pending.
   void CopyLines(bool final);
@@ -265,6 +268,12 @@ class Session {
   };
   std::optional<CopyState> copy_;
 };
+
+// What a failed transaction block still accepts: COMMIT, ROLLBACK, ROLLBACK TO.
+bool AllowedInFailedBlock(const ast::Statement& statement);
+
+// 23502 if `row` has NULL in a NOT NULL column of `table`.
+void CheckNotNull(const catalog::TableDesc& table, const std::vector<Value>& row);
 
 // Streams an operator's batches into `sink`; returns the row count.
 size_t Drain(exec::Operator& root, size_t visible, ResultSink& sink);

@@ -9,17 +9,12 @@
 namespace orbit::sql {
 namespace {
 
-std::string Lower(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 // Accepts only the listed values (case-insensitive); returns the canonical one.
 std::function<std::string(const std::string&)> OneOf(std::string name, std::vector<std::string> allowed,
                                                       std::string sqlstate = "22023") {
   return [name, allowed, sqlstate](const std::string& v) {
     for (const auto& a : allowed) {
-      if (Lower(a) == Lower(v)) return a;
+      if (AsciiLower(a) == AsciiLower(v)) return a;
     }
     Throw(sqlstate, "invalid value for parameter \"" + name + "\": \"" + v + "\"" +
                         (sqlstate == "0A000" ? " (Orbit supports: " + allowed.front() + ")" : ""));
@@ -47,7 +42,7 @@ std::function<std::string(const std::string&)> Duration(std::string name) {
     int64_t n = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     std::string unit(end, v.data() + v.size());
-    unit = Lower(unit);
+    unit = AsciiLower(unit);
     while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
     int64_t scale = unit.empty() || unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "min" ? 60000 : unit == "h" ? 3600000 : -1;
     if (ec != std::errc() || scale < 0 || n < 0) {
@@ -59,7 +54,7 @@ std::function<std::string(const std::string&)> Duration(std::string name) {
 
 std::function<std::string(const std::string&)> Bool(std::string name) {
   return [name](const std::string& v) -> std::string {
-    std::string l = Lower(v);
+    std::string l = AsciiLower(v);
     if (l == "on" || l == "true" || l == "yes" || l == "1") return "on";
     if (l == "off" || l == "false" || l == "no" || l == "0") return "off";
     Throw("22023", "parameter \"" + name + "\" requires a Boolean value");
@@ -132,7 +127,7 @@ const std::vector<SettingDef>& SettingDefs() {
 }
 
 const SettingDef& Settings::Find(std::string_view name) {
-  std::string key = Lower(std::string(name));
+  std::string key = AsciiLower(std::string(name));
   for (const auto& d : SettingDefs()) {
     if (d.name == key) return d;
   }

@@ -366,7 +366,6 @@ ast::AlterTable ConvertRename(const PgQuery__RenameStmt& s) {
   return out;
 }
 
-std::string Lower(std::string s);
 std::string SettingText(const PgQuery__Node& node);
 
 ast::Copy ConvertCopy(const PgQuery__CopyStmt& s) {
@@ -392,7 +391,7 @@ ast::Copy ConvertCopy(const PgQuery__CopyStmt& s) {
       return value[0];
     };
     if (name == "format") {
-      value = Lower(value);
+      value = AsciiLower(value);
       if (value == "binary") Unsupported("COPY ... FORMAT binary");
       if (value != "text" && value != "csv") Throw("22023", "COPY format \"" + value + "\" not recognized");
       out.csv = value == "csv";
@@ -403,7 +402,7 @@ ast::Copy ConvertCopy(const PgQuery__CopyStmt& s) {
       out.null_string = value;
       null_set = true;
     } else if (name == "header") {
-      value = Lower(value);
+      value = AsciiLower(value);
       if (value == "match") Unsupported("COPY ... HEADER MATCH");
       out.header = value == "true" || value == "on" || value == "1";
     } else if (name == "quote") {
@@ -413,7 +412,7 @@ ast::Copy ConvertCopy(const PgQuery__CopyStmt& s) {
     } else if (name == "freeze") {
       // FREEZE only skips visibility bookkeeping PostgreSQL's heap has and Orbit's storage does not.
     } else if (name == "encoding") {
-      if (Lower(value) != "utf8" && Lower(value) != "utf-8") Unsupported("COPY encodings other than UTF8");
+      if (AsciiLower(value) != "utf8" && AsciiLower(value) != "utf-8") Unsupported("COPY encodings other than UTF8");
     } else {
       Unsupported("COPY option " + name);
     }
@@ -470,10 +469,6 @@ ast::DropRole ConvertDropRole(const PgQuery__DropRoleStmt& s) {
   return out;
 }
 
-std::string Lower(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
 
 // A SET argument as text: 'x', 42, 1.5, on (a keyword arrives as a string).
 std::string SettingText(const PgQuery__Node& node) {
@@ -504,7 +499,7 @@ void TransactionModes(PgQuery__Node** options, size_t n, std::string& isolation,
     const auto& d = *options[i]->def_elem;
     std::string name = d.defname;
     if (name == "transaction_isolation") {
-      isolation = Lower(SettingText(*d.arg));
+      isolation = AsciiLower(SettingText(*d.arg));
     } else if (name == "transaction_read_only") {
       read_only = SettingText(*d.arg) == "on" || SettingText(*d.arg) == "1";
     } else if (name != "transaction_deferrable") {
@@ -545,7 +540,7 @@ ast::Transaction ConvertTransaction(const PgQuery__TransactionStmt& s) {
 ast::Statement ConvertSet(const PgQuery__VariableSetStmt& s) {
   ast::SetVariable out;
   out.local = s.is_local;
-  out.name = s.name != nullptr ? Lower(s.name) : "";
+  out.name = s.name != nullptr ? AsciiLower(s.name) : "";
   switch (s.kind) {
     case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE:
       for (size_t i = 0; i < s.n_args; ++i) out.value += (i > 0 ? ", " : "") + SettingText(*s.args[i]);
@@ -609,7 +604,7 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_VACUUM_STMT: return ConvertVacuum(*stmt.vacuum_stmt);
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: return ConvertAlterTable(*stmt.alter_table_stmt);
     case PG_QUERY__NODE__NODE_RENAME_STMT: return ConvertRename(*stmt.rename_stmt);
-    case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: return ast::ShowVariable{Lower(stmt.variable_show_stmt->name)};
+    case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: return ast::ShowVariable{AsciiLower(stmt.variable_show_stmt->name)};
     default: Unsupported("statement " + NodeName(stmt));
   }
 }

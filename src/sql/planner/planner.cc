@@ -99,6 +99,18 @@ std::vector<const BoundExpr*> Conjuncts(const BoundExpr* where) {
   return out;
 }
 
+// The column a side of a comparison names: a column, or an integer column widened
+// to the other side's integer type (`int4_col = $1::int8`, as drivers send); null
+// for anything else.
+const BoundExpr* ComparedColumn(const BoundExpr& e) {
+  if (e.kind == BoundKind::kColumn) return &e;
+  if (e.kind == BoundKind::kCast && e.args[0]->kind == BoundKind::kColumn && IsInteger(e.type.id) &&
+      IsInteger(e.args[0]->type.id)) {
+    return e.args[0].get();
+  }
+  return nullptr;
+}
+
 // For each of `columns`, the constants WHERE's top-level AND conjuncts fix it to
 // (col = c, c = col, col IN (...)); nullopt unless every column is fixed. NULLs
 // are dropped: they match nothing.
@@ -106,16 +118,7 @@ std::optional<std::vector<std::vector<Value>>> FixedValues(const std::vector<int
   if (columns.empty() || where == nullptr) return std::nullopt;
   std::vector<std::vector<Value>> values(columns.size());
   std::vector<bool> found(columns.size(), false);
-  // The column a side of `=` names: a column, or an integer column widened to
-  // the other side's integer type (`int4_col = $1::int8`, as drivers send).
-  auto column_of = [](const BoundExpr& e) -> const BoundExpr* {
-    if (e.kind == BoundKind::kColumn) return &e;
-    if (e.kind == BoundKind::kCast && e.args[0]->kind == BoundKind::kColumn && IsInteger(e.type.id) &&
-        IsInteger(e.args[0]->type.id)) {
-      return e.args[0].get();
-    }
-    return nullptr;
-  };
+  const auto column_of = ComparedColumn;
   auto slot_of = [&](const BoundExpr& e) -> int {
     const BoundExpr* col = column_of(e);
     if (col == nullptr) return -1;
@@ -213,12 +216,9 @@ std::optional<exec::KeyRange> PrimaryKeyRange(const catalog::TableDesc& table, c
   for (const BoundExpr* e : Conjuncts(where)) {
     if (e->kind != BoundKind::kCompare || e->op == "=" || e->op == "<>") continue;
     for (int side = 0; side < 2; ++side) {
-      const BoundExpr* col = e->args[static_cast<size_t>(side)].get();
+      const BoundExpr* col = ComparedColumn(*e->args[static_cast<size_t>(side)]);
       const BoundExpr& other = *e->args[static_cast<size_t>(1 - side)];
-      if (col->kind == BoundKind::kCast && IsInteger(col->type.id) && IsInteger(col->args[0]->type.id)) {
-        col = col->args[0].get();  // int4 column widened to int8
-      }
-      if (col->kind != BoundKind::kColumn || col->column != first || other.kind != BoundKind::kConst) continue;
+      if (col == nullptr || col->column != first || other.kind != BoundKind::kConst) continue;
       if (other.value.null || Physical(other.value.type.id) != PhysicalType::kInt64) continue;
       int64_t v = other.value.i;
       // Normalize to "column op v" (flip when the column is on the right).

@@ -165,8 +165,7 @@ std::string_view Trim(std::string_view s) {
 // PostgreSQL's boolin: case-insensitive, surrounding spaces ignored, any
 // unambiguous prefix of true/false/yes/no, plus on/off and 1/0.
 std::optional<bool> ParseBool(std::string_view input) {
-  std::string s(Trim(input));
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string s = AsciiLower(Trim(input));
   auto prefix_of = [&](std::string_view word) { return !s.empty() && word.substr(0, s.size()) == s; };
   if (s == "1" || s == "on" || prefix_of("true") || prefix_of("yes")) return true;
   if (s == "0" || s == "off" || prefix_of("false") || prefix_of("no")) return false;
@@ -194,8 +193,7 @@ int64_t ParseInt(std::string_view text, TypeId id, int location) {
 
 double ParseFloat(std::string_view text, TypeId id, int location) {
   std::string s(Trim(text));
-  std::string lower;
-  for (char ch : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string lower = AsciiLower(s);
   if (lower == "nan") return std::numeric_limits<double>::quiet_NaN();
   if (lower == "infinity" || lower == "+infinity" || lower == "inf" || lower == "+inf") {
     return std::numeric_limits<double>::infinity();
@@ -224,8 +222,7 @@ double ParseFloat(std::string_view text, TypeId id, int location) {
 // exponent, no leading '+', leading zeros dropped).
 std::string NormalizeNumeric(std::string_view text, int location) {
   std::string_view s = Trim(text);
-  std::string lower;
-  for (char ch : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string lower = AsciiLower(s);
   if (lower == "nan") return "NaN";
   bool negative = false;
   if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
@@ -519,6 +516,12 @@ int64_t IntArith(char op, int64_t a, int64_t b, TypeId result, int location) {
   }
   if (overflow) Throw("22003", std::string(TypeInputName(result)) + " out of range", location);
   return CheckIntRange(result, out, location);
+}
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
 }
 
 void ValidateUtf8(std::string_view s) {

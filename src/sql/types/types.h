@@ -109,6 +109,9 @@ struct Value {
   static Value String(LogicalType type, std::string v) { return Value{type, false, 0, 0, std::move(v)}; }
 };
 
+// ASCII lower case (identifiers, keywords and setting values; not text data).
+std::string AsciiLower(std::string_view s);
+
 // Throws 22021 (character_not_in_repertoire) unless `s` is valid UTF-8 without
 // NUL bytes: the server encoding is UTF8, as PostgreSQL's checks on input.
 void ValidateUtf8(std::string_view s);
