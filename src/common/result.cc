@@ -20,6 +20,9 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kNotSupported: return "not_supported";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kDeadlineExceeded: return "deadline_exceeded";
+    case ErrorCode::kResourceExhausted: return "resource_exhausted";
+    case ErrorCode::kCancelled: return "cancelled";
   }
   return "unknown";
 }

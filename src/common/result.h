@@ -28,6 +28,9 @@ enum class ErrorCode {
   kUnavailable,
   kNotSupported,
   kInternal,
+  kDeadlineExceeded,   // a call or wait ran past its deadline
+  kResourceExhausted,  // a bounded queue is full (an actor's mailbox): retry later
+  kCancelled,          // the caller went away before the work ran
 };
 
 std::string_view ErrorCodeName(ErrorCode code);

@@ -1,0 +1,112 @@
+// The public API's out-of-line parts: Actor's runtime services, the registry and
+// key canonicalisation.
+
+#include <cctype>
+#include <charconv>
+#include <stdexcept>
+
+#include "actor/runtime.h"
+#include "orbit/actor.h"
+#include "orbit/registry.h"
+
+namespace orbit {
+
+const ActorId& Actor::id() const { return activation_->id; }
+
+std::shared_ptr<const detail::CallChain> Actor::CallerChain() const {
+  if (activation_ == nullptr) return nullptr;
+  return std::make_shared<const detail::CallChain>(detail::CallChain{activation_->id, activation_->chain});
+}
+
+Task<Result<void>> Actor::SaveState() { co_return co_await runtime_->SaveState(*activation_); }
+
+void Actor::StartTimer(std::string name, std::chrono::milliseconds due, std::chrono::milliseconds period,
+                       std::function<Task<void>()> fn) {
+  runtime_->StartTimer(*activation_, std::move(name), due, period, std::move(fn));
+}
+
+void Actor::StopTimer(const std::string& name) { runtime_->StopTimer(*activation_, name); }
+
+Task<Result<void>> Actor::SetReminder(std::string name, std::chrono::milliseconds due, std::chrono::milliseconds period) {
+  co_return co_await runtime_->SetReminder(activation_->id, std::move(name), due, period);
+}
+
+Task<Result<void>> Actor::ClearReminder(std::string name) {
+  co_return co_await runtime_->ClearReminder(activation_->id, std::move(name));
+}
+
+void Actor::DeactivateOnIdle() { activation_->deactivate_requested = true; }
+
+namespace detail {
+Task<Result<void>> Send(actor::Runtime& runtime, std::shared_ptr<Invocation> call) {
+  co_return co_await runtime.Send(std::move(call));
+}
+}  // namespace detail
+
+std::string_view KeyKindName(KeyKind kind) {
+  switch (kind) {
+    case KeyKind::kString: return "string";
+    case KeyKind::kInt64: return "int64";
+    case KeyKind::kUuid: return "uuid";
+    case KeyKind::kNone: return "none";
+  }
+  return "unknown";
+}
+
+Result<std::string> CanonicalKey(KeyKind kind, std::string_view key) {
+  switch (kind) {
+    case KeyKind::kString:
+      if (key.size() > 1024) return Error(ErrorCode::kInvalidArgument, "actor keys are limited to 1024 bytes");
+      return std::string(key);
+    case KeyKind::kNone:
+      if (!key.empty()) return Error(ErrorCode::kInvalidArgument, "this actor type has no key; use an empty key");
+      return std::string();
+    case KeyKind::kInt64: {
+      int64_t v = 0;
+      auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
+      if (key.empty() || ec != std::errc() || end != key.data() + key.size()) {
+        return Error(ErrorCode::kInvalidArgument, "the key '" + std::string(key) + "' is not a 64-bit integer");
+      }
+      return std::to_string(v);
+    }
+    case KeyKind::kUuid: {
+      std::string out;
+      out.reserve(36);
+      bool ok = key.size() == 36;
+      for (size_t i = 0; ok && i < key.size(); ++i) {
+        char c = key[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+          ok = c == '-';
+        } else {
+          ok = std::isxdigit(static_cast<unsigned char>(c)) != 0;
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        out.push_back(c);
+      }
+      if (!ok) return Error(ErrorCode::kInvalidArgument, "the key '" + std::string(key) + "' is not a UUID");
+      return out;
+    }
+  }
+  return Error(ErrorCode::kInternal, "bad key kind");
+}
+
+const MethodInfo* TypeInfo::FindMethod(std::string_view method) const {
+  for (const auto& m : methods) {
+    if (m.name == method) return &m;
+  }
+  return nullptr;
+}
+
+const TypeInfo* ActorRegistry::Find(std::string_view type) const {
+  for (const auto& t : types_) {
+    if (t->name == type) return t.get();
+  }
+  return nullptr;
+}
+
+void ActorRegistry::AddType(std::unique_ptr<TypeInfo> info) {
+  if (Find(info->name) != nullptr) throw std::logic_error("actor type registered twice: " + info->name);
+  types_.push_back(std::move(info));
+}
+
+}  // namespace orbit

@@ -1,0 +1,659 @@
+#include "actor/runtime.h"
+
+#include <boost/asio/use_future.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "actor/store.h"
+#include "storage/key_codec.h"
+
+namespace orbit::actor {
+namespace {
+
+int64_t UnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool InChain(const detail::CallChain* chain, const ActorId& id) {
+  for (; chain != nullptr; chain = chain->parent.get()) {
+    if (chain->id == id) return true;
+  }
+  return false;
+}
+
+std::string ChainText(const detail::CallChain* chain, const ActorId& target) {
+  std::vector<std::string> ids;
+  for (; chain != nullptr; chain = chain->parent.get()) ids.push_back(chain->id.ToString());
+  std::string out;
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) out += *it + " -> ";
+  return out + target.ToString();
+}
+
+// OnReminder as a call, so a reminder runs as a turn like any other call.
+class ReminderInvocation final : public detail::TypedInvocation<void> {
+ public:
+  explicit ReminderInvocation(std::string name) : name_(std::move(name)) {}
+  std::string_view method_name() const override { return "OnReminder"; }
+  Task<void> Run(Actor& actor) override {
+    try {
+      co_await actor.OnReminder(name_);
+      outcome.emplace();
+    } catch (const std::exception& e) {
+      outcome.emplace(Error(ErrorCode::kAborted, e.what()));
+    }
+  }
+
+ private:
+  std::string name_;
+};
+
+// Reads the state of an actor as a turn (GET /api/v1/actors/{type}/{key}).
+class StateInvocation final : public detail::JsonInvocation {
+ public:
+  explicit StateInvocation(const StateBinding& binding) : binding_(binding) {}
+  std::string_view method_name() const override { return "state"; }
+  Task<void> Run(Actor& actor) override {
+    try {
+      outcome.emplace(binding_.to_json(actor));
+    } catch (const std::exception& e) {
+      outcome.emplace(Error(ErrorCode::kInternal, e.what()));
+    }
+    co_return;
+  }
+
+ private:
+  const StateBinding& binding_;
+};
+
+}  // namespace
+
+std::string_view EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kActivated: return "activated";
+    case EventKind::kDeactivated: return "deactivated";
+    case EventKind::kStateSaved: return "state_saved";
+  }
+  return "unknown";
+}
+
+// A call as its caller's shard sees it: the caller's coroutine waits on
+// `handler` until the call completes or its deadline passes.
+struct Runtime::PendingCall {
+  asio::any_io_executor executor;
+  size_t shard = 0;
+  // optional, set with emplace: Boost 1.81's any_completion_handler move
+  // assignment recurses forever (it copies through its converting constructor).
+  std::optional<asio::any_completion_handler<void()>> handler;
+  bool done = false;
+  bool timed_out = false;
+  std::multimap<Clock::time_point, std::weak_ptr<PendingCall>>::iterator deadline;
+};
+
+struct Runtime::ShardState {
+  std::unordered_map<ActorId, std::shared_ptr<Activation>, ActorIdHash> directory;
+  // Calls made from this shard, by deadline (checked every tick).
+  std::multimap<Clock::time_point, std::weak_ptr<PendingCall>> deadlines;
+  asio::steady_timer* collector = nullptr;
+  asio::steady_timer* ticker = nullptr;
+};
+
+Runtime::Runtime(runtime::ShardSet& shards, storage::Engine& engine, const ActorRegistry& registry,
+                 RuntimeOptions options)
+    : shards_(shards), engine_(engine), registry_(registry), options_(std::move(options)) {
+  for (size_t i = 0; i < shards_.size(); ++i) states_.push_back(std::make_unique<ShardState>());
+  storage_pool_ = std::make_unique<runtime::BlockingPool>(std::max<size_t>(1, options_.storage_threads));
+}
+
+Runtime::~Runtime() { Stop(); }
+
+size_t Runtime::ShardOf(const ActorId& id) const { return ActorIdHash{}(id) % shards_.size(); }
+
+Status Runtime::Start() {
+  auto it = engine_.Scan(storage::ColumnFamily::kActors, ReminderPrefix(), storage::PrefixSuccessor(ReminderPrefix()));
+  for (; it->Valid(); it->Next()) {
+    auto r = DecodeReminder(it->key(), it->value());
+    if (!r.ok()) return r.error();
+    reminders_[std::string(it->key())] = ReminderEntry{r->id, r->name, Reminder{r->due_unix_ms, r->period_ms}};
+  }
+  if (auto s = it->status(); !s.ok()) return s;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    asio::co_spawn(shards_.shard(i).executor(), CollectorLoop(i), asio::detached);
+    asio::co_spawn(shards_.shard(i).executor(), TickLoop(i), asio::detached);
+  }
+  started_ = true;
+  return {};
+}
+
+void Runtime::Stop() {
+  if (stopping_.exchange(true) || !started_) return;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    asio::co_spawn(shards_.shard(i).executor(), DeactivateAll(i), asio::use_future).get();
+  }
+  storage_pool_->Stop();
+}
+
+Task<void> Runtime::DeactivateAll(size_t shard) {
+  ShardState& s = Local(shard);
+  if (s.collector != nullptr) s.collector->cancel();
+  if (s.ticker != nullptr) s.ticker->cancel();
+  std::vector<std::shared_ptr<Activation>> all;
+  all.reserve(s.directory.size());
+  for (auto& [id, act] : s.directory) all.push_back(act);
+  for (auto& act : all) co_await DeactivateActivation(act);
+  // Calls still waiting get kUnavailable from their tick-less deadline: fail them now.
+  for (auto& [deadline, weak] : s.deadlines) {
+    if (auto p = weak.lock()) {
+      p->timed_out = true;
+      p->done = true;
+      if (p->handler) Resume(p->executor, std::move(*p->handler));
+    }
+  }
+  s.deadlines.clear();
+}
+
+// --- calls ---
+
+Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
+  calls_total_.fetch_add(1, std::memory_order_relaxed);
+  runtime::Shard* here = runtime::Shard::Current();
+  if (here == nullptr) co_return Error(ErrorCode::kInternal, "actor calls must be made from a shard (see Node::Run)");
+  if (stopping_.load(std::memory_order_relaxed)) co_return Error(ErrorCode::kUnavailable, "the actor runtime is stopping");
+  const TypeInfo* type = registry_.Find(call->target.type);
+  if (type == nullptr) {
+    call->Fail(Error(ErrorCode::kNotFound, "unknown actor type '" + call->target.type + "'"));
+    co_return Result<void>();
+  }
+  auto key = CanonicalKey(type->key_kind, call->target.key);
+  if (!key.ok()) {
+    call->Fail(key.error());
+    co_return Result<void>();
+  }
+  call->target.key = std::move(key).value();
+
+  auto pending = std::make_shared<PendingCall>();
+  pending->executor = here->executor();
+  pending->shard = here->id();
+  auto timeout = call->timeout.count() > 0 ? call->timeout : options_.call_timeout;
+  pending->deadline = Local(here->id()).deadlines.emplace(Clock::now() + timeout, pending);
+  size_t target = ShardOf(call->target);
+  std::string method(call->method_name());
+  asio::co_spawn(shards_.shard(target).executor(), Dispatch(std::move(call), pending), asio::detached);
+  if (!pending->done) {
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [p = pending.get()](auto handler) { p->handler.emplace(std::move(handler)); },
+        asio::use_awaitable);
+  }
+  if (pending->timed_out) {
+    if (stopping_.load()) co_return Error(ErrorCode::kUnavailable, "the actor runtime stopped");
+    co_return Error(ErrorCode::kDeadlineExceeded, fmt::format("the call to {} timed out after {} ms", method, timeout.count()));
+  }
+  co_return Result<void>();
+}
+
+void Runtime::Complete(const std::shared_ptr<PendingCall>& p) {
+  if (p->done) return;
+  p->done = true;
+  Local(p->shard).deadlines.erase(p->deadline);
+  if (p->handler) Resume(p->executor, std::move(*p->handler));
+}
+
+Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending) {
+  const TypeInfo& type = *registry_.Find(call->target.type);
+  size_t shard = ShardOf(call->target);
+  ShardState& s = Local(shard);
+  auto executor = shards_.shard(shard).executor();
+  while (true) {
+    std::shared_ptr<Activation> act;
+    if (auto it = s.directory.find(call->target); it != s.directory.end()) {
+      act = it->second;
+    } else {
+      if (stopping_.load(std::memory_order_relaxed)) {
+        call->Fail(Error(ErrorCode::kUnavailable, "the actor runtime is stopping"));
+        break;
+      }
+      act = std::make_shared<Activation>(call->target, type, shard);
+      (void)act->turn.TryAcquire();  // held until activation ends
+      s.directory.emplace(call->target, act);
+      asio::co_spawn(executor, Activate(act), asio::detached);
+    }
+    if (!type.reentrant && InChain(call->chain.get(), call->target)) {
+      call->Fail(Error(ErrorCode::kDeadlock, "call cycle between non-reentrant actors: " +
+                                                 ChainText(call->chain.get(), call->target)));
+      break;
+    }
+    if (act->queued >= options_.mailbox_capacity) {
+      call->Fail(Error(ErrorCode::kResourceExhausted,
+                       fmt::format("the mailbox of {} is full ({} calls queued)", call->target.ToString(), act->queued)));
+      break;
+    }
+    ++act->queued;
+    co_await act->turn.Acquire();
+    --act->queued;
+    if (act->phase == Phase::kDead) {  // deactivated while we waited: go to its successor
+      act->turn.Release(executor);
+      continue;
+    }
+    if (act->phase == Phase::kFailed) {
+      call->Fail(*act->failure);
+      act->turn.Release(executor);
+      break;
+    }
+    if (call->cancelled && call->cancelled->load()) {
+      call->Fail(Error(ErrorCode::kCancelled, "the caller went away"));
+      act->turn.Release(executor);
+      break;
+    }
+    if (type.reentrant) act->turn.Release(executor);
+    ++act->running;
+    act->chain = call->chain;
+    co_await call->Run(*act->actor);
+    act->chain.reset();
+    if (type.save_after_each_call && type.state && !call->failed()) {
+      auto saved = co_await SaveState(*act);
+      if (!saved.ok()) call->Fail(Error(saved.error().code(), "the call ran but its state was not saved: " + saved.error().message()));
+    }
+    --act->running;
+    act->last_used = Clock::now();
+    if (!type.reentrant) act->turn.Release(executor);
+    if (act->deactivate_requested) asio::co_spawn(executor, DeactivateActivation(act), asio::detached);
+    break;
+  }
+  asio::post(pending->executor, [this, pending] { Complete(pending); });
+}
+
+// --- lifecycle ---
+
+Task<void> Runtime::Activate(std::shared_ptr<Activation> act) {
+  auto executor = shards_.shard(act->shard).executor();
+  std::optional<Error> failure;
+  act->actor = act->type->factory();
+  act->actor->activation_ = act.get();
+  act->actor->runtime_ = this;
+  if (act->type->state) {
+    act->type->state->bind(*act->actor);
+    auto record = co_await LoadStateRecord(act->id);
+    if (!record.ok()) {
+      failure = record.error();
+    } else if (record->has_value()) {
+      auto decoded = DecodeState(**record);
+      if (!decoded.ok()) {
+        failure = decoded.error();
+      } else if (auto r = act->type->state->from_json(*act->actor, std::move(decoded->value), decoded->version); !r.ok()) {
+        failure = r.error();
+      }
+    }
+  }
+  if (!failure) {
+    try {
+      co_await act->actor->OnActivate();
+    } catch (const std::exception& e) {
+      failure = Error(ErrorCode::kAborted, std::string("OnActivate threw: ") + e.what());
+    }
+  }
+  if (failure) {
+    spdlog::warn("actor {}: activation failed: {}", act->id.ToString(), failure->ToString());
+    act->phase = Phase::kFailed;
+    act->failure = std::make_unique<Error>(Error(failure->code(), "activation of " + act->id.ToString() + " failed: " + failure->message()));
+    auto& dir = Local(act->shard).directory;
+    if (auto it = dir.find(act->id); it != dir.end() && it->second == act) dir.erase(it);
+    act->actor.reset();
+    act->turn.Release(executor);
+    co_return;
+  }
+  auto now = Clock::now();
+  act->phase = Phase::kActive;
+  act->last_used = now;
+  act->lease = Lease{now + options_.lease_duration / 2, now + options_.lease_duration};
+  activations_total_.fetch_add(1, std::memory_order_relaxed);
+  Emit(EventKind::kActivated, act->id);
+  act->turn.Release(executor);
+}
+
+Task<void> Runtime::DeactivateActivation(std::shared_ptr<Activation> act) {
+  auto executor = shards_.shard(act->shard).executor();
+  if (act->phase != Phase::kActive) co_return;
+  co_await act->turn.Acquire();
+  if (act->phase != Phase::kActive) {
+    act->turn.Release(executor);
+    co_return;
+  }
+  act->deactivate_requested = false;
+  act->phase = Phase::kDeactivating;
+  while (act->running > 0) {  // reentrant turns still in progress
+    asio::steady_timer wait(executor, std::chrono::milliseconds(1));
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (act->timers) {
+    for (auto& [name, timer] : *act->timers) {
+      timer->stopped = true;
+      timer->timer.cancel();
+    }
+    act->timers.reset();
+  }
+  try {
+    co_await act->actor->OnDeactivate();
+  } catch (const std::exception& e) {
+    spdlog::warn("actor {}: OnDeactivate threw: {}", act->id.ToString(), e.what());
+  }
+  if (act->type->state) {
+    auto saved = co_await SaveState(*act);
+    if (!saved.ok()) {
+      spdlog::error("actor {}: state not saved on deactivation: {}", act->id.ToString(), saved.error().ToString());
+      if (!stopping_.load()) {  // keep it active rather than lose its state; retried later
+        act->phase = Phase::kActive;
+        act->last_used = Clock::now();
+        act->turn.Release(executor);
+        co_return;
+      }
+    }
+  }
+  auto& dir = Local(act->shard).directory;
+  if (auto it = dir.find(act->id); it != dir.end() && it->second == act) dir.erase(it);
+  act->phase = Phase::kDead;
+  act->actor.reset();
+  deactivations_total_.fetch_add(1, std::memory_order_relaxed);
+  Emit(EventKind::kDeactivated, act->id);
+  act->turn.Release(executor);
+}
+
+Task<void> Runtime::CollectorLoop(size_t shard) {
+  asio::steady_timer timer(shards_.shard(shard).executor());
+  ShardState& s = Local(shard);
+  s.collector = &timer;
+  std::vector<std::shared_ptr<Activation>> idle;
+  while (!stopping_.load()) {
+    timer.expires_after(options_.collection_interval);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (stopping_.load()) break;
+    auto now = Clock::now();
+    for (auto& [id, act] : s.directory) {
+      if (act->phase != Phase::kActive) continue;
+      if (now >= act->lease.renew_at) {
+        act->lease.expires_at = now + options_.lease_duration;
+        act->lease.renew_at = now + options_.lease_duration / 2;
+      }
+      if (!act->turn.locked() && act->queued == 0 && act->running == 0 && now - act->last_used >= options_.idle_timeout) {
+        idle.push_back(act);
+      }
+    }
+    for (auto& act : idle) asio::co_spawn(shards_.shard(shard).executor(), DeactivateActivation(act), asio::detached);
+    idle.clear();
+  }
+  s.collector = nullptr;
+}
+
+Task<void> Runtime::TickLoop(size_t shard) {
+  asio::steady_timer timer(shards_.shard(shard).executor());
+  ShardState& s = Local(shard);
+  s.ticker = &timer;
+  while (!stopping_.load()) {
+    timer.expires_after(options_.tick);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (stopping_.load()) break;
+    auto now = Clock::now();
+    while (!s.deadlines.empty() && s.deadlines.begin()->first <= now) {
+      auto p = s.deadlines.begin()->second.lock();
+      s.deadlines.erase(s.deadlines.begin());
+      if (p && !p->done) {
+        p->done = true;
+        p->timed_out = true;
+        if (p->handler) Resume(p->executor, std::move(*p->handler));
+      }
+    }
+    if (shard == 0) FireReminders();
+  }
+  s.ticker = nullptr;
+}
+
+// --- state ---
+
+Task<Result<std::optional<std::string>>> Runtime::LoadStateRecord(const ActorId& id) {
+  std::string key = StateKey(id);
+  // (optional: the pool's result type must be default-constructible)
+  auto got = co_await storage_pool_->Run([&] { return std::optional(engine_.Get(storage::ColumnFamily::kActors, key)); });
+  co_return std::move(*got);
+}
+
+Task<Result<void>> Runtime::SaveState(Activation& act) {
+  if (!act.type->state || !act.actor) co_return Error(ErrorCode::kInvalidArgument, act.type->name + " has no bound state");
+  std::string key = StateKey(act.id);
+  std::string bytes;
+  try {
+    bytes = EncodeState(act.type->state->version, act.type->state->to_json(*act.actor));
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::kInvalidArgument, std::string("cannot encode the state: ") + e.what());
+  }
+  Status saved = co_await storage_pool_->Run([&] {
+    storage::WriteBatch batch(engine_);
+    batch.Put(storage::ColumnFamily::kActors, key, bytes);
+    return engine_.Write(batch, storage::Engine::WriteMode::kOwned);
+  });
+  if (saved.ok()) Emit(EventKind::kStateSaved, act.id);
+  co_return saved;
+}
+
+// --- timers and reminders ---
+
+void Runtime::StartTimer(Activation& act, std::string name, std::chrono::milliseconds due,
+                         std::chrono::milliseconds period, std::function<Task<void>()> fn) {
+  auto& dir = Local(act.shard).directory;
+  auto it = dir.find(act.id);
+  if (it == dir.end() || it->second.get() != &act) return;  // not a live activation
+  if (!act.timers) act.timers = std::make_unique<std::map<std::string, std::shared_ptr<ActorTimer>>>();
+  StopTimer(act, name);
+  auto timer = std::make_shared<ActorTimer>(shards_.shard(act.shard).executor());
+  timer->period = period;
+  timer->fn = std::move(fn);
+  timer->timer.expires_after(due);
+  (*act.timers)[name] = timer;
+  asio::co_spawn(shards_.shard(act.shard).executor(), TimerLoop(it->second, timer), asio::detached);
+}
+
+void Runtime::StopTimer(Activation& act, const std::string& name) {
+  if (!act.timers) return;
+  auto it = act.timers->find(name);
+  if (it == act.timers->end()) return;
+  it->second->stopped = true;
+  it->second->timer.cancel();
+  act.timers->erase(it);
+}
+
+Task<void> Runtime::TimerLoop(std::shared_ptr<Activation> act, std::shared_ptr<ActorTimer> timer) {
+  auto executor = shards_.shard(act->shard).executor();
+  while (true) {
+    co_await timer->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (timer->stopped || stopping_.load()) co_return;
+    co_await act->turn.Acquire();
+    if (timer->stopped || act->phase != Phase::kActive) {
+      act->turn.Release(executor);
+      co_return;
+    }
+    ++act->running;
+    try {
+      co_await timer->fn();
+    } catch (const std::exception& e) {
+      spdlog::warn("actor {}: timer threw: {}", act->id.ToString(), e.what());
+    }
+    --act->running;
+    act->turn.Release(executor);
+    if (timer->period.count() == 0) {
+      timer->stopped = true;
+      co_return;
+    }
+    timer->timer.expires_after(timer->period);
+  }
+}
+
+Task<Result<void>> Runtime::SetReminder(const ActorId& id, std::string name, std::chrono::milliseconds due,
+                                        std::chrono::milliseconds period) {
+  if (due.count() < 0 || period.count() < 0) co_return Error(ErrorCode::kInvalidArgument, "reminder times must not be negative");
+  std::string key = ReminderKey(id, name);
+  int64_t due_ms = UnixMs() + due.count();
+  std::string value = EncodeReminder(due_ms, period.count());
+  Status saved = co_await storage_pool_->Run([&] {
+    storage::WriteBatch batch(engine_);
+    batch.Put(storage::ColumnFamily::kActors, key, value);
+    return engine_.Write(batch, storage::Engine::WriteMode::kOwned);
+  });
+  if (!saved.ok()) co_return saved;
+  ReminderEntry entry{id, name, Reminder{due_ms, period.count()}};
+  co_await shards_.RunOn(0, [&] { reminders_[key] = entry; });
+  co_return Result<void>();
+}
+
+Task<Result<void>> Runtime::ClearReminder(const ActorId& id, std::string name) {
+  std::string key = ReminderKey(id, name);
+  co_await shards_.RunOn(0, [&] { reminders_.erase(key); });
+  co_return co_await storage_pool_->Run([&] {
+    storage::WriteBatch batch(engine_);
+    batch.Delete(storage::ColumnFamily::kActors, key);
+    return engine_.Write(batch, storage::Engine::WriteMode::kOwned);
+  });
+}
+
+void Runtime::FireReminders() {
+  if (reminders_.empty()) return;
+  int64_t now = UnixMs();
+  for (auto it = reminders_.begin(); it != reminders_.end();) {
+    Reminder& r = it->second.schedule;
+    if (r.due_unix_ms > now) {
+      ++it;
+      continue;
+    }
+    asio::co_spawn(shards_.shard(0).executor(), FireReminder(it->second.id, it->second.name), asio::detached);
+    if (r.period_ms > 0) {
+      r.due_unix_ms += ((now - r.due_unix_ms) / r.period_ms + 1) * r.period_ms;  // skip missed periods
+      ++it;
+    } else {
+      it = reminders_.erase(it);  // the record is deleted once the reminder has run
+    }
+  }
+}
+
+Task<void> Runtime::FireReminder(ActorId id, std::string name) {
+  auto call = std::make_shared<ReminderInvocation>(name);
+  call->target = id;
+  auto sent = co_await Send(call);
+  bool ran = sent.ok() && !call->failed();
+  if (!ran) {
+    spdlog::warn("actor {}: reminder '{}' failed: {}", id.ToString(), name,
+                 !sent.ok() ? sent.error().ToString() : call->outcome->error().ToString());
+  }
+  // A one-shot reminder's record goes once it ran, unless it was set again meanwhile.
+  std::string key = ReminderKey(id, name);
+  if (ran && reminders_.find(key) == reminders_.end()) {
+    (void)co_await storage_pool_->Run([&] {
+      storage::WriteBatch batch(engine_);
+      batch.Delete(storage::ColumnFamily::kActors, key);
+      return engine_.Write(batch, storage::Engine::WriteMode::kOwned);
+    });
+  }
+}
+
+// --- by name (REST, gRPC) ---
+
+Task<Result<nlohmann::json>> Runtime::Invoke(ActorId id, std::string method, nlohmann::json args,
+                                             std::chrono::milliseconds timeout,
+                                             std::shared_ptr<std::atomic<bool>> cancelled) {
+  const TypeInfo* type = registry_.Find(id.type);
+  if (type == nullptr) co_return Error(ErrorCode::kNotFound, "unknown actor type '" + id.type + "'");
+  const MethodInfo* m = type->FindMethod(method);
+  if (m == nullptr) co_return Error(ErrorCode::kNotFound, "actor type '" + id.type + "' has no method '" + method + "'");
+  auto bound = m->bind(args);
+  if (!bound.ok()) co_return bound.error();
+  std::shared_ptr<detail::JsonInvocation> call = std::move(bound).value();
+  call->target = std::move(id);
+  call->timeout = timeout;
+  call->cancelled = std::move(cancelled);
+  auto sent = co_await Send(call);
+  if (!sent.ok()) co_return sent.error();
+  co_return std::move(*call->outcome);
+}
+
+Task<Result<nlohmann::json>> Runtime::GetState(ActorId id) {
+  const TypeInfo* type = registry_.Find(id.type);
+  if (type == nullptr) co_return Error(ErrorCode::kNotFound, "unknown actor type '" + id.type + "'");
+  if (!type->state || !type->expose_state) {
+    co_return Error(ErrorCode::kNotSupported, "actor type '" + id.type + "' does not expose its state");
+  }
+  auto call = std::make_shared<StateInvocation>(*type->state);
+  call->target = std::move(id);
+  auto sent = co_await Send(call);
+  if (!sent.ok()) co_return sent.error();
+  co_return std::move(*call->outcome);
+}
+
+Task<Result<bool>> Runtime::Deactivate(ActorId id) {
+  const TypeInfo* type = registry_.Find(id.type);
+  if (type == nullptr) co_return Error(ErrorCode::kNotFound, "unknown actor type '" + id.type + "'");
+  auto key = CanonicalKey(type->key_kind, id.key);
+  if (!key.ok()) co_return key.error();
+  id.key = std::move(key).value();
+  size_t shard = ShardOf(id);
+  co_return co_await shards_.RunOn(shard, [&]() -> Task<bool> {
+    auto& dir = Local(shard).directory;
+    auto it = dir.find(id);
+    if (it == dir.end() || it->second->phase != Phase::kActive) co_return false;
+    auto act = it->second;
+    co_await DeactivateActivation(act);
+    co_return act->phase == Phase::kDead;
+  });
+}
+
+Task<std::optional<Runtime::ActivationInfo>> Runtime::Inspect(ActorId id) {
+  const TypeInfo* type = registry_.Find(id.type);
+  if (type == nullptr) co_return std::nullopt;
+  auto key = CanonicalKey(type->key_kind, id.key);
+  if (!key.ok()) co_return std::nullopt;
+  id.key = std::move(key).value();
+  size_t shard = ShardOf(id);
+  co_return co_await shards_.RunOn(shard, [&]() -> std::optional<ActivationInfo> {
+    auto& dir = Local(shard).directory;
+    auto it = dir.find(id);
+    if (it == dir.end() || it->second->phase != Phase::kActive) return std::nullopt;
+    auto now = Clock::now();
+    auto& a = *it->second;
+    return ActivationInfo{
+        UnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(a.lease.expires_at - now).count(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - a.last_used).count(), a.queued};
+  });
+}
+
+Task<std::map<std::string, TypeStats>> Runtime::Stats() {
+  std::map<std::string, TypeStats> stats;
+  for (const auto& type : registry_.types()) stats[type->name];
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    co_await shards_.RunOn(i, [&] {
+      for (auto& [id, act] : Local(i).directory) {
+        if (act->phase == Phase::kActive) ++stats[id.type].active;
+      }
+    });
+  }
+  co_return stats;
+}
+
+// --- events ---
+
+uint64_t Runtime::Subscribe(std::function<void(const ActorEvent&)> listener) {
+  std::lock_guard lock(listeners_mu_);
+  uint64_t token = next_listener_++;
+  listeners_.emplace(token, std::move(listener));
+  listener_count_ = listeners_.size();
+  return token;
+}
+
+void Runtime::Unsubscribe(uint64_t token) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.erase(token);
+  listener_count_ = listeners_.size();
+}
+
+void Runtime::Emit(EventKind kind, const ActorId& id) {
+  if (listener_count_.load(std::memory_order_relaxed) == 0) return;
+  ActorEvent event{kind, id, UnixMs()};
+  std::lock_guard lock(listeners_mu_);
+  for (auto& [token, listener] : listeners_) listener(event);
+}
+
+}  // namespace orbit::actor

@@ -1,0 +1,172 @@
+#pragma once
+
+// The virtual-actor runtime of one node. Each identity (type, key) belongs to one
+// shard (a hash of the identity); that shard's directory holds its activation, so
+// there is at most one activation per identity without any lock. A call hops to
+// the owning shard, queues on the activation's mailbox, runs as a turn, and
+// its completion hops back to the caller's shard. Placement is a function of the
+// identity so a later cluster layer can extend it to (node, shard) with a remote
+// hop. See docs/adr/006-virtual-actors.md.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "actor/activation.h"
+#include "common/result.h"
+#include "orbit/actor.h"
+#include "orbit/registry.h"
+#include "runtime/blocking_pool.h"
+#include "runtime/shard.h"
+#include "storage/engine.h"
+
+namespace orbit::actor {
+
+struct RuntimeOptions {
+  std::string node_id = "local";
+  std::chrono::milliseconds call_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{600'000};
+  // How often each shard looks for idle activations and renews leases.
+  std::chrono::milliseconds collection_interval{1'000};
+  std::chrono::milliseconds lease_duration{10'000};
+  // How often call deadlines and reminders are checked.
+  std::chrono::milliseconds tick{20};
+  // Calls queued on one activation beyond this fail with kResourceExhausted.
+  size_t mailbox_capacity = 10'000;
+  size_t storage_threads = 4;
+};
+
+enum class EventKind : uint8_t { kActivated, kDeactivated, kStateSaved };
+std::string_view EventKindName(EventKind kind);
+
+struct ActorEvent {
+  EventKind kind;
+  ActorId id;
+  int64_t unix_ms;
+};
+
+// Per-type numbers for GET /api/v1/actors and metrics.
+struct TypeStats {
+  size_t active = 0;
+};
+
+class Runtime {
+ public:
+  Runtime(runtime::ShardSet& shards, storage::Engine& engine, const ActorRegistry& registry, RuntimeOptions options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Loads persisted reminders and starts each shard's collector and ticker.
+  Status Start();
+  // Refuses new calls, deactivates every activation (OnDeactivate, state saved)
+  // and stops the loops. Call from a thread that is not a shard. Idempotent.
+  void Stop();
+
+  const ActorRegistry& registry() const { return registry_; }
+  const RuntimeOptions& options() const { return options_; }
+  runtime::ShardSet& shards() { return shards_; }
+  size_t ShardOf(const ActorId& id) const;
+
+  template <typename T>
+  ActorRef<T> Ref(std::string key) {
+    return ActorRef<T>(this, ActorId{std::string(TypeNameOf<T>()), std::move(key)});
+  }
+
+  // Dynamic invocation by method name with JSON arguments. `cancelled`, when
+  // given, is polled: a call still queued when it turns true is dropped.
+  Task<Result<nlohmann::json>> Invoke(ActorId id, std::string method, nlohmann::json args,
+                                      std::chrono::milliseconds timeout = std::chrono::milliseconds(0),
+                                      std::shared_ptr<std::atomic<bool>> cancelled = nullptr);
+  // The state of an actor whose type exposes it (runs as a turn; activates).
+  Task<Result<nlohmann::json>> GetState(ActorId id);
+  // Deactivates the actor if it is active; false if it was not.
+  Task<Result<bool>> Deactivate(ActorId id);
+  // Active activations per type name, over all shards.
+  Task<std::map<std::string, TypeStats>> Stats();
+  // Snapshot of one activation for the REST API; nullopt if not active.
+  struct ActivationInfo {
+    int64_t lease_expires_unix_ms;
+    int64_t idle_ms;
+    uint32_t queued;
+  };
+  Task<std::optional<ActivationInfo>> Inspect(ActorId id);
+
+  // Event subscriptions (WebSocket). The callback runs on the activation's shard
+  // and must not block.
+  uint64_t Subscribe(std::function<void(const ActorEvent&)> listener);
+  void Unsubscribe(uint64_t token);
+
+  // --- used by Actor, State and ActorRef (public API implementation) ---
+  Task<Result<void>> Send(std::shared_ptr<detail::Invocation> call);
+  Task<Result<void>> SaveState(Activation& activation);
+  void StartTimer(Activation& activation, std::string name, std::chrono::milliseconds due,
+                  std::chrono::milliseconds period, std::function<Task<void>()> fn);
+  void StopTimer(Activation& activation, const std::string& name);
+  Task<Result<void>> SetReminder(const ActorId& id, std::string name, std::chrono::milliseconds due,
+                                 std::chrono::milliseconds period);
+  Task<Result<void>> ClearReminder(const ActorId& id, std::string name);
+
+  // Counters for tests and metrics.
+  uint64_t activations_total() const { return activations_total_.load(std::memory_order_relaxed); }
+  uint64_t deactivations_total() const { return deactivations_total_.load(std::memory_order_relaxed); }
+  uint64_t calls_total() const { return calls_total_.load(std::memory_order_relaxed); }
+
+ private:
+  struct PendingCall;
+  struct ShardState;
+  struct Reminder {
+    int64_t due_unix_ms = 0;
+    int64_t period_ms = 0;
+  };
+
+  Task<void> Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending);
+  Task<void> Activate(std::shared_ptr<Activation> activation);
+  Task<void> DeactivateActivation(std::shared_ptr<Activation> activation);
+  Task<void> TimerLoop(std::shared_ptr<Activation> activation, std::shared_ptr<ActorTimer> timer);
+  Task<void> CollectorLoop(size_t shard);
+  Task<void> TickLoop(size_t shard);
+  Task<void> DeactivateAll(size_t shard);
+  Task<Result<std::optional<std::string>>> LoadStateRecord(const ActorId& id);
+  void FireReminders();
+  Task<void> FireReminder(ActorId id, std::string name);
+  void Complete(const std::shared_ptr<PendingCall>& pending);
+  void Emit(EventKind kind, const ActorId& id);
+  ShardState& Local(size_t shard) { return *states_[shard]; }
+
+  runtime::ShardSet& shards_;
+  storage::Engine& engine_;
+  const ActorRegistry& registry_;
+  RuntimeOptions options_;
+  std::vector<std::unique_ptr<ShardState>> states_;
+  std::unique_ptr<runtime::BlockingPool> storage_pool_;  // state loads/saves never block a shard
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+
+  // Reminders by storage key; owned by shard 0.
+  struct ReminderEntry {
+    ActorId id;
+    std::string name;
+    Reminder schedule;
+  };
+  std::map<std::string, ReminderEntry> reminders_;
+
+  std::mutex listeners_mu_;
+  std::map<uint64_t, std::function<void(const ActorEvent&)>> listeners_;
+  std::atomic<size_t> listener_count_{0};
+  uint64_t next_listener_ = 1;
+
+  std::atomic<uint64_t> activations_total_{0};
+  std::atomic<uint64_t> deactivations_total_{0};
+  std::atomic<uint64_t> calls_total_{0};
+};
+
+}  // namespace orbit::actor

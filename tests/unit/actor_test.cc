@@ -1,0 +1,434 @@
+// Runtime semantics of virtual actors, on a real node (shards + RocksDB on disk).
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actor/runtime.h"
+#include "actor/store.h"
+#include "orbit/node.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using orbit::Task;
+namespace asio = orbit::asio;
+
+Task<void> Sleep(std::chrono::milliseconds d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  co_await t.async_wait(asio::use_awaitable);
+}
+
+class Greeter : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "Greeter";
+  Task<std::string> Greet(std::string name) { co_return "Hello, " + name + " from " + key(); }
+};
+
+struct CounterState {
+  int64_t value = 0;
+  std::vector<std::string> log;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CounterState, value, log)
+
+// Counts activations per process to check single activation.
+std::atomic<int> g_activations{0};
+std::atomic<int> g_deactivations{0};
+std::atomic<int> g_in_turn{0};
+std::atomic<int> g_max_in_turn{0};
+
+class Counter : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "Counter";
+  orbit::State<CounterState> state;
+
+  Task<void> OnActivate() override {
+    ++g_activations;
+    co_return;
+  }
+  Task<void> OnDeactivate() override {
+    ++g_deactivations;
+    co_return;
+  }
+  // Yields in the middle of the turn, so interleaving would be visible.
+  Task<int64_t> Add(int64_t delta, std::string who) {
+    int now = ++g_in_turn;
+    int prev = g_max_in_turn.load();
+    while (now > prev && !g_max_in_turn.compare_exchange_weak(prev, now)) {
+    }
+    int64_t before = state->value;
+    co_await Sleep(1ms);
+    state->value = before + delta;
+    state->log.push_back(who);
+    --g_in_turn;
+    co_return state->value;
+  }
+  Task<int64_t> Get() { co_return state->value; }
+  Task<void> Save() {
+    auto r = co_await state.Save();
+    if (!r.ok()) throw std::runtime_error(r.error().ToString());
+  }
+  Task<void> Fail(std::string message) {
+    throw std::runtime_error(message);
+    co_return;
+  }
+  Task<void> Hang(int64_t ms) { co_await Sleep(std::chrono::milliseconds(ms)); }
+};
+
+class ReentrantCounter : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "ReentrantCounter";
+  Task<int64_t> Slow() {
+    int now = ++in_turn_;
+    max_in_turn_ = std::max(max_in_turn_, now);
+    co_await Sleep(5ms);
+    --in_turn_;
+    co_return max_in_turn_;
+  }
+
+ private:
+  int in_turn_ = 0;
+  int max_in_turn_ = 0;
+};
+
+// Ping calls Pong, which calls back into the caller: a cycle.
+class Pong;
+class Ping : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "Ping";
+  Task<std::string> Start(std::string pong_key);
+  Task<std::string> Echo(std::string s) { co_return s; }
+};
+class Pong : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "Pong";
+  Task<std::string> Bounce(std::string ping_key) {
+    auto r = co_await Ref<Ping>(ping_key).Call(&Ping::Echo, std::string("back"));
+    if (!r.ok()) co_return "error: " + r.error().ToString();
+    co_return *r;
+  }
+  Task<int64_t> Plain(int64_t x) { co_return x + 1; }
+};
+Task<std::string> Ping::Start(std::string pong_key) {
+  auto r = co_await Ref<Pong>(pong_key).Call(&Pong::Bounce, std::string(key()));
+  if (!r.ok()) co_return "error: " + r.error().ToString();
+  co_return *r;
+}
+
+std::atomic<int> g_timer_ticks{0};
+std::atomic<int> g_reminders{0};
+
+class Ticker : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "Ticker";
+  Task<void> StartTicking() {
+    StartTimer("tick", 5ms, 5ms, [this]() -> Task<void> {
+      ++g_timer_ticks;
+      ++ticks_;
+      co_return;
+    });
+    co_return;
+  }
+  Task<int64_t> Ticks() { co_return ticks_; }
+  Task<void> Remind(int64_t due_ms) {
+    auto r = co_await SetReminder("wake", std::chrono::milliseconds(due_ms), 0ms);
+    if (!r.ok()) throw std::runtime_error(r.error().ToString());
+  }
+  Task<void> OnReminder(std::string name) override {
+    if (name == "wake") ++g_reminders;
+    co_return;
+  }
+
+ private:
+  int64_t ticks_ = 0;
+};
+
+void RegisterTestActors(orbit::ActorRegistry& r) {
+  r.Add<Greeter>().Method("Greet", &Greeter::Greet, {"name"});
+  r.Add<Counter>()
+      .State(&Counter::state)
+      .ExposeState()
+      .Method("Add", &Counter::Add, {"delta", "who"})
+      .Method("Get", &Counter::Get)
+      .Method("Save", &Counter::Save)
+      .Method("Fail", &Counter::Fail, {"message"})
+      .Method("Hang", &Counter::Hang, {"ms"});
+  r.Add<ReentrantCounter>().Reentrant().Method("Slow", &ReentrantCounter::Slow);
+  r.Add<Ping>().Method("Start", &Ping::Start, {"pong"}).Method("Echo", &Ping::Echo, {"s"});
+  r.Add<Pong>().Key(orbit::KeyKind::kInt64).Method("Bounce", &Pong::Bounce, {"ping"}).Method("Plain", &Pong::Plain, {"x"});
+  r.Add<Ticker>().Method("StartTicking", &Ticker::StartTicking).Method("Ticks", &Ticker::Ticks).Method("Remind", &Ticker::Remind, {"due_ms"});
+}
+
+class ActorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("orbit_actor_test_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    g_activations = g_deactivations = g_in_turn = g_max_in_turn = g_timer_ticks = g_reminders = 0;
+    Open();
+  }
+  void TearDown() override {
+    node_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Open(orbit::NodeOptions options = {}) {
+    options.data_dir = dir_.string();
+    options.threads = 2;
+    auto node = orbit::Node::Start(options, RegisterTestActors);
+    ASSERT_TRUE(node.ok()) << node.error().ToString();
+    node_ = std::move(node).value();
+  }
+  void Reopen(orbit::NodeOptions options = {}) {
+    node_.reset();
+    Open(options);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<orbit::Node> node_;
+};
+
+TEST_F(ActorTest, TypedCallActivatesOnFirstCall) {
+  auto reply = node_->Run([&]() -> Task<orbit::Result<std::string>> {
+    co_return co_await node_->Ref<Greeter>("bob").Call(&Greeter::Greet, std::string("Ann"));
+  });
+  ASSERT_TRUE(reply.ok()) << reply.error().ToString();
+  EXPECT_EQ(*reply, "Hello, Ann from bob");
+  EXPECT_EQ(node_->runtime().activations_total(), 1u);
+}
+
+TEST_F(ActorTest, DynamicCallByNameWithJsonArguments) {
+  auto& rt = node_->runtime();
+  auto by_object = node_->Run([&] { return rt.Invoke({"Greeter", "x"}, "Greet", nlohmann::json{{"name", "Zed"}}); });
+  ASSERT_TRUE(by_object.ok()) << by_object.error().ToString();
+  EXPECT_EQ(*by_object, "Hello, Zed from x");
+  auto by_array = node_->Run([&] { return rt.Invoke({"Greeter", "x"}, "Greet", nlohmann::json::array({"Amy"})); });
+  EXPECT_EQ(*by_array, "Hello, Amy from x");
+  auto bare = node_->Run([&] { return rt.Invoke({"Greeter", "x"}, "Greet", nlohmann::json("Bo")); });
+  EXPECT_EQ(*bare, "Hello, Bo from x");
+
+  auto wrong_type = node_->Run([&] { return rt.Invoke({"Greeter", "x"}, "Greet", nlohmann::json::array({42})); });
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_EQ(wrong_type.error().code(), orbit::ErrorCode::kInvalidArgument);
+  auto unknown_arg = node_->Run([&] { return rt.Invoke({"Counter", "c"}, "Add", nlohmann::json{{"delta", 1}, {"whom", "x"}}); });
+  EXPECT_EQ(unknown_arg.error().code(), orbit::ErrorCode::kInvalidArgument);
+  auto no_method = node_->Run([&] { return rt.Invoke({"Greeter", "x"}, "Nope", nlohmann::json()); });
+  EXPECT_EQ(no_method.error().code(), orbit::ErrorCode::kNotFound);
+  auto no_type = node_->Run([&] { return rt.Invoke({"Nope", "x"}, "Greet", nlohmann::json()); });
+  EXPECT_EQ(no_type.error().code(), orbit::ErrorCode::kNotFound);
+  auto bad_key = node_->Run([&] { return rt.Invoke({"Pong", "12x"}, "Plain", nlohmann::json(1)); });
+  EXPECT_EQ(bad_key.error().code(), orbit::ErrorCode::kInvalidArgument);
+  // Integer keys are canonical: "+007" and "7" are the same actor.
+  auto a = node_->Run([&] { return rt.Invoke({"Pong", "+007"}, "Plain", nlohmann::json(1)); });
+  EXPECT_FALSE(a.ok());  // from_chars rejects '+'
+  auto b = node_->Run([&] { return rt.Invoke({"Pong", "007"}, "Plain", nlohmann::json(1)); });
+  ASSERT_TRUE(b.ok());
+  auto info = node_->Run([&] { return rt.Inspect({"Pong", "7"}); });
+  EXPECT_TRUE(info.has_value());
+}
+
+TEST_F(ActorTest, SingleActivationAndTurnsUnderManyConcurrentCallers) {
+  constexpr int kCallers = 200;
+  // Callers on both shards, all at once.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      node_->Run([&, t]() -> Task<void> {
+        std::vector<Task<orbit::Result<int64_t>>> unused;
+        for (int i = 0; i < kCallers / 4; ++i) {
+          auto r = co_await node_->Ref<Counter>("shared").Call(&Counter::Add, int64_t{1}, "t" + std::to_string(t));
+          if (!r.ok()) ++failures;
+        }
+      });
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(g_activations.load(), 1);
+  EXPECT_EQ(g_max_in_turn.load(), 1) << "two turns of one actor overlapped";
+  auto v = node_->Run([&] { return node_->Ref<Counter>("shared").Call(&Counter::Get); });
+  EXPECT_EQ(*v, kCallers);  // no lost update despite the yield inside Add
+}
+
+TEST_F(ActorTest, ManyConcurrentCallsFromOneCoroutineKeepOrder) {
+  // Calls spawned in order from one shard arrive in order (per-caller FIFO).
+  node_->Run([&]() -> Task<void> {
+    auto ex = co_await asio::this_coro::executor;
+    std::atomic<int> done{0};
+    for (int i = 0; i < 50; ++i) {
+      asio::co_spawn(ex, [&, i]() -> Task<void> {
+        (void)co_await node_->Ref<Counter>("ordered").Call(&Counter::Add, int64_t{1}, std::to_string(i));
+        ++done;
+      }, asio::detached);
+    }
+    while (done < 50) co_await Sleep(1ms);
+  });
+  auto state = node_->Run([&] { return node_->runtime().GetState({"Counter", "ordered"}); });
+  ASSERT_TRUE(state.ok()) << state.error().ToString();
+  auto log = (*state)["log"].get<std::vector<std::string>>();
+  ASSERT_EQ(log.size(), 50u);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(log[i], std::to_string(i));
+}
+
+TEST_F(ActorTest, ReentrantTypeInterleaves) {
+  std::atomic<int> done{0};
+  int64_t max_seen = 0;
+  node_->Run([&]() -> Task<void> {
+    auto ex = co_await asio::this_coro::executor;
+    for (int i = 0; i < 4; ++i) {
+      asio::co_spawn(ex, [&]() -> Task<void> {
+        auto r = co_await node_->Ref<ReentrantCounter>("r").Call(&ReentrantCounter::Slow);
+        if (r.ok()) max_seen = std::max(max_seen, *r);
+        ++done;
+      }, asio::detached);
+    }
+    while (done < 4) co_await Sleep(1ms);
+  });
+  EXPECT_GT(max_seen, 1) << "a reentrant actor should run calls concurrently";
+}
+
+TEST_F(ActorTest, CallCycleFailsFastInsteadOfDeadlocking) {
+  auto r = node_->Run([&] { return node_->Ref<Ping>("p").Call(&Ping::Start, std::string("1")); });
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_NE(r->find("deadlock"), std::string::npos) << *r;
+  EXPECT_NE(r->find("Ping/p -> Pong/1 -> Ping/p"), std::string::npos) << *r;
+  // Both actors stay usable.
+  auto echo = node_->Run([&] { return node_->Ref<Ping>("p").Call(&Ping::Echo, std::string("still here")); });
+  EXPECT_EQ(*echo, "still here");
+}
+
+TEST_F(ActorTest, ThrowingMethodReturnsErrorAndActorStaysUsable) {
+  auto ref = node_->Ref<Counter>("t");
+  auto failed = node_->Run([&] { return ref.Call(&Counter::Fail, std::string("boom")); });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), orbit::ErrorCode::kAborted);
+  EXPECT_EQ(failed.error().message(), "boom");
+  auto ok = node_->Run([&] { return ref.Call(&Counter::Add, int64_t{5}, std::string("x")); });
+  EXPECT_EQ(*ok, 5);
+  EXPECT_EQ(g_activations.load(), 1);
+}
+
+TEST_F(ActorTest, CallTimeoutAndTheActorRecovers) {
+  auto ref = node_->Ref<Counter>("slow");
+  auto timed_out = node_->Run([&] { return ref.WithTimeout(50ms).Call(&Counter::Hang, int64_t{400}); });
+  ASSERT_FALSE(timed_out.ok());
+  EXPECT_EQ(timed_out.error().code(), orbit::ErrorCode::kDeadlineExceeded);
+  auto later = node_->Run([&] { return ref.Call(&Counter::Get); });
+  EXPECT_TRUE(later.ok());
+}
+
+TEST_F(ActorTest, MailboxIsBounded) {
+  orbit::NodeOptions options;
+  options.mailbox_capacity = 3;
+  Reopen(options);
+  std::atomic<int> exhausted{0}, ok{0};
+  node_->Run([&]() -> Task<void> {
+    auto ex = co_await asio::this_coro::executor;
+    std::atomic<int> done{0};
+    for (int i = 0; i < 10; ++i) {
+      asio::co_spawn(ex, [&]() -> Task<void> {
+        auto r = co_await node_->Ref<Counter>("busy").Call(&Counter::Hang, int64_t{20});
+        if (r.ok()) ++ok;
+        else if (r.error().code() == orbit::ErrorCode::kResourceExhausted) ++exhausted;
+        ++done;
+      }, asio::detached);
+    }
+    while (done < 10) co_await Sleep(1ms);
+  });
+  EXPECT_GT(exhausted.load(), 0);
+  EXPECT_GE(ok.load(), 3);
+  EXPECT_EQ(ok.load() + exhausted.load(), 10);
+}
+
+TEST_F(ActorTest, StatePersistsAcrossDeactivationAndRestart) {
+  auto ref = node_->Ref<Counter>("acct");
+  ASSERT_TRUE(node_->Run([&] { return ref.Call(&Counter::Add, int64_t{7}, std::string("a")); }).ok());
+  ASSERT_TRUE(node_->Run([&] { return ref.Call(&Counter::Save); }).ok());
+  // Explicit deactivation saves and drops the activation; the next call reloads.
+  auto deactivated = node_->Run([&] { return node_->runtime().Deactivate({"Counter", "acct"}); });
+  ASSERT_TRUE(deactivated.ok());
+  EXPECT_TRUE(*deactivated);
+  EXPECT_EQ(g_deactivations.load(), 1);
+  ASSERT_TRUE(node_->Run([&] { return ref.Call(&Counter::Add, int64_t{1}, std::string("b")); }).ok());
+  EXPECT_EQ(g_activations.load(), 2);
+  // Shutdown deactivates and saves (the +1 was never saved explicitly).
+  Reopen();
+  auto v = node_->Run([&] { return node_->Ref<Counter>("acct").Call(&Counter::Get); });
+  EXPECT_EQ(*v, 8);
+}
+
+TEST_F(ActorTest, OlderStateRecordsGainNewFieldsAtDefaults) {
+  // A record written before `log` existed: only `value`.
+  node_->Run([&]() -> Task<void> { co_return; });
+  node_.reset();
+  {
+    auto engine = orbit::storage::Engine::Open({.path = (dir_ / "db").string()});
+    ASSERT_TRUE(engine.ok());
+    orbit::storage::WriteBatch batch(**engine);
+    batch.Put(orbit::storage::ColumnFamily::kActors, orbit::actor::StateKey({"Counter", "old"}),
+              orbit::actor::EncodeState(1, nlohmann::json{{"value", 41}}));
+    ASSERT_TRUE((*engine)->Write(batch).ok());
+  }
+  Open();
+  auto v = node_->Run([&] { return node_->Ref<Counter>("old").Call(&Counter::Add, int64_t{1}, std::string("x")); });
+  ASSERT_TRUE(v.ok()) << v.error().ToString();
+  EXPECT_EQ(*v, 42);
+}
+
+TEST_F(ActorTest, IdleActivationsAreCollected) {
+  orbit::NodeOptions options;
+  options.idle_timeout = 50ms;
+  options.collection_interval = 20ms;
+  Reopen(options);
+  ASSERT_TRUE(node_->Run([&] { return node_->Ref<Counter>("idle").Call(&Counter::Get); }).ok());
+  for (int i = 0; i < 100 && g_deactivations.load() == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(g_deactivations.load(), 1);
+  auto stats = node_->Run([&] { return node_->runtime().Stats(); });
+  EXPECT_EQ(stats["Counter"].active, 0u);
+}
+
+TEST_F(ActorTest, TimersRunAsTurnsAndStopWithDeactivation) {
+  auto ref = node_->Ref<Ticker>("t");
+  ASSERT_TRUE(node_->Run([&] { return ref.Call(&Ticker::StartTicking); }).ok());
+  for (int i = 0; i < 200 && g_timer_ticks.load() < 3; ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_GE(g_timer_ticks.load(), 3);
+  ASSERT_TRUE(node_->Run([&] { return node_->runtime().Deactivate({"Ticker", "t"}); }).ok());
+  int after = g_timer_ticks.load();
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(g_timer_ticks.load(), after);
+}
+
+TEST_F(ActorTest, RemindersFireAfterRestart) {
+  auto ref = node_->Ref<Ticker>("r");
+  ASSERT_TRUE(node_->Run([&] { return ref.Call(&Ticker::Remind, int64_t{300}); }).ok());
+  Reopen();  // before it is due
+  EXPECT_EQ(g_reminders.load(), 0);
+  for (int i = 0; i < 300 && g_reminders.load() == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(g_reminders.load(), 1);
+  // One-shot: gone after it ran, also from storage.
+  std::this_thread::sleep_for(50ms);
+  Reopen();
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(g_reminders.load(), 1);
+}
+
+TEST_F(ActorTest, CallsFromOutsideAShardAreRefused) {
+  auto ref = node_->Ref<Greeter>("x");
+  // Node::Run hops onto a shard; a call awaited on a plain thread pool is refused.
+  asio::thread_pool pool(1);
+  auto r = asio::co_spawn(pool, [&]() -> Task<std::optional<orbit::Result<std::string>>> {
+    co_return co_await ref.Call(&Greeter::Greet, std::string("a"));
+  }, asio::use_future).get();
+  ASSERT_TRUE(r.has_value());
+  ASSERT_FALSE(r->ok());
+  EXPECT_EQ(r->error().code(), orbit::ErrorCode::kInternal);
+}
+
+}  // namespace
