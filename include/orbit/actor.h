@@ -217,10 +217,14 @@ class MethodInvocation final : public TypedInvocation<R> {
     try {
       auto& self = static_cast<T&>(actor);
       if constexpr (std::is_void_v<R>) {
-        co_await std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
+        // The method's task is made first and awaited as a named object: GCC 12
+        // mishandles non-trivial temporaries inside a co_await expression.
+        auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
+        co_await std::move(task);
         this->outcome.emplace();
       } else {
-        this->outcome.emplace(co_await std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_));
+        auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
+        this->outcome.emplace(co_await std::move(task));
       }
     } catch (const std::exception& e) {
       this->outcome.emplace(Error(ErrorCode::kAborted, e.what()));

@@ -77,10 +77,14 @@ class NamedInvocation<T, R, Method, std::tuple<A...>> final : public JsonInvocat
     try {
       auto& self = static_cast<T&>(actor);
       if constexpr (std::is_void_v<R>) {
-        co_await std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
+        // The method's task is made first and awaited as a named object: GCC 12
+        // mishandles non-trivial temporaries inside a co_await expression.
+        auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
+        co_await std::move(task);
         outcome.emplace(nlohmann::json());
       } else {
-        R result = co_await std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
+        auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
+        R result = co_await std::move(task);
         outcome.emplace(nlohmann::json(std::move(result)));
       }
     } catch (const std::exception& e) {

@@ -19,12 +19,34 @@ Response Response::Json(int status, std::string body) {
 }
 
 Response Response::Error(int status, std::string_view message) {
-  std::string body = "{\"error\":\"";
+  std::string body = "{\"type\":\"about:blank\",\"title\":\"";
   AppendJsonEscaped(body, ReasonPhrase(status));
-  body += "\",\"status\":" + std::to_string(status) + ",\"message\":\"";
+  body += "\",\"status\":" + std::to_string(status) + ",\"detail\":\"";
   AppendJsonEscaped(body, message);
   body += "\"}";
-  return Json(status, std::move(body));
+  Response r = Json(status, std::move(body));
+  r.content_type = "application/problem+json";
+  return r;
+}
+
+std::string PercentDecode(std::string_view in) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
 }
 
 void Router::Add(std::string method, std::string pattern, std::string summary, Handler handler) {
@@ -43,7 +65,7 @@ bool Router::Match(std::string_view pattern, std::string_view path, std::map<std
     std::string_view sseg = path.substr(0, se);
     if (pseg.size() >= 2 && pseg.front() == '{' && pseg.back() == '}') {
       if (sseg.empty()) return false;
-      params.emplace(std::string(pseg.substr(1, pseg.size() - 2)), std::string(sseg));
+      params.emplace(std::string(pseg.substr(1, pseg.size() - 2)), PercentDecode(sseg));
     } else if (pseg != sseg) {
       return false;
     }
@@ -61,10 +83,22 @@ Task<Response> Router::Dispatch(Request& request) const {
     if (!Match(route.pattern, request.path, params)) continue;
     if (route.method == method) {
       request.params = std::move(params);
-      co_return co_await route.handler(request);
+      Response r = co_await route.handler(request);
+      AddCorsHeaders(r);
+      co_return r;
     }
     if (!allow.empty()) allow += ", ";
     allow += route.method;
+  }
+  if (request.method == "OPTIONS" && !allow.empty() && !cors_origin_.empty()) {  // CORS preflight
+    Response r;
+    r.status = 204;
+    r.content_type = "text/plain";
+    r.headers.emplace_back("Access-Control-Allow-Methods", allow);
+    r.headers.emplace_back("Access-Control-Allow-Headers", "Content-Type, Authorization");
+    r.headers.emplace_back("Access-Control-Max-Age", "600");
+    AddCorsHeaders(r);
+    co_return r;
   }
   if (!allow.empty()) {
     Response r = Response::Error(405, "method " + request.method + " is not allowed on " + request.path);
@@ -72,6 +106,12 @@ Task<Response> Router::Dispatch(Request& request) const {
     co_return r;
   }
   co_return Response::Error(404, "no such path: " + request.path);
+}
+
+void Router::AddCorsHeaders(Response& response) const {
+  if (cors_origin_.empty()) return;
+  response.headers.emplace_back("Access-Control-Allow-Origin", cors_origin_);
+  if (cors_origin_ != "*") response.headers.emplace_back("Vary", "Origin");
 }
 
 std::string_view ReasonPhrase(int status) {

@@ -34,7 +34,8 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 
   static Response Json(int status, std::string body);
-  // {"error": <reason>, "message": <message>} with the given status.
+  // An RFC 9457 problem document (application/problem+json): type about:blank,
+  // title = the reason phrase, status, detail = message.
   static Response Error(int status, std::string_view message);
 };
 
@@ -53,11 +54,19 @@ class Router {
   // Finds the route and fills request.params; 404 or 405 (with Allow) otherwise.
   Task<Response> Dispatch(Request& request) const;
   const std::vector<Route>& routes() const { return routes_; }
+  // Cross-origin access: every response carries Access-Control-Allow-Origin and
+  // OPTIONS preflights are answered. Empty (the default) turns CORS off.
+  void SetCorsOrigin(std::string origin) { cors_origin_ = std::move(origin); }
 
  private:
   static bool Match(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params);
+  void AddCorsHeaders(Response& response) const;
   std::vector<Route> routes_;
+  std::string cors_origin_;
 };
+
+// %XX escapes decoded (path segments); malformed escapes are kept as they are.
+std::string PercentDecode(std::string_view in);
 
 // "Not Found" for 404, etc.
 std::string_view ReasonPhrase(int status);

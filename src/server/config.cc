@@ -59,6 +59,15 @@ std::vector<Setting> Settings(Config& c) {
       {"shutdown-timeout", "net.shutdown-timeout", "Seconds in-flight requests get to finish on SIGTERM/SIGINT",
        &c.shutdown_timeout_s},
   };
+  s.push_back({"http-cors-origin", "http.cors-origin",
+               "Origin allowed to call the HTTP API from browsers (\"*\" for any); empty: no CORS headers",
+               &c.http_cors_origin});
+  s.push_back({"actors-idle-timeout", "actors.idle-timeout", "Seconds an actor may stay idle before it is deactivated",
+               &c.actors_idle_timeout_s});
+  s.push_back({"actors-call-timeout-ms", "actors.call-timeout-ms",
+               "Default deadline of an actor call (REST/gRPC callers may ask for less)", &c.actors_call_timeout_ms});
+  s.push_back({"actors-mailbox", "actors.mailbox",
+               "Calls that may queue on one actor; more fail at once (HTTP 429, gRPC RESOURCE_EXHAUSTED)", &c.actors_mailbox});
   s.push_back({"pg-auth", "pg.auth",
                "PostgreSQL logins: auto (loopback roles without a password are trusted; passwords use SCRAM-SHA-256 or md5), "
                "trust, scram (every login proves a password) or password (cleartext)",
@@ -72,6 +81,7 @@ std::vector<Setting> Settings(Config& c) {
     // Protocols whose listener is not built yet say so rather than pretend.
     const std::string pending = name == "redis" ? ""
                                 : name == "pg"  ? " (PostgreSQL v3: see docs/architecture.md for what is built)"
+                                : name == "grpc" ? " (orbit.v1.ActorService, ConnectionService, health, reflection)"
                                                 : " (not implemented yet: accepted, no effect)";
     s.push_back({name + "-enabled", name + ".enabled", "Serve the " + name + " protocol" + pending, &port.enabled});
     s.push_back({name + "-port", name + ".port", "Port of the " + name + " protocol" + pending, &port.port});

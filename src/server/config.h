@@ -50,6 +50,10 @@ struct Config {
   uint32_t write_timeout_s = 30;
   uint64_t max_output_buffer_bytes = 64u << 20;
   uint32_t shutdown_timeout_s = 10;
+  std::string http_cors_origin;  // empty: no CORS headers
+  uint32_t actors_idle_timeout_s = 600;
+  uint32_t actors_call_timeout_ms = 30000;
+  uint32_t actors_mailbox = 10000;
 
   Config();
   LogFormat log_format_value() const { return log_format == "json" ? LogFormat::kJson : LogFormat::kText; }

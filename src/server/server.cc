@@ -13,6 +13,8 @@
 #include "common/version.h"
 #include "http/http_session.h"
 #include "protocol/resp/resp_session.h"
+#include "example_actors.h"
+#include "glue/actors/actor_http.h"
 #include "glue/pg/pg_glue.h"
 #include "storage/storage_metrics.h"
 
@@ -45,6 +47,10 @@ Status Server::Start() {
   shards_->Start();
   running_ = true;
 
+  if (auto s = StartActors(); !s.ok()) {
+    (void)Shutdown();
+    return s;
+  }
   if (config_.http_enabled) {
     if (auto s = StartHttp(); !s.ok()) {
       (void)Shutdown();
@@ -59,6 +65,12 @@ Status Server::Start() {
   }
   if (config_.protocols.at("pg").enabled) {
     if (auto s = StartPg(); !s.ok()) {
+      (void)Shutdown();
+      return s;
+    }
+  }
+  if (config_.protocols.at("grpc").enabled) {
+    if (auto s = StartGrpc(); !s.ok()) {
       (void)Shutdown();
       return s;
     }
@@ -139,8 +151,28 @@ Status Server::StartPg() {
   return Ok();
 }
 
+Status Server::StartActors() {
+  actor_registry_ = std::make_unique<ActorRegistry>();
+  examples::RegisterExampleActors(*actor_registry_);
+  actor::RuntimeOptions options;
+  options.idle_timeout = std::chrono::seconds(config_.actors_idle_timeout_s);
+  options.call_timeout = std::chrono::milliseconds(config_.actors_call_timeout_ms);
+  options.mailbox_capacity = config_.actors_mailbox;
+  actors_ = std::make_unique<actor::Runtime>(*shards_, *engine_, *actor_registry_, options);
+  if (auto s = actors_->Start(); !s.ok()) return Error(s.error().code(), "cannot start the actor runtime: " + s.error().message());
+  return Ok();
+}
+
+Status Server::StartGrpc() {
+  grpc_ = std::make_unique<glue::GrpcServer>(*actors_, "orbit-" + std::to_string(::getpid()));
+  return grpc_->Start(config_.bind, config_.protocols.at("grpc").port);
+}
+
 Status Server::StartHttp() {
   AddCoreRoutes();
+  router_.SetCorsOrigin(config_.http_cors_origin);
+  glue::RegisterActorRoutes(router_, *actors_);
+  glue::RegisterOpenApiRoute(router_, actor_registry_.get(), std::string(kVersion));
   runtime::ListenerOptions options = ListenerDefaults("http", config_.http_port);
   if (config_.http_tls) {
     auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
@@ -179,6 +211,7 @@ void Server::PrintBanner() const {
   for (const auto& l : listeners_) {
     banner += fmt::format("  {} listening on {}{}\n", l->options().protocol, l->address(), l->options().tls ? " (tls)" : "");
   }
+  if (grpc_) banner += fmt::format("  grpc listening on {}:{}\n", config_.bind, grpc_->port());
   banner += "ready\n";
   std::fputs(banner.c_str(), stdout);
   std::fflush(stdout);
@@ -193,6 +226,9 @@ Status Server::Shutdown() {
   // SQL statements still running on the pool finish while the shards (which own
   // their sessions) and the engine are still there.
   if (sql_pool_) sql_pool_->Stop();
+  if (grpc_) grpc_->Shutdown(grace);
+  // Actors deactivate (saving their state) while shards and storage still run.
+  if (actors_) actors_->Stop();
   shards_->Stop();
   listeners_.clear();
   keyspace_.reset();

@@ -6,7 +6,9 @@
 #include <memory>
 #include <vector>
 
+#include "actor/runtime.h"
 #include "common/metrics.h"
+#include "glue/grpc/grpc_server.h"
 #include "common/result.h"
 #include "http/router.h"
 #include "kv/keyspace.h"
@@ -38,11 +40,14 @@ class Server {
   storage::Engine& engine() { return *engine_; }
   metrics::Registry& metrics() { return metrics_; }
   runtime::ShardSet& shards() { return *shards_; }
+  actor::Runtime& actors() { return *actors_; }
 
  private:
   Status StartHttp();
   Status StartRedis();
   Status StartPg();
+  Status StartActors();
+  Status StartGrpc();
   runtime::ListenerOptions ListenerDefaults(const std::string& protocol, uint16_t port) const;
   void AddCoreRoutes();
   void PrintBanner() const;
@@ -57,6 +62,9 @@ class Server {
   std::unique_ptr<sql::Database> sql_db_;
   std::unique_ptr<runtime::BlockingPool> sql_pool_;
   std::unique_ptr<protocol::pg::QueryHandler> pg_handler_;
+  std::unique_ptr<ActorRegistry> actor_registry_;
+  std::unique_ptr<actor::Runtime> actors_;
+  std::unique_ptr<glue::GrpcServer> grpc_;
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;
   bool running_ = false;
 };
