@@ -245,7 +245,12 @@ class TypeBuilder {
     }
     if (body.is_null() && n == 0) return Args{};
     if constexpr (n == 1) {
-      return Args{body.template get<std::tuple_element_t<0, Args>>()};
+      try {
+        return Args{body.template get<std::tuple_element_t<0, Args>>()};
+      } catch (const std::exception& e) {
+        throw std::invalid_argument(std::string(e.what()) + " (expected {\"" + mi.params[0] +
+                                    "\": ...}, a one-element array, or the bare argument)");
+      }
     }
     throw std::invalid_argument("expected a JSON array or object of " + std::to_string(n) + " arguments");
   }
