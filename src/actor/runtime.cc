@@ -90,7 +90,21 @@ struct Runtime::PendingCall {
   std::multimap<Clock::time_point, std::weak_ptr<PendingCall>>::iterator deadline;
 };
 
+// A message between shards: a call to dispatch, or a completion to deliver.
+struct Runtime::Hop {
+  std::shared_ptr<detail::Invocation> call;  // set: dispatch it here
+  std::shared_ptr<PendingCall> pending;
+};
+
 struct Runtime::ShardState {
+  // Messages from other shards. A sender posts a drain to the shard's loop only
+  // when the inbox was empty, so a busy shard takes many messages per wake-up
+  // instead of one cross-thread post (and often a futex wake) each.
+  std::mutex inbox_mu;
+  std::vector<Hop> inbox;
+  bool drain_scheduled = false;
+  std::vector<Hop> draining;  // the drain's batch, reused
+
   std::unordered_map<ActorId, std::shared_ptr<Activation>, ActorIdHash> directory;
   // Calls made from this shard, by deadline (checked every tick).
   std::multimap<Clock::time_point, std::weak_ptr<PendingCall>> deadlines;
@@ -178,7 +192,7 @@ Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
   pending->deadline = Local(here->id()).deadlines.emplace(Clock::now() + timeout, pending);
   size_t target = ShardOf(call->target);
   std::string method(call->method_name());
-  asio::co_spawn(shards_.shard(target).executor(), Dispatch(std::move(call), pending), asio::detached);
+  SendHop(target, Hop{std::move(call), pending});
   if (!pending->done) {
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
         [p = pending.get()](auto handler) { p->handler.emplace(std::move(handler)); },
@@ -259,7 +273,44 @@ Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shar
     if (act->deactivate_requested) asio::co_spawn(executor, DeactivateActivation(act), asio::detached);
     break;
   }
-  asio::post(pending->executor, [this, pending] { Complete(pending); });
+  size_t caller = pending->shard;
+  SendHop(caller, Hop{nullptr, std::move(pending)});
+}
+
+void Runtime::SendHop(size_t shard, Hop hop) {
+  runtime::Shard* here = runtime::Shard::Current();
+  if (here != nullptr && here->id() == shard) {
+    RunHop(shard, std::move(hop));
+    return;
+  }
+  ShardState& s = Local(shard);
+  bool schedule = false;
+  {
+    std::lock_guard lock(s.inbox_mu);
+    s.inbox.push_back(std::move(hop));
+    schedule = !s.drain_scheduled;
+    s.drain_scheduled = true;
+  }
+  if (schedule) asio::post(shards_.shard(shard).context(), [this, shard] { DrainInbox(shard); });
+}
+
+void Runtime::DrainInbox(size_t shard) {
+  ShardState& s = Local(shard);
+  {
+    std::lock_guard lock(s.inbox_mu);
+    s.draining.swap(s.inbox);
+    s.drain_scheduled = false;
+  }
+  for (auto& hop : s.draining) RunHop(shard, std::move(hop));
+  s.draining.clear();
+}
+
+void Runtime::RunHop(size_t shard, Hop hop) {
+  if (hop.call) {
+    asio::co_spawn(shards_.shard(shard).executor(), Dispatch(std::move(hop.call), std::move(hop.pending)), asio::detached);
+  } else {
+    Complete(hop.pending);
+  }
 }
 
 // --- lifecycle ---
@@ -515,13 +566,14 @@ Task<Result<void>> Runtime::ClearReminder(const ActorId& id, std::string name) {
 void Runtime::FireReminders() {
   if (reminders_.empty()) return;
   int64_t now = UnixMs();
+  std::vector<std::pair<ActorId, std::string>> due;
   for (auto it = reminders_.begin(); it != reminders_.end();) {
     Reminder& r = it->second.schedule;
     if (r.due_unix_ms > now) {
       ++it;
       continue;
     }
-    asio::co_spawn(shards_.shard(0).executor(), FireReminder(it->second.id, it->second.name), asio::detached);
+    due.emplace_back(it->second.id, it->second.name);
     if (r.period_ms > 0) {
       r.due_unix_ms += ((now - r.due_unix_ms) / r.period_ms + 1) * r.period_ms;  // skip missed periods
       ++it;
@@ -529,6 +581,9 @@ void Runtime::FireReminders() {
       it = reminders_.erase(it);  // the record is deleted once the reminder has run
     }
   }
+  // Spawned after the scan: co_spawn runs a coroutine inline up to its first
+  // suspension, and a reminder may set reminders.
+  for (auto& [id, name] : due) asio::co_spawn(shards_.shard(0).executor(), FireReminder(id, name), asio::detached);
 }
 
 Task<void> Runtime::FireReminder(ActorId id, std::string name) {

@@ -122,6 +122,7 @@ class Runtime {
 
  private:
   struct PendingCall;
+  struct Hop;
   struct ShardState;
   struct Reminder {
     int64_t due_unix_ms = 0;
@@ -139,6 +140,9 @@ class Runtime {
   void FireReminders();
   Task<void> FireReminder(ActorId id, std::string name);
   void Complete(const std::shared_ptr<PendingCall>& pending);
+  void SendHop(size_t shard, Hop hop);
+  void DrainInbox(size_t shard);
+  void RunHop(size_t shard, Hop hop);
   void Emit(EventKind kind, const ActorId& id);
   ShardState& Local(size_t shard) { return *states_[shard]; }
 
