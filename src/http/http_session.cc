@@ -5,6 +5,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/websocket.h"
+
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <chrono>
@@ -78,6 +81,44 @@ std::string SerializeResponse(const Response& response, bool head_only, bool kee
   return out;
 }
 
+namespace {
+
+bool HasToken(std::string_view header, std::string_view token) {
+  // Comma-separated, case-insensitive ("keep-alive, Upgrade").
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.size() == token.size() &&
+        std::equal(item.begin(), item.end(), token.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Response CheckWebSocketHandshake(const Request& request) {
+  if (request.method != "GET") return Response::Error(405, "a WebSocket handshake is a GET request");
+  if (!HasToken(request.Header("upgrade"), "websocket") || !HasToken(request.Header("connection"), "upgrade")) {
+    Response r = Response::Error(426, "this path is served over WebSocket: send Upgrade: websocket");
+    r.headers.emplace_back("Upgrade", "websocket");
+    return r;
+  }
+  if (request.Header("sec-websocket-version") != "13") {
+    Response r = Response::Error(426, "unsupported WebSocket version");
+    r.headers.emplace_back("Sec-WebSocket-Version", "13");
+    return r;
+  }
+  if (request.Header("sec-websocket-key").empty()) return Response::Error(400, "missing Sec-WebSocket-Key");
+  Response ok;
+  ok.status = 101;
+  return ok;
+}
+
 Task<void> ServeHttp(std::shared_ptr<runtime::Connection> connection, const Router& router, HttpLimits limits) {
   std::string in;
   std::array<char, 16 * 1024> buf;
@@ -105,6 +146,23 @@ Task<void> ServeHttp(std::shared_ptr<runtime::Connection> connection, const Rout
     }
     need_more = false;
     in.erase(0, parsed.consumed);
+    if (const WebSocketRoute* ws = router.FindWebSocket(request)) {
+      Response refused = CheckWebSocketHandshake(request);
+      if (refused.status == 101) {
+        connection->Write("HTTP/1.1 101 Switching Protocols\r\nServer: orbit\r\nUpgrade: websocket\r\n"
+                          "Connection: Upgrade\r\nSec-WebSocket-Accept: " +
+                          WebSocketAccept(request.Header("sec-websocket-key")) + "\r\n\r\n");
+        if (!(co_await connection->Flush()).ok()) co_return;
+        if (limits.on_response) limits.on_response(request, 101, 0);
+        WebSocket socket(connection, std::move(in), limits.max_body_bytes);
+        co_await ws->handler(socket, request);
+        co_return;
+      }
+      if (limits.on_response) limits.on_response(request, refused.status, 0);
+      if (!connection->Write(SerializeResponse(refused, false, parsed.keep_alive))) co_return;
+      if (!(co_await connection->Flush()).ok() || !parsed.keep_alive) co_return;
+      continue;
+    }
     Response response;
     auto started = std::chrono::steady_clock::now();
     try {

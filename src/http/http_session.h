@@ -32,6 +32,10 @@ struct ParseResult {
 };
 ParseResult ParseRequest(std::string_view data, const HttpLimits& limits, Request& out);
 
+// Status 101 when `request` is a valid RFC 6455 opening handshake, else the
+// error to answer with (405, 426 with Upgrade or Sec-WebSocket-Version, 400).
+Response CheckWebSocketHandshake(const Request& request);
+
 std::string SerializeResponse(const Response& response, bool head_only, bool keep_alive);
 
 }  // namespace orbit::http

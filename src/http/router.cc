@@ -75,6 +75,21 @@ bool Router::Match(std::string_view pattern, std::string_view path, std::map<std
   return true;
 }
 
+void Router::AddWebSocket(std::string pattern, std::string summary, WebSocketHandler handler) {
+  websocket_routes_.push_back({std::move(pattern), std::move(summary), std::move(handler)});
+}
+
+const WebSocketRoute* Router::FindWebSocket(Request& request) const {
+  for (const auto& route : websocket_routes_) {
+    std::map<std::string, std::string> params;
+    if (Match(route.pattern, request.path, params)) {
+      request.params = std::move(params);
+      return &route;
+    }
+  }
+  return nullptr;
+}
+
 Task<Response> Router::Dispatch(Request& request) const {
   std::string allow;
   std::map<std::string, std::string> params;
@@ -118,6 +133,7 @@ std::string_view ReasonPhrase(int status) {
   switch (status) {
     case 200: return "OK";
     case 201: return "Created";
+    case 101: return "Switching Protocols";
     case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
@@ -129,6 +145,7 @@ std::string_view ReasonPhrase(int status) {
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
+    case 426: return "Upgrade Required";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";

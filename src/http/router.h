@@ -41,6 +41,16 @@ struct Response {
 
 using Handler = std::function<Task<Response>(const Request&)>;
 
+class WebSocket;
+// Serves one upgraded connection until it returns (websocket.h).
+using WebSocketHandler = std::function<Task<void>(WebSocket& socket, const Request& request)>;
+
+struct WebSocketRoute {
+  std::string pattern;
+  std::string summary;
+  WebSocketHandler handler;
+};
+
 struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/actors/{type}" style
@@ -51,6 +61,11 @@ struct Route {
 class Router {
  public:
   void Add(std::string method, std::string pattern, std::string summary, Handler handler);
+  // A path served over WebSocket: GET with the RFC 6455 upgrade headers.
+  void AddWebSocket(std::string pattern, std::string summary, WebSocketHandler handler);
+  // The WebSocket route for request.path (filling request.params), or nullptr.
+  const WebSocketRoute* FindWebSocket(Request& request) const;
+  const std::vector<WebSocketRoute>& websocket_routes() const { return websocket_routes_; }
   // Finds the route and fills request.params; 404 or 405 (with Allow) otherwise.
   Task<Response> Dispatch(Request& request) const;
   const std::vector<Route>& routes() const { return routes_; }
@@ -62,6 +77,7 @@ class Router {
   static bool Match(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params);
   void AddCorsHeaders(Response& response) const;
   std::vector<Route> routes_;
+  std::vector<WebSocketRoute> websocket_routes_;
   std::string cors_origin_;
 };
 

@@ -172,6 +172,7 @@ Status Server::StartHttp() {
   AddCoreRoutes();
   router_.SetCorsOrigin(config_.http_cors_origin);
   glue::RegisterActorRoutes(router_, *actors_);
+  glue::RegisterActorEvents(router_, *actors_);
   glue::RegisterOpenApiRoute(router_, actor_registry_.get(), std::string(kVersion));
   runtime::ListenerOptions options = ListenerDefaults("http", config_.http_port);
   if (config_.http_tls) {

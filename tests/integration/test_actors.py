@@ -301,3 +301,55 @@ def test_openapi_document_validates(server):
     r = subprocess.run(["node", os.path.join(ROOT, "tests", "node", "validate_openapi.js"), path],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# ---------------- WebSocket events ----------------
+
+def test_websocket_events(server):
+    import asyncio
+    import websockets
+
+    async def scenario():
+        uri = f"ws://127.0.0.1:{server.port('http')}/api/v1/ws"
+        async with websockets.connect(uri) as ws:
+            await ws.send(json.dumps({"op": "subscribe", "type": "Account", "key": "evt"}))
+            assert json.loads(await ws.recv()) == {"op": "subscribed", "type": "Account", "key": "evt"}
+            await ws.send(json.dumps({"op": "subscribe", "type": "Nope"}))
+            assert "unknown actor type" in json.loads(await ws.recv())["error"]
+            await ws.send("not json")
+            assert "error" in json.loads(await ws.recv())
+            loop = asyncio.get_running_loop()
+            # Events for other actors are filtered out; this one activates, saves, deactivates.
+            await loop.run_in_executor(None, lambda: call(server, "Account", "other", "Deposit", 1))
+            await loop.run_in_executor(None, lambda: call(server, "Account", "evt", "Deposit", 5))
+            await loop.run_in_executor(None, lambda: requests.delete(server.url("/api/v1/actors/Account/evt"), timeout=10))
+            events = []
+            while len(events) < 4:
+                events.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+            assert [e["event"] for e in events] == ["activated", "state_saved", "state_saved", "deactivated"], events
+            assert all(e["type"] == "Account" and e["key"] == "evt" and e["unix_ms"] > 0 for e in events)
+            await ws.send(json.dumps({"op": "unsubscribe"}))
+            assert json.loads(await ws.recv()) == {"op": "unsubscribed"}
+            # A ping gets its pong (the client library checks it).
+            pong = await ws.ping()
+            await asyncio.wait_for(pong, 10)
+
+    asyncio.run(scenario())
+    # A plain GET to the WebSocket path is told to upgrade.
+    r = requests.get(server.url("/api/v1/ws"), timeout=10)
+    assert r.status_code == 426 and r.headers["Upgrade"] == "websocket"
+
+
+def test_websocket_bad_frames_close_only_that_connection(server):
+    import socket
+    import base64
+    with socket.create_connection(("127.0.0.1", server.port("http")), timeout=10) as s:
+        key = base64.b64encode(os.urandom(16)).decode()
+        s.sendall((f"GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = s.recv(4096)
+        assert head.startswith(b"HTTP/1.1 101")
+        s.sendall(b"\x81\x05hello")  # unmasked client frame: protocol error
+        data = s.recv(4096)
+        assert data[:1] == b"\x88" and data[2:4] == (1002).to_bytes(2, "big")
+    assert call(server, "Greeter", "k", "Greet", "still up").status_code == 200

@@ -1,6 +1,9 @@
 #include "glue/actors/actor_http.h"
 
 #include <charconv>
+#include <mutex>
+
+#include "http/websocket.h"
 
 #include <nlohmann/json.hpp>
 
@@ -135,6 +138,93 @@ void RegisterActorRoutes(http::Router& router, actor::Runtime& runtime, ActorHtt
              });
 }
 
+namespace {
+
+// One /api/v1/ws subscriber: its filters (written by its session, read by
+// emitting shards) and the events posted to its connection.
+struct EventSubscriber {
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> filters;  // (type, key); "" matches any
+  std::atomic<int> queued{0};
+  std::atomic<uint64_t> dropped{0};
+  http::WebSocket* socket = nullptr;  // touched only on the connection's executor
+  bool alive = true;                  // likewise
+
+  bool Matches(const actor::ActorEvent& e) {
+    std::lock_guard lock(mu);
+    for (const auto& [type, key] : filters) {
+      if ((type.empty() || type == e.id.type) && (key.empty() || key == e.id.key)) return true;
+    }
+    return false;
+  }
+};
+
+constexpr int kMaxQueuedEvents = 10'000;  // per subscriber; beyond it events are dropped and counted
+
+Task<void> ServeEvents(actor::Runtime* rt, http::WebSocket& ws) {
+  auto sub = std::make_shared<EventSubscriber>();
+  sub->socket = &ws;
+  auto executor = ws.connection().executor();
+  uint64_t token = rt->Subscribe([sub, executor](const actor::ActorEvent& e) {
+    if (!sub->Matches(e)) return;
+    if (sub->queued.fetch_add(1) >= kMaxQueuedEvents) {
+      sub->queued.fetch_sub(1);
+      sub->dropped.fetch_add(1);
+      return;
+    }
+    json event = {{"event", actor::EventKindName(e.kind)}, {"type", e.id.type}, {"key", e.id.key}, {"unix_ms", e.unix_ms}};
+    asio::post(executor, [sub, text = event.dump(-1, ' ', false, json::error_handler_t::replace)] {
+      sub->queued.fetch_sub(1);
+      if (sub->alive) sub->socket->PushText(text);
+    });
+  });
+  while (true) {
+    auto message = co_await ws.Read();
+    if (!message.ok()) break;
+    json request = json::parse(message->data, nullptr, false);
+    json reply;
+    std::string op = request.is_object() && request.contains("op") && request["op"].is_string() ? request["op"].get<std::string>() : "";
+    auto field = [&](const char* name) {
+      return request.contains(name) && request[name].is_string() ? request[name].get<std::string>() : std::string();
+    };
+    if (op == "subscribe") {
+      std::string type = field("type"), key = field("key");
+      if (type == "*") type.clear();
+      if (key == "*") key.clear();
+      if (!type.empty() && rt->registry().Find(type) == nullptr) {
+        reply = {{"error", "unknown actor type '" + type + "'"}};
+      } else {
+        {
+          std::lock_guard lock(sub->mu);
+          sub->filters.emplace_back(type, key);
+        }
+        reply = {{"op", "subscribed"}, {"type", type.empty() ? "*" : type}, {"key", key.empty() ? "*" : key}};
+      }
+    } else if (op == "unsubscribe") {
+      std::lock_guard lock(sub->mu);
+      sub->filters.clear();
+      reply = {{"op", "unsubscribed"}};
+    } else if (op == "stats") {
+      reply = {{"op", "stats"}, {"dropped", sub->dropped.load()}};
+    } else {
+      reply = {{"error", "expected {\"op\": \"subscribe\" | \"unsubscribe\" | \"stats\", ...}"}};
+    }
+    if (!(co_await ws.SendText(reply.dump())).ok()) break;
+  }
+  sub->alive = false;
+  rt->Unsubscribe(token);
+}
+
+}  // namespace
+
+void RegisterActorEvents(http::Router& router, actor::Runtime& runtime) {
+  actor::Runtime* rt = &runtime;
+  router.AddWebSocket("/api/v1/ws",
+                      "WebSocket of actor events (activated, deactivated, state_saved): send "
+                      "{\"op\":\"subscribe\",\"type\":T,\"key\":K} (either may be \"*\")",
+                      [rt](http::WebSocket& ws, const http::Request&) { return ServeEvents(rt, ws); });
+}
+
 void RegisterOpenApiRoute(http::Router& router, const ActorRegistry* registry, std::string version) {
   const http::Router* r = &router;
   router.Add("GET", "/openapi.json", "This OpenAPI 3.1 document",
@@ -161,6 +251,11 @@ void RegisterOpenApiRoute(http::Router& router, const ActorRegistry* registry, s
                    op["requestBody"] = {{"required", false}, {"content", {{"application/json", {{"schema", json::object()}}}}}};
                  }
                  paths[route.pattern][method] = op;
+               }
+               for (const auto& route : r->websocket_routes()) {
+                 json op = operation(route.summary + " (an RFC 6455 WebSocket upgrade)", route.pattern);
+                 op["responses"]["101"] = {{"description", "Switching Protocols: the connection is a WebSocket"}};
+                 paths[route.pattern]["get"] = op;
                }
                // One concrete path per actor method, with typed arguments and result.
                if (registry != nullptr) {

@@ -19,6 +19,9 @@ struct ActorHttpOptions {
 
 void RegisterActorRoutes(http::Router& router, actor::Runtime& runtime, ActorHttpOptions options = {});
 
+// WebSocket /api/v1/ws: actor events filtered by type and key.
+void RegisterActorEvents(http::Router& router, actor::Runtime& runtime);
+
 // GET /openapi.json: registered last, so it describes every route added before.
 void RegisterOpenApiRoute(http::Router& router, const ActorRegistry* registry, std::string version);
 
