@@ -432,3 +432,39 @@ TEST_F(ActorTest, CallsFromOutsideAShardAreRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ActorTest, QueuedCallIsDroppedWhenItsCallerGoesAway) {
+  auto& rt = node_->runtime();
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  orbit::Result<nlohmann::json> second = orbit::Error(orbit::ErrorCode::kInternal, "not run");
+  node_->Run([&]() -> Task<void> {
+    auto ex = co_await asio::this_coro::executor;
+    int done = 0;
+    // The first call holds the actor's turn; the second waits behind it.
+    asio::co_spawn(ex, [&]() -> Task<void> {
+      orbit::ActorId id{"Counter", "c"};
+      (void)co_await rt.Invoke(id, "Hang", nlohmann::json(100));
+      ++done;
+    }, asio::detached);
+    asio::co_spawn(ex, [&]() -> Task<void> {
+      orbit::ActorId id{"Counter", "c"};
+      nlohmann::json args = nlohmann::json::array();
+      args.push_back(1);
+      args.push_back("x");
+      auto r = co_await rt.Invoke(id, "Add", args, 0ms, cancelled);
+      second = std::move(r);
+      ++done;
+    }, asio::detached);
+    co_await Sleep(20ms);
+    cancelled->store(true);  // e.g. the gRPC client cancelled
+    while (done < 2) co_await Sleep(1ms);
+  });
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code(), orbit::ErrorCode::kCancelled);
+  auto v = node_->Run([&] { return node_->Ref<Counter>("c").Call(&Counter::Get); });
+  EXPECT_EQ(*v, 0);  // the dropped Add never ran
+}
+
+}  // namespace
