@@ -51,11 +51,12 @@ def test_metrics_pass_promtool_and_cover_process_connections_storage(server):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_unknown_path_is_404_json(server):
+def test_unknown_path_is_404_problem_json(server):
     r = requests.get(server.url("/no/such/thing"))
     assert r.status_code == 404
-    assert r.headers["Content-Type"] == "application/json"
-    assert r.json()["status"] == 404
+    assert r.headers["Content-Type"] == "application/problem+json"  # RFC 9457
+    body = r.json()
+    assert body["status"] == 404 and body["title"] == "Not Found" and "/no/such/thing" in body["detail"]
 
 
 def test_wrong_method_is_405_with_allow(server):
