@@ -25,6 +25,7 @@ ENABLED = [
     "update_delete.test",
     "aggregates.test",
     "transactions.test",
+    "join.test",
 ]
 
 

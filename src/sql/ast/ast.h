@@ -71,9 +71,24 @@ struct OrderItem {
   std::optional<bool> nulls_first;  // nullopt: PostgreSQL's default for the direction
 };
 
+enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull };
+
+// A FROM item: a table (when `left` is null) or a join of two items. A FROM
+// list "a, b" is a cross join (kInner without a condition).
+struct FromItem {
+  TableName table;
+  JoinType join = JoinType::kInner;
+  std::unique_ptr<FromItem> left;
+  std::unique_ptr<FromItem> right;
+  ExprPtr on;  // null: a cross join
+  int location = -1;
+  bool IsJoin() const { return left != nullptr; }
+};
+
 struct Select {
   std::vector<SelectItem> targets;
-  std::optional<TableName> from;
+  std::optional<TableName> from;      // FROM of a single table
+  std::unique_ptr<FromItem> joins;    // FROM with joins or several items (then `from` is empty)
   ExprPtr where;
   std::vector<ExprPtr> group_by;
   ExprPtr having;

@@ -132,7 +132,7 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
         }
         catalog::ColumnDesc column{def.name, def.type, def.not_null, std::nullopt, std::nullopt};
         if (def.default_value) {
-          Binder constants{Scope{nullptr, "", params_}};
+          Binder constants{Scope{nullptr, "", params_, {}}};
           auto e = CoerceAssignment(constants.Bind(*def.default_value, nullptr, "DEFAULT expressions"), column,
                                     def.default_value->location);
           if (e->kind != exec::BoundKind::kConst) {

@@ -49,7 +49,7 @@ class Returning {
             ParamContext* params, ResultSink& sink)
       : sink_(sink) {
     if (items.empty()) return;
-    Binder binder(Scope{&table, alias, params});
+    Binder binder(Scope{&table, alias, params, {}});
     std::vector<OutputColumn> columns;
     for (const auto& item : items) {
       const ast::Expr& e = *item.expr;
@@ -302,7 +302,7 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
   exec::OperatorPtr source;
   const ast::Select& src = *s.source;
   if (!src.values.empty() && !src.from && src.targets.empty() && src.order_by.empty() && !src.limit && !src.offset) {
-    Binder binder{Scope{nullptr, "", params_}};
+    Binder binder{Scope{nullptr, "", params_, {}}};
     std::vector<std::vector<BoundExprPtr>> rows;
     for (const auto& row : src.values) {
       if (row.size() > targets.size()) Throw("42601", "INSERT has more expressions than target columns", row[targets.size()]->location);
@@ -360,7 +360,7 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
-  Binder binder(Scope{&table, alias, params_});
+  Binder binder(Scope{&table, alias, params_, {}});
   std::vector<std::pair<int, BoundExprPtr>> assignments;
   for (const auto& a : s.assignments) {
     int index = table.FindColumn(a.column);
@@ -426,7 +426,7 @@ void Session::RunDelete(const ast::Delete& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
-  Binder binder(Scope{&table, alias, params_});
+  Binder binder(Scope{&table, alias, params_, {}});
   if (describe_only_) {
     if (s.where) binder.BindCondition(*s.where, "WHERE");
     Returning returning(table, alias, s.returning, params_, sink);

@@ -650,7 +650,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   catalog::TableDesc desc;
   desc.name = s.table.name;
   std::vector<std::pair<uint32_t, std::string>> sequences;  // column index, sequence name
-  Binder constants{Scope{nullptr, "", params_}};
+  Binder constants{Scope{nullptr, "", params_, {}}};
   for (const auto& col : s.columns) {
     if (desc.FindColumn(col.name) >= 0) {
       Throw("42701", "column \"" + col.name + "\" specified more than once", col.location);

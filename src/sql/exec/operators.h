@@ -86,6 +86,15 @@ struct SortKey {
 };
 OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys);
 
+enum class JoinKind : uint8_t { kInner, kLeft, kRight, kFull };
+// Joins `left` and `right` (output: left's columns, then right's). Rows pair up
+// when their key expressions (left_keys over left rows, right_keys over right
+// rows, pairwise; NULL never matches) are equal and `residual` (over the joined
+// row; may be null) is true. Without keys every pair is a candidate (a nested
+// loop). Outer kinds add the unmatched rows of their side(s) with NULLs.
+OperatorPtr MakeHashJoin(JoinKind kind, OperatorPtr left, OperatorPtr right, std::vector<BoundExprPtr> left_keys,
+                         std::vector<BoundExprPtr> right_keys, BoundExprPtr residual);
+
 enum class AggregateKind : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax };
 struct AggregateSpec {
   AggregateKind kind;

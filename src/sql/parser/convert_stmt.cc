@@ -7,6 +7,8 @@
 namespace orbit::sql::parser {
 namespace {
 
+std::unique_ptr<ast::FromItem> ConvertFromItem(const PgQuery__Node& node);
+
 ast::TableName ConvertRangeVar(const PgQuery__RangeVar& r) {
   ast::TableName t;
   if (r.catalogname != nullptr && r.catalogname[0] != '\0') {
@@ -20,6 +22,32 @@ ast::TableName ConvertRangeVar(const PgQuery__RangeVar& r) {
   }
   t.location = r.location;
   return t;
+}
+
+std::unique_ptr<ast::FromItem> ConvertFromItem(const PgQuery__Node& node) {
+  auto item = std::make_unique<ast::FromItem>();
+  if (node.node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+    item->table = ConvertRangeVar(*node.range_var);
+    item->location = item->table.location;
+    return item;
+  }
+  if (node.node_case != PG_QUERY__NODE__NODE_JOIN_EXPR) Unsupported(NodeName(node) + " in FROM");
+  const PgQuery__JoinExpr& j = *node.join_expr;
+  if (j.is_natural) Unsupported("NATURAL JOIN");
+  if (j.n_using_clause > 0) Unsupported("JOIN ... USING");
+  if (j.alias != nullptr) Unsupported("an alias for a join");
+  switch (j.jointype) {
+    case PG_QUERY__JOIN_TYPE__JOIN_INNER: item->join = ast::JoinType::kInner; break;
+    case PG_QUERY__JOIN_TYPE__JOIN_LEFT: item->join = ast::JoinType::kLeft; break;
+    case PG_QUERY__JOIN_TYPE__JOIN_RIGHT: item->join = ast::JoinType::kRight; break;
+    case PG_QUERY__JOIN_TYPE__JOIN_FULL: item->join = ast::JoinType::kFull; break;
+    default: Unsupported("this kind of join");
+  }
+  item->left = ConvertFromItem(*j.larg);
+  item->right = ConvertFromItem(*j.rarg);
+  item->location = item->left->location;
+  if (j.quals != nullptr) item->on = ConvertExpr(*j.quals);
+  return item;
 }
 
 std::vector<ast::SelectItem> ConvertTargets(PgQuery__Node** list, size_t n) {
@@ -50,11 +78,21 @@ std::unique_ptr<ast::Select> ConvertSelect(const PgQuery__SelectStmt& s) {
     out->values.push_back(std::move(values));
   }
   out->targets = ConvertTargets(s.target_list, s.n_target_list);
-  if (s.n_from_clause > 1) Unsupported("joins (several tables in FROM)");
-  if (s.n_from_clause == 1) {
-    const PgQuery__Node& from = *s.from_clause[0];
-    if (from.node_case != PG_QUERY__NODE__NODE_RANGE_VAR) Unsupported(NodeName(from) + " in FROM");
-    out->from = ConvertRangeVar(*from.range_var);
+  if (s.n_from_clause == 1 && s.from_clause[0]->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
+    out->from = ConvertRangeVar(*s.from_clause[0]->range_var);
+  } else {
+    for (size_t i = 0; i < s.n_from_clause; ++i) {
+      auto item = ConvertFromItem(*s.from_clause[i]);
+      if (!out->joins) {
+        out->joins = std::move(item);
+        continue;
+      }
+      auto cross = std::make_unique<ast::FromItem>();  // "a, b": a cross join
+      cross->location = item->location;
+      cross->left = std::move(out->joins);
+      cross->right = std::move(item);
+      out->joins = std::move(cross);
+    }
   }
   if (s.where_clause != nullptr) out->where = ConvertExpr(*s.where_clause);
   for (size_t i = 0; i < s.n_group_clause; ++i) out->group_by.push_back(ConvertExpr(*s.group_clause[i]));

@@ -120,17 +120,41 @@ std::string ColumnName(const ast::Expr& e) {
   }
 }
 
-int Binder::ResolveColumn(const ast::Expr& ref) const {
+Binder::Binder(Scope scope) : scope_(std::move(scope)) {
+  relations_ = scope_.relations;
+  if (relations_.empty() && scope_.table != nullptr) relations_.push_back({scope_.table, scope_.name, 0});
+}
+
+Binder::Resolved Binder::Resolve(const ast::Expr& ref) const {
   const std::string& column = ref.names.back();
-  if (ref.names.size() == 2 && (scope_.table == nullptr || ref.names[0] != scope_.name)) {
-    Throw("42P01", "missing FROM-clause entry for table \"" + ref.names[0] + "\"", ref.location);
+  if (ref.names.size() >= 2) {
+    const std::string& qualifier = ref.names[ref.names.size() - 2];
+    for (const auto& rel : relations_) {
+      if (rel.name != qualifier) continue;
+      int index = rel.table->FindColumn(column);
+      if (index < 0) Throw("42703", "column " + qualifier + "." + column + " does not exist", ref.location);
+      return {rel.offset + index, &rel.table->columns[static_cast<size_t>(index)], &rel};
+    }
+    Throw("42P01", "missing FROM-clause entry for table \"" + qualifier + "\"", ref.location);
   }
-  int index = scope_.table != nullptr ? scope_.table->FindColumn(column) : -1;
-  if (index < 0) {
-    std::string name = ref.names.size() == 2 ? ref.names[0] + "." + column : column;
-    Throw("42703", "column \"" + name + "\" does not exist", ref.location);
+  std::optional<Resolved> found;
+  for (const auto& rel : relations_) {
+    int index = rel.table->FindColumn(column);
+    if (index < 0) continue;
+    if (found) Throw("42702", "column reference \"" + column + "\" is ambiguous", ref.location);
+    found = Resolved{rel.offset + index, &rel.table->columns[static_cast<size_t>(index)], &rel};
   }
-  return index;
+  if (!found) Throw("42703", "column \"" + column + "\" does not exist", ref.location);
+  return *found;
+}
+
+int Binder::ResolveColumn(const ast::Expr& ref) const { return Resolve(ref).index; }
+
+bool Binder::HasColumn(const std::string& column) const {
+  for (const auto& rel : relations_) {
+    if (rel.table->FindColumn(column) >= 0) return true;
+  }
+  return false;
 }
 
 std::string Binder::Fingerprint(const ast::Expr& e) const {
@@ -184,8 +208,8 @@ BoundExprPtr Binder::Bind(const ast::Expr& e, AggregateScope* aggregates, const 
       }
     }
     if (e.kind == ast::ExprKind::kColumnRef) {
-      int index = ResolveColumn(e);
-      Throw("42803", "column \"" + scope_.name + "." + scope_.table->columns[static_cast<size_t>(index)].name +
+      Resolved r = Resolve(e);
+      Throw("42803", "column \"" + r.relation->name + "." + r.column->name +
                          "\" must appear in the GROUP BY clause or be used in an aggregate function",
             e.location);
     }
@@ -198,8 +222,8 @@ BoundExprPtr Binder::BindInput(const ast::Expr& e) {
   switch (e.kind) {
     case ExprKind::kConst: return exec::MakeConst(e.value, e.location);
     case ExprKind::kColumnRef: {
-      int index = ResolveColumn(e);
-      return exec::MakeColumn(index, scope_.table->columns[static_cast<size_t>(index)].type);
+      Resolved r = Resolve(e);
+      return exec::MakeColumn(r.index, r.column->type);
     }
     case ExprKind::kStar: Throw("0A000", "* is only supported as a whole select-list entry", e.location);
     case ExprKind::kDefault: Throw("42601", "DEFAULT is not allowed in this context", e.location);

@@ -42,11 +42,21 @@ struct ParamContext {
   const SessionInfo* session = nullptr;
 };
 
-// The columns an expression can name: one table's (FROM t [AS a]) or none.
+// One table in a FROM clause: its columns sit at [offset, offset + columns) of
+// the joined row.
+struct ScopeRelation {
+  const catalog::TableDesc* table = nullptr;
+  std::string name;  // the alias, or the table name
+  int offset = 0;
+};
+
+// The columns an expression can name: one table's (FROM t [AS a]), several
+// joined tables' (`relations`), or none.
 struct Scope {
   const catalog::TableDesc* table = nullptr;
   std::string name;  // the alias, or the table name
   ParamContext* params = nullptr;  // null: simple query, $n is an error
+  std::vector<ScopeRelation> relations;  // a join: used instead of table/name
 };
 
 // Grouped queries: expressions above the aggregate see only the group keys and
@@ -60,7 +70,7 @@ struct AggregateScope {
 
 class Binder {
  public:
-  explicit Binder(Scope scope) : scope_(std::move(scope)) {}
+  explicit Binder(Scope scope);
 
   // Binds `e`. With `aggregates`, binds above the aggregate (see AggregateScope);
   // `clause` names the clause for "not allowed in" errors ("WHERE", ...).
@@ -68,8 +78,12 @@ class Binder {
   // Binds a boolean condition (WHERE, HAVING): 42804 if it is not boolean.
   exec::BoundExprPtr BindCondition(const ast::Expr& e, const char* clause, AggregateScope* aggregates = nullptr);
 
-  // Column index of a column reference, or throws 42703/42P01.
+  // Column index of a column reference, or throws 42703/42P01/42702.
   int ResolveColumn(const ast::Expr& ref) const;
+  // True when an unqualified `column` names a column in scope.
+  bool HasColumn(const std::string& column) const;
+  // The relations in scope (one for a single table).
+  const std::vector<ScopeRelation>& relations() const { return relations_; }
   // A canonical text of an expression, equal for expressions PostgreSQL treats
   // as the same GROUP BY / ORDER BY item (column references by resolved index).
   std::string Fingerprint(const ast::Expr& e) const;
@@ -86,7 +100,15 @@ class Binder {
   exec::BoundExprPtr BindSessionFunction(const std::string& name, const ast::Expr& e);
   exec::BoundExprPtr BindChild(const ast::Expr& e) { return Bind(e, aggregates_, clause_); }
 
+  struct Resolved {
+    int index;
+    const catalog::ColumnDesc* column;
+    const ScopeRelation* relation;
+  };
+  Resolved Resolve(const ast::Expr& ref) const;
+
   Scope scope_;
+  std::vector<ScopeRelation> relations_;
   AggregateScope* aggregates_ = nullptr;
   const char* clause_ = nullptr;
   bool in_aggregate_ = false;

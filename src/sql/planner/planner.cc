@@ -1,6 +1,8 @@
 #include "sql/planner/planner.h"
 
 #include <algorithm>
+#include <climits>
+#include <deque>
 #include <cstdint>
 
 #include "sql/exec/row_codec.h"
@@ -41,7 +43,7 @@ std::optional<int64_t> CountClause(Binder& binder, const ast::Expr* e, bool is_l
 
 QueryPlan PlanValues(const ast::Select& s, ParamContext* params) {
   size_t width = s.values[0].size();
-  Binder binder(Scope{nullptr, "", params});
+  Binder binder(Scope{nullptr, "", params, {}});
   std::vector<std::vector<BoundExprPtr>> rows;
   for (const auto& row : s.values) {
     if (row.size() != width) Throw("42601", "VALUES lists must all be the same length", row.empty() ? -1 : row[0]->location);
@@ -265,16 +267,143 @@ std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, 
   return std::nullopt;
 }
 
+namespace {
+
+// The tables of a FROM tree, left to right, each at the offset of its first
+// column in the joined row. `tables` keeps them at stable addresses.
+void CollectRelations(const ast::FromItem& f, catalog::Catalog& catalog, std::deque<catalog::TableDesc>& tables,
+                      std::vector<ScopeRelation>& relations) {
+  if (f.IsJoin()) {
+    CollectRelations(*f.left, catalog, tables, relations);
+    CollectRelations(*f.right, catalog, tables, relations);
+    return;
+  }
+  tables.push_back(ResolveTable(catalog, f.table));
+  std::string name = f.table.alias.empty() ? f.table.name : f.table.alias;
+  for (const auto& r : relations) {
+    if (r.name == name) Throw("42712", "table name \"" + name + "\" specified more than once", f.table.location);
+  }
+  int offset = relations.empty() ? 0
+                                 : relations.back().offset + static_cast<int>(relations.back().table->columns.size());
+  relations.push_back({&tables.back(), name, offset});
+}
+
+// The lowest and highest column an expression reads ([INT_MAX, -1] for none).
+void ColumnSpan(const BoundExpr& e, int& lo, int& hi) {
+  if (e.kind == BoundKind::kColumn) {
+    lo = std::min(lo, e.column);
+    hi = std::max(hi, e.column);
+  }
+  for (const auto& a : e.args) {
+    if (a) ColumnSpan(*a, lo, hi);
+  }
+}
+
+bool Within(const BoundExpr& e, int begin, int end) {
+  int lo = INT_MAX, hi = -1;
+  ColumnSpan(e, lo, hi);
+  return hi >= 0 && lo >= begin && hi < end;
+}
+
+// Renumbers column references for an input whose first column is `shift`.
+void RebaseColumns(BoundExpr& e, int shift) {
+  if (e.kind == BoundKind::kColumn) e.column -= shift;
+  for (auto& a : e.args) {
+    if (a) RebaseColumns(*a, shift);
+  }
+}
+
+void TakeConjuncts(BoundExprPtr e, std::vector<BoundExprPtr>& out) {
+  if (e->kind == BoundKind::kAnd) {
+    for (auto& a : e->args) TakeConjuncts(std::move(a), out);
+  } else {
+    out.push_back(std::move(e));
+  }
+}
+
+BoundExprPtr AndOf(std::vector<BoundExprPtr> terms) {
+  if (terms.empty()) return nullptr;
+  if (terms.size() == 1) return std::move(terms[0]);
+  auto e = std::make_unique<BoundExpr>();
+  e->kind = BoundKind::kAnd;
+  e->type = Type(TypeId::kBool);
+  e->args = std::move(terms);
+  return e;
+}
+
+struct BuiltFrom {
+  exec::OperatorPtr op;
+  int begin = 0;  // the columns of the joined row it produces: [begin, end)
+  int end = 0;
+};
+
+// Operators for a FROM tree: a scan per table, a hash join per join whose ON
+// has equalities between its sides (their keys), else a nested-loop join; the
+// rest of ON is the join's residual condition.
+BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relation, storage::Transaction& txn) {
+  if (!f.IsJoin()) {
+    const ScopeRelation& rel = binder.relations()[next_relation++];
+    int width = static_cast<int>(rel.table->columns.size());
+    return {exec::MakeTableScan(txn, *rel.table, false), rel.offset, rel.offset + width};
+  }
+  BuiltFrom left = BuildFrom(*f.left, binder, next_relation, txn);
+  BuiltFrom right = BuildFrom(*f.right, binder, next_relation, txn);
+  std::vector<BoundExprPtr> left_keys, right_keys, residual;
+  if (f.on) {
+    BoundExprPtr on = binder.BindCondition(*f.on, "JOIN/ON");
+    int lo = INT_MAX, hi = -1;
+    ColumnSpan(*on, lo, hi);
+    if (hi >= right.end || (hi >= 0 && lo < left.begin)) {
+      Throw("42P01", "invalid reference to FROM-clause entry for a table outside this JOIN", f.on->location);
+    }
+    std::vector<BoundExprPtr> terms;
+    TakeConjuncts(std::move(on), terms);
+    for (auto& t : terms) {
+      if (t->kind == BoundKind::kCompare && t->op == "=") {
+        BoundExprPtr& a = t->args[0];
+        BoundExprPtr& b = t->args[1];
+        if (Within(*a, left.begin, left.end) && Within(*b, right.begin, right.end)) {
+          left_keys.push_back(std::move(a));
+          right_keys.push_back(std::move(b));
+          continue;
+        }
+        if (Within(*b, left.begin, left.end) && Within(*a, right.begin, right.end)) {
+          left_keys.push_back(std::move(b));
+          right_keys.push_back(std::move(a));
+          continue;
+        }
+      }
+      residual.push_back(std::move(t));
+    }
+  }
+  for (auto& k : left_keys) RebaseColumns(*k, left.begin);
+  for (auto& k : right_keys) RebaseColumns(*k, right.begin);
+  BoundExprPtr rest = AndOf(std::move(residual));
+  if (rest) RebaseColumns(*rest, left.begin);
+  exec::JoinKind kind = f.join == ast::JoinType::kLeft    ? exec::JoinKind::kLeft
+                        : f.join == ast::JoinType::kRight ? exec::JoinKind::kRight
+                        : f.join == ast::JoinType::kFull  ? exec::JoinKind::kFull
+                                                          : exec::JoinKind::kInner;
+  return {exec::MakeHashJoin(kind, std::move(left.op), std::move(right.op), std::move(left_keys),
+                             std::move(right_keys), std::move(rest)),
+          left.begin, right.end};
+}
+
+}  // namespace
+
 QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog,
                      ParamContext* params) {
   if (!s.values.empty()) return PlanValues(s, params);
   std::optional<catalog::TableDesc> table;
+  std::deque<catalog::TableDesc> joined_tables;
   Scope scope;
   scope.params = params;
   if (s.from) {
     table = ResolveTable(catalog, *s.from);
     scope.table = &*table;
     scope.name = s.from->alias.empty() ? s.from->name : s.from->alias;
+  } else if (s.joins) {
+    CollectRelations(*s.joins, catalog, joined_tables, scope.relations);
   }
   Binder binder(scope);
 
@@ -289,15 +418,18 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
       names.push_back(item.alias.empty() ? ColumnName(e) : item.alias);
       continue;
     }
-    if (!table) Throw("42601", "SELECT * with no tables specified is not valid", e.location);
-    if (!e.names.empty() && e.names[0] != scope.name) {
-      Throw("42P01", "missing FROM-clause entry for table \"" + e.names[0] + "\"", e.location);
+    if (binder.relations().empty()) Throw("42601", "SELECT * with no tables specified is not valid", e.location);
+    bool found = false;
+    for (const auto& rel : binder.relations()) {
+      if (!e.names.empty() && e.names[0] != rel.name) continue;
+      found = true;
+      for (const auto& col : rel.table->columns) {
+        expanded.push_back(ColumnRefAst(rel.name, col.name, e.location));
+        targets.push_back(expanded.back().get());
+        names.push_back(col.name);
+      }
     }
-    for (const auto& col : table->columns) {
-      expanded.push_back(ColumnRefAst(scope.name, col.name, e.location));
-      targets.push_back(expanded.back().get());
-      names.push_back(col.name);
-    }
+    if (!found) Throw("42P01", "missing FROM-clause entry for table \"" + e.names[0] + "\"", e.location);
   }
   if (targets.size() > 1664) Throw("54011", "target lists can have at most 1664 entries");
 
@@ -310,6 +442,9 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
     std::optional<exec::KeyRange> range;
     if (!keys) range = PrimaryKeyRange(*table, where.get());
     source = exec::MakeTableScan(txn, *table, false, std::move(keys), std::move(range));
+  } else if (s.joins) {
+    size_t next_relation = 0;
+    source = BuildFrom(*s.joins, binder, next_relation, txn).op;
   } else {
     source = exec::MakeSingleRow();
   }
@@ -325,7 +460,7 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
       return targets[static_cast<size_t>(e.value.i - 1)];
     }
     if (e.kind == ast::ExprKind::kColumnRef && e.names.size() == 1 &&
-        (scope.table == nullptr || scope.table->FindColumn(e.names[0]) < 0)) {
+        !binder.HasColumn(e.names[0])) {
       for (size_t i = 0; i < targets.size(); ++i) {
         if (names[i] == e.names[0]) return targets[i];
       }
