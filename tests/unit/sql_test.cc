@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+
 #include "catalog/catalog.h"
 #include "glue/pg/pg_binary.h"
 #include "sql/engine/session.h"
@@ -127,6 +130,48 @@ TEST(SqlOperators, SortLimitAndAggregateOverValues) {
   EXPECT_EQ(b.columns[1].Int(0), 18);
 }
 
+// Rows of one int4 column (NULL for std::nullopt).
+exec::OperatorPtr IntValues(std::vector<std::optional<int64_t>> values) {
+  std::vector<std::vector<exec::BoundExprPtr>> rows;
+  for (auto v : values) {
+    std::vector<exec::BoundExprPtr> row;
+    row.push_back(exec::MakeConst(v ? Value::Int(TypeId::kInt4, *v) : Value::Null(Type(TypeId::kInt4))));
+    rows.push_back(std::move(row));
+  }
+  return exec::MakeValues(std::move(rows), {Type(TypeId::kInt4)});
+}
+
+// (left, right) pairs of a two-column join output; -1 for NULL.
+std::vector<std::pair<int64_t, int64_t>> Pairs(exec::Operator& op) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  exec::Batch b;
+  while (op.Next(b)) {
+    for (size_t i = 0; i < b.count; ++i) {
+      out.emplace_back(b.columns[0].IsNull(i) ? -1 : b.columns[0].Int(i), b.columns[1].IsNull(i) ? -1 : b.columns[1].Int(i));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(SqlOperators, HashJoinKindsAndNullKeys) {
+  using P = std::vector<std::pair<int64_t, int64_t>>;
+  auto join = [](exec::JoinKind kind, bool keyed) {
+    std::vector<exec::BoundExprPtr> lk, rk;
+    if (keyed) {
+      lk.push_back(exec::MakeColumn(0, Type(TypeId::kInt4)));
+      rk.push_back(exec::MakeColumn(0, Type(TypeId::kInt4)));
+    }
+    return exec::MakeHashJoin(kind, IntValues({1, 2, 2, std::nullopt}), IntValues({2, 3, std::nullopt}), std::move(lk),
+                              std::move(rk), nullptr);
+  };
+  EXPECT_EQ(Pairs(*join(exec::JoinKind::kInner, true)), (P{{2, 2}, {2, 2}}));
+  EXPECT_EQ(Pairs(*join(exec::JoinKind::kLeft, true)), (P{{-1, -1}, {1, -1}, {2, 2}, {2, 2}}));
+  EXPECT_EQ(Pairs(*join(exec::JoinKind::kRight, true)), (P{{-1, -1}, {-1, 3}, {2, 2}, {2, 2}}));
+  EXPECT_EQ(Pairs(*join(exec::JoinKind::kFull, true)), (P{{-1, -1}, {-1, -1}, {-1, 3}, {1, -1}, {2, 2}, {2, 2}}));
+  EXPECT_EQ(Pairs(*join(exec::JoinKind::kInner, false)).size(), 12u);  // no keys: every pair
+}
+
 TEST(SqlRowCodec, RoundTripsEveryPhysicalType) {
   catalog::TableDesc t;
   t.columns = {{"a", Type(TypeId::kInt8), false, {}, {}},
@@ -246,7 +291,7 @@ TEST_F(SqlSessionTest, PrimaryKeyPredicatesBecomePointReads) {
   auto bind_where = [&](const std::string& where) {
     auto parsed = Parse("SELECT * FROM t WHERE " + where);
     auto stmt = ConvertStatement(std::get<ParseTree>(parsed), 0);
-    Binder binder{Scope{&table, "t"}};
+    Binder binder{Scope{&table, "t", nullptr, {}}};
     return binder.BindCondition(*std::get<ast::Select>(stmt).where, "WHERE");
   };
   EXPECT_EQ(PrimaryKeyLookups(table, bind_where("a = 1 AND b = 'x'").get())->size(), 1u);
