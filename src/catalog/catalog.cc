@@ -375,6 +375,21 @@ Result<std::vector<TableDesc>> Catalog::ListTables() {
   return out;
 }
 
+Result<std::vector<RoleDesc>> Catalog::ListRoles() {
+  std::vector<RoleDesc> out;
+  bool has_postgres = false;
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("role").Release());
+  for (; it->Valid(); it->Next()) {
+    auto role = RoleFromJson(it->value());
+    if (!role) return Error(ErrorCode::kCorruption, "unreadable role descriptor");
+    has_postgres = has_postgres || role->name == "postgres";
+    out.push_back(std::move(*role));
+  }
+  if (auto s = it->status(); !s.ok()) return s.error();
+  if (!has_postgres) out.insert(out.begin(), *BuiltInRole("postgres"));
+  return out;
+}
+
 Result<std::vector<uint32_t>> Catalog::PendingGarbage() {
   std::vector<uint32_t> out;
   auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("gc").Release());

@@ -146,6 +146,8 @@ class Catalog {
   // Queues row storage for deletion after commit (TRUNCATE, rewrites).
   Status QueueGarbage(uint32_t relfilenode);
   Result<std::vector<TableDesc>> ListTables();
+  // Every role, the built-in postgres superuser included.
+  Result<std::vector<RoleDesc>> ListRoles();
 
   // Relfilenodes whose rows are garbage (dropped tables), for SweepGarbage.
   Result<std::vector<uint32_t>> PendingGarbage();

@@ -203,3 +203,26 @@ def test_long_or_chains_invalid_utf8_and_float_edges(conn):
     assert e.value.pgcode == "22021"
     cur.execute("SELECT 1")
     assert cur.fetchone() == (1,)
+
+
+def test_psql_describe_commands_read_pg_catalog(server):
+    """psql's \\dt, \\di and \\dn run their real catalog queries (joins, regex
+    operators, pg_catalog functions) against Orbit's virtual pg_catalog."""
+    def psql(*commands):
+        args = ["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-X", "-A", "-F", "|"]
+        for c in commands:
+            args += ["-c", c]
+        r = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    psql("CREATE TABLE shop (id serial PRIMARY KEY, item text)", "CREATE INDEX shop_item ON shop (item)")
+    dt = psql("\\dt")
+    assert "Schema|Name|Type|Owner" in dt and "public|shop|table|postgres" in dt
+    di = psql("\\di")
+    assert "public|shop_item|index|postgres|shop" in di and "public|shop_pkey|index|postgres|shop" in di
+    assert "public|postgres" in psql("\\dn")
+    # Catalogs are read-only here (PostgreSQL lets a superuser write them; Orbit refuses).
+    r = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-X", "-c",
+                        "DELETE FROM pg_namespace"], capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "is a system catalog" in r.stderr

@@ -26,6 +26,7 @@ ENABLED = [
     "aggregates.test",
     "transactions.test",
     "join.test",
+    "catalog.test",
 ]
 
 

@@ -20,6 +20,7 @@ const FunctionRegistry& FunctionRegistry::BuiltIn() {
     FunctionRegistry r;
     RegisterStringFunctions(r);
     RegisterMathFunctions(r);
+    RegisterCatalogFunctions(r);
     return r;
   }();
   return registry;

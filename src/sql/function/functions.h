@@ -35,5 +35,6 @@ class FunctionRegistry {
 
 void RegisterStringFunctions(FunctionRegistry& registry);
 void RegisterMathFunctions(FunctionRegistry& registry);
+void RegisterCatalogFunctions(FunctionRegistry& registry);  // catalog_functions.cc
 
 }  // namespace orbit::sql

@@ -1,5 +1,8 @@
 #include "sql/planner/binder.h"
 
+#include <memory>
+#include <regex>
+
 #include "sql/function/functions.h"
 
 namespace orbit::sql {
@@ -414,6 +417,7 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
     out->args.push_back(MakeCast(std::move(r), Type(TypeId::kText), true, e.location));
     return out;
   }
+  if (op == "~" || op == "!~" || op == "~*" || op == "!~*") return BindRegexMatch(e, std::move(l), std::move(r));
   bool comparison = op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=" ||
                     op == "IS DISTINCT FROM" || op == "IS NOT DISTINCT FROM";
   bool arithmetic = op == "+" || op == "-" || op == "*" || op == "/" || op == "%";
@@ -458,6 +462,54 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
     out = Node(BoundKind::kArith, type, e.location);
   }
   out->op = op;
+  out->args.push_back(std::move(l));
+  out->args.push_back(std::move(r));
+  return out;
+}
+
+// text ~ pattern (and !~, ~*, !~*): a POSIX-style regular expression match.
+// std::regex's ECMAScript grammar stands in for PostgreSQL's ARE flavour; they
+// agree on the common syntax (anchors, classes, groups, alternation, \\d, {n,m}).
+BoundExprPtr Binder::BindRegexMatch(const ast::Expr& e, BoundExprPtr l, BoundExprPtr r) {
+  for (auto* side : {&l, &r}) {
+    TypeId t = (*side)->type.id;
+    if (t != TypeId::kUnknown && !IsString(t)) Throw("42883", OperatorError(e.op, l->type, r->type), e.location);
+    *side = MakeCast(std::move(*side), Type(TypeId::kText), false, e.location);
+  }
+  bool insensitive = e.op.find('*') != std::string::npos;
+  bool negated = e.op[0] == '!';
+  struct Cache {
+    std::string pattern;
+    std::optional<std::regex> re;
+  };
+  auto cache = std::make_shared<Cache>();
+  int location = e.location;
+  auto out = BoolNode(BoundKind::kFunction, e.location);
+  out->op = e.op;
+  out->kernel = [cache, insensitive, negated, location](const std::vector<exec::Vector>& args, size_t count,
+                                                          exec::Vector& result) {
+    for (size_t i = 0; i < count; ++i) {
+      if (args[0].IsNull(i) || args[1].IsNull(i)) {
+        result.SetNull(i);
+        continue;
+      }
+      const std::string& pattern = args[1].String(i);
+      if (!cache->re || cache->pattern != pattern) {
+        try {
+          auto flags = std::regex::ECMAScript | std::regex::optimize;
+          if (insensitive) flags |= std::regex::icase;
+          cache->re.emplace(pattern, flags);
+          cache->pattern = pattern;
+        } catch (const std::regex_error& err) {
+          cache->re.reset();
+          Throw("2201B", "invalid regular expression: " + std::string(err.what()), location);
+        }
+      }
+      bool match = std::regex_search(args[0].String(i), *cache->re);
+      result.SetNull(i, false);
+      result.Int(i) = match != negated ? 1 : 0;
+    }
+  };
   out->args.push_back(std::move(l));
   out->args.push_back(std::move(r));
   return out;

@@ -94,6 +94,7 @@ class Binder {
  private:
   exec::BoundExprPtr BindInput(const ast::Expr& e);
   exec::BoundExprPtr BindBinary(const ast::Expr& e);
+  exec::BoundExprPtr BindRegexMatch(const ast::Expr& e, exec::BoundExprPtr l, exec::BoundExprPtr r);
   exec::BoundExprPtr BindFunction(const ast::Expr& e);
   exec::BoundExprPtr BindAggregate(const ast::Expr& e);
   // Functions that answer from the session (version(), current_setting(), ...); null if `name` is not one.

@@ -8,6 +8,7 @@
 #include "sql/exec/row_codec.h"
 #include "sql/exec/storage_error.h"
 #include "sql/planner/binder.h"
+#include "sql/planner/system_tables.h"
 #include "storage/key_codec.h"
 
 namespace orbit::sql {
@@ -71,10 +72,21 @@ QueryPlan PlanValues(const ast::Select& s, ParamContext* params) {
 
 }  // namespace
 
+catalog::TableDesc ResolveReadableTable(catalog::Catalog& catalog, const ast::TableName& name) {
+  // pg_catalog comes first in the search path, as in PostgreSQL.
+  if (name.schema.empty() || name.schema == "pg_catalog") {
+    if (auto system = FindSystemTable(name.name)) return std::move(*system);
+  }
+  return ResolveTable(catalog, name);
+}
+
 catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name) {
+  if ((name.schema.empty() || name.schema == "pg_catalog") && FindSystemTable(name.name)) {
+    Throw("42501", "permission denied: \"" + name.name + "\" is a system catalog", name.location);
+  }
   if (!name.schema.empty() && name.schema != "public") {
     if (name.schema == "pg_catalog" || name.schema == "information_schema") {
-      Throw("0A000", "system catalogs (" + name.schema + ") are not supported yet", name.location);
+      Throw("0A000", name.schema + "." + name.name + " is not supported yet", name.location);
     }
     Throw("3F000", "schema \"" + name.schema + "\" does not exist", name.location);
   }
@@ -278,7 +290,7 @@ void CollectRelations(const ast::FromItem& f, catalog::Catalog& catalog, std::de
     CollectRelations(*f.right, catalog, tables, relations);
     return;
   }
-  tables.push_back(ResolveTable(catalog, f.table));
+  tables.push_back(ResolveReadableTable(catalog, f.table));
   std::string name = f.table.alias.empty() ? f.table.name : f.table.alias;
   for (const auto& r : relations) {
     if (r.name == name) Throw("42712", "table name \"" + name + "\" specified more than once", f.table.location);
@@ -340,14 +352,17 @@ struct BuiltFrom {
 // Operators for a FROM tree: a scan per table, a hash join per join whose ON
 // has equalities between its sides (their keys), else a nested-loop join; the
 // rest of ON is the join's residual condition.
-BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relation, storage::Transaction& txn) {
+BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relation, storage::Transaction& txn,
+                    catalog::Catalog& catalog) {
   if (!f.IsJoin()) {
     const ScopeRelation& rel = binder.relations()[next_relation++];
     int width = static_cast<int>(rel.table->columns.size());
-    return {exec::MakeTableScan(txn, *rel.table, false), rel.offset, rel.offset + width};
+    auto scan = IsSystemTable(*rel.table) ? MakeSystemTableScan(*rel.table, catalog)
+                                          : exec::MakeTableScan(txn, *rel.table, false);
+    return {std::move(scan), rel.offset, rel.offset + width};
   }
-  BuiltFrom left = BuildFrom(*f.left, binder, next_relation, txn);
-  BuiltFrom right = BuildFrom(*f.right, binder, next_relation, txn);
+  BuiltFrom left = BuildFrom(*f.left, binder, next_relation, txn, catalog);
+  BuiltFrom right = BuildFrom(*f.right, binder, next_relation, txn, catalog);
   std::vector<BoundExprPtr> left_keys, right_keys, residual;
   if (f.on) {
     BoundExprPtr on = binder.BindCondition(*f.on, "JOIN/ON");
@@ -399,7 +414,7 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   Scope scope;
   scope.params = params;
   if (s.from) {
-    table = ResolveTable(catalog, *s.from);
+    table = ResolveReadableTable(catalog, *s.from);
     scope.table = &*table;
     scope.name = s.from->alias.empty() ? s.from->name : s.from->alias;
   } else if (s.joins) {
@@ -436,7 +451,9 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   BoundExprPtr where;
   if (s.where) where = binder.BindCondition(*s.where, "WHERE");
   exec::OperatorPtr source;
-  if (table) {
+  if (table && IsSystemTable(*table)) {
+    source = MakeSystemTableScan(*table, catalog);
+  } else if (table) {
     auto keys = PrimaryKeyLookups(*table, where.get());
     if (!keys) keys = IndexLookups(txn, *table, where.get());
     std::optional<exec::KeyRange> range;
@@ -444,7 +461,7 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
     source = exec::MakeTableScan(txn, *table, false, std::move(keys), std::move(range));
   } else if (s.joins) {
     size_t next_relation = 0;
-    source = BuildFrom(*s.joins, binder, next_relation, txn).op;
+    source = BuildFrom(*s.joins, binder, next_relation, txn, catalog).op;
   } else {
     source = exec::MakeSingleRow();
   }

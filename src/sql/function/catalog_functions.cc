@@ -1,0 +1,82 @@
+// pg_catalog functions that psql and drivers call in their catalog queries.
+// They answer from what the system tables show (system_tables.h): every object
+// belongs to postgres (oid 10), the search path is pg_catalog then public.
+
+#include "sql/function/functions.h"
+
+namespace orbit::sql {
+namespace {
+
+using exec::Vector;
+
+// format_type(type oid, typmod): the SQL name PostgreSQL prints for a type.
+std::string FormatType(int64_t oid, int64_t typmod) {
+  auto with_length = [&](std::string base) {
+    return typmod >= 4 ? base + "(" + std::to_string(typmod - 4) + ")" : base;
+  };
+  switch (oid) {
+    case 16: return "boolean";
+    case 21: return "smallint";
+    case 23: return "integer";
+    case 20: return "bigint";
+    case 700: return "real";
+    case 701: return "double precision";
+    case 1700: return "numeric";
+    case 25: return "text";
+    case 1043: return with_length("character varying");
+    case 1042: return with_length("character");
+    case 1082: return "date";
+    case 1114: return "timestamp without time zone";
+    case 1184: return "timestamp with time zone";
+    case 26: return "oid";
+    case 19: return "name";
+    case 18: return "\"char\"";
+    default: return "???";
+  }
+}
+
+// A kernel that returns NULL for every row (descriptions: none are stored).
+void AllNull(const std::vector<Vector>&, size_t n, Vector& out) {
+  for (size_t i = 0; i < n; ++i) out.SetNull(i);
+}
+
+}  // namespace
+
+void RegisterCatalogFunctions(FunctionRegistry& r) {
+  r.Add({"pg_get_userbyid", {TypeId::kInt8}, TypeId::kText, [](const std::vector<Vector>& a, size_t n, Vector& out) {
+           for (size_t i = 0; i < n; ++i) {
+             if (a[0].IsNull(i)) continue;
+             out.SetNull(i, false);
+             out.String(i) = a[0].Int(i) == 10 ? "postgres" : "unknown (OID=" + std::to_string(a[0].Int(i)) + ")";
+           }
+         }});
+  // Every table Orbit has is in public or pg_catalog, both on the search path.
+  r.Add({"pg_table_is_visible", {TypeId::kInt8}, TypeId::kBool, [](const std::vector<Vector>& a, size_t n, Vector& out) {
+           for (size_t i = 0; i < n; ++i) {
+             if (a[0].IsNull(i)) continue;
+             out.SetNull(i, false);
+             out.Int(i) = 1;
+           }
+         }});
+  r.Add({"pg_encoding_to_char", {TypeId::kInt4}, TypeId::kText, [](const std::vector<Vector>& a, size_t n, Vector& out) {
+           for (size_t i = 0; i < n; ++i) {
+             if (a[0].IsNull(i)) continue;
+             out.SetNull(i, false);
+             out.String(i) = a[0].Int(i) == 6 ? "UTF8" : a[0].Int(i) == 0 ? "SQL_ASCII" : "";
+           }
+         }});
+  r.Add({"format_type", {TypeId::kInt8, TypeId::kInt4}, TypeId::kText,
+         [](const std::vector<Vector>& a, size_t n, Vector& out) {
+           for (size_t i = 0; i < n; ++i) {
+             if (a[0].IsNull(i)) continue;  // NULL typmod: none
+             out.SetNull(i, false);
+             out.String(i) = FormatType(a[0].Int(i), a[1].IsNull(i) ? -1 : a[1].Int(i));
+           }
+         }});
+  r.Add({"obj_description", {TypeId::kInt8}, TypeId::kText, AllNull});
+  r.Add({"obj_description", {TypeId::kInt8, TypeId::kText}, TypeId::kText, AllNull});
+  r.Add({"col_description", {TypeId::kInt8, TypeId::kInt4}, TypeId::kText, AllNull});
+  r.Add({"shobj_description", {TypeId::kInt8, TypeId::kText}, TypeId::kText, AllNull});
+}
+
+}  // namespace orbit::sql

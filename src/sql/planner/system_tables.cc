@@ -1,0 +1,374 @@
+#include "sql/planner/system_tables.h"
+
+#include <functional>
+
+#include "sql/exec/storage_error.h"
+
+namespace orbit::sql {
+namespace {
+
+using catalog::TableDesc;
+
+constexpr uint32_t kOwner = 10;          // every object belongs to postgres
+constexpr uint32_t kHeapAm = 2, kBtreeAm = 403;
+constexpr uint32_t kDatabaseOid = 5;
+constexpr uint32_t kPkeyOidBit = 0x40000000;  // primary-key "indexes" get the table's oid with this bit
+
+enum class Col : uint8_t { kOid, kName, kChar, kBool, kInt2, kInt4, kFloat4, kText, kTimestampTz };
+
+LogicalType TypeOf(Col c) {
+  switch (c) {
+    case Col::kOid: return Type(TypeId::kInt8);
+    case Col::kBool: return Type(TypeId::kBool);
+    case Col::kInt2: return Type(TypeId::kInt2);
+    case Col::kInt4: return Type(TypeId::kInt4);
+    case Col::kFloat4: return Type(TypeId::kFloat4);
+    case Col::kTimestampTz: return Type(TypeId::kTimestampTz);
+    default: return Type(TypeId::kText);
+  }
+}
+
+// Builds one row: values appended in column order.
+class RowBuilder {
+ public:
+  RowBuilder& Oid(int64_t v) { return Add(Value::Int(TypeId::kInt8, v)); }
+  RowBuilder& Name(std::string v) { return Add(Value::String(Type(TypeId::kText), std::move(v))); }
+  RowBuilder& Bool(bool v) { return Add(Value::Bool(v)); }
+  RowBuilder& Int2(int64_t v) { return Add(Value::Int(TypeId::kInt2, v)); }
+  RowBuilder& Int4(int64_t v) { return Add(Value::Int(TypeId::kInt4, v)); }
+  RowBuilder& Float4(double v) { return Add(Value::Float(TypeId::kFloat4, v)); }
+  RowBuilder& Null(Col c) { return Add(Value::Null(TypeOf(c))); }
+  std::vector<Value> Take() { return std::move(values_); }
+
+ private:
+  RowBuilder& Add(Value v) {
+    values_.push_back(std::move(v));
+    return *this;
+  }
+  std::vector<Value> values_;
+};
+
+using Rows = std::vector<std::vector<Value>>;
+using Generator = std::function<Rows(catalog::Catalog&)>;
+
+struct SystemTable {
+  const char* name;
+  uint32_t oid;
+  std::vector<std::pair<const char*, Col>> columns;
+  Generator rows;
+};
+
+std::vector<TableDesc> UserTables(catalog::Catalog& catalog) {
+  auto tables = catalog.ListTables();
+  if (!tables.ok()) ThrowStorageError(tables.error());
+  return std::move(tables).value();
+}
+
+std::string Int2Vector(const std::vector<int>& columns) {  // int2vector text: "1 3"
+  std::string out;
+  for (int c : columns) out += (out.empty() ? "" : " ") + std::to_string(c + 1);
+  return out;
+}
+
+std::string Int2Array(const std::vector<int>& columns) {  // int2[] text: "{1,3}"
+  std::string out = "{";
+  for (size_t i = 0; i < columns.size(); ++i) out += (i ? "," : "") + std::to_string(columns[i] + 1);
+  return out + "}";
+}
+
+struct IndexRow {
+  uint32_t oid;
+  std::string name;
+  const TableDesc* table;
+  std::vector<int> columns;
+  bool unique;
+  bool primary;
+};
+
+std::vector<IndexRow> IndexesOf(const std::vector<TableDesc>& tables) {
+  std::vector<IndexRow> out;
+  for (const auto& t : tables) {
+    if (!t.primary_key.empty()) out.push_back({t.oid | kPkeyOidBit, t.name + "_pkey", &t, t.primary_key, true, true});
+    for (const auto& i : t.indexes) out.push_back({i.oid, i.name, &t, i.columns, i.unique, false});
+  }
+  return out;
+}
+
+const std::vector<TypeId>& AllTypes() {
+  static const std::vector<TypeId> types = {TypeId::kBool,   TypeId::kInt2,      TypeId::kInt4,        TypeId::kInt8,
+                                            TypeId::kFloat4, TypeId::kFloat8,    TypeId::kNumeric,     TypeId::kText,
+                                            TypeId::kVarchar, TypeId::kBpchar,   TypeId::kDate,        TypeId::kTimestamp,
+                                            TypeId::kTimestampTz};
+  return types;
+}
+
+int32_t TypMod(const LogicalType& t) {
+  return (t.id == TypeId::kVarchar || t.id == TypeId::kBpchar) && t.length >= 0 ? t.length + 4 : -1;
+}
+
+const std::vector<SystemTable>& Tables();
+
+const char* TypName(TypeId id) {  // pg_type.typname
+  switch (id) {
+    case TypeId::kBool: return "bool";
+    case TypeId::kInt2: return "int2";
+    case TypeId::kInt4: return "int4";
+    case TypeId::kInt8: return "int8";
+    case TypeId::kFloat4: return "float4";
+    case TypeId::kFloat8: return "float8";
+    case TypeId::kNumeric: return "numeric";
+    case TypeId::kText: return "text";
+    case TypeId::kVarchar: return "varchar";
+    case TypeId::kBpchar: return "bpchar";
+    case TypeId::kDate: return "date";
+    case TypeId::kTimestamp: return "timestamp";
+    case TypeId::kTimestampTz: return "timestamptz";
+    default: return "unknown";
+  }
+}
+
+const char* TypeCategory(TypeId id) {  // pg_type.typcategory
+  switch (id) {
+    case TypeId::kBool: return "B";
+    case TypeId::kInt2: case TypeId::kInt4: case TypeId::kInt8: case TypeId::kFloat4: case TypeId::kFloat8:
+    case TypeId::kNumeric: return "N";
+    case TypeId::kText: case TypeId::kVarchar: case TypeId::kBpchar: return "S";
+    case TypeId::kDate: case TypeId::kTimestamp: case TypeId::kTimestampTz: return "D";
+    default: return "U";
+  }
+}
+
+Rows ClassRows(catalog::Catalog& catalog) {
+  Rows rows;
+  auto add = [&](int64_t oid, std::string name, int64_t ns, int64_t am, int64_t relfilenode, bool has_index,
+                 const char* kind, int64_t natts) {
+    rows.push_back(RowBuilder()
+                       .Oid(oid).Name(std::move(name)).Oid(ns).Oid(0).Oid(kOwner).Oid(am).Oid(relfilenode).Oid(0)
+                       .Int4(0).Float4(-1).Bool(has_index).Bool(false).Name("p").Name(kind).Int2(natts).Int2(0)
+                       .Bool(false).Bool(false).Bool(false).Bool(false).Bool(true).Name("d").Bool(false)
+                       .Null(Col::kText).Null(Col::kText)
+                       .Take());
+  };
+  for (const auto& t : Tables()) add(t.oid, t.name, catalog::kPgCatalogNamespace, kHeapAm, 0, false, "r", t.columns.size());
+  auto tables = UserTables(catalog);
+  for (const auto& t : tables) {
+    add(t.oid, t.name, t.schema_oid, kHeapAm, t.relfilenode, !t.primary_key.empty() || !t.indexes.empty(), "r",
+        static_cast<int64_t>(t.columns.size()));
+  }
+  for (const auto& i : IndexesOf(tables)) add(i.oid, i.name, i.table->schema_oid, kBtreeAm, 0, false, "i", i.columns.size());
+  return rows;
+}
+
+const std::vector<SystemTable>& Tables() {
+  using C = Col;
+  static const std::vector<SystemTable> tables = {
+      {"pg_namespace", 2615, {{"oid", C::kOid}, {"nspname", C::kName}, {"nspowner", C::kOid}, {"nspacl", C::kText}},
+       [](catalog::Catalog&) {
+         Rows rows;
+         rows.push_back(RowBuilder().Oid(catalog::kPgCatalogNamespace).Name("pg_catalog").Oid(kOwner).Null(C::kText).Take());
+         rows.push_back(RowBuilder().Oid(catalog::kPublicNamespace).Name("public").Oid(kOwner).Null(C::kText).Take());
+         return rows;
+       }},
+      {"pg_class", 1259,
+       {{"oid", C::kOid}, {"relname", C::kName}, {"relnamespace", C::kOid}, {"reltype", C::kOid}, {"relowner", C::kOid},
+        {"relam", C::kOid}, {"relfilenode", C::kOid}, {"reltablespace", C::kOid}, {"relpages", C::kInt4},
+        {"reltuples", C::kFloat4}, {"relhasindex", C::kBool}, {"relisshared", C::kBool}, {"relpersistence", C::kChar},
+        {"relkind", C::kChar}, {"relnatts", C::kInt2}, {"relchecks", C::kInt2}, {"relhasrules", C::kBool},
+        {"relhastriggers", C::kBool}, {"relhassubclass", C::kBool}, {"relrowsecurity", C::kBool},
+        {"relispopulated", C::kBool}, {"relreplident", C::kChar}, {"relispartition", C::kBool}, {"relacl", C::kText},
+        {"reloptions", C::kText}},
+       ClassRows},
+      {"pg_am", 2601, {{"oid", C::kOid}, {"amname", C::kName}, {"amhandler", C::kText}, {"amtype", C::kChar}},
+       [](catalog::Catalog&) {
+         Rows rows;
+         rows.push_back(RowBuilder().Oid(kHeapAm).Name("heap").Name("heap_tableam_handler").Name("t").Take());
+         rows.push_back(RowBuilder().Oid(kBtreeAm).Name("btree").Name("bthandler").Name("i").Take());
+         return rows;
+       }},
+      {"pg_roles", 1260,
+       {{"rolname", C::kName}, {"rolsuper", C::kBool}, {"rolinherit", C::kBool}, {"rolcreaterole", C::kBool},
+        {"rolcreatedb", C::kBool}, {"rolcanlogin", C::kBool}, {"rolreplication", C::kBool}, {"rolconnlimit", C::kInt4},
+        {"rolpassword", C::kText}, {"rolvaliduntil", C::kTimestampTz}, {"rolbypassrls", C::kBool},
+        {"rolconfig", C::kText}, {"oid", C::kOid}},
+       [](catalog::Catalog& catalog) {
+         auto roles = catalog.ListRoles();
+         if (!roles.ok()) ThrowStorageError(roles.error());
+         Rows rows;
+         for (const auto& r : *roles) {
+           RowBuilder b;
+           b.Name(r.name).Bool(r.superuser).Bool(true).Bool(r.superuser).Bool(r.superuser).Bool(r.login).Bool(r.superuser)
+               .Int4(-1);
+           if (r.password) b.Name("********");
+           else b.Null(C::kText);
+           b.Null(C::kTimestampTz).Bool(r.superuser).Null(C::kText).Oid(RoleOid(r.name));
+           rows.push_back(b.Take());
+         }
+         return rows;
+       }},
+      {"pg_database", 1262,
+       {{"oid", C::kOid}, {"datname", C::kName}, {"datdba", C::kOid}, {"encoding", C::kInt4},
+        {"datlocprovider", C::kChar}, {"datistemplate", C::kBool}, {"datallowconn", C::kBool},
+        {"datconnlimit", C::kInt4}, {"dattablespace", C::kOid}, {"datcollate", C::kText}, {"datctype", C::kText},
+        {"daticulocale", C::kText}, {"datcollversion", C::kText}, {"datacl", C::kText}},
+       [](catalog::Catalog&) {
+         Rows rows;
+         rows.push_back(RowBuilder().Oid(kDatabaseOid).Name("postgres").Oid(kOwner).Int4(6).Name("c").Bool(false)
+                            .Bool(true).Int4(-1).Oid(1663).Name("C.UTF-8").Name("C.UTF-8").Null(C::kText)
+                            .Null(C::kText).Null(C::kText).Take());
+         return rows;
+       }},
+      {"pg_type", 1247,
+       {{"oid", C::kOid}, {"typname", C::kName}, {"typnamespace", C::kOid}, {"typowner", C::kOid}, {"typlen", C::kInt2},
+        {"typbyval", C::kBool}, {"typtype", C::kChar}, {"typcategory", C::kChar}, {"typispreferred", C::kBool},
+        {"typisdefined", C::kBool}, {"typdelim", C::kChar}, {"typrelid", C::kOid}, {"typelem", C::kOid},
+        {"typarray", C::kOid}, {"typbasetype", C::kOid}, {"typtypmod", C::kInt4}, {"typndims", C::kInt4},
+        {"typcollation", C::kOid}, {"typnotnull", C::kBool}},
+       [](catalog::Catalog&) {
+         Rows rows;
+         auto add = [&](int64_t oid, std::string name, int64_t len, const char* category) {
+           rows.push_back(RowBuilder().Oid(oid).Name(std::move(name)).Oid(catalog::kPgCatalogNamespace).Oid(kOwner)
+                              .Int2(len).Bool(len > 0 && len <= 8).Name("b").Name(category).Bool(false).Bool(true)
+                              .Name(",").Oid(0).Oid(0).Oid(0).Oid(0).Int4(-1).Int4(0).Oid(0).Bool(false).Take());
+         };
+         for (TypeId id : AllTypes()) add(TypeOid(id), TypName(id), TypeLength(id), TypeCategory(id));
+         add(26, "oid", 4, "N");
+         add(19, "name", 64, "S");
+         add(18, "char", 1, "Z");
+         return rows;
+       }},
+      {"pg_attribute", 1249,
+       {{"attrelid", C::kOid}, {"attname", C::kName}, {"atttypid", C::kOid}, {"attlen", C::kInt2}, {"attnum", C::kInt2},
+        {"atttypmod", C::kInt4}, {"attndims", C::kInt4}, {"attnotnull", C::kBool}, {"atthasdef", C::kBool},
+        {"atthasmissing", C::kBool}, {"attidentity", C::kChar}, {"attgenerated", C::kChar}, {"attisdropped", C::kBool},
+        {"attislocal", C::kBool}, {"attcollation", C::kOid}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         for (const auto& t : UserTables(catalog)) {
+           for (size_t i = 0; i < t.columns.size(); ++i) {
+             const auto& c = t.columns[i];
+             rows.push_back(RowBuilder().Oid(t.oid).Name(c.name).Oid(TypeOid(c.type.id)).Int2(TypeLength(c.type.id))
+                                .Int2(static_cast<int64_t>(i + 1)).Int4(TypMod(c.type)).Int4(0).Bool(c.not_null)
+                                .Bool(c.default_text.has_value() || c.default_sequence != 0)
+                                .Bool(c.missing_text.has_value()).Name(c.identity_always ? "a" : "").Name("")
+                                .Bool(false).Bool(true).Oid(IsString(c.type.id) ? 100 : 0).Take());
+           }
+         }
+         return rows;
+       }},
+      {"pg_index", 2610,
+       {{"indexrelid", C::kOid}, {"indrelid", C::kOid}, {"indnatts", C::kInt2}, {"indnkeyatts", C::kInt2},
+        {"indisunique", C::kBool}, {"indisprimary", C::kBool}, {"indisexclusion", C::kBool}, {"indimmediate", C::kBool},
+        {"indisclustered", C::kBool}, {"indisvalid", C::kBool}, {"indisready", C::kBool}, {"indislive", C::kBool},
+        {"indkey", C::kText}, {"indexprs", C::kText}, {"indpred", C::kText}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         auto tables = UserTables(catalog);
+         for (const auto& i : IndexesOf(tables)) {
+           auto n = static_cast<int64_t>(i.columns.size());
+           rows.push_back(RowBuilder().Oid(i.oid).Oid(i.table->oid).Int2(n).Int2(n).Bool(i.unique).Bool(i.primary)
+                              .Bool(false).Bool(true).Bool(false).Bool(true).Bool(true).Bool(true)
+                              .Name(Int2Vector(i.columns)).Null(C::kText).Null(C::kText).Take());
+         }
+         return rows;
+       }},
+      {"pg_constraint", 2606,
+       {{"oid", C::kOid}, {"conname", C::kName}, {"connamespace", C::kOid}, {"contype", C::kChar},
+        {"condeferrable", C::kBool}, {"condeferred", C::kBool}, {"convalidated", C::kBool}, {"conrelid", C::kOid},
+        {"contypid", C::kOid}, {"conindid", C::kOid}, {"confrelid", C::kOid}, {"conkey", C::kText},
+        {"confkey", C::kText}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         auto tables = UserTables(catalog);
+         for (const auto& i : IndexesOf(tables)) {
+           if (!i.unique) continue;
+           rows.push_back(RowBuilder().Oid(i.oid).Name(i.name).Oid(i.table->schema_oid).Name(i.primary ? "p" : "u")
+                              .Bool(false).Bool(false).Bool(true).Oid(i.table->oid).Oid(0).Oid(i.oid).Oid(0)
+                              .Name(Int2Array(i.columns)).Null(C::kText).Take());
+         }
+         return rows;
+       }},
+      {"pg_tables", 12001,
+       {{"schemaname", C::kName}, {"tablename", C::kName}, {"tableowner", C::kName}, {"tablespace", C::kName},
+        {"hasindexes", C::kBool}, {"hasrules", C::kBool}, {"hastriggers", C::kBool}, {"rowsecurity", C::kBool}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         for (const auto& t : UserTables(catalog)) {
+           rows.push_back(RowBuilder().Name("public").Name(t.name).Name("postgres").Null(C::kText)
+                              .Bool(!t.primary_key.empty() || !t.indexes.empty()).Bool(false).Bool(false).Bool(false)
+                              .Take());
+         }
+         return rows;
+       }},
+      // Empty today: descriptions, functions (\df lists none), role memberships.
+      {"pg_description", 2609,
+       {{"objoid", C::kOid}, {"classoid", C::kOid}, {"objsubid", C::kInt4}, {"description", C::kText}},
+       [](catalog::Catalog&) { return Rows(); }},
+      {"pg_proc", 1255,
+       {{"oid", C::kOid}, {"proname", C::kName}, {"pronamespace", C::kOid}, {"proowner", C::kOid},
+        {"prokind", C::kChar}, {"prorettype", C::kOid}, {"pronargs", C::kInt2}, {"proargtypes", C::kText}},
+       [](catalog::Catalog&) { return Rows(); }},
+      {"pg_auth_members", 1261,
+       {{"roleid", C::kOid}, {"member", C::kOid}, {"grantor", C::kOid}, {"admin_option", C::kBool}},
+       [](catalog::Catalog&) { return Rows(); }},
+  };
+  return tables;
+}
+
+const SystemTable* Find(std::string_view name) {
+  for (const auto& t : Tables()) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+int64_t RoleOid(std::string_view role) {
+  if (role == "postgres") return kOwner;
+  // Roles carry no oid in Orbit's catalog: a stable one from the name.
+  uint32_t h = 2166136261u;
+  for (char c : role) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return catalog::kFirstNormalOid + (h % 1000000000u);
+}
+
+std::optional<catalog::TableDesc> FindSystemTable(std::string_view name) {
+  const SystemTable* t = Find(name);
+  if (t == nullptr) return std::nullopt;
+  TableDesc desc;
+  desc.oid = t->oid;
+  desc.schema_oid = catalog::kPgCatalogNamespace;
+  desc.name = t->name;
+  desc.relfilenode = 0;
+  for (const auto& [col, type] : t->columns) {
+    catalog::ColumnDesc c;
+    c.name = col;
+    c.type = TypeOf(type);
+    desc.columns.push_back(std::move(c));
+  }
+  return desc;
+}
+
+bool IsSystemTable(const catalog::TableDesc& table) {
+  return table.relfilenode == 0 && table.schema_oid == catalog::kPgCatalogNamespace;
+}
+
+exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::Catalog& catalog) {
+  const SystemTable* t = Find(table.name);
+  std::vector<LogicalType> types;
+  for (const auto& c : table.columns) types.push_back(c.type);
+  std::vector<std::vector<exec::BoundExprPtr>> rows;
+  for (auto& row : t->rows(catalog)) {
+    std::vector<exec::BoundExprPtr> exprs;
+    for (auto& v : row) exprs.push_back(exec::MakeConst(std::move(v)));
+    rows.push_back(std::move(exprs));
+  }
+  if (rows.empty()) {  // MakeValues needs a row: an empty scan is a filtered one
+    std::vector<exec::BoundExprPtr> none;
+    for (const auto& type : types) none.push_back(exec::MakeConst(Value::Null(type)));
+    rows.push_back(std::move(none));
+    return exec::MakeFilter(exec::MakeValues(std::move(rows), types), exec::MakeConst(Value::Bool(false)));
+  }
+  return exec::MakeValues(std::move(rows), std::move(types));
+}
+
+}  // namespace orbit::sql
