@@ -27,6 +27,7 @@ ENABLED = [
     "transactions.test",
     "join.test",
     "catalog.test",
+    "subquery.test",
 ]
 
 

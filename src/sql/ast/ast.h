@@ -35,10 +35,12 @@ enum class ExprKind : uint8_t {
   kDefault,    // the DEFAULT keyword in INSERT/UPDATE
   kParam,      // $n: value.i is n (1-based)
   kSessionValue,  // CURRENT_USER, current_database(), ...: op names it (lower case)
+  kSubquery,   // subquery: op "EXISTS", "EXPR" (scalar), "ANY" (args[0] op_name ANY (...): IN) or "ALL"
 };
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
+struct Select;
 
 struct Expr {
   ExprKind kind = ExprKind::kConst;
@@ -51,6 +53,9 @@ struct Expr {
   bool negated = false;
   bool star = false;
   bool distinct = false;
+  std::shared_ptr<Select> subquery;  // kSubquery
+  std::string sub_op;                // kSubquery ANY/ALL: the comparison operator ("=" for IN)
+
 };
 
 struct TableName {

@@ -23,5 +23,6 @@ std::string StringOf(const PgQuery__Node& node);
 LogicalType ConvertTypeName(const PgQuery__TypeName& type);
 
 ast::ExprPtr ConvertExpr(const PgQuery__Node& node);
+std::unique_ptr<ast::Select> ConvertSelect(const PgQuery__SelectStmt& s);
 
 }  // namespace orbit::sql::parser

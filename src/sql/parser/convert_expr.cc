@@ -297,7 +297,27 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
       }
       return e;
     }
-    case PG_QUERY__NODE__NODE_SUB_LINK: Unsupported("subqueries", node.sub_link->location);
+    case PG_QUERY__NODE__NODE_SUB_LINK: {
+      const PgQuery__SubLink& link = *node.sub_link;
+      auto e = Make(ExprKind::kSubquery, link.location);
+      switch (link.sub_link_type) {
+        case PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK: e->op = "EXISTS"; break;
+        case PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK: e->op = "EXPR"; break;
+        case PG_QUERY__SUB_LINK_TYPE__ANY_SUBLINK: e->op = "ANY"; break;
+        case PG_QUERY__SUB_LINK_TYPE__ALL_SUBLINK: e->op = "ALL"; break;
+        case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK: Unsupported("ARRAY(subquery)", link.location);
+        default: Unsupported("this kind of subquery", link.location);
+      }
+      if (link.subselect == nullptr || link.subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+        Unsupported("this kind of subquery", link.location);
+      }
+      e->subquery = ConvertSelect(*link.subselect->select_stmt);
+      if (link.testexpr != nullptr) e->args.push_back(ConvertExpr(*link.testexpr));
+      // IN arrives without an operator name: it is = ANY.
+      e->sub_op = link.n_oper_name > 0 ? StringOf(*link.oper_name[link.n_oper_name - 1]) : "=";
+      if (e->sub_op == "!=") e->sub_op = "<>";
+      return e;
+    }
     case PG_QUERY__NODE__NODE_PARAM_REF: {
       auto e = Make(ExprKind::kParam, node.param_ref->location);
       e->value = Value::Int(TypeId::kInt4, node.param_ref->number);

@@ -63,6 +63,8 @@ std::vector<ast::SelectItem> ConvertTargets(PgQuery__Node** list, size_t n) {
   return out;
 }
 
+}  // namespace
+
 std::unique_ptr<ast::Select> ConvertSelect(const PgQuery__SelectStmt& s) {
   if (s.op != PG_QUERY__SET_OPERATION__SETOP_NONE) Unsupported("UNION, INTERSECT and EXCEPT");
   if (s.with_clause != nullptr) Unsupported("WITH queries");
@@ -119,6 +121,8 @@ std::unique_ptr<ast::Select> ConvertSelect(const PgQuery__SelectStmt& s) {
   }
   return out;
 }
+
+namespace {
 
 ast::Insert ConvertInsert(const PgQuery__InsertStmt& s) {
   if (s.with_clause != nullptr) Unsupported("WITH queries");

@@ -96,6 +96,16 @@ std::string ColumnName(const ast::Expr& e) {
     case ast::ExprKind::kCase: return "case";
     case ast::ExprKind::kCoalesce: return "coalesce";
     case ast::ExprKind::kNullIf: return "nullif";
+    case ast::ExprKind::kSubquery: {
+      // FigureColname: EXISTS is "exists", a scalar subquery takes its column's name.
+      if (e.op == "EXISTS") return "exists";
+      if (e.op == "EXPR" && e.subquery && !e.subquery->targets.empty()) {
+        const auto& target = e.subquery->targets[0];
+        if (!target.alias.empty()) return target.alias;
+        if (target.expr->kind != ast::ExprKind::kStar) return ColumnName(*target.expr);
+      }
+      return "?column?";
+    }
     case ast::ExprKind::kCast: {
       const ast::Expr& arg = *e.args[0];
       if (arg.kind == ast::ExprKind::kColumnRef || arg.kind == ast::ExprKind::kFunction ||
@@ -128,27 +138,48 @@ Binder::Binder(Scope scope) : scope_(std::move(scope)) {
   if (relations_.empty() && scope_.table != nullptr) relations_.push_back({scope_.table, scope_.name, 0});
 }
 
-Binder::Resolved Binder::Resolve(const ast::Expr& ref) const {
+namespace {
+
+// A column reference among `relations`: nullopt if no relation has it (or the
+// qualifier names none); 42703 for a missing column of a named relation, 42702
+// when two relations have it.
+std::optional<std::pair<int, std::pair<const catalog::ColumnDesc*, const ScopeRelation*>>> FindColumnIn(
+    const std::vector<ScopeRelation>& relations, const ast::Expr& ref) {
   const std::string& column = ref.names.back();
   if (ref.names.size() >= 2) {
     const std::string& qualifier = ref.names[ref.names.size() - 2];
-    for (const auto& rel : relations_) {
+    for (const auto& rel : relations) {
       if (rel.name != qualifier) continue;
       int index = rel.table->FindColumn(column);
       if (index < 0) Throw("42703", "column " + qualifier + "." + column + " does not exist", ref.location);
-      return {rel.offset + index, &rel.table->columns[static_cast<size_t>(index)], &rel};
+      return std::make_pair(rel.offset + index, std::make_pair(&rel.table->columns[static_cast<size_t>(index)], &rel));
     }
-    Throw("42P01", "missing FROM-clause entry for table \"" + qualifier + "\"", ref.location);
+    return std::nullopt;
   }
-  std::optional<Resolved> found;
-  for (const auto& rel : relations_) {
+  std::optional<std::pair<int, std::pair<const catalog::ColumnDesc*, const ScopeRelation*>>> found;
+  for (const auto& rel : relations) {
     int index = rel.table->FindColumn(column);
     if (index < 0) continue;
     if (found) Throw("42702", "column reference \"" + column + "\" is ambiguous", ref.location);
-    found = Resolved{rel.offset + index, &rel.table->columns[static_cast<size_t>(index)], &rel};
+    found = std::make_pair(rel.offset + index, std::make_pair(&rel.table->columns[static_cast<size_t>(index)], &rel));
   }
-  if (!found) Throw("42703", "column \"" + column + "\" does not exist", ref.location);
-  return *found;
+  return found;
+}
+
+}  // namespace
+
+Binder::Resolved Binder::Resolve(const ast::Expr& ref) const {
+  if (auto own = FindColumnIn(relations_, ref)) return {own->first, own->second.first, own->second.second, false};
+  if (scope_.outer != nullptr) {
+    if (auto outer = FindColumnIn(scope_.outer->relations, ref)) {
+      return {outer->first, outer->second.first, outer->second.second, true};
+    }
+  }
+  const std::string& column = ref.names.back();
+  if (ref.names.size() >= 2) {
+    Throw("42P01", "missing FROM-clause entry for table \"" + ref.names[ref.names.size() - 2] + "\"", ref.location);
+  }
+  Throw("42703", "column \"" + column + "\" does not exist", ref.location);
 }
 
 int Binder::ResolveColumn(const ast::Expr& ref) const { return Resolve(ref).index; }
@@ -162,7 +193,10 @@ bool Binder::HasColumn(const std::string& column) const {
 
 std::string Binder::Fingerprint(const ast::Expr& e) const {
   std::string out = "(" + std::to_string(static_cast<int>(e.kind)) + e.op;
-  if (e.kind == ast::ExprKind::kColumnRef) return out + "#" + std::to_string(ResolveColumn(e)) + ")";
+  if (e.kind == ast::ExprKind::kColumnRef) {
+    Resolved r = Resolve(e);
+    return out + (r.outer ? "#o" : "#") + std::to_string(r.index) + ")";
+  }
   if (e.kind == ast::ExprKind::kConst || e.kind == ast::ExprKind::kParam || e.kind == ast::ExprKind::kIsBool) {
     out += e.value.null ? "null" : std::to_string(static_cast<int>(e.value.type.id)) + ":" + ToText(e.value);
   }
@@ -226,8 +260,15 @@ BoundExprPtr Binder::BindInput(const ast::Expr& e) {
     case ExprKind::kConst: return exec::MakeConst(e.value, e.location);
     case ExprKind::kColumnRef: {
       Resolved r = Resolve(e);
-      return exec::MakeColumn(r.index, r.column->type);
+      if (!r.outer) return exec::MakeColumn(r.index, r.column->type);
+      // A correlated reference: the outer row's value while planning for it,
+      // a typed NULL while probing.
+      OuterScope& outer = *scope_.outer;
+      if (std::find(outer.used.begin(), outer.used.end(), r.index) == outer.used.end()) outer.used.push_back(r.index);
+      if (outer.row == nullptr) return exec::MakeConst(Value::Null(r.column->type), e.location);
+      return exec::MakeConst((*outer.row)[static_cast<size_t>(r.index)], e.location);
     }
+    case ExprKind::kSubquery: return BindSubquery(e);
     case ExprKind::kStar: Throw("0A000", "* is only supported as a whole select-list entry", e.location);
     case ExprKind::kDefault: Throw("42601", "DEFAULT is not allowed in this context", e.location);
     case ExprKind::kParam: {

@@ -6,6 +6,7 @@
 // Aggregate calls are collected when an AggregateScope is active.
 
 #include <functional>
+#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,25 @@ struct ScopeRelation {
   int offset = 0;
 };
 
+// What subqueries are planned with (SELECT binds them; null elsewhere).
+struct PlanContext {
+  storage::Transaction* txn = nullptr;
+  catalog::Catalog* catalog = nullptr;
+};
+
+// The enclosing query's columns as a subquery sees them. It owns copies of the
+// tables, because a correlated subquery is planned again for each outer row,
+// after the enclosing planner is gone.
+struct OuterScope {
+  std::deque<catalog::TableDesc> tables;
+  std::vector<ScopeRelation> relations;  // pointing into `tables`
+  // While planning for one outer row: that row's values by outer column index;
+  // null while probing (outer columns then bind as typed NULLs).
+  const std::vector<Value>* row = nullptr;
+  std::vector<int> used;  // outer column indexes the subquery reads
+  int width = 0;          // columns of the outer row
+};
+
 // The columns an expression can name: one table's (FROM t [AS a]), several
 // joined tables' (`relations`), or none.
 struct Scope {
@@ -57,6 +77,8 @@ struct Scope {
   std::string name;  // the alias, or the table name
   ParamContext* params = nullptr;  // null: simple query, $n is an error
   std::vector<ScopeRelation> relations;  // a join: used instead of table/name
+  PlanContext* plan = nullptr;           // null: subqueries are not allowed here
+  OuterScope* outer = nullptr;           // set inside a subquery
 };
 
 // Grouped queries: expressions above the aggregate see only the group keys and
@@ -105,8 +127,10 @@ class Binder {
     int index;
     const catalog::ColumnDesc* column;
     const ScopeRelation* relation;
+    bool outer = false;  // a column of the enclosing query (correlation)
   };
   Resolved Resolve(const ast::Expr& ref) const;
+  exec::BoundExprPtr BindSubquery(const ast::Expr& e);
 
   Scope scope_;
   std::vector<ScopeRelation> relations_;

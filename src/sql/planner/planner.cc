@@ -407,12 +407,15 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
 }  // namespace
 
 QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog,
-                     ParamContext* params) {
+                     ParamContext* params, OuterScope* outer) {
   if (!s.values.empty()) return PlanValues(s, params);
   std::optional<catalog::TableDesc> table;
   std::deque<catalog::TableDesc> joined_tables;
+  PlanContext plan_context{&txn, &catalog};
   Scope scope;
   scope.params = params;
+  scope.plan = &plan_context;
+  scope.outer = outer;
   if (s.from) {
     table = ResolveReadableTable(catalog, *s.from);
     scope.table = &*table;

@@ -35,9 +35,11 @@ catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName&
 catalog::TableDesc ResolveReadableTable(catalog::Catalog& catalog, const ast::TableName& name);
 
 struct ParamContext;
-// `params`: the statement's parameters (extended protocol), or null.
+struct OuterScope;
+// `params`: the statement's parameters (extended protocol), or null. `outer`:
+// the enclosing query's columns when this is a subquery.
 QueryPlan PlanSelect(const ast::Select& select, storage::Transaction& txn, catalog::Catalog& catalog,
-                     ParamContext* params = nullptr);
+                     ParamContext* params = nullptr, OuterScope* outer = nullptr);
 
 // The rows a WHERE clause can be limited to by primary-key lookups (equality
 // or IN on every key column), as row keys; nullopt when it needs a scan.
