@@ -360,7 +360,8 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
-  Binder binder(Scope{&table, alias, params_, {}});
+  PlanContext plan_context{&txn, &catalog};  // subqueries in SET and WHERE
+  Binder binder(Scope{&table, alias, params_, {}, &plan_context});
   std::vector<std::pair<int, BoundExprPtr>> assignments;
   for (const auto& a : s.assignments) {
     int index = table.FindColumn(a.column);
@@ -426,7 +427,8 @@ void Session::RunDelete(const ast::Delete& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
   catalog::TableDesc table = ResolveTable(catalog, s.table);
   std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
-  Binder binder(Scope{&table, alias, params_, {}});
+  PlanContext plan_context{&txn, &catalog};  // subqueries in SET and WHERE
+  Binder binder(Scope{&table, alias, params_, {}, &plan_context});
   if (describe_only_) {
     if (s.where) binder.BindCondition(*s.where, "WHERE");
     Returning returning(table, alias, s.returning, params_, sink);
