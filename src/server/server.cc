@@ -141,6 +141,11 @@ Status Server::StartPg() {
   protocol::pg::SessionOptions session;
   session.backend_pid = static_cast<int32_t>(::getpid());
   session.auth = config_.pg_auth;
+  if (!config_.tls_cert.empty() && !config_.tls_key.empty()) {  // SSLRequest gets 'S'
+    auto ctx = TlsContext();
+    if (!ctx.ok()) return ctx.error();
+    session.tls = std::move(ctx).value();
+  }
   auto listener = std::make_unique<runtime::Listener>(
       *shards_, metrics_, ListenerDefaults("pg", config_.protocols.at("pg").port),
       [this, session](std::shared_ptr<runtime::Connection> c) {
@@ -163,6 +168,23 @@ Status Server::StartActors() {
   return Ok();
 }
 
+Result<std::shared_ptr<boost::asio::ssl::context>> Server::TlsContext() {
+  if (tls_context_) return tls_context_;
+  if (config_.tls_cert.empty() || config_.tls_key.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "TLS needs --tls-cert and --tls-key");
+  }
+  auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+  boost::system::error_code ec;
+  ctx->set_options(boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
+                   boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
+  ctx->use_certificate_chain_file(config_.tls_cert, ec);
+  if (ec) return Error(ErrorCode::kInvalidArgument, "cannot load --tls-cert " + config_.tls_cert + ": " + ec.message());
+  ctx->use_private_key_file(config_.tls_key, boost::asio::ssl::context::pem, ec);
+  if (ec) return Error(ErrorCode::kInvalidArgument, "cannot load --tls-key " + config_.tls_key + ": " + ec.message());
+  tls_context_ = ctx;
+  return ctx;
+}
+
 Status Server::StartGrpc() {
   grpc_ = std::make_unique<glue::GrpcServer>(*actors_, "orbit-" + std::to_string(::getpid()));
   return grpc_->Start(config_.bind, config_.protocols.at("grpc").port);
@@ -176,15 +198,9 @@ Status Server::StartHttp() {
   glue::RegisterOpenApiRoute(router_, actor_registry_.get(), std::string(kVersion));
   runtime::ListenerOptions options = ListenerDefaults("http", config_.http_port);
   if (config_.http_tls) {
-    auto ctx = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
-    boost::system::error_code ec;
-    ctx->set_options(boost::asio::ssl::context::no_sslv2 | boost::asio::ssl::context::no_sslv3 |
-                     boost::asio::ssl::context::no_tlsv1 | boost::asio::ssl::context::no_tlsv1_1);
-    ctx->use_certificate_chain_file(config_.tls_cert, ec);
-    if (ec) return Error(ErrorCode::kInvalidArgument, "cannot load --tls-cert " + config_.tls_cert + ": " + ec.message());
-    ctx->use_private_key_file(config_.tls_key, boost::asio::ssl::context::pem, ec);
-    if (ec) return Error(ErrorCode::kInvalidArgument, "cannot load --tls-key " + config_.tls_key + ": " + ec.message());
-    options.tls = std::move(ctx);
+    auto ctx = TlsContext();
+    if (!ctx.ok()) return ctx.error();
+    options.tls = std::move(ctx).value();
   }
 
   http::HttpLimits limits;

@@ -48,6 +48,8 @@ class Server {
   Status StartPg();
   Status StartActors();
   Status StartGrpc();
+  // The server's TLS context from --tls-cert/--tls-key, loaded once.
+  Result<std::shared_ptr<boost::asio::ssl::context>> TlsContext();
   runtime::ListenerOptions ListenerDefaults(const std::string& protocol, uint16_t port) const;
   void AddCoreRoutes();
   void PrintBanner() const;
@@ -65,6 +67,7 @@ class Server {
   std::unique_ptr<ActorRegistry> actor_registry_;
   std::unique_ptr<actor::Runtime> actors_;
   std::unique_ptr<glue::GrpcServer> grpc_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;
   std::vector<std::unique_ptr<runtime::Listener>> listeners_;
   bool running_ = false;
 };

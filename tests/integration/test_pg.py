@@ -226,3 +226,36 @@ def test_psql_describe_commands_read_pg_catalog(server):
     r = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-X", "-c",
                         "DELETE FROM pg_namespace"], capture_output=True, text=True, timeout=30)
     assert r.returncode != 0 and "is a system catalog" in r.stderr
+
+
+def test_tls_when_a_certificate_is_configured(make_server, tmp_path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=localhost"], check=True, capture_output=True)
+    s = make_server(args=["--tls-cert", str(cert), "--tls-key", str(key)]).start()
+    port = s.port("pg")
+    c = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres", sslmode="require")
+    assert c.info.ssl_in_use
+    cur = c.cursor()
+    cur.execute("SELECT 40 + 2")
+    assert cur.fetchone() == (42,)
+    c.close()
+    plain = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres", sslmode="disable")
+    assert not plain.info.ssl_in_use
+    plain.close()
+    out = subprocess.run(["psql", f"host=127.0.0.1 port={port} user=postgres sslmode=require", "-X", "-c", "\\conninfo"],
+                         capture_output=True, text=True, timeout=30)
+    assert "SSL connection" in out.stdout, out.stdout + out.stderr
+    # Plain bytes pipelined behind SSLRequest are refused (CVE-2021-23214), and
+    # the server is still up.
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        raw.sendall(struct.pack(">ii", 8, 80877103) + _startup())
+        reply = raw.recv(65536)
+        assert reply[:1] == b"E" and b"08P01" in reply
+    again = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres", sslmode="require")
+    again.close()
+
+
+def test_tls_required_by_the_client_fails_without_a_certificate(server):
+    with pytest.raises(psycopg2.OperationalError, match="does not support SSL"):
+        psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="postgres", dbname="postgres", sslmode="require")

@@ -65,8 +65,21 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     }
     offset = r.consumed;
     need = 1;
+    if (startup.kind == StartupKind::kSslRequest && options.tls && !connection->tls()) {
+      // Bytes sent after SSLRequest but before the handshake would be read as if
+      // they had come over TLS (CVE-2021-23214): refuse them.
+      if (in.size() > offset) {
+        Fatal(w, "08P01", "received unencrypted data after SSL request");
+        co_await flush();
+        co_return;
+      }
+      out.push_back('S');
+      if (!co_await flush()) co_return;
+      if (!(co_await connection->StartTls(*options.tls)).ok()) co_return;
+      continue;
+    }
     if (startup.kind == StartupKind::kSslRequest || startup.kind == StartupKind::kGssEncRequest) {
-      out.push_back('N');  // no TLS / GSSAPI encryption yet: the client goes on in plain text
+      out.push_back('N');  // no TLS configured / no GSSAPI encryption: the client goes on in plain text
       if (!co_await flush()) co_return;
       continue;
     }

@@ -89,6 +89,9 @@ struct SessionOptions {
   std::string server_version = "15.1";
   int32_t backend_pid = 0;  // BackendKeyData: the process id clients see
   size_t flush_threshold = 64 * 1024;  // replies are written out once this much is pending
+  // Set when a certificate is configured: SSLRequest is answered 'S' and the
+  // connection upgraded to TLS; otherwise 'N'.
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler& handler, SessionOptions options);
