@@ -28,6 +28,7 @@ ENABLED = [
     "join.test",
     "catalog.test",
     "subquery.test",
+    "upsert.test",
 ]
 
 

@@ -104,6 +104,12 @@ struct Select {
   std::vector<std::vector<ExprPtr>> values;  // VALUES (...), (...) instead of a SELECT list
 };
 
+struct Assignment {
+  std::string column;
+  int location = -1;
+  ExprPtr value;
+};
+
 struct Insert {
   TableName table;
   std::vector<std::string> columns;  // empty: every column in order
@@ -113,13 +119,11 @@ struct Insert {
   std::vector<std::string> conflict_columns;  // ON CONFLICT (a, b): must be a unique key's columns
   std::string conflict_constraint;            // ON CONFLICT ON CONSTRAINT name
   int conflict_location = -1;
+  bool on_conflict_do_update = false;          // ON CONFLICT ... DO UPDATE SET conflict_set [WHERE conflict_where]
+  std::vector<Assignment> conflict_set;
+  ExprPtr conflict_where;
 };
 
-struct Assignment {
-  std::string column;
-  int location = -1;
-  ExprPtr value;
-};
 
 struct Update {
   TableName table;

@@ -3,6 +3,7 @@
 // latest committed version of each row they lock (PostgreSQL's EvalPlanQual),
 // so READ COMMITTED never loses an update.
 #include <algorithm>
+#include <set>
 
 #include "catalog/catalog.h"
 #include "sql/engine/session.h"
@@ -206,6 +207,28 @@ bool Session::InsertRow(const catalog::TableDesc& table, const std::vector<Value
   return true;
 }
 
+std::string Session::RewriteRow(const catalog::TableDesc& table, const std::vector<Value>& old_row,
+                               const std::string& old_key, const std::vector<Value>& row) {
+  storage::Transaction& txn = Txn();
+  CheckNotNull(table, row);
+  std::string key = table.primary_key.empty() ? old_key : exec::EncodeRowKey(table, row, 0);
+  if (key != old_key) {
+    auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
+    if (!existing.ok()) ThrowStorageError(existing.error());
+    if (existing->has_value()) DuplicateKey(table, row);
+    Check(txn.Delete(storage::ColumnFamily::kRows, old_key));
+  }
+  Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
+  for (const auto& index : table.indexes) {
+    exec::IndexEntry before = exec::EncodeIndexEntry(index, old_row, old_key);
+    exec::IndexEntry after = exec::EncodeIndexEntry(index, row, key);
+    if (before.key == after.key && before.value == after.value) continue;
+    Check(txn.Delete(storage::ColumnFamily::kIndex, before.key));
+    IndexInsert(table, index, row, key);
+  }
+  return key;
+}
+
 void Session::IndexInsert(const catalog::TableDesc& table, const catalog::IndexDesc& index,
                           const std::vector<Value>& row, const std::string& row_key) {
   storage::Transaction& txn = Txn();
@@ -260,6 +283,9 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
       }
       targets.push_back(index);
     }
+  }
+  if (s.on_conflict_do_update && s.conflict_columns.empty() && s.conflict_constraint.empty()) {
+    Throw("42601", "ON CONFLICT DO UPDATE requires inference specification or constraint name", s.conflict_location);
   }
   // The conflict target must name the primary key (the only unique constraint so far).
   if (!s.conflict_constraint.empty() && s.conflict_constraint != table.name + "_pkey") {
@@ -334,9 +360,39 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
     source = exec::MakeProject(exec::MakeSort(std::move(plan.root), {}), std::move(casts));
   }
 
-  Returning returning(table, s.table.alias.empty() ? table.name : s.table.alias, s.returning, params_, sink);
+  // DO UPDATE: SET and WHERE see the existing row (by the table's name or
+  // alias) and the proposed one (as "excluded"), side by side.
+  std::string alias = s.table.alias.empty() ? table.name : s.table.alias;
+  PlanContext plan_context{&txn, &catalog};
+  Scope upsert_scope{nullptr, "", params_, {}, &plan_context};
+  upsert_scope.relations = {{&table, alias, 0}, {&table, "excluded", static_cast<int>(table.columns.size())}};
+  std::vector<std::pair<int, BoundExprPtr>> conflict_set;
+  BoundExprPtr conflict_where;
+  if (s.on_conflict_do_update) {
+    Binder binder(upsert_scope);
+    for (const auto& a : s.conflict_set) {
+      int index = table.FindColumn(a.column);
+      if (index < 0) {
+        Throw("42703", "column \"" + a.column + "\" of relation \"" + table.name + "\" does not exist", a.location);
+      }
+      if (std::find(table.primary_key.begin(), table.primary_key.end(), index) != table.primary_key.end()) {
+        Throw("0A000", "assigning to a conflict key column in ON CONFLICT DO UPDATE is not supported yet", a.location);
+      }
+      const auto& column = table.columns[static_cast<size_t>(index)];
+      conflict_set.emplace_back(index, a.value->kind == ast::ExprKind::kDefault
+                                           ? exec::MakeConst(ColumnDefault(column))
+                                           : CoerceAssignment(binder.Bind(*a.value, nullptr, "UPDATE"), column,
+                                                              a.value->location));
+    }
+    if (s.conflict_where) conflict_where = binder.BindCondition(*s.conflict_where, "WHERE");
+  }
+
+  Returning returning(table, alias, s.returning, params_, sink);
   if (describe_only_) return;
   std::vector<LogicalType> types = TableTypes(table);
+  std::vector<LogicalType> pair_types = types;
+  pair_types.insert(pair_types.end(), types.begin(), types.end());
+  std::set<std::string> touched;  // rows this statement inserted or updated (DO UPDATE)
   size_t inserted = 0;
   Batch in;
   while (source->Next(in)) {
@@ -345,6 +401,36 @@ void Session::RunInsert(const ast::Insert& s, ResultSink& sink) {
     for (size_t r = 0; r < in.count; ++r) {
       std::vector<Value> row = RowWithDefaults(table, targets);
       for (size_t i = 0; i < targets.size(); ++i) row[static_cast<size_t>(targets[i])] = in.columns[i].Get(r);
+      if (s.on_conflict_do_update) {
+        std::string key = exec::EncodeRowKey(table, row, 0);
+        if (!touched.insert(key).second) {
+          throw SqlException(SqlError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time", 0, "",
+                                      "Ensure that no rows proposed for insertion within the same command have "
+                                      "duplicate constrained values."));
+        }
+        auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
+        if (!existing.ok()) ThrowStorageError(existing.error());
+        if (existing->has_value()) {
+          auto old_row = exec::DecodeRow(**existing, table);
+          if (!old_row) Throw("XX001", "unreadable row in \"" + table.name + "\"");
+          Batch pair;
+          pair.Reset(pair_types);
+          for (size_t c = 0; c < types.size(); ++c) pair.columns[c].Append((*old_row)[c]);
+          for (size_t c = 0; c < types.size(); ++c) pair.columns[types.size() + c].Append(row[c]);
+          pair.count = 1;
+          if (conflict_where) {
+            exec::Vector pass = exec::Evaluate(*conflict_where, pair);
+            if (pass.IsNull(0) || pass.Int(0) == 0) continue;  // the existing row stays as it is
+          }
+          std::vector<Value> updated = *old_row;
+          for (const auto& [index, expr] : conflict_set) updated[static_cast<size_t>(index)] = exec::Evaluate(*expr, pair).Get(0);
+          RewriteRow(table, *old_row, key, updated);
+          for (size_t c = 0; c < updated.size(); ++c) written.columns[c].Append(updated[c]);
+          ++written.count;
+          ++inserted;
+          continue;
+        }
+      }
       if (!InsertRow(table, row, s.on_conflict_do_nothing)) continue;
       for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
       ++written.count;
@@ -396,23 +482,7 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
       for (size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.columns[c].Get(r));
       std::vector<Value> old_row = table.indexes.empty() ? std::vector<Value>() : row;
       for (size_t a = 0; a < assignments.size(); ++a) row[static_cast<size_t>(assignments[a].first)] = values[a].Get(r);
-      CheckNotNull(table, row);
-      const std::string& old_key = rows.columns.back().String(r);
-      std::string key = table.primary_key.empty() ? old_key : exec::EncodeRowKey(table, row, 0);
-      if (key != old_key) {
-        auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
-        if (!existing.ok()) ThrowStorageError(existing.error());
-        if (existing->has_value()) DuplicateKey(table, row);
-        Check(txn.Delete(storage::ColumnFamily::kRows, old_key));
-      }
-      Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
-      for (const auto& index : table.indexes) {
-        exec::IndexEntry before = exec::EncodeIndexEntry(index, old_row, old_key);
-        exec::IndexEntry after = exec::EncodeIndexEntry(index, row, key);
-        if (before.key == after.key && before.value == after.value) continue;
-        Check(txn.Delete(storage::ColumnFamily::kIndex, before.key));
-        IndexInsert(table, index, row, key);
-      }
+      RewriteRow(table, old_row, rows.columns.back().String(r), row);
       for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
       ++written.count;
       ++updated;

@@ -197,6 +197,10 @@ class Session {
   void IndexDelete(const catalog::IndexDesc& index, const std::vector<Value>& row, const std::string& row_key);
   // Checks NOT NULL and the primary key and writes one row; false when it
   // conflicts and `skip_conflicts` (ON CONFLICT DO NOTHING).
+  // Writes `row` over `old_row` (stored at `old_key`): NOT NULL, a moved key,
+  // index entries. Returns the row's key.
+  std::string RewriteRow(const catalog::TableDesc& table, const std::vector<Value>& old_row, const std::string& old_key,
+                         const std::vector<Value>& row);
   bool InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts);
   // A column's default for a new row (a sequence default draws nextval).
   Value ColumnDefault(const catalog::ColumnDesc& column);

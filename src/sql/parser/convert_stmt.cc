@@ -124,6 +124,18 @@ std::unique_ptr<ast::Select> ConvertSelect(const PgQuery__SelectStmt& s) {
 
 namespace {
 
+// SET column = value, ... (UPDATE, ON CONFLICT DO UPDATE).
+std::vector<ast::Assignment> ConvertAssignments(PgQuery__Node** targets, size_t n) {
+  std::vector<ast::Assignment> out;
+  for (size_t i = 0; i < n; ++i) {
+    const auto& t = *targets[i]->res_target;
+    if (t.n_indirection > 0) Unsupported("subscripts in SET", t.location);
+    if (t.val->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) Unsupported("SET (a, b) = ...", t.location);
+    out.push_back(ast::Assignment{t.name, t.location, ConvertExpr(*t.val)});
+  }
+  return out;
+}
+
 ast::Insert ConvertInsert(const PgQuery__InsertStmt& s) {
   if (s.with_clause != nullptr) Unsupported("WITH queries");
   if (s.override == PG_QUERY__OVERRIDING_KIND__OVERRIDING_SYSTEM_VALUE ||
@@ -145,10 +157,13 @@ ast::Insert ConvertInsert(const PgQuery__InsertStmt& s) {
   }
   if (s.on_conflict_clause != nullptr) {
     const auto& oc = *s.on_conflict_clause;
-    if (oc.action != PG_QUERY__ON_CONFLICT_ACTION__ONCONFLICT_NOTHING) {
-      Unsupported("ON CONFLICT DO UPDATE", oc.location);
+    if (oc.action == PG_QUERY__ON_CONFLICT_ACTION__ONCONFLICT_UPDATE) {
+      out.on_conflict_do_update = true;
+      out.conflict_set = ConvertAssignments(oc.target_list, oc.n_target_list);
+      if (oc.where_clause != nullptr) out.conflict_where = ConvertExpr(*oc.where_clause);
+    } else {
+      out.on_conflict_do_nothing = true;
     }
-    out.on_conflict_do_nothing = true;
     out.conflict_location = oc.location;
     if (oc.infer != nullptr) {
       const auto& infer = *oc.infer;
@@ -170,12 +185,7 @@ ast::Update ConvertUpdate(const PgQuery__UpdateStmt& s) {
   if (s.n_from_clause > 0) Unsupported("UPDATE ... FROM");
   ast::Update out;
   out.table = ConvertRangeVar(*s.relation);
-  for (size_t i = 0; i < s.n_target_list; ++i) {
-    const auto& t = *s.target_list[i]->res_target;
-    if (t.n_indirection > 0) Unsupported("subscripts in UPDATE ... SET", t.location);
-    if (t.val->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) Unsupported("SET (a, b) = ...", t.location);
-    out.assignments.push_back(ast::Assignment{t.name, t.location, ConvertExpr(*t.val)});
-  }
+  out.assignments = ConvertAssignments(s.target_list, s.n_target_list);
   if (s.where_clause != nullptr) out.where = ConvertExpr(*s.where_clause);
   out.returning = ConvertTargets(s.returning_list, s.n_returning_list);
   return out;
