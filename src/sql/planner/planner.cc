@@ -343,6 +343,11 @@ BoundExprPtr AndOf(std::vector<BoundExprPtr> terms) {
   return e;
 }
 
+bool InnerJoinsOnly(const ast::FromItem& f) {
+  if (!f.IsJoin()) return true;
+  return f.join == ast::JoinType::kInner && InnerJoinsOnly(*f.left) && InnerJoinsOnly(*f.right);
+}
+
 struct BuiltFrom {
   exec::OperatorPtr op;
   int begin = 0;  // the columns of the joined row it produces: [begin, end)
@@ -352,17 +357,30 @@ struct BuiltFrom {
 // Operators for a FROM tree: a scan per table, a hash join per join whose ON
 // has equalities between its sides (their keys), else a nested-loop join; the
 // rest of ON is the join's residual condition.
+// `pushed[i]`: WHERE conjuncts over relation i alone (already renumbered to its
+// columns), applied at its scan and used for its key and index lookups.
 BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relation, storage::Transaction& txn,
-                    catalog::Catalog& catalog) {
+                    catalog::Catalog& catalog, std::vector<std::vector<BoundExprPtr>>& pushed) {
   if (!f.IsJoin()) {
-    const ScopeRelation& rel = binder.relations()[next_relation++];
+    size_t index = next_relation++;
+    const ScopeRelation& rel = binder.relations()[index];
     int width = static_cast<int>(rel.table->columns.size());
-    auto scan = IsSystemTable(*rel.table) ? MakeSystemTableScan(*rel.table, catalog)
-                                          : exec::MakeTableScan(txn, *rel.table, false);
+    BoundExprPtr filter = AndOf(std::move(pushed[index]));
+    exec::OperatorPtr scan;
+    if (IsSystemTable(*rel.table)) {
+      scan = MakeSystemTableScan(*rel.table, catalog);
+    } else {
+      auto keys = PrimaryKeyLookups(*rel.table, filter.get());
+      if (!keys) keys = IndexLookups(txn, *rel.table, filter.get());
+      std::optional<exec::KeyRange> range;
+      if (!keys) range = PrimaryKeyRange(*rel.table, filter.get());
+      scan = exec::MakeTableScan(txn, *rel.table, false, std::move(keys), std::move(range));
+    }
+    if (filter) scan = exec::MakeFilter(std::move(scan), std::move(filter));
     return {std::move(scan), rel.offset, rel.offset + width};
   }
-  BuiltFrom left = BuildFrom(*f.left, binder, next_relation, txn, catalog);
-  BuiltFrom right = BuildFrom(*f.right, binder, next_relation, txn, catalog);
+  BuiltFrom left = BuildFrom(*f.left, binder, next_relation, txn, catalog, pushed);
+  BuiltFrom right = BuildFrom(*f.right, binder, next_relation, txn, catalog, pushed);
   std::vector<BoundExprPtr> left_keys, right_keys, residual;
   if (f.on) {
     BoundExprPtr on = binder.BindCondition(*f.on, "JOIN/ON");
@@ -463,8 +481,28 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
     if (!keys) range = PrimaryKeyRange(*table, where.get());
     source = exec::MakeTableScan(txn, *table, false, std::move(keys), std::move(range));
   } else if (s.joins) {
+    // With inner joins only, a WHERE conjunct over one table filters that table's
+    // scan (and picks its key or index lookups); outer joins keep WHERE above them.
+    std::vector<std::vector<BoundExprPtr>> pushed(binder.relations().size());
+    if (where && InnerJoinsOnly(*s.joins)) {
+      std::vector<BoundExprPtr> terms, rest;
+      TakeConjuncts(std::move(where), terms);
+      for (auto& t : terms) {
+        bool moved = false;
+        for (size_t i = 0; i < binder.relations().size() && !moved; ++i) {
+          const ScopeRelation& rel = binder.relations()[i];
+          if (Within(*t, rel.offset, rel.offset + static_cast<int>(rel.table->columns.size()))) {
+            RebaseColumns(*t, rel.offset);
+            pushed[i].push_back(std::move(t));
+            moved = true;
+          }
+        }
+        if (!moved) rest.push_back(std::move(t));
+      }
+      where = AndOf(std::move(rest));
+    }
     size_t next_relation = 0;
-    source = BuildFrom(*s.joins, binder, next_relation, txn, catalog).op;
+    source = BuildFrom(*s.joins, binder, next_relation, txn, catalog, pushed).op;
   } else {
     source = exec::MakeSingleRow();
   }
