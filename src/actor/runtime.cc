@@ -87,13 +87,14 @@ struct Runtime::PendingCall {
   std::optional<asio::any_completion_handler<void()>> handler;
   bool done = false;
   bool timed_out = false;
-  std::multimap<Clock::time_point, std::weak_ptr<PendingCall>>::iterator deadline;
+  Clock::time_point deadline;
 };
 
 // A message between shards: a call to dispatch, or a completion to deliver.
 struct Runtime::Hop {
   std::shared_ptr<detail::Invocation> call;  // set: dispatch it here
   std::shared_ptr<PendingCall> pending;
+  const TypeInfo* type = nullptr;  // the call's type, found once by the caller
 };
 
 struct Runtime::ShardState {
@@ -106,8 +107,9 @@ struct Runtime::ShardState {
   std::vector<Hop> draining;  // the drain's batch, reused
 
   std::unordered_map<ActorId, std::shared_ptr<Activation>, ActorIdHash> directory;
-  // Calls made from this shard, by deadline (checked every tick).
-  std::multimap<Clock::time_point, std::weak_ptr<PendingCall>> deadlines;
+  // Calls made from this shard, in the order made; each tick times out the
+  // expired ones and drops the finished ones (no allocation or erase per call).
+  std::vector<std::weak_ptr<PendingCall>> deadlines;
   asio::steady_timer* collector = nullptr;
   asio::steady_timer* ticker = nullptr;
 };
@@ -156,7 +158,7 @@ Task<void> Runtime::DeactivateAll(size_t shard) {
   for (auto& [id, act] : s.directory) all.push_back(act);
   for (auto& act : all) co_await DeactivateActivation(act);
   // Calls still waiting get kUnavailable from their tick-less deadline: fail them now.
-  for (auto& [deadline, weak] : s.deadlines) {
+  for (auto& weak : s.deadlines) {
     if (auto p = weak.lock()) {
       p->timed_out = true;
       p->done = true;
@@ -178,21 +180,24 @@ Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
     call->Fail(Error(ErrorCode::kNotFound, "unknown actor type '" + call->target.type + "'"));
     co_return Result<void>();
   }
-  auto key = CanonicalKey(type->key_kind, call->target.key);
-  if (!key.ok()) {
-    call->Fail(key.error());
-    co_return Result<void>();
+  if (type->key_kind != KeyKind::kString || call->target.key.size() > 1024) {  // string keys are already canonical
+    auto key = CanonicalKey(type->key_kind, call->target.key);
+    if (!key.ok()) {
+      call->Fail(key.error());
+      co_return Result<void>();
+    }
+    call->target.key = std::move(key).value();
   }
-  call->target.key = std::move(key).value();
 
   auto pending = std::make_shared<PendingCall>();
   pending->executor = here->executor();
   pending->shard = here->id();
   auto timeout = call->timeout.count() > 0 ? call->timeout : options_.call_timeout;
-  pending->deadline = Local(here->id()).deadlines.emplace(Clock::now() + timeout, pending);
+  pending->deadline = Clock::now() + timeout;
+  Local(here->id()).deadlines.push_back(pending);
   size_t target = ShardOf(call->target);
   std::string method(call->method_name());
-  SendHop(target, Hop{std::move(call), pending});
+  SendHop(target, Hop{std::move(call), pending, type});
   if (!pending->done) {
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
         [p = pending.get()](auto handler) { p->handler.emplace(std::move(handler)); },
@@ -208,12 +213,12 @@ Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
 void Runtime::Complete(const std::shared_ptr<PendingCall>& p) {
   if (p->done) return;
   p->done = true;
-  Local(p->shard).deadlines.erase(p->deadline);
   if (p->handler) Resume(p->executor, std::move(*p->handler));
 }
 
-Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending) {
-  const TypeInfo& type = *registry_.Find(call->target.type);
+Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending,
+                             const TypeInfo* type_info) {
+  const TypeInfo& type = *type_info;
   size_t shard = ShardOf(call->target);
   ShardState& s = Local(shard);
   auto executor = shards_.shard(shard).executor();
@@ -274,7 +279,7 @@ Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shar
     break;
   }
   size_t caller = pending->shard;
-  SendHop(caller, Hop{nullptr, std::move(pending)});
+  SendHop(caller, Hop{nullptr, std::move(pending), nullptr});
 }
 
 void Runtime::SendHop(size_t shard, Hop hop) {
@@ -307,7 +312,8 @@ void Runtime::DrainInbox(size_t shard) {
 
 void Runtime::RunHop(size_t shard, Hop hop) {
   if (hop.call) {
-    asio::co_spawn(shards_.shard(shard).executor(), Dispatch(std::move(hop.call), std::move(hop.pending)), asio::detached);
+    asio::co_spawn(shards_.shard(shard).executor(), Dispatch(std::move(hop.call), std::move(hop.pending), hop.type),
+                   asio::detached);
   } else {
     Complete(hop.pending);
   }
@@ -443,15 +449,19 @@ Task<void> Runtime::TickLoop(size_t shard) {
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (stopping_.load()) break;
     auto now = Clock::now();
-    while (!s.deadlines.empty() && s.deadlines.begin()->first <= now) {
-      auto p = s.deadlines.begin()->second.lock();
-      s.deadlines.erase(s.deadlines.begin());
-      if (p && !p->done) {
+    size_t kept = 0;
+    for (auto& weak : s.deadlines) {
+      auto p = weak.lock();
+      if (!p || p->done) continue;
+      if (p->deadline <= now) {
         p->done = true;
         p->timed_out = true;
         if (p->handler) Resume(p->executor, std::move(*p->handler));
+        continue;
       }
+      s.deadlines[kept++] = std::move(weak);
     }
+    s.deadlines.resize(kept);
     if (shard == 0) FireReminders();
   }
   s.ticker = nullptr;

@@ -129,7 +129,8 @@ class Runtime {
     int64_t period_ms = 0;
   };
 
-  Task<void> Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending);
+  Task<void> Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending,
+                      const TypeInfo* type);
   Task<void> Activate(std::shared_ptr<Activation> activation);
   Task<void> DeactivateActivation(std::shared_ptr<Activation> activation);
   Task<void> TimerLoop(std::shared_ptr<Activation> activation, std::shared_ptr<ActorTimer> timer);
