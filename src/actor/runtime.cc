@@ -459,7 +459,8 @@ Task<void> Runtime::TickLoop(size_t shard) {
         if (p->handler) Resume(p->executor, std::move(*p->handler));
         continue;
       }
-      s.deadlines[kept++] = std::move(weak);
+      if (&s.deadlines[kept] != &weak) s.deadlines[kept] = std::move(weak);  // never self-move: it empties a weak_ptr
+      ++kept;
     }
     s.deadlines.resize(kept);
     if (shard == 0) FireReminders();
