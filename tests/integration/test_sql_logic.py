@@ -29,6 +29,7 @@ ENABLED = [
     "catalog.test",
     "subquery.test",
     "upsert.test",
+    "from_subquery.test",
 ]
 
 

@@ -82,6 +82,12 @@ enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull };
 // list "a, b" is a cross join (kInner without a condition).
 struct FromItem {
   TableName table;
+  // Instead of a table: a subquery or a set-returning function, named `alias`
+  // with optional column aliases.
+  std::shared_ptr<Select> subquery;
+  ExprPtr function;
+  std::string alias;
+  std::vector<std::string> column_aliases;
   JoinType join = JoinType::kInner;
   std::unique_ptr<FromItem> left;
   std::unique_ptr<FromItem> right;

@@ -74,6 +74,9 @@ OperatorPtr MakeTableScan(storage::Transaction& txn, const catalog::TableDesc& t
                           std::optional<std::vector<std::string>> keys = std::nullopt,
                           std::optional<KeyRange> range = std::nullopt);
 
+// generate_series over integers: start, start + step, ... while not past stop.
+OperatorPtr MakeSeries(int64_t start, int64_t stop, int64_t step, LogicalType type);
+
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate);
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs);
 OperatorPtr MakeLimit(OperatorPtr child, std::optional<int64_t> limit, int64_t offset);

@@ -31,6 +31,35 @@ std::unique_ptr<ast::FromItem> ConvertFromItem(const PgQuery__Node& node) {
     item->location = item->table.location;
     return item;
   }
+  auto aliases = [&](const PgQuery__Alias* alias) {
+    if (alias == nullptr) return;
+    item->alias = alias->aliasname;
+    for (size_t i = 0; i < alias->n_colnames; ++i) item->column_aliases.push_back(StringOf(*alias->colnames[i]));
+  };
+  if (node.node_case == PG_QUERY__NODE__NODE_RANGE_SUBSELECT) {
+    const PgQuery__RangeSubselect& r = *node.range_subselect;
+    if (r.lateral) Unsupported("LATERAL");
+    if (r.subquery == nullptr || r.subquery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+      Unsupported("this kind of subquery in FROM");
+    }
+    if (r.alias == nullptr) Throw("42601", "subquery in FROM must have an alias");
+    item->subquery = ConvertSelect(*r.subquery->select_stmt);
+    aliases(r.alias);
+    return item;
+  }
+  if (node.node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
+    const PgQuery__RangeFunction& r = *node.range_function;
+    if (r.lateral) Unsupported("LATERAL");
+    if (r.ordinality) Unsupported("WITH ORDINALITY");
+    if (r.is_rowsfrom || r.n_functions != 1 || r.n_coldeflist > 0) Unsupported("ROWS FROM and column definition lists");
+    const PgQuery__Node& pair = *r.functions[0];
+    if (pair.node_case != PG_QUERY__NODE__NODE_LIST || pair.list->n_items < 1) Unsupported("this function in FROM");
+    item->function = ConvertExpr(*pair.list->items[0]);
+    if (item->function->kind != ast::ExprKind::kFunction) Unsupported("this function in FROM");
+    item->alias = item->function->names.back();
+    aliases(r.alias);
+    return item;
+  }
   if (node.node_case != PG_QUERY__NODE__NODE_JOIN_EXPR) Unsupported(NodeName(node) + " in FROM");
   const PgQuery__JoinExpr& j = *node.join_expr;
   if (j.is_natural) Unsupported("NATURAL JOIN");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <deque>
+#include <map>
 #include <cstdint>
 
 #include "sql/exec/row_codec.h"
@@ -281,19 +282,94 @@ std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, 
 
 namespace {
 
-// The tables of a FROM tree, left to right, each at the offset of its first
-// column in the joined row. `tables` keeps them at stable addresses.
-void CollectRelations(const ast::FromItem& f, catalog::Catalog& catalog, std::deque<catalog::TableDesc>& tables,
+// What FROM items other than tables produce: their operators, by relation index.
+struct DerivedSources {
+  storage::Transaction& txn;
+  catalog::Catalog& catalog;
+  ParamContext* params;
+  std::map<size_t, exec::OperatorPtr> operators;
+};
+
+// A relation descriptor for a subquery or function in FROM: its output columns,
+// renamed by the alias's column list. relfilenode 0 and no schema: not a table.
+catalog::TableDesc DerivedTable(const ast::FromItem& f, const std::vector<OutputColumn>& columns) {
+  if (f.column_aliases.size() > columns.size()) {
+    Throw("42P10", "table \"" + f.alias + "\" has " + std::to_string(columns.size()) + " columns available but " +
+                       std::to_string(f.column_aliases.size()) + " columns specified", f.location);
+  }
+  catalog::TableDesc desc;
+  desc.name = f.alias;
+  desc.schema_oid = 0;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    catalog::ColumnDesc c;
+    c.name = i < f.column_aliases.size() ? f.column_aliases[i] : columns[i].name;
+    c.type = columns[i].type;
+    desc.columns.push_back(std::move(c));
+  }
+  return desc;
+}
+
+// generate_series(start, stop[, step]) with constant integer arguments.
+exec::OperatorPtr PlanSeries(const ast::Expr& call, ParamContext* params, LogicalType& type) {
+  const std::string& name = call.names.back();
+  if (name != "generate_series" || (call.names.size() == 2 && call.names[0] != "pg_catalog")) {
+    Throw("0A000", "function " + name + "() in FROM is not supported yet", call.location);
+  }
+  if (call.args.size() < 2 || call.args.size() > 3) {
+    Throw("42883", "function generate_series with " + std::to_string(call.args.size()) + " arguments does not exist",
+          call.location);
+  }
+  Binder binder(Scope{nullptr, "", params, {}});
+  std::vector<BoundExprPtr> args;
+  for (const auto& a : call.args) args.push_back(binder.Bind(*a, nullptr, "FROM"));
+  bool wide = false;
+  for (auto& a : args) {
+    TypeId t = a->type.id;
+    if (t == TypeId::kUnknown) continue;
+    if (t != TypeId::kInt2 && t != TypeId::kInt4 && t != TypeId::kInt8) {
+      Throw("0A000", "generate_series over " + TypeDisplayName(a->type) + " is not supported yet", call.location);
+    }
+    wide = wide || t == TypeId::kInt8;
+  }
+  type = Type(wide ? TypeId::kInt8 : TypeId::kInt4);
+  std::vector<Value> v;
+  for (auto& a : args) v.push_back(exec::EvaluateConstant(*Coerce(std::move(a), type, call.location)));
+  int64_t step = v.size() == 3 ? (v[2].null ? 0 : v[2].i) : 1;
+  if (v.size() == 3 && !v[2].null && step == 0) Throw("22023", "step size cannot equal zero", call.location);
+  if (v[0].null || v[1].null || (v.size() == 3 && v[2].null)) {  // strict: no rows
+    return exec::MakeSeries(1, 0, 1, type);
+  }
+  return exec::MakeSeries(v[0].i, v[1].i, step, type);
+}
+
+// The relations of a FROM tree, left to right, each at the offset of its first
+// column in the joined row. `tables` keeps their descriptors at stable addresses.
+void CollectRelations(const ast::FromItem& f, DerivedSources& derived, std::deque<catalog::TableDesc>& tables,
                       std::vector<ScopeRelation>& relations) {
   if (f.IsJoin()) {
-    CollectRelations(*f.left, catalog, tables, relations);
-    CollectRelations(*f.right, catalog, tables, relations);
+    CollectRelations(*f.left, derived, tables, relations);
+    CollectRelations(*f.right, derived, tables, relations);
     return;
   }
-  tables.push_back(ResolveReadableTable(catalog, f.table));
-  std::string name = f.table.alias.empty() ? f.table.name : f.table.alias;
+  std::string name;
+  if (f.subquery) {
+    QueryPlan plan = PlanSelect(*f.subquery, derived.txn, derived.catalog, derived.params);
+    std::vector<BoundExprPtr> visible;  // the root may carry hidden sort columns after them
+    for (size_t i = 0; i < plan.columns.size(); ++i) visible.push_back(exec::MakeColumn(static_cast<int>(i), plan.columns[i].type));
+    derived.operators[relations.size()] = exec::MakeProject(std::move(plan.root), std::move(visible));
+    tables.push_back(DerivedTable(f, plan.columns));
+    name = f.alias;
+  } else if (f.function) {
+    LogicalType type;
+    derived.operators[relations.size()] = PlanSeries(*f.function, derived.params, type);
+    tables.push_back(DerivedTable(f, {{f.alias, type}}));  // a scalar function's column is named by the alias
+    name = f.alias;
+  } else {
+    tables.push_back(ResolveReadableTable(derived.catalog, f.table));
+    name = f.table.alias.empty() ? f.table.name : f.table.alias;
+  }
   for (const auto& r : relations) {
-    if (r.name == name) Throw("42712", "table name \"" + name + "\" specified more than once", f.table.location);
+    if (r.name == name) Throw("42712", "table name \"" + name + "\" specified more than once", f.location);
   }
   int offset = relations.empty() ? 0
                                  : relations.back().offset + static_cast<int>(relations.back().table->columns.size());
@@ -360,14 +436,16 @@ struct BuiltFrom {
 // `pushed[i]`: WHERE conjuncts over relation i alone (already renumbered to its
 // columns), applied at its scan and used for its key and index lookups.
 BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relation, storage::Transaction& txn,
-                    catalog::Catalog& catalog, std::vector<std::vector<BoundExprPtr>>& pushed) {
+                    catalog::Catalog& catalog, std::vector<std::vector<BoundExprPtr>>& pushed, DerivedSources& derived) {
   if (!f.IsJoin()) {
     size_t index = next_relation++;
     const ScopeRelation& rel = binder.relations()[index];
     int width = static_cast<int>(rel.table->columns.size());
     BoundExprPtr filter = AndOf(std::move(pushed[index]));
     exec::OperatorPtr scan;
-    if (IsSystemTable(*rel.table)) {
+    if (auto it = derived.operators.find(index); it != derived.operators.end()) {
+      scan = std::move(it->second);
+    } else if (IsSystemTable(*rel.table)) {
       scan = MakeSystemTableScan(*rel.table, catalog);
     } else {
       auto keys = PrimaryKeyLookups(*rel.table, filter.get());
@@ -379,8 +457,8 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
     if (filter) scan = exec::MakeFilter(std::move(scan), std::move(filter));
     return {std::move(scan), rel.offset, rel.offset + width};
   }
-  BuiltFrom left = BuildFrom(*f.left, binder, next_relation, txn, catalog, pushed);
-  BuiltFrom right = BuildFrom(*f.right, binder, next_relation, txn, catalog, pushed);
+  BuiltFrom left = BuildFrom(*f.left, binder, next_relation, txn, catalog, pushed, derived);
+  BuiltFrom right = BuildFrom(*f.right, binder, next_relation, txn, catalog, pushed, derived);
   std::vector<BoundExprPtr> left_keys, right_keys, residual;
   if (f.on) {
     BoundExprPtr on = binder.BindCondition(*f.on, "JOIN/ON");
@@ -429,6 +507,7 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   if (!s.values.empty()) return PlanValues(s, params);
   std::optional<catalog::TableDesc> table;
   std::deque<catalog::TableDesc> joined_tables;
+  DerivedSources derived{txn, catalog, params, {}};
   PlanContext plan_context{&txn, &catalog};
   Scope scope;
   scope.params = params;
@@ -439,7 +518,7 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
     scope.table = &*table;
     scope.name = s.from->alias.empty() ? s.from->name : s.from->alias;
   } else if (s.joins) {
-    CollectRelations(*s.joins, catalog, joined_tables, scope.relations);
+    CollectRelations(*s.joins, derived, joined_tables, scope.relations);
   }
   Binder binder(scope);
 
@@ -502,7 +581,7 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
       where = AndOf(std::move(rest));
     }
     size_t next_relation = 0;
-    source = BuildFrom(*s.joins, binder, next_relation, txn, catalog, pushed).op;
+    source = BuildFrom(*s.joins, binder, next_relation, txn, catalog, pushed, derived).op;
   } else {
     source = exec::MakeSingleRow();
   }
