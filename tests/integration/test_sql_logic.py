@@ -30,6 +30,7 @@ ENABLED = [
     "subquery.test",
     "upsert.test",
     "from_subquery.test",
+    "setop.test",
 ]
 
 

@@ -108,6 +108,11 @@ struct Select {
   ExprPtr offset;
   bool distinct = false;
   std::vector<std::vector<ExprPtr>> values;  // VALUES (...), (...) instead of a SELECT list
+  // left UNION|INTERSECT|EXCEPT [ALL] right, with this node's ORDER BY / LIMIT / OFFSET.
+  std::string set_op;  // empty: not a set operation
+  bool set_all = false;
+  std::unique_ptr<Select> set_left;
+  std::unique_ptr<Select> set_right;
 };
 
 struct Assignment {

@@ -77,6 +77,11 @@ OperatorPtr MakeTableScan(storage::Transaction& txn, const catalog::TableDesc& t
 // generate_series over integers: start, start + step, ... while not past stop.
 OperatorPtr MakeSeries(int64_t start, int64_t stop, int64_t step, LogicalType type);
 
+// The rows of each child in turn (UNION ALL); children have the same types.
+OperatorPtr MakeAppend(std::vector<OperatorPtr> children);
+// INTERSECT (intersect) or EXCEPT of left and right, [ALL] keeping duplicates by count.
+OperatorPtr MakeSetOp(bool intersect, bool all, OperatorPtr left, OperatorPtr right);
+
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate);
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs);
 OperatorPtr MakeLimit(OperatorPtr child, std::optional<int64_t> limit, int64_t offset);

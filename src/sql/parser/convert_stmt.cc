@@ -95,13 +95,20 @@ std::vector<ast::SelectItem> ConvertTargets(PgQuery__Node** list, size_t n) {
 }  // namespace
 
 std::unique_ptr<ast::Select> ConvertSelect(const PgQuery__SelectStmt& s) {
-  if (s.op != PG_QUERY__SET_OPERATION__SETOP_NONE) Unsupported("UNION, INTERSECT and EXCEPT");
   if (s.with_clause != nullptr) Unsupported("WITH queries");
   if (s.into_clause != nullptr) Unsupported("SELECT INTO");
   if (s.n_window_clause > 0) Unsupported("WINDOW clauses");
   if (s.n_locking_clause > 0) Unsupported("FOR UPDATE/SHARE");
   if (s.limit_option == PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_WITH_TIES) Unsupported("FETCH ... WITH TIES");
   auto out = std::make_unique<ast::Select>();
+  if (s.op != PG_QUERY__SET_OPERATION__SETOP_NONE) {
+    out->set_op = s.op == PG_QUERY__SET_OPERATION__SETOP_UNION       ? "UNION"
+                  : s.op == PG_QUERY__SET_OPERATION__SETOP_INTERSECT ? "INTERSECT"
+                                                                     : "EXCEPT";
+    out->set_all = s.all;
+    out->set_left = ConvertSelect(*s.larg);
+    out->set_right = ConvertSelect(*s.rarg);
+  }
   for (size_t i = 0; i < s.n_values_lists; ++i) {
     const auto& row = *s.values_lists[i]->list;
     std::vector<ast::ExprPtr> values;

@@ -502,8 +502,69 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
 
 }  // namespace
 
+// left UNION|INTERSECT|EXCEPT [ALL] right: both sides in their columns' common
+// types; ORDER BY may name output columns (by name or position); then LIMIT.
+QueryPlan PlanSetOperation(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog,
+                           ParamContext* params, OuterScope* outer) {
+  QueryPlan left = PlanSelect(*s.set_left, txn, catalog, params, outer);
+  QueryPlan right = PlanSelect(*s.set_right, txn, catalog, params, outer);
+  if (left.columns.size() != right.columns.size()) {
+    Throw("42601", "each " + s.set_op + " query must have the same number of columns");
+  }
+  QueryPlan plan;
+  std::vector<BoundExprPtr> lcast, rcast;
+  for (size_t i = 0; i < left.columns.size(); ++i) {
+    auto l = exec::MakeColumn(static_cast<int>(i), left.columns[i].type);
+    auto r = exec::MakeColumn(static_cast<int>(i), right.columns[i].type);
+    LogicalType type = CommonType({l.get(), r.get()}, s.set_op.c_str(), -1);
+    if (type.id == TypeId::kUnknown) type = Type(TypeId::kText);
+    lcast.push_back(Coerce(std::move(l), type, -1));
+    rcast.push_back(Coerce(std::move(r), type, -1));
+    plan.columns.push_back({left.columns[i].name, type});
+  }
+  exec::OperatorPtr l = exec::MakeProject(std::move(left.root), std::move(lcast));
+  exec::OperatorPtr r = exec::MakeProject(std::move(right.root), std::move(rcast));
+  exec::OperatorPtr source;
+  if (s.set_op == "UNION") {
+    std::vector<exec::OperatorPtr> both;
+    both.push_back(std::move(l));
+    both.push_back(std::move(r));
+    source = exec::MakeAppend(std::move(both));
+    if (!s.set_all) source = exec::MakeDistinct(std::move(source));
+  } else {
+    source = exec::MakeSetOp(s.set_op == "INTERSECT", s.set_all, std::move(l), std::move(r));
+  }
+  std::vector<exec::SortKey> keys;
+  for (const auto& o : s.order_by) {
+    const ast::Expr& e = *o.expr;
+    int column = -1;
+    if (IsPositiveIntConst(e)) {
+      if (e.value.i > static_cast<int64_t>(plan.columns.size())) {
+        Throw("42P10", "ORDER BY position " + std::to_string(e.value.i) + " is not in select list", e.location);
+      }
+      column = static_cast<int>(e.value.i - 1);
+    } else if (e.kind == ast::ExprKind::kColumnRef && e.names.size() == 1) {
+      for (size_t i = 0; i < plan.columns.size() && column < 0; ++i) {
+        if (plan.columns[i].name == e.names[0]) column = static_cast<int>(i);
+      }
+      if (column < 0) Throw("42703", "column \"" + e.names[0] + "\" does not exist", e.location);
+    } else {
+      Throw("0A000", "ORDER BY on a " + s.set_op + " result must name one of its columns", e.location);
+    }
+    keys.push_back({column, o.descending, o.nulls_first.value_or(o.descending)});
+  }
+  if (!keys.empty()) source = exec::MakeSort(std::move(source), std::move(keys));
+  Binder binder(Scope{nullptr, "", params, {}});
+  std::optional<int64_t> limit = CountClause(binder, s.limit.get(), true);
+  std::optional<int64_t> offset = CountClause(binder, s.offset.get(), false);
+  if (limit || offset) source = exec::MakeLimit(std::move(source), limit, offset.value_or(0));
+  plan.root = std::move(source);
+  return plan;
+}
+
 QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog,
                      ParamContext* params, OuterScope* outer) {
+  if (!s.set_op.empty()) return PlanSetOperation(s, txn, catalog, params, outer);
   if (!s.values.empty()) return PlanValues(s, params);
   std::optional<catalog::TableDesc> table;
   std::deque<catalog::TableDesc> joined_tables;
