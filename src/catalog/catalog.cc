@@ -261,6 +261,67 @@ Status Catalog::DropSequence(const SequenceDesc& seq) {
   return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(seq.oid));
 }
 
+namespace {
+
+std::optional<ViewDesc> ViewFromJson(std::string_view bytes) {
+  auto j = nlohmann::json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || j.value("kind", "") != "view") return std::nullopt;
+  ViewDesc v;
+  v.oid = j.value("oid", 0u);
+  v.schema_oid = j.value("schema", kPublicNamespace);
+  v.name = j.value("name", "");
+  v.sql = j.value("sql", "");
+  v.columns = j.value("columns", std::vector<std::string>());
+  return v;
+}
+
+}  // namespace
+
+Status Catalog::CreateView(const ViewDesc& view, bool replace) {
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(view.schema_oid, view.name));
+  if (!existing.ok()) return existing.error();
+  uint32_t oid = view.oid;
+  if (existing->has_value()) {
+    auto old = FindView(view.schema_oid, view.name);
+    if (!old.ok()) return old.error();
+    if (!replace || !old->has_value()) return Error(ErrorCode::kAlreadyExists, view.name);
+    oid = (*old)->oid;  // CREATE OR REPLACE keeps the view's identity
+  }
+  nlohmann::json j{{"format", kFormat}, {"kind", "view"}, {"oid", oid},        {"schema", view.schema_oid},
+                   {"name", view.name}, {"sql", view.sql}, {"columns", view.columns}};
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(oid), j.dump()); !s.ok()) return s;
+  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(view.schema_oid, view.name),
+                  storage::KeyEncoder().AddInt(oid).Release());
+}
+
+Result<std::optional<ViewDesc>> Catalog::FindView(uint32_t schema_oid, std::string_view name) {
+  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
+  if (!oid.ok()) return oid.error();
+  if (!oid->has_value() || DecodeOid(**oid) == 0) return std::optional<ViewDesc>();
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
+  if (!obj.ok()) return obj.error();
+  if (!obj->has_value()) return Error(ErrorCode::kCorruption, "view name without a descriptor");
+  return ViewFromJson(**obj);  // nullopt: a table or a sequence
+}
+
+Status Catalog::DropView(const ViewDesc& view) {
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(view.schema_oid, view.name)); !s.ok()) return s;
+  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(view.oid));
+}
+
+Result<std::vector<ViewDesc>> Catalog::ListViews() {
+  std::vector<ViewDesc> out;
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("obj").Release());
+  for (; it->Valid(); it->Next()) {
+    if (it->value().find("\"kind\":\"view\"") == std::string_view::npos) continue;
+    auto view = ViewFromJson(it->value());
+    if (!view) return Error(ErrorCode::kCorruption, "unreadable view descriptor");
+    out.push_back(std::move(*view));
+  }
+  if (auto s = it->status(); !s.ok()) return s.error();
+  return out;
+}
+
 Status Catalog::ClaimIndexName(const std::string& name, uint32_t table_oid) {
   auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
   if (!existing.ok()) return existing.error();

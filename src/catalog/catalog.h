@@ -57,6 +57,15 @@ struct SequenceDesc {
 // A role (CREATE ROLE/USER). `password` is a verifier (SCRAM-SHA-256 or md5,
 // PostgreSQL's formats), never the password. The superuser `postgres` exists
 // without a descriptor until one is created for it.
+// A view: its defining query as SQL text, planned by each statement that reads it.
+struct ViewDesc {
+  uint32_t oid = 0;
+  uint32_t schema_oid = kPublicNamespace;
+  std::string name;
+  std::string sql;
+  std::vector<std::string> columns;  // output column names
+};
+
 struct RoleDesc {
   std::string name;
   bool login = false;
@@ -146,6 +155,12 @@ class Catalog {
   // Queues row storage for deletion after commit (TRUNCATE, rewrites).
   Status QueueGarbage(uint32_t relfilenode);
   Result<std::vector<TableDesc>> ListTables();
+  // Views share the relation namespace with tables and sequences.
+  // kAlreadyExists if the name is taken (unless `replace` and it is a view).
+  Status CreateView(const ViewDesc& view, bool replace);
+  Result<std::optional<ViewDesc>> FindView(uint32_t schema_oid, std::string_view name);
+  Status DropView(const ViewDesc& view);
+  Result<std::vector<ViewDesc>> ListViews();
   // Every role, the built-in postgres superuser included.
   Result<std::vector<RoleDesc>> ListRoles();
 

@@ -31,6 +31,7 @@ ENABLED = [
     "upsert.test",
     "from_subquery.test",
     "setop.test",
+    "view.test",
 ]
 
 

@@ -180,6 +180,17 @@ struct DropTable {
   std::vector<TableName> tables;
   bool if_exists = false;
   bool indexes = false;  // DROP INDEX: `tables` name indexes
+  bool views = false;    // DROP VIEW: `tables` name views
+};
+
+// CREATE [OR REPLACE] VIEW name [(columns)] AS query. The query is kept as SQL
+// text (deparsed by libpg_query) and planned again by every statement that reads it.
+struct CreateView {
+  TableName view;
+  std::vector<std::string> columns;
+  std::string query_sql;
+  std::shared_ptr<Select> query;
+  bool or_replace = false;
 };
 
 struct CreateIndex {
@@ -268,6 +279,6 @@ struct ShowVariable {
 };
 
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
-                               ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole>;
+                               ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole, CreateView>;
 
 }  // namespace orbit::sql::ast

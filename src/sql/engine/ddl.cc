@@ -288,4 +288,48 @@ void Session::RunDropIndex(const ast::DropTable& s, ResultSink& sink) {
   sink.Complete("DROP INDEX");
 }
 
+void Session::RunCreateView(const ast::CreateView& s, ResultSink& sink) {
+  if (!s.view.schema.empty() && s.view.schema != "public") {
+    Throw("3F000", "schema \"" + s.view.schema + "\" does not exist", s.view.location);
+  }
+  catalog::Catalog catalog = Catalog();
+  // Planned once now: the query must bind, and it names the view's columns.
+  QueryPlan plan = PlanSelect(*s.query, Txn(), catalog, params_);
+  if (s.columns.size() > plan.columns.size()) Throw("42601", "CREATE VIEW specifies more column names than columns");
+  if (describe_only_) return;
+  catalog::ViewDesc view;
+  view.oid = db_.NextOid();
+  view.name = s.view.name;
+  view.sql = s.query_sql;
+  for (size_t i = 0; i < plan.columns.size(); ++i) {
+    view.columns.push_back(i < s.columns.size() ? s.columns[i] : plan.columns[i].name);
+  }
+  auto created = catalog.CreateView(view, s.or_replace);
+  if (!created.ok()) {
+    if (created.error().code() == ErrorCode::kAlreadyExists) {
+      Throw("42P07", "relation \"" + view.name + "\" already exists", s.view.location);
+    }
+    ThrowStorageError(created.error());
+  }
+  sink.Complete("CREATE VIEW");
+}
+
+void Session::RunDropView(const ast::DropTable& s, ResultSink& sink) {
+  catalog::Catalog catalog = Catalog();
+  for (const auto& name : s.tables) {
+    if (!name.schema.empty() && name.schema != "public") {
+      Throw("3F000", "schema \"" + name.schema + "\" does not exist", name.location);
+    }
+    auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
+    if (!view.ok()) ThrowStorageError(view.error());
+    if (!view->has_value()) {
+      if (!s.if_exists) Throw("42P01", "view \"" + name.name + "\" does not exist", name.location);
+      sink.Notice(SqlError{"00000", "view \"" + name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"});
+      continue;
+    }
+    Check(catalog.DropView(**view));
+  }
+  sink.Complete("DROP VIEW");
+}
+
 }  // namespace orbit::sql

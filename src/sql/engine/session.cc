@@ -416,6 +416,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::CreateIndex>(stmt) ? "CREATE INDEX"
                        : std::holds_alternative<ast::Role>(stmt)        ? "CREATE ROLE"
                        : std::holds_alternative<ast::DropRole>(stmt)    ? "DROP ROLE"
+                       : std::holds_alternative<ast::CreateView>(stmt)  ? "CREATE VIEW"
                                                                         : "ALTER TABLE";
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
@@ -425,7 +426,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
   if (!IsReadOnly(stmt)) txn_writes_ = true;
   if (std::holds_alternative<ast::CreateTable>(stmt) || std::holds_alternative<ast::DropTable>(stmt) ||
       std::holds_alternative<ast::AlterTable>(stmt) || std::holds_alternative<ast::Truncate>(stmt) ||
-      std::holds_alternative<ast::CreateIndex>(stmt)) {
+      std::holds_alternative<ast::CreateIndex>(stmt) || std::holds_alternative<ast::CreateView>(stmt)) {
     txn_ddl_ = true;
   }
   std::visit(
@@ -444,6 +445,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::CreateIndex>) RunCreateIndex(s, sink);
         else if constexpr (std::is_same_v<T, ast::Role>) RunRole(s, sink);
         else if constexpr (std::is_same_v<T, ast::DropRole>) RunDropRole(s, sink);
+        else if constexpr (std::is_same_v<T, ast::CreateView>) RunCreateView(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },
@@ -751,6 +753,10 @@ void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
     RunDropIndex(s, sink);
     return;
   }
+  if (s.views) {
+    RunDropView(s, sink);
+    return;
+  }
   catalog::Catalog catalog = Catalog();
   for (const auto& name : s.tables) {
     if (!name.schema.empty() && name.schema != "public") {
@@ -759,6 +765,10 @@ void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
     auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
     if (!table.ok()) ThrowStorageError(table.error());
     if (!table->has_value()) {
+      auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
+      if (view.ok() && view->has_value()) {
+        throw SqlException(SqlError("42809", "\"" + name.name + "\" is not a table", 0, {}, "Use DROP VIEW to remove a view."));
+      }
       if (!s.if_exists) Throw("42P01", "table \"" + name.name + "\" does not exist", name.location);
       sink.Notice(SqlError{"00000", "table \"" + name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"});
       continue;

@@ -191,6 +191,8 @@ class Session {
   void RunRole(const ast::Role& s, ResultSink& sink);
   void RunDropRole(const ast::DropRole& s, ResultSink& sink);
   void RunDropIndex(const ast::DropTable& s, ResultSink& sink);
+  void RunDropView(const ast::DropTable& s, ResultSink& sink);
+  void RunCreateView(const ast::CreateView& s, ResultSink& sink);
   // Secondary index maintenance for one row stored under `row_key`.
   void IndexInsert(const catalog::TableDesc& table, const catalog::IndexDesc& index, const std::vector<Value>& row,
                    const std::string& row_key);

@@ -1,6 +1,8 @@
 // libpg_query statement nodes → ast::Statement.
 #include <cctype>
 
+#include <pg_query.h>
+
 #include "sql/parser/convert.h"
 #include "sql/parser/parser.h"
 
@@ -356,15 +358,52 @@ ast::CreateIndex ConvertIndex(const PgQuery__IndexStmt& s) {
   return out;
 }
 
+// SQL text of a SELECT node, deparsed by libpg_query (a one-statement parse tree
+// packed back into protobuf).
+std::string DeparseSelect(PgQuery__Node* query) {
+  PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
+  raw.stmt = query;
+  PgQuery__RawStmt* stmts[] = {&raw};
+  PgQuery__ParseResult tree = PG_QUERY__PARSE_RESULT__INIT;
+  tree.version = PG_VERSION_NUM;
+  tree.n_stmts = 1;
+  tree.stmts = stmts;
+  std::string packed(pg_query__parse_result__get_packed_size(&tree), '\0');
+  pg_query__parse_result__pack(&tree, reinterpret_cast<uint8_t*>(packed.data()));
+  PgQueryProtobuf pb{packed.size(), packed.data()};
+  PgQueryDeparseResult r = pg_query_deparse_protobuf(pb);
+  std::string out = r.error == nullptr && r.query != nullptr ? r.query : "";
+  bool failed = r.error != nullptr;
+  pg_query_free_deparse_result(r);
+  if (failed || out.empty()) Unsupported("this view definition");
+  return out;
+}
+
+ast::CreateView ConvertCreateView(const PgQuery__ViewStmt& s) {
+  if (s.n_options > 0) Unsupported("view options");
+  if (s.with_check_option != PG_QUERY__VIEW_CHECK_OPTION__NO_CHECK_OPTION) Unsupported("WITH CHECK OPTION");
+  if (s.view->relpersistence != nullptr && std::string(s.view->relpersistence) == "t") Unsupported("temporary views");
+  if (s.query == nullptr || s.query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) Unsupported("this view query");
+  ast::CreateView out;
+  out.view = ConvertRangeVar(*s.view);
+  for (size_t i = 0; i < s.n_aliases; ++i) out.columns.push_back(StringOf(*s.aliases[i]));
+  out.query = ConvertSelect(*s.query->select_stmt);  // checks what Orbit supports now
+  out.query_sql = DeparseSelect(s.query);
+  out.or_replace = s.replace;
+  return out;
+}
+
 ast::DropTable ConvertDrop(const PgQuery__DropStmt& s) {
-  if (s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) {
-    Unsupported("DROP of anything but tables and indexes");
+  if (s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX &&
+      s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW) {
+    Unsupported("DROP of anything but tables, indexes and views");
   }
   if (s.concurrent) Unsupported("DROP INDEX CONCURRENTLY");
   if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) Unsupported("DROP ... CASCADE");
   ast::DropTable out;
   out.if_exists = s.missing_ok;
   out.indexes = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX;
+  out.views = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
   for (size_t i = 0; i < s.n_objects; ++i) {
     const auto& names = *s.objects[i]->list;
     ast::TableName t;
@@ -681,6 +720,7 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_DELETE_STMT: return ConvertDelete(*stmt.delete_stmt);
     case PG_QUERY__NODE__NODE_CREATE_STMT: return ConvertCreate(*stmt.create_stmt);
     case PG_QUERY__NODE__NODE_DROP_STMT: return ConvertDrop(*stmt.drop_stmt);
+    case PG_QUERY__NODE__NODE_VIEW_STMT: return ConvertCreateView(*stmt.view_stmt);
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT: return ConvertTransaction(*stmt.transaction_stmt);
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return ConvertSet(*stmt.variable_set_stmt);
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT: return ConvertTruncate(*stmt.truncate_stmt);

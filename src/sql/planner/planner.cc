@@ -8,6 +8,7 @@
 
 #include "sql/exec/row_codec.h"
 #include "sql/exec/storage_error.h"
+#include "sql/parser/parser.h"
 #include "sql/planner/binder.h"
 #include "sql/planner/system_tables.h"
 #include "storage/key_codec.h"
@@ -93,7 +94,13 @@ catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName&
   }
   auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
   if (!table.ok()) ThrowStorageError(table.error());
-  if (!table->has_value()) Throw("42P01", "relation \"" + name.name + "\" does not exist", name.location);
+  if (!table->has_value()) {
+    auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
+    if (view.ok() && view->has_value()) {
+      Throw("0A000", "cannot change view \"" + name.name + "\": updatable views are not supported yet", name.location);
+    }
+    Throw("42P01", "relation \"" + name.name + "\" does not exist", name.location);
+  }
   return std::move(**table);
 }
 
@@ -342,6 +349,29 @@ exec::OperatorPtr PlanSeries(const ast::Expr& call, ParamContext* params, Logica
   return exec::MakeSeries(v[0].i, v[1].i, step, type);
 }
 
+struct ViewQuery {
+  std::unique_ptr<ast::Select> query;
+  std::vector<std::string> columns;
+};
+
+// The query of the view `name` names (public schema), parsed; nullopt if it is not a view.
+std::optional<ViewQuery> FindViewQuery(catalog::Catalog& catalog, const ast::TableName& name) {
+  if (!name.schema.empty() && name.schema != "public") return std::nullopt;
+  auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
+  if (!view.ok()) ThrowStorageError(view.error());
+  if (!view->has_value()) return std::nullopt;
+  auto parsed = Parse((*view)->sql);
+  if (auto* error = std::get_if<SqlError>(&parsed)) {
+    Throw("XX000", "the definition of view \"" + name.name + "\" does not parse: " + error->message);
+  }
+  auto& tree = std::get<ParseTree>(parsed);
+  if (StatementCount(tree) != 1) Throw("XX000", "the definition of view \"" + name.name + "\" is not one query");
+  ast::Statement stmt = ConvertStatement(tree, 0);
+  auto* select = std::get_if<ast::Select>(&stmt);
+  if (select == nullptr) Throw("XX000", "the definition of view \"" + name.name + "\" is not a query");
+  return ViewQuery{std::make_unique<ast::Select>(std::move(*select)), (*view)->columns};
+}
+
 // The relations of a FROM tree, left to right, each at the offset of its first
 // column in the joined row. `tables` keeps their descriptors at stable addresses.
 void CollectRelations(const ast::FromItem& f, DerivedSources& derived, std::deque<catalog::TableDesc>& tables,
@@ -364,6 +394,19 @@ void CollectRelations(const ast::FromItem& f, DerivedSources& derived, std::dequ
     derived.operators[relations.size()] = PlanSeries(*f.function, derived.params, type);
     tables.push_back(DerivedTable(f, {{f.alias, type}}));  // a scalar function's column is named by the alias
     name = f.alias;
+  } else if (auto view = FindViewQuery(derived.catalog, f.table)) {
+    // A view reads as its query, planned now for this statement.
+    ast::FromItem item;
+    item.alias = f.table.alias.empty() ? f.table.name : f.table.alias;
+    item.location = f.location;
+    QueryPlan plan = PlanSelect(*view->query, derived.txn, derived.catalog, derived.params);
+    std::vector<OutputColumn> columns = plan.columns;
+    for (size_t i = 0; i < columns.size() && i < view->columns.size(); ++i) columns[i].name = view->columns[i];
+    std::vector<BoundExprPtr> visible;
+    for (size_t i = 0; i < columns.size(); ++i) visible.push_back(exec::MakeColumn(static_cast<int>(i), columns[i].type));
+    derived.operators[relations.size()] = exec::MakeProject(std::move(plan.root), std::move(visible));
+    tables.push_back(DerivedTable(item, columns));
+    name = item.alias;
   } else {
     tables.push_back(ResolveReadableTable(derived.catalog, f.table));
     name = f.table.alias.empty() ? f.table.name : f.table.alias;
@@ -574,12 +617,21 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   scope.params = params;
   scope.plan = &plan_context;
   scope.outer = outer;
-  if (s.from) {
+  // A view named alone in FROM is planned as a one-item FROM list.
+  std::unique_ptr<ast::FromItem> lone_view;
+  const ast::FromItem* joins = s.joins.get();
+  if (s.from && !(s.from->schema.empty() && FindSystemTable(s.from->name)) && FindViewQuery(catalog, *s.from)) {
+    lone_view = std::make_unique<ast::FromItem>();
+    lone_view->table = *s.from;
+    lone_view->location = s.from->location;
+    joins = lone_view.get();
+  }
+  if (s.from && !lone_view) {
     table = ResolveReadableTable(catalog, *s.from);
     scope.table = &*table;
     scope.name = s.from->alias.empty() ? s.from->name : s.from->alias;
-  } else if (s.joins) {
-    CollectRelations(*s.joins, derived, joined_tables, scope.relations);
+  } else if (joins != nullptr) {
+    CollectRelations(*joins, derived, joined_tables, scope.relations);
   }
   Binder binder(scope);
 
@@ -620,11 +672,11 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
     std::optional<exec::KeyRange> range;
     if (!keys) range = PrimaryKeyRange(*table, where.get());
     source = exec::MakeTableScan(txn, *table, false, std::move(keys), std::move(range));
-  } else if (s.joins) {
+  } else if (joins != nullptr) {
     // With inner joins only, a WHERE conjunct over one table filters that table's
     // scan (and picks its key or index lookups); outer joins keep WHERE above them.
     std::vector<std::vector<BoundExprPtr>> pushed(binder.relations().size());
-    if (where && InnerJoinsOnly(*s.joins)) {
+    if (where && InnerJoinsOnly(*joins)) {
       std::vector<BoundExprPtr> terms, rest;
       TakeConjuncts(std::move(where), terms);
       for (auto& t : terms) {
@@ -642,7 +694,7 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
       where = AndOf(std::move(rest));
     }
     size_t next_relation = 0;
-    source = BuildFrom(*s.joins, binder, next_relation, txn, catalog, pushed, derived).op;
+    source = BuildFrom(*joins, binder, next_relation, txn, catalog, pushed, derived).op;
   } else {
     source = exec::MakeSingleRow();
   }

@@ -156,6 +156,9 @@ Rows ClassRows(catalog::Catalog& catalog) {
         static_cast<int64_t>(t.columns.size()));
   }
   for (const auto& i : IndexesOf(tables)) add(i.oid, i.name, i.table->schema_oid, kBtreeAm, 0, false, "i", i.columns.size());
+  auto views = catalog.ListViews();
+  if (!views.ok()) ThrowStorageError(views.error());
+  for (const auto& v : *views) add(v.oid, v.name, v.schema_oid, 0, 0, false, "v", static_cast<int64_t>(v.columns.size()));
   return rows;
 }
 
