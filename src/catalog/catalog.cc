@@ -35,8 +35,14 @@ nlohmann::json ToJson(const TableDesc& t) {
     indexes.push_back({{"oid", i.oid}, {"name", i.name}, {"columns", i.columns}, {"unique", i.unique},
                        {"relfilenode", i.relfilenode}});
   }
-  return {{"format", kFormat}, {"kind", "table"}, {"indexes", indexes},        {"oid", t.oid},         {"schema", t.schema_oid},
-          {"name", t.name},    {"relfilenode", t.relfilenode}, {"columns", columns}, {"primary_key", t.primary_key}};
+  nlohmann::json out{{"format", kFormat}, {"kind", "table"}, {"indexes", indexes},        {"oid", t.oid},         {"schema", t.schema_oid},
+                     {"name", t.name},    {"relfilenode", t.relfilenode}, {"columns", columns}, {"primary_key", t.primary_key}};
+  if (!t.checks.empty()) {
+    nlohmann::json checks = nlohmann::json::array();
+    for (const auto& c : t.checks) checks.push_back({{"name", c.name}, {"sql", c.sql}});
+    out["checks"] = std::move(checks);
+  }
+  return out;
 }
 
 std::optional<sql::TypeId> TypeFromOid(int32_t oid) {
@@ -72,6 +78,9 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
     col.default_sequence = c.value("sequence", 0u);
     col.identity_always = c.value("identity_always", false);
     t.columns.push_back(std::move(col));
+  }
+  if (j.contains("checks")) {
+    for (const auto& c : j["checks"]) t.checks.push_back({c["name"].get<std::string>(), c["sql"].get<std::string>()});
   }
   t.primary_key = j["primary_key"].get<std::vector<int>>();
   if (j.contains("indexes")) {

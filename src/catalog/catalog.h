@@ -85,6 +85,12 @@ struct IndexDesc {
   uint32_t relfilenode = 0;
 };
 
+// CHECK (expr): the condition as SQL text (deparsed), bound when rows are written.
+struct CheckDesc {
+  std::string name;
+  std::string sql;
+};
+
 struct TableDesc {
   uint32_t oid = 0;
   uint32_t schema_oid = kPublicNamespace;
@@ -95,6 +101,7 @@ struct TableDesc {
   // hidden int64 row id.
   std::vector<int> primary_key;
   std::vector<IndexDesc> indexes;
+  std::vector<CheckDesc> checks;
 
   // Index of the column named `name`, or -1.
   int FindColumn(std::string_view name) const;

@@ -32,6 +32,7 @@ ENABLED = [
     "from_subquery.test",
     "setop.test",
     "view.test",
+    "check.test",
 ]
 
 

@@ -167,8 +167,18 @@ struct UniqueKey {
   int location = -1;
 };
 
+// CHECK (expr) in CREATE TABLE, on a column or the table.
+struct CheckDef {
+  std::string name;    // CONSTRAINT name; empty: chosen as PostgreSQL does
+  std::string column;  // the column it was written on; empty for a table constraint
+  std::string sql;     // the condition, deparsed
+  ExprPtr expr;
+  int location = -1;
+};
+
 struct CreateTable {
   TableName table;
+  std::vector<CheckDef> checks;
   std::vector<ColumnDef> columns;
   std::vector<std::string> primary_key;  // a table-level PRIMARY KEY (...)
   int primary_key_location = -1;

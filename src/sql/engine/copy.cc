@@ -306,7 +306,7 @@ void Session::CopyLines(bool final) {
       }
     }
     if (c.direct) {
-      CheckNotNull(c.table, row);
+      CheckRow(c.table, row);
       c.batch->Put(storage::ColumnFamily::kRows, exec::EncodeRowKey(c.table, row, db_.NextRowId()), exec::EncodeRow(row));
       if (c.batch->Count() >= 10000) {
         Check(db_.engine().Write(*c.batch, storage::Engine::WriteMode::kOwned));

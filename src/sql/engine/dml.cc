@@ -9,6 +9,7 @@
 #include "sql/engine/session.h"
 #include "sql/exec/row_codec.h"
 #include "sql/exec/storage_error.h"
+#include "sql/parser/parser.h"
 #include "sql/planner/binder.h"
 
 namespace orbit::sql {
@@ -180,6 +181,35 @@ void CheckNotNull(const catalog::TableDesc& table, const std::vector<Value>& row
   }
 }
 
+void Session::CheckRow(const catalog::TableDesc& table, const std::vector<Value>& row) {
+  CheckNotNull(table, row);
+  if (table.checks.empty()) return;
+  auto& bound = bound_checks_[table.oid];  // bound once per statement
+  if (bound.empty()) {
+    for (const auto& check : table.checks) {
+      auto parsed = Parse("SELECT " + check.sql);
+      if (auto* error = std::get_if<SqlError>(&parsed)) Throw("XX000", "unreadable CHECK constraint: " + error->message);
+      ast::Statement stmt = ConvertStatement(std::get<ParseTree>(parsed), 0);
+      const auto& select = std::get<ast::Select>(stmt);
+      Binder binder(Scope{&table, table.name, nullptr, {}});
+      bound.push_back(binder.BindCondition(*select.targets.at(0).expr, "CHECK"));
+    }
+  }
+  Batch one;
+  one.Reset(TableTypes(table));
+  for (size_t c = 0; c < row.size(); ++c) one.columns[c].Append(row[c]);
+  one.count = 1;
+  for (size_t i = 0; i < bound.size(); ++i) {
+    exec::Vector pass = exec::Evaluate(*bound[i], one);
+    if (!pass.IsNull(0) && pass.Int(0) == 0) {  // NULL passes, as in PostgreSQL
+      throw SqlException(SqlError{"23514",
+                                  "new row for relation \"" + table.name + "\" violates check constraint \"" +
+                                      table.checks[i].name + "\"",
+                                  0, FailingRow(row), {}});
+    }
+  }
+}
+
 std::vector<Value> Session::RowWithDefaults(const catalog::TableDesc& table, const std::vector<int>& given) {
   std::vector<Value> row(table.columns.size());
   std::vector<bool> is_given(table.columns.size(), false);
@@ -192,7 +222,7 @@ std::vector<Value> Session::RowWithDefaults(const catalog::TableDesc& table, con
 
 bool Session::InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts) {
   storage::Transaction& txn = Txn();
-  CheckNotNull(table, row);
+  CheckRow(table, row);
   std::string key = exec::EncodeRowKey(table, row, table.primary_key.empty() ? db_.NextRowId() : 0);
   if (!table.primary_key.empty()) {
     auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);
@@ -210,7 +240,7 @@ bool Session::InsertRow(const catalog::TableDesc& table, const std::vector<Value
 std::string Session::RewriteRow(const catalog::TableDesc& table, const std::vector<Value>& old_row,
                                const std::string& old_key, const std::vector<Value>& row) {
   storage::Transaction& txn = Txn();
-  CheckNotNull(table, row);
+  CheckRow(table, row);
   std::string key = table.primary_key.empty() ? old_key : exec::EncodeRowKey(table, row, 0);
   if (key != old_key) {
     auto existing = txn.GetForUpdate(storage::ColumnFamily::kRows, key);

@@ -150,6 +150,7 @@ exec::StatementControl Session::StatementLimits() {
 
 void Session::BeginStatement() {
   catalog_version_ = db_.catalog_cache().version();  // before the snapshot: see CatalogCache
+  bound_checks_.clear();
   Txn().BeginStatement();
 }
 
@@ -690,6 +691,32 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     desc.columns[static_cast<size_t>(index)].not_null = true;
   }
   if (desc.columns.size() > 1600) Throw("54011", "tables can have at most 1600 columns");
+  // CHECK constraints are bound now against the new table (42703, 42804, 0A000
+  // for subqueries) and kept as SQL; names follow PostgreSQL's <table>_<column>_check.
+  for (const auto& c : s.checks) {
+    Binder binder(Scope{&desc, desc.name, nullptr, {}});
+    if (binder.ContainsAggregate(*c.expr)) Throw("42803", "aggregate functions are not allowed in check constraints", c.location);
+    (void)binder.BindCondition(*c.expr, "CHECK");
+    std::string name = c.name;
+    if (name.empty()) {
+      std::string column = c.column;
+      std::vector<const ast::Expr*> stack{c.expr.get()};
+      while (column.empty() && !stack.empty()) {
+        const ast::Expr* e = stack.back();
+        stack.pop_back();
+        if (e->kind == ast::ExprKind::kColumnRef) column = e->names.back();
+        for (auto it = e->args.rbegin(); it != e->args.rend(); ++it) {
+          if (*it) stack.push_back(it->get());
+        }
+      }
+      std::string base = desc.name + (column.empty() ? "" : "_" + column) + "_check";
+      name = base;
+      for (int n = 1; std::any_of(desc.checks.begin(), desc.checks.end(), [&](const auto& k) { return k.name == name; }); ++n) {
+        name = base + std::to_string(n);
+      }
+    }
+    desc.checks.push_back({name, c.sql});
+  }
   if (describe_only_) return;
   desc.oid = db_.NextOid();
   catalog::Catalog catalog = Catalog();

@@ -203,6 +203,8 @@ class Session {
   // index entries. Returns the row's key.
   std::string RewriteRow(const catalog::TableDesc& table, const std::vector<Value>& old_row, const std::string& old_key,
                          const std::vector<Value>& row);
+  // NOT NULL and CHECK constraints of a row about to be written (23502, 23514).
+  void CheckRow(const catalog::TableDesc& table, const std::vector<Value>& row);
   bool InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts);
   // A column's default for a new row (a sequence default draws nextval).
   Value ColumnDefault(const catalog::ColumnDesc& column);
@@ -251,6 +253,8 @@ class Session {
   bool txn_writes_ = false;      // the transaction wrote: its commit must reach the WAL
   bool txn_ddl_ = false;         // the transaction changed the catalog: bump its version at commit
   uint64_t catalog_version_ = 0; // read at the start of the current statement
+  // CHECK constraints bound for the current statement, by table oid (CheckRow).
+  std::map<uint32_t, std::vector<exec::BoundExprPtr>> bound_checks_;
   std::shared_ptr<const ParsedQuery> last_parsed_;
   std::map<std::string, std::shared_ptr<const PreparedStatement>> statements_;
   std::map<std::string, Portal> portals_;

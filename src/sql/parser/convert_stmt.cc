@@ -10,6 +10,7 @@ namespace orbit::sql::parser {
 namespace {
 
 std::unique_ptr<ast::FromItem> ConvertFromItem(const PgQuery__Node& node);
+std::string DeparseExpr(PgQuery__Node* expr);
 
 ast::TableName ConvertRangeVar(const PgQuery__RangeVar& r) {
   ast::TableName t;
@@ -247,7 +248,7 @@ std::vector<std::string> KeyNames(PgQuery__Node** keys, size_t n) {
 
 ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string& table,
                                 std::vector<std::string>& primary_key, int& primary_key_location,
-                                std::vector<ast::UniqueKey>* unique_keys) {
+                                std::vector<ast::UniqueKey>* unique_keys, std::vector<ast::CheckDef>* checks = nullptr) {
     ast::ColumnDef col;
     col.name = cd.colname;
     col.location = cd.location;
@@ -288,7 +289,12 @@ ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string&
           if (unique_keys == nullptr || c.nulls_not_distinct) Unsupported("UNIQUE here", c.location);
           unique_keys->push_back({c.conname != nullptr ? c.conname : "", {cd.colname}, c.location});
           break;
-        default: Unsupported("column constraints other than NOT NULL, DEFAULT, PRIMARY KEY and UNIQUE", c.location);
+        case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
+          if (checks == nullptr || c.is_no_inherit) Unsupported("CHECK here", c.location);
+          checks->push_back({c.conname != nullptr ? c.conname : "", cd.colname, DeparseExpr(c.raw_expr),
+                             ConvertExpr(*c.raw_expr), c.location});
+          break;
+        default: Unsupported("column constraints other than NOT NULL, DEFAULT, PRIMARY KEY, UNIQUE and CHECK", c.location);
       }
     }
     return col;
@@ -311,8 +317,13 @@ ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
       out.unique_keys.push_back({c.conname != nullptr ? c.conname : "", KeyNames(c.keys, c.n_keys), c.location});
       return;
     }
+    if (c.contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK && !c.is_no_inherit) {
+      out.checks.push_back({c.conname != nullptr ? c.conname : "", "", DeparseExpr(c.raw_expr), ConvertExpr(*c.raw_expr),
+                            c.location});
+      return;
+    }
     if (c.contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
-      Unsupported("table constraints other than PRIMARY KEY and UNIQUE", c.location);
+      Unsupported("table constraints other than PRIMARY KEY, UNIQUE and CHECK", c.location);
     }
     if (!out.primary_key.empty()) {
       Throw("42P16", "multiple primary keys for table \"" + out.table.name + "\" are not allowed", c.location);
@@ -328,7 +339,7 @@ ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
     }
     if (elt.node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) Unsupported(NodeName(elt) + " in CREATE TABLE");
     ast::ColumnDef col =
-        ConvertColumnDef(*elt.column_def, out.table.name, out.primary_key, out.primary_key_location, &out.unique_keys);
+        ConvertColumnDef(*elt.column_def, out.table.name, out.primary_key, out.primary_key_location, &out.unique_keys, &out.checks);
     out.columns.push_back(std::move(col));
   }
   for (size_t i = 0; i < s.n_constraints; ++i) table_constraint(*s.constraints[i]->constraint);
@@ -360,6 +371,28 @@ ast::CreateIndex ConvertIndex(const PgQuery__IndexStmt& s) {
 
 // SQL text of a SELECT node, deparsed by libpg_query (a one-statement parse tree
 // packed back into protobuf).
+std::string DeparseSelect(PgQuery__Node* query);
+
+// The SQL text of an expression: deparsed as "SELECT <expr>", without the SELECT.
+std::string DeparseExpr(PgQuery__Node* expr) {
+  PgQuery__ResTarget target = PG_QUERY__RES_TARGET__INIT;
+  target.val = expr;
+  PgQuery__Node target_node = PG_QUERY__NODE__INIT;
+  target_node.node_case = PG_QUERY__NODE__NODE_RES_TARGET;
+  target_node.res_target = &target;
+  PgQuery__Node* targets[] = {&target_node};
+  PgQuery__SelectStmt select = PG_QUERY__SELECT_STMT__INIT;
+  select.n_target_list = 1;
+  select.target_list = targets;
+  select.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
+  select.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
+  PgQuery__Node node = PG_QUERY__NODE__INIT;
+  node.node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
+  node.select_stmt = &select;
+  std::string sql = DeparseSelect(&node);
+  return sql.rfind("SELECT ", 0) == 0 ? sql.substr(7) : sql;
+}
+
 std::string DeparseSelect(PgQuery__Node* query) {
   PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
   raw.stmt = query;

@@ -13,6 +13,7 @@ constexpr uint32_t kOwner = 10;          // every object belongs to postgres
 constexpr uint32_t kHeapAm = 2, kBtreeAm = 403;
 constexpr uint32_t kDatabaseOid = 5;
 constexpr uint32_t kPkeyOidBit = 0x40000000;  // primary-key "indexes" get the table's oid with this bit
+constexpr uint32_t kCheckOidBit = 0x20000000;
 
 enum class Col : uint8_t { kOid, kName, kChar, kBool, kInt2, kInt4, kFloat4, kText, kTimestampTz };
 
@@ -287,6 +288,13 @@ const std::vector<SystemTable>& Tables() {
            rows.push_back(RowBuilder().Oid(i.oid).Name(i.name).Oid(i.table->schema_oid).Name(i.primary ? "p" : "u")
                               .Bool(false).Bool(false).Bool(true).Oid(i.table->oid).Oid(0).Oid(i.oid).Oid(0)
                               .Name(Int2Array(i.columns)).Null(C::kText).Take());
+         }
+         for (const auto& t : tables) {
+           for (size_t k = 0; k < t.checks.size(); ++k) {  // CHECK: oid = table oid with bit 29, plus its position
+             rows.push_back(RowBuilder().Oid((t.oid | kCheckOidBit) + k).Name(t.checks[k].name).Oid(t.schema_oid)
+                                .Name("c").Bool(false).Bool(false).Bool(true).Oid(t.oid).Oid(0).Oid(0).Oid(0)
+                                .Null(C::kText).Null(C::kText).Take());
+           }
          }
          return rows;
        }},
