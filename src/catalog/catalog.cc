@@ -37,6 +37,15 @@ nlohmann::json ToJson(const TableDesc& t) {
   }
   nlohmann::json out{{"format", kFormat}, {"kind", "table"}, {"indexes", indexes},        {"oid", t.oid},         {"schema", t.schema_oid},
                      {"name", t.name},    {"relfilenode", t.relfilenode}, {"columns", columns}, {"primary_key", t.primary_key}};
+  if (!t.referenced_by.empty()) out["referenced_by"] = t.referenced_by;
+  if (!t.foreign_keys.empty()) {
+    nlohmann::json fks = nlohmann::json::array();
+    for (const auto& f : t.foreign_keys) {
+      fks.push_back({{"name", f.name}, {"columns", f.columns}, {"ref_table", f.ref_table},
+                     {"ref_columns", f.ref_columns}, {"on_delete", std::string(1, f.on_delete)}});
+    }
+    out["foreign_keys"] = std::move(fks);
+  }
   if (!t.checks.empty()) {
     nlohmann::json checks = nlohmann::json::array();
     for (const auto& c : t.checks) checks.push_back({{"name", c.name}, {"sql", c.sql}});
@@ -78,6 +87,18 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
     col.default_sequence = c.value("sequence", 0u);
     col.identity_always = c.value("identity_always", false);
     t.columns.push_back(std::move(col));
+  }
+  if (j.contains("referenced_by")) t.referenced_by = j["referenced_by"].get<std::vector<uint32_t>>();
+  if (j.contains("foreign_keys")) {
+    for (const auto& f : j["foreign_keys"]) {
+      ForeignKeyDesc fk;
+      fk.name = f["name"].get<std::string>();
+      fk.columns = f["columns"].get<std::vector<int>>();
+      fk.ref_table = f["ref_table"].get<uint32_t>();
+      fk.ref_columns = f["ref_columns"].get<std::vector<int>>();
+      fk.on_delete = f["on_delete"].get<std::string>().at(0);
+      t.foreign_keys.push_back(std::move(fk));
+    }
   }
   if (j.contains("checks")) {
     for (const auto& c : j["checks"]) t.checks.push_back({c["name"].get<std::string>(), c["sql"].get<std::string>()});
@@ -342,6 +363,17 @@ Status Catalog::ClaimIndexName(const std::string& name, uint32_t table_oid) {
 
 Status Catalog::ReleaseIndexName(const std::string& name) {
   return txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
+}
+
+Result<std::optional<TableDesc>> Catalog::FindTableByOid(uint32_t oid) {
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(oid));
+  if (!obj.ok()) return obj.error();
+  if (!obj->has_value() || obj->value().find("\"kind\":\"table\"") == std::string::npos) {
+    return std::optional<TableDesc>();
+  }
+  auto desc = FromJson(**obj);
+  if (!desc.ok()) return desc.error();
+  return std::optional<TableDesc>(std::move(*desc));
 }
 
 Result<std::optional<TableDesc>> Catalog::FindIndexTable(std::string_view name) {

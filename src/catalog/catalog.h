@@ -91,6 +91,17 @@ struct CheckDesc {
   std::string sql;
 };
 
+// FOREIGN KEY (columns) REFERENCES ref_table (ref_columns): the referenced
+// columns are its primary key or a unique index. on_delete: 'a' NO ACTION,
+// 'r' RESTRICT, 'c' CASCADE (updates of referenced keys are NO ACTION).
+struct ForeignKeyDesc {
+  std::string name;
+  std::vector<int> columns;
+  uint32_t ref_table = 0;
+  std::vector<int> ref_columns;
+  char on_delete = 'a';
+};
+
 struct TableDesc {
   uint32_t oid = 0;
   uint32_t schema_oid = kPublicNamespace;
@@ -102,6 +113,10 @@ struct TableDesc {
   std::vector<int> primary_key;
   std::vector<IndexDesc> indexes;
   std::vector<CheckDesc> checks;
+  std::vector<ForeignKeyDesc> foreign_keys;
+  // Tables with a foreign key to this one (by oid), so deletes and updates here
+  // know whom to check without scanning the catalog.
+  std::vector<uint32_t> referenced_by;
 
   // Index of the column named `name`, or -1.
   int FindColumn(std::string_view name) const;
@@ -162,6 +177,7 @@ class Catalog {
   // Queues row storage for deletion after commit (TRUNCATE, rewrites).
   Status QueueGarbage(uint32_t relfilenode);
   Result<std::vector<TableDesc>> ListTables();
+  Result<std::optional<TableDesc>> FindTableByOid(uint32_t oid);
   // Views share the relation namespace with tables and sequences.
   // kAlreadyExists if the name is taken (unless `replace` and it is a view).
   Status CreateView(const ViewDesc& view, bool replace);

@@ -33,6 +33,7 @@ ENABLED = [
     "setop.test",
     "view.test",
     "check.test",
+    "foreign_key.test",
 ]
 
 

@@ -176,9 +176,20 @@ struct CheckDef {
   int location = -1;
 };
 
+// FOREIGN KEY / REFERENCES in CREATE TABLE.
+struct ForeignKeyDef {
+  std::string name;  // empty: <table>_<columns>_fkey
+  std::vector<std::string> columns;
+  TableName ref_table;
+  std::vector<std::string> ref_columns;  // empty: the referenced table's primary key
+  char on_delete = 'a';                  // a NO ACTION, r RESTRICT, c CASCADE
+  int location = -1;
+};
+
 struct CreateTable {
   TableName table;
   std::vector<CheckDef> checks;
+  std::vector<ForeignKeyDef> foreign_keys;
   std::vector<ColumnDef> columns;
   std::vector<std::string> primary_key;  // a table-level PRIMARY KEY (...)
   int primary_key_location = -1;

@@ -307,6 +307,7 @@ void Session::CopyLines(bool final) {
     }
     if (c.direct) {
       CheckRow(c.table, row);
+      if (!c.table.foreign_keys.empty()) CheckReferences(c.table, row);
       c.batch->Put(storage::ColumnFamily::kRows, exec::EncodeRowKey(c.table, row, db_.NextRowId()), exec::EncodeRow(row));
       if (c.batch->Count() >= 10000) {
         Check(db_.engine().Write(*c.batch, storage::Engine::WriteMode::kOwned));

@@ -32,6 +32,15 @@ void Session::RunTruncate(const ast::Truncate& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
   std::vector<catalog::TableDesc> tables;
   for (const auto& name : s.tables) tables.push_back(ResolveTable(catalog, name));
+  for (const auto& table : tables) {
+    for (const auto& ref : ReferencingKeys(table)) {
+      bool truncated_too = std::any_of(tables.begin(), tables.end(), [&](const auto& t) { return t.oid == ref.table->oid; });
+      if (truncated_too) continue;
+      throw SqlException(SqlError("0A000", "cannot truncate a table referenced in a foreign key constraint", 0,
+                                  "Table \"" + ref.table->name + "\" references \"" + table.name + "\".",
+                                  "Truncate table \"" + ref.table->name + "\" at the same time, or use TRUNCATE ... CASCADE."));
+    }
+  }
   if (describe_only_) return;
   for (auto& table : tables) {
     Check(catalog.QueueGarbage(table.relfilenode));

@@ -234,6 +234,7 @@ bool Session::InsertRow(const catalog::TableDesc& table, const std::vector<Value
   }
   Check(txn.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row)));
   for (const auto& index : table.indexes) IndexInsert(table, index, row, key);
+  if (!table.foreign_keys.empty()) CheckReferences(table, row);  // after the write: a row may reference itself
   return true;
 }
 
@@ -255,6 +256,21 @@ std::string Session::RewriteRow(const catalog::TableDesc& table, const std::vect
     if (before.key == after.key && before.value == after.value) continue;
     Check(txn.Delete(storage::ColumnFamily::kIndex, before.key));
     IndexInsert(table, index, row, key);
+  }
+  if (!table.foreign_keys.empty()) CheckReferences(table, row);
+  // A referenced key that changed must not leave referencing rows behind.
+  for (const auto& ref : ReferencingKeys(table)) {
+    const auto& fk = ref.table->foreign_keys[ref.index];
+    bool changed = false;
+    for (int c : fk.ref_columns) {
+      const Value& a = old_row[static_cast<size_t>(c)];
+      const Value& b = row[static_cast<size_t>(c)];
+      changed = changed || a.null != b.null || (!a.null && ToText(a) != ToText(b));
+    }
+    if (changed) {
+      ReferencedRowGone(table, old_row, false);
+      break;
+    }
   }
   return key;
 }
@@ -510,7 +526,7 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
     for (size_t r = 0; r < rows.count; ++r) {
       std::vector<Value> row;
       for (size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.columns[c].Get(r));
-      std::vector<Value> old_row = table.indexes.empty() ? std::vector<Value>() : row;
+      std::vector<Value> old_row = row;
       for (size_t a = 0; a < assignments.size(); ++a) row[static_cast<size_t>(assignments[a].first)] = values[a].Get(r);
       RewriteRow(table, old_row, rows.columns.back().String(r), row);
       for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);
@@ -536,16 +552,18 @@ void Session::RunDelete(const ast::Delete& s, ResultSink& sink) {
   }
   LockedRows targets(txn, table, binder, s.where.get());
   Returning returning(table, alias, s.returning, params_, sink);
+  bool referenced = !ReferencingKeys(table).empty();
   size_t deleted = 0;
   Batch rows;
   while (targets.Next(rows)) {
     for (size_t r = 0; r < rows.count; ++r) {
       const std::string& key = rows.columns.back().String(r);
       Check(txn.Delete(storage::ColumnFamily::kRows, key));
-      if (table.indexes.empty()) continue;
+      if (table.indexes.empty() && !referenced) continue;
       std::vector<Value> row;
       for (size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.columns[c].Get(r));
       for (const auto& index : table.indexes) IndexDelete(index, row, key);
+      if (referenced) ReferencedRowGone(table, row, true);
     }
     deleted += rows.count;
     rows.columns.pop_back();  // the key column

@@ -151,6 +151,8 @@ exec::StatementControl Session::StatementLimits() {
 void Session::BeginStatement() {
   catalog_version_ = db_.catalog_cache().version();  // before the snapshot: see CatalogCache
   bound_checks_.clear();
+  fk_tables_.clear();
+  referencing_.clear();
   Txn().BeginStatement();
 }
 
@@ -717,9 +719,15 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     }
     desc.checks.push_back({name, c.sql});
   }
+  catalog::Catalog catalog = Catalog();
+  BindForeignKeys(s, desc, catalog);
   if (describe_only_) return;
   desc.oid = db_.NextOid();
-  catalog::Catalog catalog = Catalog();
+  for (auto& fk : desc.foreign_keys) {
+    if (fk.ref_table != 0) continue;
+    fk.ref_table = desc.oid;  // a self-reference
+    if (desc.referenced_by.empty()) desc.referenced_by.push_back(desc.oid);
+  }
   if (!s.unique_keys.empty()) {  // check the table name before claiming its index names
     auto existing = catalog.FindTable(catalog::kPublicNamespace, desc.name);
     if (!existing.ok()) ThrowStorageError(existing.error());
@@ -766,6 +774,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   }
   auto created = catalog.CreateTable(std::move(desc));
   if (created.ok()) fresh_relfilenodes_.push_back(created->relfilenode);
+  if (created.ok() && !created->foreign_keys.empty()) LinkForeignKeys(*created, catalog, true);
   if (!created.ok()) {
     if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());
     if (!s.if_not_exists) Throw("42P07", "relation \"" + s.table.name + "\" already exists", s.table.location);
@@ -800,7 +809,15 @@ void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
       sink.Notice(SqlError{"00000", "table \"" + name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"});
       continue;
     }
+    for (const auto& ref : ReferencingKeys(**table)) {
+      if (ref.table->oid == (*table)->oid) continue;
+      throw SqlException(SqlError("2BP01", "cannot drop table " + name.name + " because other objects depend on it", 0,
+                                  "constraint " + ref.table->foreign_keys[ref.index].name + " on table " +
+                                      ref.table->name + " depends on table " + name.name,
+                                  "Use DROP ... CASCADE to drop the dependent objects too."));
+    }
     Check(catalog.DropTable(**table));
+    if (!(*table)->foreign_keys.empty()) LinkForeignKeys(**table, catalog, false);
     dropped_tables_ = true;
   }
   sink.Complete("DROP TABLE");

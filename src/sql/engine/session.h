@@ -203,6 +203,18 @@ class Session {
   // index entries. Returns the row's key.
   std::string RewriteRow(const catalog::TableDesc& table, const std::vector<Value>& old_row, const std::string& old_key,
                          const std::vector<Value>& row);
+  // Foreign keys (foreign_keys.cc).
+  struct Referencing {
+    std::shared_ptr<catalog::TableDesc> table;  // the child
+    size_t index;                               // into its foreign_keys
+  };
+  void BindForeignKeys(const ast::CreateTable& s, catalog::TableDesc& desc, catalog::Catalog& catalog);
+  void CheckReferences(const catalog::TableDesc& table, const std::vector<Value>& row);
+  void ReferencedRowGone(const catalog::TableDesc& parent, const std::vector<Value>& old_row, bool deleting);
+  const std::vector<Referencing>& ReferencingKeys(const catalog::TableDesc& parent);
+  const catalog::TableDesc& TableByOid(uint32_t oid);
+  // Adds (or removes) `child` in the referenced_by lists of the tables it references.
+  void LinkForeignKeys(const catalog::TableDesc& child, catalog::Catalog& catalog, bool link);
   // NOT NULL and CHECK constraints of a row about to be written (23502, 23514).
   void CheckRow(const catalog::TableDesc& table, const std::vector<Value>& row);
   bool InsertRow(const catalog::TableDesc& table, const std::vector<Value>& row, bool skip_conflicts);
@@ -255,6 +267,9 @@ class Session {
   uint64_t catalog_version_ = 0; // read at the start of the current statement
   // CHECK constraints bound for the current statement, by table oid (CheckRow).
   std::map<uint32_t, std::vector<exec::BoundExprPtr>> bound_checks_;
+  // Foreign-key lookups of the current statement: tables by oid, and the keys referencing each table.
+  std::map<uint32_t, catalog::TableDesc> fk_tables_;
+  std::map<uint32_t, std::vector<Referencing>> referencing_;
   std::shared_ptr<const ParsedQuery> last_parsed_;
   std::map<std::string, std::shared_ptr<const PreparedStatement>> statements_;
   std::map<std::string, Portal> portals_;

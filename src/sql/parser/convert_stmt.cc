@@ -11,6 +11,27 @@ namespace {
 
 std::unique_ptr<ast::FromItem> ConvertFromItem(const PgQuery__Node& node);
 std::string DeparseExpr(PgQuery__Node* expr);
+std::vector<std::string> KeyNames(PgQuery__Node** keys, size_t n);
+ast::TableName ConvertRangeVar(const PgQuery__RangeVar& r);
+
+ast::ForeignKeyDef ConvertForeignKey(const PgQuery__Constraint& c, std::vector<std::string> columns) {
+  if (c.deferrable || c.initdeferred) Unsupported("deferrable constraints", c.location);
+  if (c.fk_matchtype != nullptr && c.fk_matchtype[0] == 'f') Unsupported("MATCH FULL", c.location);
+  char on_update = c.fk_upd_action != nullptr && c.fk_upd_action[0] != '\0' ? c.fk_upd_action[0] : 'a';
+  char on_delete = c.fk_del_action != nullptr && c.fk_del_action[0] != '\0' ? c.fk_del_action[0] : 'a';
+  if (on_update != 'a' && on_update != 'r') Unsupported("ON UPDATE actions other than NO ACTION and RESTRICT", c.location);
+  if (on_delete != 'a' && on_delete != 'r' && on_delete != 'c') {
+    Unsupported("ON DELETE SET NULL / SET DEFAULT", c.location);
+  }
+  ast::ForeignKeyDef fk;
+  fk.name = c.conname != nullptr ? c.conname : "";
+  fk.columns = std::move(columns);
+  fk.ref_table = ConvertRangeVar(*c.pktable);
+  fk.ref_columns = KeyNames(c.pk_attrs, c.n_pk_attrs);
+  fk.on_delete = on_delete;
+  fk.location = c.location;
+  return fk;
+}
 
 ast::TableName ConvertRangeVar(const PgQuery__RangeVar& r) {
   ast::TableName t;
@@ -248,7 +269,8 @@ std::vector<std::string> KeyNames(PgQuery__Node** keys, size_t n) {
 
 ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string& table,
                                 std::vector<std::string>& primary_key, int& primary_key_location,
-                                std::vector<ast::UniqueKey>* unique_keys, std::vector<ast::CheckDef>* checks = nullptr) {
+                                std::vector<ast::UniqueKey>* unique_keys, std::vector<ast::CheckDef>* checks = nullptr,
+                                std::vector<ast::ForeignKeyDef>* foreign_keys = nullptr) {
     ast::ColumnDef col;
     col.name = cd.colname;
     col.location = cd.location;
@@ -294,7 +316,11 @@ ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string&
           checks->push_back({c.conname != nullptr ? c.conname : "", cd.colname, DeparseExpr(c.raw_expr),
                              ConvertExpr(*c.raw_expr), c.location});
           break;
-        default: Unsupported("column constraints other than NOT NULL, DEFAULT, PRIMARY KEY, UNIQUE and CHECK", c.location);
+        case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
+          if (foreign_keys == nullptr) Unsupported("REFERENCES here", c.location);
+          foreign_keys->push_back(ConvertForeignKey(c, {cd.colname}));
+          break;
+        default: Unsupported("column constraints other than NOT NULL, DEFAULT, PRIMARY KEY, UNIQUE, CHECK and REFERENCES", c.location);
       }
     }
     return col;
@@ -322,8 +348,12 @@ ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
                             c.location});
       return;
     }
+    if (c.contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) {
+      out.foreign_keys.push_back(ConvertForeignKey(c, KeyNames(c.fk_attrs, c.n_fk_attrs)));
+      return;
+    }
     if (c.contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
-      Unsupported("table constraints other than PRIMARY KEY, UNIQUE and CHECK", c.location);
+      Unsupported("table constraints other than PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY", c.location);
     }
     if (!out.primary_key.empty()) {
       Throw("42P16", "multiple primary keys for table \"" + out.table.name + "\" are not allowed", c.location);
@@ -339,7 +369,8 @@ ast::CreateTable ConvertCreate(const PgQuery__CreateStmt& s) {
     }
     if (elt.node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) Unsupported(NodeName(elt) + " in CREATE TABLE");
     ast::ColumnDef col =
-        ConvertColumnDef(*elt.column_def, out.table.name, out.primary_key, out.primary_key_location, &out.unique_keys, &out.checks);
+        ConvertColumnDef(*elt.column_def, out.table.name, out.primary_key, out.primary_key_location, &out.unique_keys, &out.checks,
+                         &out.foreign_keys);
     out.columns.push_back(std::move(col));
   }
   for (size_t i = 0; i < s.n_constraints; ++i) table_constraint(*s.constraints[i]->constraint);

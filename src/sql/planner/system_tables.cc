@@ -14,6 +14,7 @@ constexpr uint32_t kHeapAm = 2, kBtreeAm = 403;
 constexpr uint32_t kDatabaseOid = 5;
 constexpr uint32_t kPkeyOidBit = 0x40000000;  // primary-key "indexes" get the table's oid with this bit
 constexpr uint32_t kCheckOidBit = 0x20000000;
+constexpr uint32_t kForeignKeyOidBit = 0x10000000;
 
 enum class Col : uint8_t { kOid, kName, kChar, kBool, kInt2, kInt4, kFloat4, kText, kTimestampTz };
 
@@ -290,6 +291,12 @@ const std::vector<SystemTable>& Tables() {
                               .Name(Int2Array(i.columns)).Null(C::kText).Take());
          }
          for (const auto& t : tables) {
+           for (size_t k = 0; k < t.foreign_keys.size(); ++k) {  // FOREIGN KEY: oid = table oid with bit 28, plus its position
+             const auto& f = t.foreign_keys[k];
+             rows.push_back(RowBuilder().Oid((t.oid | kForeignKeyOidBit) + k).Name(f.name).Oid(t.schema_oid)
+                                .Name("f").Bool(false).Bool(false).Bool(true).Oid(t.oid).Oid(0).Oid(0).Oid(f.ref_table)
+                                .Name(Int2Array(f.columns)).Name(Int2Array(f.ref_columns)).Take());
+           }
            for (size_t k = 0; k < t.checks.size(); ++k) {  // CHECK: oid = table oid with bit 29, plus its position
              rows.push_back(RowBuilder().Oid((t.oid | kCheckOidBit) + k).Name(t.checks[k].name).Oid(t.schema_oid)
                                 .Name("c").Bool(false).Bool(false).Bool(true).Oid(t.oid).Oid(0).Oid(0).Oid(0)
