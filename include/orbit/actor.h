@@ -207,23 +207,25 @@ class TypedInvocation<void> : public Invocation {
   bool failed() const override { return !outcome || !outcome->ok(); }
 };
 
+// A typed call of T's `method` with its arguments moved in; an exception from
+// the method becomes kAborted with its message. Calls by name wrap one too.
 template <typename T, typename R, typename Method, typename... Args>
 class MethodInvocation final : public TypedInvocation<R> {
  public:
   MethodInvocation(Method method, Args... args) : method_(method), args_(std::move(args)...) {}
+  MethodInvocation(Method method, std::tuple<Args...> args) : method_(method), args_(std::move(args)) {}
   std::string_view method_name() const override { return "method"; }
 
   Task<void> Run(Actor& actor) override {
     try {
       auto& self = static_cast<T&>(actor);
+      // The task is made first and awaited as a named object: GCC 12 mishandles
+      // non-trivial temporaries inside a co_await expression.
+      auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
       if constexpr (std::is_void_v<R>) {
-        // The method's task is made first and awaited as a named object: GCC 12
-        // mishandles non-trivial temporaries inside a co_await expression.
-        auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
         co_await std::move(task);
         this->outcome.emplace();
       } else {
-        auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
         this->outcome.emplace(co_await std::move(task));
       }
     } catch (const std::exception& e) {

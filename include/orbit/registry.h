@@ -70,34 +70,31 @@ template <typename T, typename R, typename Method, typename... A>
 class NamedInvocation<T, R, Method, std::tuple<A...>> final : public JsonInvocation {
  public:
   NamedInvocation(std::string_view name, Method method, std::tuple<A...> args)
-      : name_(name), method_(method), args_(std::move(args)) {}
+      : name_(name), call_(method, std::move(args)) {}
   std::string_view method_name() const override { return name_; }
 
+  // The typed call runs the method; its result is then encoded as JSON.
   Task<void> Run(Actor& actor) override {
+    co_await call_.Run(actor);
+    Result<R>& result = *call_.outcome;
+    if (!result.ok()) {
+      outcome.emplace(result.error());
+      co_return;
+    }
     try {
-      auto& self = static_cast<T&>(actor);
       if constexpr (std::is_void_v<R>) {
-        // The method's task is made first and awaited as a named object: GCC 12
-        // mishandles non-trivial temporaries inside a co_await expression.
-        auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
-        co_await std::move(task);
         outcome.emplace(nlohmann::json());
       } else {
-        auto task = std::apply([&](auto&... a) { return (self.*method_)(std::move(a)...); }, args_);
-        R result = co_await std::move(task);
-        outcome.emplace(nlohmann::json(std::move(result)));
+        outcome.emplace(nlohmann::json(std::move(result).value()));
       }
     } catch (const std::exception& e) {
-      outcome.emplace(Error(ErrorCode::kAborted, e.what()));
-    } catch (...) {
-      outcome.emplace(Error(ErrorCode::kAborted, "the method threw a non-standard exception"));
+      outcome.emplace(Error(ErrorCode::kInternal, std::string("cannot encode the result as JSON: ") + e.what()));
     }
   }
 
  private:
   std::string_view name_;
-  Method method_;
-  std::tuple<A...> args_;
+  MethodInvocation<T, R, Method, A...> call_;
 };
 
 }  // namespace detail

@@ -113,21 +113,8 @@ std::string ColumnName(const ast::Expr& e) {
         std::string inner = ColumnName(arg);
         if (inner != "?column?") return inner;
       }
-      switch (e.cast_type.id) {  // the type's internal name, as FigureColname prints it
-        case TypeId::kBool: return "bool";
-        case TypeId::kInt2: return "int2";
-        case TypeId::kInt4: return "int4";
-        case TypeId::kInt8: return "int8";
-        case TypeId::kFloat4: return "float4";
-        case TypeId::kFloat8: return "float8";
-        case TypeId::kNumeric: return "numeric";
-        case TypeId::kVarchar: return "varchar";
-        case TypeId::kBpchar: return "bpchar";
-        case TypeId::kDate: return "date";
-        case TypeId::kTimestamp: return "timestamp";
-        case TypeId::kTimestampTz: return "timestamptz";
-        default: return "text";
-      }
+      // The type's internal name, as FigureColname prints it.
+      return std::string(TypeInternalName(e.cast_type.id));
     }
     default: return "?column?";
   }

@@ -110,25 +110,6 @@ int32_t TypMod(const LogicalType& t) {
 
 const std::vector<SystemTable>& Tables();
 
-const char* TypName(TypeId id) {  // pg_type.typname
-  switch (id) {
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt2: return "int2";
-    case TypeId::kInt4: return "int4";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kFloat4: return "float4";
-    case TypeId::kFloat8: return "float8";
-    case TypeId::kNumeric: return "numeric";
-    case TypeId::kText: return "text";
-    case TypeId::kVarchar: return "varchar";
-    case TypeId::kBpchar: return "bpchar";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampTz: return "timestamptz";
-    default: return "unknown";
-  }
-}
-
 const char* TypeCategory(TypeId id) {  // pg_type.typcategory
   switch (id) {
     case TypeId::kBool: return "B";
@@ -235,7 +216,7 @@ const std::vector<SystemTable>& Tables() {
                               .Int2(len).Bool(len > 0 && len <= 8).Name("b").Name(category).Bool(false).Bool(true)
                               .Name(",").Oid(0).Oid(0).Oid(0).Oid(0).Int4(-1).Int4(0).Oid(0).Bool(false).Take());
          };
-         for (TypeId id : AllTypes()) add(TypeOid(id), TypName(id), TypeLength(id), TypeCategory(id));
+         for (TypeId id : AllTypes()) add(TypeOid(id), std::string(TypeInternalName(id)), TypeLength(id), TypeCategory(id));
          add(26, "oid", 4, "N");
          add(19, "name", 64, "S");
          add(18, "char", 1, "Z");

@@ -687,4 +687,24 @@ Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, i
   Throw("42846", "cannot cast type " + TypeDisplayName(v.type) + " to " + TypeDisplayName(target), location);
 }
 
+std::string_view TypeInternalName(TypeId id) {
+  switch (id) {
+    case TypeId::kBool: return "bool";
+    case TypeId::kInt2: return "int2";
+    case TypeId::kInt4: return "int4";
+    case TypeId::kInt8: return "int8";
+    case TypeId::kFloat4: return "float4";
+    case TypeId::kFloat8: return "float8";
+    case TypeId::kNumeric: return "numeric";
+    case TypeId::kText: return "text";
+    case TypeId::kVarchar: return "varchar";
+    case TypeId::kBpchar: return "bpchar";
+    case TypeId::kDate: return "date";
+    case TypeId::kTimestamp: return "timestamp";
+    case TypeId::kTimestampTz: return "timestamptz";
+    case TypeId::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
 }  // namespace orbit::sql

@@ -87,6 +87,8 @@ int32_t TypeOid(TypeId id);
 int16_t TypeLength(TypeId id);  // pg_type.typlen: -1 for variable length
 // PostgreSQL's format_type: "integer", "character varying(3)", ...
 std::string TypeDisplayName(const LogicalType& type);
+// PostgreSQL's internal type name (pg_type.typname): int4, varchar, timestamptz, ...
+std::string_view TypeInternalName(TypeId id);
 // The name in error messages about input syntax ("integer", "bigint", "boolean").
 std::string_view TypeInputName(TypeId id);
 
