@@ -357,6 +357,12 @@ struct ViewQuery {
 // The query of the view `name` names (public schema), parsed; nullopt if it is not a view.
 std::optional<ViewQuery> FindViewQuery(catalog::Catalog& catalog, const ast::TableName& name) {
   if (!name.schema.empty() && name.schema != "public") return std::nullopt;
+  // Tables first: their lookup is served by the catalog cache, and a name is a
+  // table or a view, never both; so a plain SELECT from a table pays no view read.
+  if (name.schema.empty() && FindSystemTable(name.name)) return std::nullopt;
+  auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
+  if (!table.ok()) ThrowStorageError(table.error());
+  if (table->has_value()) return std::nullopt;
   auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
   if (!view.ok()) ThrowStorageError(view.error());
   if (!view->has_value()) return std::nullopt;
