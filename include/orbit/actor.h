@@ -247,15 +247,6 @@ Task<Result<R>> Await(actor::Runtime* runtime, std::shared_ptr<Call> call) {
   co_return std::move(*call->outcome);
 }
 
-template <typename M>
-struct MethodTraits;
-template <typename T, typename R, typename... A>
-struct MethodTraits<Task<R> (T::*)(A...)> {
-  using Class = T;
-  using Return = R;
-  using Args = std::tuple<std::decay_t<A>...>;
-};
-
 }  // namespace detail
 
 // A typed reference to an actor. Cheap to copy; valid whether or not the actor is

@@ -31,7 +31,6 @@
 namespace orbit::actor {
 
 struct RuntimeOptions {
-  std::string node_id = "local";
   std::chrono::milliseconds call_timeout{30'000};
   std::chrono::milliseconds idle_timeout{600'000};
   // How often each shard looks for idle activations and renews leases.

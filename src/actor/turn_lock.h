@@ -24,7 +24,6 @@ inline void Resume(const asio::any_io_executor& executor, asio::any_completion_h
 class TurnLock {
  public:
   bool locked() const { return locked_; }
-  size_t waiting() const { return waiters_.size(); }
 
   // Takes the lock without waiting; false if it is held.
   bool TryAcquire() {
