@@ -28,6 +28,7 @@ nlohmann::json ToJson(const TableDesc& t) {
     if (c.missing_text) col["missing"] = *c.missing_text;
     if (c.default_sequence != 0) col["sequence"] = c.default_sequence;
     if (c.identity_always) col["identity_always"] = true;
+    if (c.identity) col["identity"] = true;
     columns.push_back(std::move(col));
   }
   nlohmann::json indexes = nlohmann::json::array();
@@ -86,6 +87,7 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
     if (c.contains("missing")) col.missing_text = c["missing"].get<std::string>();
     col.default_sequence = c.value("sequence", 0u);
     col.identity_always = c.value("identity_always", false);
+    col.identity = c.value("identity", col.identity_always);
     t.columns.push_back(std::move(col));
   }
   if (j.contains("referenced_by")) t.referenced_by = j["referenced_by"].get<std::vector<uint32_t>>();

@@ -43,6 +43,7 @@ struct ColumnDesc {
   // DEFAULT nextval(): the oid of the sequence (SERIAL, IDENTITY); 0: none.
   uint32_t default_sequence = 0;
   bool identity_always = false;  // GENERATED ALWAYS AS IDENTITY: explicit values are refused
+  bool identity = false;         // GENERATED ... AS IDENTITY (ALWAYS or BY DEFAULT), not SERIAL
 };
 
 // A sequence (SERIAL columns, GENERATED AS IDENTITY, CREATE SEQUENCE later). Its

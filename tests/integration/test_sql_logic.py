@@ -34,6 +34,7 @@ ENABLED = [
     "view.test",
     "check.test",
     "foreign_key.test",
+    "information_schema.test",
 ]
 
 

@@ -669,6 +669,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
       if (!IsInteger(col.type.id)) Throw("22023", "identity column type must be smallint, integer, or bigint", col.location);
       sequences.push_back({static_cast<uint32_t>(desc.columns.size()), s.table.name + "_" + col.name + "_seq"});
       c.identity_always = col.identity == 'a';
+      c.identity = col.identity != 0;
     }
     if (col.default_value) {
       exec::BoundExprPtr e = CoerceAssignment(constants.Bind(*col.default_value, nullptr, "DEFAULT expressions"), c,

@@ -9,7 +9,8 @@ namespace {
 
 using exec::Vector;
 
-// format_type(type oid, typmod): the SQL name PostgreSQL prints for a type.
+}  // namespace
+
 std::string FormatType(int64_t oid, int64_t typmod) {
   auto with_length = [&](std::string base) {
     return typmod >= 4 ? base + "(" + std::to_string(typmod - 4) + ")" : base;
@@ -34,6 +35,8 @@ std::string FormatType(int64_t oid, int64_t typmod) {
     default: return "???";
   }
 }
+
+namespace {
 
 // A kernel that returns NULL for every row (descriptions: none are stored).
 void AllNull(const std::vector<Vector>&, size_t n, Vector& out) {

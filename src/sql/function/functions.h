@@ -36,5 +36,8 @@ class FunctionRegistry {
 void RegisterStringFunctions(FunctionRegistry& registry);
 void RegisterMathFunctions(FunctionRegistry& registry);
 void RegisterCatalogFunctions(FunctionRegistry& registry);  // catalog_functions.cc
+// format_type(type oid, typmod): the SQL name PostgreSQL prints for a type
+// ("character varying(20)"; typmod -1: without a length).
+std::string FormatType(int64_t oid, int64_t typmod);
 
 }  // namespace orbit::sql

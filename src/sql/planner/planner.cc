@@ -79,11 +79,15 @@ catalog::TableDesc ResolveReadableTable(catalog::Catalog& catalog, const ast::Ta
   if (name.schema.empty() || name.schema == "pg_catalog") {
     if (auto system = FindSystemTable(name.name)) return std::move(*system);
   }
+  if (name.schema == "information_schema") {
+    if (auto info = FindInformationSchemaTable(name.name)) return std::move(*info);
+  }
   return ResolveTable(catalog, name);
 }
 
 catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name) {
-  if ((name.schema.empty() || name.schema == "pg_catalog") && FindSystemTable(name.name)) {
+  if (((name.schema.empty() || name.schema == "pg_catalog") && FindSystemTable(name.name)) ||
+      (name.schema == "information_schema" && FindInformationSchemaTable(name.name))) {
     Throw("42501", "permission denied: \"" + name.name + "\" is a system catalog", name.location);
   }
   if (!name.schema.empty() && name.schema != "public") {

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "sql/exec/storage_error.h"
+#include "sql/function/functions.h"
 
 namespace orbit::sql {
 namespace {
@@ -153,6 +154,7 @@ const std::vector<SystemTable>& Tables() {
          Rows rows;
          rows.push_back(RowBuilder().Oid(catalog::kPgCatalogNamespace).Name("pg_catalog").Oid(kOwner).Null(C::kText).Take());
          rows.push_back(RowBuilder().Oid(catalog::kPublicNamespace).Name("public").Oid(kOwner).Null(C::kText).Take());
+         rows.push_back(RowBuilder().Oid(kInformationSchemaNamespace).Name("information_schema").Oid(kOwner).Null(C::kText).Take());
          return rows;
        }},
       {"pg_class", 1259,
@@ -313,11 +315,119 @@ const std::vector<SystemTable>& Tables() {
   return tables;
 }
 
+// A constant column default as PostgreSQL prints it (pg_get_expr): numbers bare,
+// booleans true/false, everything else a quoted literal with its type.
+std::string DefaultSql(const catalog::ColumnDesc& c) {
+  const std::string& text = *c.default_text;
+  TypeId id = c.type.id;
+  if (id == TypeId::kBool) return text == "t" ? "true" : "false";
+  bool number = id == TypeId::kInt2 || id == TypeId::kInt4 || id == TypeId::kInt8 || id == TypeId::kFloat4 ||
+                id == TypeId::kFloat8 || id == TypeId::kNumeric;
+  if (number && !text.empty() && text[0] != '-') return text;
+  std::string quoted = "'";
+  for (char ch : text) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return quoted + "'::" + FormatType(TypeOid(id), -1);
+}
+
+// information_schema: the SQL standard's views of the catalog, for tools and ORMs.
+const std::vector<SystemTable>& InformationSchemaTables() {
+  using C = Col;
+  static const std::vector<SystemTable> tables = {
+      {"schemata", 13200, {{"catalog_name", C::kName}, {"schema_name", C::kName}, {"schema_owner", C::kName}},
+       [](catalog::Catalog&) {
+         Rows rows;
+         for (const char* schema : {"information_schema", "pg_catalog", "public"}) {
+           rows.push_back(RowBuilder().Name("postgres").Name(schema).Name("postgres").Take());
+         }
+         return rows;
+       }},
+      {"tables", 13201,
+       {{"table_catalog", C::kName}, {"table_schema", C::kName}, {"table_name", C::kName}, {"table_type", C::kText},
+        {"is_insertable_into", C::kText}, {"is_typed", C::kText}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         for (const auto& t : UserTables(catalog)) {
+           rows.push_back(RowBuilder().Name("postgres").Name("public").Name(t.name).Name("BASE TABLE").Name("YES").Name("NO").Take());
+         }
+         auto views = catalog.ListViews();
+         if (!views.ok()) ThrowStorageError(views.error());
+         for (const auto& v : *views) {
+           rows.push_back(RowBuilder().Name("postgres").Name("public").Name(v.name).Name("VIEW").Name("NO").Name("NO").Take());
+         }
+         return rows;
+       }},
+      {"columns", 13202,
+       {{"table_catalog", C::kName}, {"table_schema", C::kName}, {"table_name", C::kName}, {"column_name", C::kName},
+        {"ordinal_position", C::kInt4}, {"column_default", C::kText}, {"is_nullable", C::kText},
+        {"data_type", C::kText}, {"character_maximum_length", C::kInt4}, {"numeric_precision", C::kInt4},
+        {"numeric_scale", C::kInt4}, {"udt_name", C::kName}, {"is_identity", C::kText},
+        {"identity_generation", C::kText}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         for (const auto& t : UserTables(catalog)) {
+           for (size_t i = 0; i < t.columns.size(); ++i) {
+             const auto& c = t.columns[i];
+             RowBuilder b;
+             b.Name("postgres").Name("public").Name(t.name).Name(c.name).Int4(static_cast<int64_t>(i + 1));
+             if (c.default_sequence != 0 && !c.identity) {  // SERIAL: PostgreSQL's <table>_<column>_seq
+               b.Name("nextval('" + t.name + "_" + c.name + "_seq'::regclass)");
+             } else if (c.default_text) {
+               b.Name(DefaultSql(c));
+             } else {
+               b.Null(C::kText);
+             }
+             b.Name(c.not_null ? "NO" : "YES").Name(FormatType(TypeOid(c.type.id), -1));
+             bool chars = c.type.id == TypeId::kVarchar || c.type.id == TypeId::kBpchar;
+             if (chars && c.type.length >= 0) b.Int4(c.type.length);
+             else b.Null(C::kInt4);
+             int precision = c.type.id == TypeId::kInt2 ? 16 : c.type.id == TypeId::kInt4 ? 32 : c.type.id == TypeId::kInt8 ? 64
+                             : c.type.id == TypeId::kFloat4 ? 24 : c.type.id == TypeId::kFloat8 ? 53 : 0;
+             if (precision > 0) b.Int4(precision);
+             else b.Null(C::kInt4);
+             if (precision > 0 && precision != 24 && precision != 53) b.Int4(0);
+             else b.Null(C::kInt4);
+             b.Name(std::string(TypeInternalName(c.type.id)));
+             b.Name(c.identity ? "YES" : "NO");
+             if (c.identity) b.Name(c.identity_always ? "ALWAYS" : "BY DEFAULT");
+             else b.Null(C::kText);
+             rows.push_back(b.Take());
+           }
+         }
+         return rows;
+       }},
+  };
+  return tables;
+}
+
 const SystemTable* Find(std::string_view name) {
   for (const auto& t : Tables()) {
     if (t.name == name) return &t;
   }
   return nullptr;
+}
+
+const SystemTable* FindByOid(uint32_t oid) {
+  for (const auto* list : {&Tables(), &InformationSchemaTables()}) {
+    for (const auto& t : *list) {
+      if (t.oid == oid) return &t;
+    }
+  }
+  return nullptr;
+}
+
+catalog::TableDesc Describe(const SystemTable& t, uint32_t schema_oid) {
+  TableDesc desc;
+  desc.oid = t.oid;
+  desc.schema_oid = schema_oid;
+  desc.name = t.name;
+  desc.relfilenode = 0;
+  for (const auto& [col, type] : t.columns) {
+    catalog::ColumnDesc c;
+    c.name = col;
+    c.type = TypeOf(type);
+    desc.columns.push_back(std::move(c));
+  }
+  return desc;
 }
 
 }  // namespace
@@ -333,26 +443,23 @@ int64_t RoleOid(std::string_view role) {
 std::optional<catalog::TableDesc> FindSystemTable(std::string_view name) {
   const SystemTable* t = Find(name);
   if (t == nullptr) return std::nullopt;
-  TableDesc desc;
-  desc.oid = t->oid;
-  desc.schema_oid = catalog::kPgCatalogNamespace;
-  desc.name = t->name;
-  desc.relfilenode = 0;
-  for (const auto& [col, type] : t->columns) {
-    catalog::ColumnDesc c;
-    c.name = col;
-    c.type = TypeOf(type);
-    desc.columns.push_back(std::move(c));
+  return Describe(*t, catalog::kPgCatalogNamespace);
+}
+
+std::optional<catalog::TableDesc> FindInformationSchemaTable(std::string_view name) {
+  for (const auto& t : InformationSchemaTables()) {
+    if (t.name == name) return Describe(t, kInformationSchemaNamespace);
   }
-  return desc;
+  return std::nullopt;
 }
 
 bool IsSystemTable(const catalog::TableDesc& table) {
-  return table.relfilenode == 0 && table.schema_oid == catalog::kPgCatalogNamespace;
+  return table.relfilenode == 0 &&
+         (table.schema_oid == catalog::kPgCatalogNamespace || table.schema_oid == kInformationSchemaNamespace);
 }
 
 exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::Catalog& catalog) {
-  const SystemTable* t = Find(table.name);
+  const SystemTable* t = FindByOid(table.oid);
   std::vector<LogicalType> types;
   for (const auto& c : table.columns) types.push_back(c.type);
   std::vector<std::vector<exec::BoundExprPtr>> rows;

@@ -17,8 +17,12 @@
 
 namespace orbit::sql {
 
+constexpr uint32_t kInformationSchemaNamespace = 13183;
+
 // The descriptor of system table `name` (looked up in pg_catalog), or nullopt.
 std::optional<catalog::TableDesc> FindSystemTable(std::string_view name);
+// information_schema.schemata, tables and columns (user tables and views).
+std::optional<catalog::TableDesc> FindInformationSchemaTable(std::string_view name);
 bool IsSystemTable(const catalog::TableDesc& table);
 // All rows of a system table.
 exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::Catalog& catalog);
