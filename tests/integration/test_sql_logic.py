@@ -35,6 +35,7 @@ ENABLED = [
     "check.test",
     "foreign_key.test",
     "information_schema.test",
+    "numeric_arith.test",
 ]
 
 

@@ -1,5 +1,7 @@
 #include "sql/exec/expression.h"
 
+#include "sql/exec/numeric.h"
+
 #include <cctype>
 #include <cmath>
 
@@ -90,6 +92,10 @@ Vector Arith(const BoundExpr& e, const Batch& input) {
     out.SetNull(i, false);
     if (out.physical() == PhysicalType::kInt64) {
       out.Int(i) = IntArith(op, l.Int(i), r.Int(i), e.type.id, e.location);
+      continue;
+    }
+    if (e.type.id == TypeId::kNumeric) {
+      out.String(i) = NumericArith(op, l.String(i), r.String(i), e.location);
       continue;
     }
     double a = l.Double(i), b = r.Double(i), v = 0;
@@ -332,6 +338,8 @@ Vector Evaluate(const BoundExpr& e, const Batch& input) {
         if (in.IsNull(i)) continue;
         if (in.physical() == PhysicalType::kInt64) {
           in.Int(i) = IntArith('-', 0, in.Int(i), e.type.id, e.location);
+        } else if (e.type.id == TypeId::kNumeric) {
+          in.String(i) = NumericNegate(in.String(i));
         } else {
           in.Double(i) = -in.Double(i);
         }

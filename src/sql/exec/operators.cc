@@ -1,5 +1,7 @@
 #include "sql/exec/operators.h"
 
+#include "sql/exec/numeric.h"
+
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
@@ -343,6 +345,7 @@ class HashAggregate : public Operator {
     int64_t count = 0;
     __int128 isum = 0;
     double fsum = 0;
+    std::string nsum;  // sum of numeric arguments, in numeric's text form
   };
 
   void Consume() {
@@ -393,6 +396,7 @@ class HashAggregate : public Operator {
       case AggregateKind::kSum:
       case AggregateKind::kAvg:
         if (arg.physical() == PhysicalType::kInt64) s.isum += arg.Int(i);
+        else if (arg.type().id == TypeId::kNumeric) s.nsum = s.nsum.empty() ? arg.String(i) : NumericArith('+', s.nsum, arg.String(i), -1);
         else s.fsum += arg.Double(i);
         break;
       case AggregateKind::kMin:
@@ -416,11 +420,15 @@ class HashAggregate : public Operator {
       case AggregateKind::kMax: return extremes_[a].Get(g);
       case AggregateKind::kSum:
         if (s.count == 0) return Value::Null(spec.result);
+        if (spec.arg && spec.arg->type.id == TypeId::kNumeric) return Value::String(spec.result, s.nsum);
         if (spec.result.id == TypeId::kNumeric) return Value::String(spec.result, Int128ToString(s.isum));
         if (IsInteger(spec.result.id)) return Value::Int(spec.result.id, static_cast<int64_t>(s.isum));
         return Value::Float(spec.result.id, spec.result.id == TypeId::kFloat4 ? static_cast<float>(s.fsum) : s.fsum);
       case AggregateKind::kAvg:
         if (s.count == 0) return Value::Null(spec.result);
+        if (spec.arg && spec.arg->type.id == TypeId::kNumeric) {
+          return Value::String(spec.result, NumericArith('/', s.nsum, std::to_string(s.count), -1));
+        }
         if (spec.result.id == TypeId::kNumeric) return Value::String(spec.result, NumericDivide(s.isum, s.count));
         return Value::Float(TypeId::kFloat8, s.fsum / static_cast<double>(s.count));
     }
@@ -478,15 +486,14 @@ LogicalType AggregateResultType(AggregateKind kind, const LogicalType& arg, int 
       if (arg.id == TypeId::kInt2 || arg.id == TypeId::kInt4) return Type(TypeId::kInt8);
       if (arg.id == TypeId::kInt8) return Type(TypeId::kNumeric);
       if (IsFloat(arg.id)) return arg;
+      if (arg.id == TypeId::kNumeric) return Type(TypeId::kNumeric);
       break;
     case AggregateKind::kAvg:
-      if (IsInteger(arg.id)) return Type(TypeId::kNumeric);
+      if (IsInteger(arg.id) || arg.id == TypeId::kNumeric) return Type(TypeId::kNumeric);
       if (IsFloat(arg.id)) return Type(TypeId::kFloat8);
       break;
   }
-  Throw(arg.id == TypeId::kNumeric ? "0A000" : "42883",
-        std::string(kind == AggregateKind::kSum ? "sum" : "avg") + " of type " + TypeDisplayName(arg) +
-            (arg.id == TypeId::kNumeric ? " is not supported yet" : " does not exist"),
+  Throw("42883", std::string(kind == AggregateKind::kSum ? "sum" : "avg") + " of type " + TypeDisplayName(arg) + " does not exist",
         location);
 }
 

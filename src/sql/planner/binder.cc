@@ -465,9 +465,8 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
     if (arithmetic && lt == TypeId::kInt2 && rt == TypeId::kInt2) type = Type(TypeId::kInt2);
     // real only pairs with real; with anything else PostgreSQL picks the float48/float84 operators.
     if (type.id == TypeId::kFloat4 && lt != rt) type = Type(TypeId::kFloat8);
-    if (type.id == TypeId::kNumeric && arithmetic) {
-      Throw("0A000", "arithmetic on numeric values is not supported yet", e.location);
-    }
+    if (type.id == TypeId::kNumeric && op == "%") Throw("0A000", "numeric % is not supported yet", e.location);
+    if (type.id == TypeId::kNumeric) type = Type(TypeId::kNumeric);  // results have no typmod
     if (op == "%" && IsFloat(type.id)) Throw("42883", OperatorError(op, l->type, r->type), e.location);
   } else if (comparison && Category(lt) == Category(rt) && Category(lt) != 'X') {
     type = Category(lt) == 'S'   ? (lt == rt ? Type(lt) : Type(TypeId::kText))
