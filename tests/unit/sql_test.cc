@@ -11,6 +11,7 @@
 #include "glue/pg/pg_binary.h"
 #include "sql/engine/session.h"
 #include "sql/exec/expression.h"
+#include "sql/exec/numeric.h"
 #include "sql/exec/operators.h"
 #include "sql/exec/row_codec.h"
 #include "sql/parser/parser.h"
@@ -170,6 +171,20 @@ TEST(SqlOperators, HashJoinKindsAndNullKeys) {
   EXPECT_EQ(Pairs(*join(exec::JoinKind::kRight, true)), (P{{-1, -1}, {-1, 3}, {2, 2}, {2, 2}}));
   EXPECT_EQ(Pairs(*join(exec::JoinKind::kFull, true)), (P{{-1, -1}, {-1, -1}, {-1, 3}, {1, -1}, {2, 2}, {2, 2}}));
   EXPECT_EQ(Pairs(*join(exec::JoinKind::kInner, false)).size(), 12u);  // no keys: every pair
+}
+
+TEST(SqlNumeric, ArithmeticFollowsPostgresScales) {
+  using exec::NumericArith;
+  EXPECT_EQ(NumericArith('+', "1.50", "2.125", -1), "3.625");
+  EXPECT_EQ(NumericArith('-', "1.5", "2.125", -1), "-0.625");
+  EXPECT_EQ(NumericArith('*', "-0.5", "2", -1), "-1.0");
+  EXPECT_EQ(NumericArith('/', "10", "3", -1), "3.3333333333333333");
+  EXPECT_EQ(NumericArith('/', "1", "3", -1), "0.33333333333333333333");
+  EXPECT_EQ(NumericArith('/', "2.0", "3", -1), "0.66666666666666666667");  // rounded half away from zero
+  EXPECT_EQ(NumericArith('/', "-7.5", "2", -1), "-3.7500000000000000");
+  EXPECT_EQ(exec::NumericNegate("0.00"), "0.00");
+  EXPECT_THROW(NumericArith('/', "1", "0", -1), SqlException);
+  EXPECT_THROW(NumericArith('*', "99999999999999999999", "99999999999999999999", -1), SqlException);  // past 38 digits
 }
 
 TEST(SqlRowCodec, RoundTripsEveryPhysicalType) {
