@@ -514,6 +514,7 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
     Returning returning(table, alias, s.returning, params_, sink);
     return;
   }
+  bool needs_old_row = !table.indexes.empty() || !ReferencingKeys(table).empty();
   LockedRows targets(txn, table, binder, s.where.get());
   Returning returning(table, alias, s.returning, params_, sink);
   size_t updated = 0;
@@ -526,7 +527,7 @@ void Session::RunUpdate(const ast::Update& s, ResultSink& sink) {
     for (size_t r = 0; r < rows.count; ++r) {
       std::vector<Value> row;
       for (size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.columns[c].Get(r));
-      std::vector<Value> old_row = row;
+      std::vector<Value> old_row = needs_old_row ? row : std::vector<Value>();  // for indexes and referencing keys
       for (size_t a = 0; a < assignments.size(); ++a) row[static_cast<size_t>(assignments[a].first)] = values[a].Get(r);
       RewriteRow(table, old_row, rows.columns.back().String(r), row);
       for (size_t c = 0; c < row.size(); ++c) written.columns[c].Append(row[c]);

@@ -200,7 +200,8 @@ class Session {
   // Checks NOT NULL and the primary key and writes one row; false when it
   // conflicts and `skip_conflicts` (ON CONFLICT DO NOTHING).
   // Writes `row` over `old_row` (stored at `old_key`): NOT NULL, a moved key,
-  // index entries. Returns the row's key.
+  // index entries, foreign keys. `old_row` may be empty when the table has no
+  // indexes and no table references it. Returns the row's key.
   std::string RewriteRow(const catalog::TableDesc& table, const std::vector<Value>& old_row, const std::string& old_key,
                          const std::vector<Value>& row);
   // Foreign keys (foreign_keys.cc).

@@ -74,17 +74,6 @@ QueryPlan PlanValues(const ast::Select& s, ParamContext* params) {
 
 }  // namespace
 
-catalog::TableDesc ResolveReadableTable(catalog::Catalog& catalog, const ast::TableName& name) {
-  // pg_catalog comes first in the search path, as in PostgreSQL.
-  if (name.schema.empty() || name.schema == "pg_catalog") {
-    if (auto system = FindSystemTable(name.name)) return std::move(*system);
-  }
-  if (name.schema == "information_schema") {
-    if (auto info = FindInformationSchemaTable(name.name)) return std::move(*info);
-  }
-  return ResolveTable(catalog, name);
-}
-
 catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name) {
   if (((name.schema.empty() || name.schema == "pg_catalog") && FindSystemTable(name.name)) ||
       (name.schema == "information_schema" && FindInformationSchemaTable(name.name))) {
@@ -353,33 +342,47 @@ exec::OperatorPtr PlanSeries(const ast::Expr& call, ParamContext* params, Logica
   return exec::MakeSeries(v[0].i, v[1].i, step, type);
 }
 
-struct ViewQuery {
-  std::unique_ptr<ast::Select> query;
-  std::vector<std::string> columns;
+// What a name in FROM reads: a table (pg_catalog's and information_schema's
+// first, as PostgreSQL's search path has them), or a view as a FROM item of
+// its parsed query, named by the view (or the alias) and its column names.
+struct Relation {
+  std::optional<catalog::TableDesc> table;
+  std::unique_ptr<ast::FromItem> view;
 };
 
-// The query of the view `name` names (public schema), parsed; nullopt if it is not a view.
-std::optional<ViewQuery> FindViewQuery(catalog::Catalog& catalog, const ast::TableName& name) {
-  if (!name.schema.empty() && name.schema != "public") return std::nullopt;
-  // Tables first: their lookup is served by the catalog cache, and a name is a
-  // table or a view, never both; so a plain SELECT from a table pays no view read.
-  if (name.schema.empty() && FindSystemTable(name.name)) return std::nullopt;
-  auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
-  if (!table.ok()) ThrowStorageError(table.error());
-  if (table->has_value()) return std::nullopt;
-  auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
-  if (!view.ok()) ThrowStorageError(view.error());
-  if (!view->has_value()) return std::nullopt;
-  auto parsed = Parse((*view)->sql);
-  if (auto* error = std::get_if<SqlError>(&parsed)) {
-    Throw("XX000", "the definition of view \"" + name.name + "\" does not parse: " + error->message);
+Relation ResolveRelation(catalog::Catalog& catalog, const ast::TableName& name, int location) {
+  if (name.schema.empty() || name.schema == "pg_catalog") {
+    if (auto system = FindSystemTable(name.name)) return {std::move(system), nullptr};
   }
-  auto& tree = std::get<ParseTree>(parsed);
-  if (StatementCount(tree) != 1) Throw("XX000", "the definition of view \"" + name.name + "\" is not one query");
-  ast::Statement stmt = ConvertStatement(tree, 0);
-  auto* select = std::get_if<ast::Select>(&stmt);
-  if (select == nullptr) Throw("XX000", "the definition of view \"" + name.name + "\" is not a query");
-  return ViewQuery{std::make_unique<ast::Select>(std::move(*select)), (*view)->columns};
+  if (name.schema == "information_schema") {
+    if (auto info = FindInformationSchemaTable(name.name)) return {std::move(info), nullptr};
+  }
+  if (name.schema.empty() || name.schema == "public") {
+    // One cached lookup for a table; a view costs a read only when the name is not a table.
+    auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
+    if (!table.ok()) ThrowStorageError(table.error());
+    if (table->has_value()) return {std::move(**table), nullptr};
+    auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
+    if (!view.ok()) ThrowStorageError(view.error());
+    if (view->has_value()) {
+      auto parsed = Parse((*view)->sql);
+      if (auto* error = std::get_if<SqlError>(&parsed)) {
+        Throw("XX000", "the definition of view \"" + name.name + "\" does not parse: " + error->message);
+      }
+      auto& tree = std::get<ParseTree>(parsed);
+      if (StatementCount(tree) != 1) Throw("XX000", "the definition of view \"" + name.name + "\" is not one query");
+      ast::Statement stmt = ConvertStatement(tree, 0);
+      auto* select = std::get_if<ast::Select>(&stmt);
+      if (select == nullptr) Throw("XX000", "the definition of view \"" + name.name + "\" is not a query");
+      auto item = std::make_unique<ast::FromItem>();
+      item->subquery = std::make_shared<ast::Select>(std::move(*select));
+      item->alias = name.alias.empty() ? name.name : name.alias;
+      item->column_aliases = (*view)->columns;
+      item->location = location;
+      return {std::nullopt, std::move(item)};
+    }
+  }
+  return {ResolveTable(catalog, name), nullptr};  // raises the error that fits (42P01, 3F000, 0A000)
 }
 
 // The relations of a FROM tree, left to right, each at the offset of its first
@@ -404,21 +407,13 @@ void CollectRelations(const ast::FromItem& f, DerivedSources& derived, std::dequ
     derived.operators[relations.size()] = PlanSeries(*f.function, derived.params, type);
     tables.push_back(DerivedTable(f, {{f.alias, type}}));  // a scalar function's column is named by the alias
     name = f.alias;
-  } else if (auto view = FindViewQuery(derived.catalog, f.table)) {
-    // A view reads as its query, planned now for this statement.
-    ast::FromItem item;
-    item.alias = f.table.alias.empty() ? f.table.name : f.table.alias;
-    item.location = f.location;
-    QueryPlan plan = PlanSelect(*view->query, derived.txn, derived.catalog, derived.params);
-    std::vector<OutputColumn> columns = plan.columns;
-    for (size_t i = 0; i < columns.size() && i < view->columns.size(); ++i) columns[i].name = view->columns[i];
-    std::vector<BoundExprPtr> visible;
-    for (size_t i = 0; i < columns.size(); ++i) visible.push_back(exec::MakeColumn(static_cast<int>(i), columns[i].type));
-    derived.operators[relations.size()] = exec::MakeProject(std::move(plan.root), std::move(visible));
-    tables.push_back(DerivedTable(item, columns));
-    name = item.alias;
   } else {
-    tables.push_back(ResolveReadableTable(derived.catalog, f.table));
+    Relation rel = ResolveRelation(derived.catalog, f.table, f.location);
+    if (rel.view) {  // a view reads as its query, planned now for this statement
+      CollectRelations(*rel.view, derived, tables, relations);
+      return;
+    }
+    tables.push_back(std::move(*rel.table));
     name = f.table.alias.empty() ? f.table.name : f.table.alias;
   }
   for (const auto& r : relations) {
@@ -630,17 +625,18 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   // A view named alone in FROM is planned as a one-item FROM list.
   std::unique_ptr<ast::FromItem> lone_view;
   const ast::FromItem* joins = s.joins.get();
-  if (s.from && !(s.from->schema.empty() && FindSystemTable(s.from->name)) && FindViewQuery(catalog, *s.from)) {
-    lone_view = std::make_unique<ast::FromItem>();
-    lone_view->table = *s.from;
-    lone_view->location = s.from->location;
-    joins = lone_view.get();
+  if (s.from) {
+    Relation rel = ResolveRelation(catalog, *s.from, s.from->location);
+    if (rel.view) {
+      lone_view = std::move(rel.view);
+      joins = lone_view.get();
+    } else {
+      table = std::move(rel.table);
+      scope.table = &*table;
+      scope.name = s.from->alias.empty() ? s.from->name : s.from->alias;
+    }
   }
-  if (s.from && !lone_view) {
-    table = ResolveReadableTable(catalog, *s.from);
-    scope.table = &*table;
-    scope.name = s.from->alias.empty() ? s.from->name : s.from->alias;
-  } else if (joins != nullptr) {
+  if (lone_view || (!s.from && joins != nullptr)) {
     CollectRelations(*joins, derived, joined_tables, scope.relations);
   }
   Binder binder(scope);

@@ -30,9 +30,6 @@ struct QueryPlan {
 // The user table `name` names, for writing: 42P01 / 3F000, and 42501 for a
 // system catalog.
 catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name);
-// The table `name` names for reading: pg_catalog's virtual tables first (as
-// PostgreSQL's search path has pg_catalog first), then user tables.
-catalog::TableDesc ResolveReadableTable(catalog::Catalog& catalog, const ast::TableName& name);
 
 struct ParamContext;
 struct OuterScope;
