@@ -88,6 +88,17 @@ struct Runtime::PendingCall {
   bool done = false;
   bool timed_out = false;
   Clock::time_point deadline;
+
+  // Resumes the waiting caller once: with the call's outcome, or timed out.
+  void Finish(bool expired) {
+    if (done) return;
+    done = true;
+    timed_out = expired;
+    if (!handler) return;  // the caller has not suspended yet: it sees `done`
+    auto resume = std::move(*handler);
+    handler.reset();
+    Resume(executor, std::move(resume));
+  }
 };
 
 // A message between shards: a call to dispatch, or a completion to deliver.
@@ -157,13 +168,9 @@ Task<void> Runtime::DeactivateAll(size_t shard) {
   all.reserve(s.directory.size());
   for (auto& [id, act] : s.directory) all.push_back(act);
   for (auto& act : all) co_await DeactivateActivation(act);
-  // Calls still waiting get kUnavailable from their tick-less deadline: fail them now.
+  // Callers on this shard still waiting end now (Send reports kUnavailable: the runtime stopped).
   for (auto& weak : s.deadlines) {
-    if (auto p = weak.lock()) {
-      p->timed_out = true;
-      p->done = true;
-      if (p->handler) Resume(p->executor, std::move(*p->handler));
-    }
+    if (auto p = weak.lock()) p->Finish(true);
   }
   s.deadlines.clear();
 }
@@ -196,7 +203,7 @@ Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
   pending->deadline = Clock::now() + timeout;
   Local(here->id()).deadlines.push_back(pending);
   size_t target = ShardOf(call->target);
-  std::string method(call->method_name());
+  std::string_view method = call->method_name();  // static or registry-owned text: outlives the call
   SendHop(target, Hop{std::move(call), pending, type});
   if (!pending->done) {
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
@@ -208,12 +215,6 @@ Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
     co_return Error(ErrorCode::kDeadlineExceeded, fmt::format("the call to {} timed out after {} ms", method, timeout.count()));
   }
   co_return Result<void>();
-}
-
-void Runtime::Complete(const std::shared_ptr<PendingCall>& p) {
-  if (p->done) return;
-  p->done = true;
-  if (p->handler) Resume(p->executor, std::move(*p->handler));
 }
 
 Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending,
@@ -315,7 +316,7 @@ void Runtime::RunHop(size_t shard, Hop hop) {
     asio::co_spawn(shards_.shard(shard).executor(), Dispatch(std::move(hop.call), std::move(hop.pending), hop.type),
                    asio::detached);
   } else {
-    Complete(hop.pending);
+    hop.pending->Finish(false);
   }
 }
 
@@ -454,9 +455,7 @@ Task<void> Runtime::TickLoop(size_t shard) {
       auto p = weak.lock();
       if (!p || p->done) continue;
       if (p->deadline <= now) {
-        p->done = true;
-        p->timed_out = true;
-        if (p->handler) Resume(p->executor, std::move(*p->handler));
+        p->Finish(true);
         continue;
       }
       if (&s.deadlines[kept] != &weak) s.deadlines[kept] = std::move(weak);  // never self-move: it empties a weak_ptr

@@ -139,7 +139,6 @@ class Runtime {
   Task<Result<std::optional<std::string>>> LoadStateRecord(const ActorId& id);
   void FireReminders();
   Task<void> FireReminder(ActorId id, std::string name);
-  void Complete(const std::shared_ptr<PendingCall>& pending);
   void SendHop(size_t shard, Hop hop);
   void DrainInbox(size_t shard);
   void RunHop(size_t shard, Hop hop);
