@@ -21,7 +21,7 @@ nlohmann::json ToJson(const TableDesc& t) {
   for (const auto& c : t.columns) {
     // Types are stored by PostgreSQL oid (stable across Orbit versions, unlike TypeId's numbering).
     nlohmann::json col{{"name", c.name},
-                       {"type_oid", sql::TypeOid(c.type.id)},
+                       {"type_oid", sql::TypeOid(c.type)},
                        {"length", c.type.length},
                        {"not_null", c.not_null}};
     if (c.default_text) col["default"] = *c.default_text;
@@ -55,16 +55,6 @@ nlohmann::json ToJson(const TableDesc& t) {
   return out;
 }
 
-std::optional<sql::TypeId> TypeFromOid(int32_t oid) {
-  using sql::TypeId;
-  for (TypeId id : {TypeId::kBool, TypeId::kInt2, TypeId::kInt4, TypeId::kInt8, TypeId::kFloat4, TypeId::kFloat8,
-                    TypeId::kNumeric, TypeId::kText, TypeId::kVarchar, TypeId::kBpchar, TypeId::kDate,
-                    TypeId::kTimestamp, TypeId::kTimestampTz}) {
-    if (sql::TypeOid(id) == oid) return id;
-  }
-  return std::nullopt;
-}
-
 Result<TableDesc> FromJson(std::string_view bytes) try {
   auto j = nlohmann::json::parse(bytes, nullptr, false);
   if (j.is_discarded() || j.value("format", 0) != kFormat || j.value("kind", "") != "table") {
@@ -78,9 +68,9 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
   for (const auto& c : j["columns"]) {
     ColumnDesc col;
     col.name = c["name"].get<std::string>();
-    auto type = TypeFromOid(c["type_oid"].get<int32_t>());
+    auto type = sql::TypeFromOid(c["type_oid"].get<int32_t>());
     if (!type) return Error(ErrorCode::kCorruption, "table descriptor with an unknown column type");
-    col.type.id = *type;
+    col.type = *type;
     col.type.length = c["length"].get<int32_t>();
     col.not_null = c["not_null"].get<bool>();
     if (c.contains("default")) col.default_text = c["default"].get<std::string>();

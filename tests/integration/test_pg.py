@@ -185,7 +185,7 @@ def test_casts_and_literals_follow_postgres(conn):
     cur.execute("SELECT 'abc'::varchar(2)")  # an explicit cast truncates
     assert cur.fetchone() == ("ab",)
     for sql, state in [("SELECT -2147483648 - 1", "22003"), ("SELECT 1::text + 1", "42883"),
-                       ("SELECT '1'::interval", "0A000")]:
+                       ("SELECT '1'::money", "0A000")]:
         with pytest.raises(psycopg2.Error) as e:
             cur.execute(sql)
         assert e.value.pgcode == state, sql

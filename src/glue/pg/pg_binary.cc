@@ -4,6 +4,9 @@
 #include <cstring>
 #include <vector>
 
+#include "sql/types/array.h"
+#include "sql/types/datetime.h"
+
 namespace orbit::glue {
 namespace {
 
@@ -95,6 +98,66 @@ std::string DecodeNumeric(std::string_view in, const sql::LogicalType& type) {
   return out;
 }
 
+// array_send: dimensions, a has-nulls flag, the element type, then for the one
+// dimension its length and lower bound (1), then each element as length + bytes
+// (-1 for NULL).
+void AppendArray(const sql::Value& v, std::string& out) {
+  std::vector<sql::Value> elements = sql::ArrayElements(v);
+  bool has_null = false;
+  for (const auto& e : elements) has_null |= e.null;
+  PutBig<int32_t>(out, elements.empty() ? 0 : 1);
+  PutBig<int32_t>(out, has_null ? 1 : 0);
+  PutBig<int32_t>(out, sql::TypeOid(v.type.element));
+  if (elements.empty()) return;
+  PutBig<int32_t>(out, static_cast<int32_t>(elements.size()));
+  PutBig<int32_t>(out, 1);
+  for (const auto& e : elements) {
+    if (e.null) {
+      PutBig<int32_t>(out, -1);
+      continue;
+    }
+    std::string bytes;
+    AppendBinary(e, bytes);
+    PutBig<int32_t>(out, static_cast<int32_t>(bytes.size()));
+    out += bytes;
+  }
+}
+
+sql::Value DecodeArray(std::string_view in, const sql::LogicalType& type) {
+  auto need = [&](size_t n) {
+    if (in.size() < n) BadBinary(type);
+  };
+  need(12);
+  int32_t ndim = GetBig<int32_t>(in);
+  GetBig<int32_t>(in);  // has-nulls flag: the elements say it again
+  int32_t element_oid = GetBig<int32_t>(in);
+  if (ndim < 0 || ndim > 1) sql::Throw("0A000", "multidimensional arrays are not supported yet");
+  auto element = sql::TypeFromOid(element_oid);
+  if (!element || element->id == sql::TypeId::kArray) BadBinary(type);
+  std::vector<sql::Value> elements;
+  if (ndim == 1) {
+    need(8);
+    int32_t count = GetBig<int32_t>(in);
+    GetBig<int32_t>(in);  // lower bound
+    if (count < 0) BadBinary(type);
+    for (int32_t k = 0; k < count; ++k) {
+      need(4);
+      int32_t len = GetBig<int32_t>(in);
+      if (len == -1) {
+        elements.push_back(sql::Value::Null(*element));
+        continue;
+      }
+      if (len < 0) BadBinary(type);
+      need(static_cast<size_t>(len));
+      elements.push_back(DecodeBinary(in.substr(0, static_cast<size_t>(len)), *element));
+      in.remove_prefix(static_cast<size_t>(len));
+    }
+  }
+  if (!in.empty()) BadBinary(type);
+  sql::Value array = sql::MakeArray(element->id, elements);
+  return sql::CastValue(array, type, false);
+}
+
 }  // namespace
 
 void AppendBinary(const sql::Value& v, std::string& out) {
@@ -110,6 +173,21 @@ void AppendBinary(const sql::Value& v, std::string& out) {
     case TypeId::kDate: PutBig<int32_t>(out, static_cast<int32_t>(v.i)); return;  // days since 2000-01-01
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: PutBig<int64_t>(out, v.i); return;  // microseconds since 2000-01-01
+    case TypeId::kTime: PutBig<int64_t>(out, v.i); return;         // microseconds since midnight
+    case TypeId::kInterval: {
+      sql::Interval iv = sql::DecodeInterval(v.s);
+      PutBig<int64_t>(out, iv.micros), PutBig<int32_t>(out, iv.days), PutBig<int32_t>(out, iv.months);
+      return;
+    }
+    case TypeId::kUuid:
+      for (size_t i = 0; i + 1 < v.s.size(); ++i) {
+        if (v.s[i] == '-') continue;
+        out.push_back(static_cast<char>(std::stoi(v.s.substr(i, 2), nullptr, 16)));
+        ++i;
+      }
+      return;
+    case TypeId::kJsonb: out.push_back(1), out += v.s; return;  // version 1, then the text
+    case TypeId::kArray: AppendArray(v, out); return;
     default: out += v.s; return;
   }
 }
@@ -133,18 +211,36 @@ sql::Value DecodeBinary(std::string_view in, const sql::LogicalType& type) {
     case TypeId::kDate: need(4); return Value::Int(type.id, GetBig<int32_t>(in));
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: need(8); return Value::Int(type.id, GetBig<int64_t>(in));
+    case TypeId::kTime: need(8); return Value::Int(type.id, GetBig<int64_t>(in));
+    case TypeId::kInterval: {
+      need(16);
+      sql::Interval iv;
+      iv.micros = GetBig<int64_t>(in), iv.days = GetBig<int32_t>(in), iv.months = GetBig<int32_t>(in);
+      return Value::String(type, sql::EncodeInterval(iv));
+    }
+    case TypeId::kUuid: {
+      need(16);
+      static const char kHex[] = "0123456789abcdef";
+      std::string text;
+      for (size_t i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) text += '-';
+        text += kHex[static_cast<uint8_t>(in[i]) >> 4];
+        text += kHex[static_cast<uint8_t>(in[i]) & 15];
+      }
+      return Value::String(type, text);
+    }
+    case TypeId::kBytea: return Value::String(type, std::string(in));
+    case TypeId::kJsonb:
+      if (in.empty() || in[0] != 1) BadBinary(type);
+      return sql::CastValue(Value::String(sql::Type(TypeId::kUnknown), std::string(in.substr(1))), type, false);
+    case TypeId::kArray: return DecodeArray(in, type);
     default: return sql::CastValue(Value::String(sql::Type(TypeId::kUnknown), std::string(in)), type, false);
   }
 }
 
 sql::LogicalType TypeFromOid(int32_t oid) {
-  using sql::TypeId;
-  for (TypeId id : {TypeId::kBool, TypeId::kInt2, TypeId::kInt4, TypeId::kInt8, TypeId::kFloat4, TypeId::kFloat8,
-                    TypeId::kNumeric, TypeId::kText, TypeId::kVarchar, TypeId::kBpchar, TypeId::kUnknown, TypeId::kDate,
-                    TypeId::kTimestamp, TypeId::kTimestampTz}) {
-    if (sql::TypeOid(id) == oid) return sql::Type(id);
-  }
-  if (oid == 0) return sql::Type(TypeId::kUnknown);
+  if (oid == 0) return sql::Type(sql::TypeId::kUnknown);
+  if (auto type = sql::TypeFromOid(oid)) return *type;
   sql::Throw("0A000", "parameters of type oid " + std::to_string(oid) + " are not supported yet");
 }
 

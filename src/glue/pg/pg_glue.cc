@@ -46,7 +46,7 @@ void PgResultSink::WriteRowDescription(const std::vector<sql::OutputColumn>& col
     const auto& c = columns[i];
     // atttypmod: varchar(n) and char(n) carry n + 4 (VARHDRSZ), as PostgreSQL sends.
     int32_t typmod = c.type.length >= 0 ? c.type.length + 4 : -1;
-    out_.CString(c.name).Int32(0).Int16(0).Int32(sql::TypeOid(c.type.id)).Int16(sql::TypeLength(c.type.id));
+    out_.CString(c.name).Int32(0).Int16(0).Int32(sql::TypeOid(c.type)).Int16(sql::TypeLength(c.type.id));
     out_.Int32(typmod).Int16(protocol::pg::FormatAt(formats_, i));
   }
   out_.End();
@@ -67,7 +67,7 @@ void PgResultSink::Rows(const sql::exec::Batch& batch, size_t visible) {
         out_.Int32(static_cast<int32_t>(cell_.size())).Bytes(cell_);
         continue;
       }
-      if (column.physical() == sql::PhysicalType::kString) {
+      if (sql::SlotIsText(column.type().id)) {
         const std::string& s = column.String(r);
         out_.Int32(static_cast<int32_t>(s.size())).Bytes(s);
         continue;
@@ -325,7 +325,7 @@ class PgQuerySession : public protocol::pg::QuerySession {
       prepared = session_.FindStatement(m.name, sink);
       if (prepared == nullptr) return false;
       out.Begin('t').Int16(static_cast<int16_t>(prepared->params.size()));  // ParameterDescription
-      for (const auto& t : prepared->params) out.Int32(sql::TypeOid(t.id));
+      for (const auto& t : prepared->params) out.Int32(sql::TypeOid(t));
       out.End();
       sink.set_formats({});
     } else {

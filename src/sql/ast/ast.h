@@ -35,7 +35,10 @@ enum class ExprKind : uint8_t {
   kDefault,    // the DEFAULT keyword in INSERT/UPDATE
   kParam,      // $n: value.i is n (1-based)
   kSessionValue,  // CURRENT_USER, current_database(), ...: op names it (lower case)
-  kSubquery,   // subquery: op "EXISTS", "EXPR" (scalar), "ANY" (args[0] op_name ANY (...): IN) or "ALL"
+  kSubquery,   // subquery: op "EXISTS", "EXPR" (scalar), "ARRAY", "ANY" (args[0] op_name ANY (...): IN) or "ALL"
+  kArray,         // ARRAY[args...]
+  kSubscript,     // args[0][args[1]]
+  kArrayCompare,  // args[0] sub_op ANY|ALL (args[1]): op "ANY" or "ALL", args[1] an array
 };
 
 struct Expr;

@@ -1,5 +1,8 @@
 #include "sql/exec/expression.h"
 
+#include "sql/types/array.h"
+#include "sql/types/datetime.h"
+
 #include "sql/exec/numeric.h"
 
 #include <cctype>
@@ -252,6 +255,22 @@ int CompareNumeric(std::string_view a, std::string_view b) {
   return na ? -magnitude : magnitude;
 }
 
+// Element by element, NULL above every value; a shorter prefix sorts first.
+int CompareArrays(const Value& a, const Value& b) {
+  std::vector<Value> x = ArrayElements(a), y = ArrayElements(b);
+  for (size_t k = 0; k < x.size() && k < y.size(); ++k) {
+    if (x[k].null || y[k].null) {
+      if (x[k].null != y[k].null) return x[k].null ? 1 : -1;
+      continue;
+    }
+    Vector vx(x[k].type, 1), vy(y[k].type, 1);
+    vx.Set(0, x[k]);
+    vy.Set(0, y[k]);
+    if (int c = CompareValues(vx, 0, vy, 0); c != 0) return c;
+  }
+  return x.size() < y.size() ? -1 : x.size() > y.size() ? 1 : 0;
+}
+
 int CompareValues(const Vector& a, size_t i, const Vector& b, size_t j) {
   switch (a.physical()) {
     case PhysicalType::kInt64: {
@@ -266,6 +285,10 @@ int CompareValues(const Vector& a, size_t i, const Vector& b, size_t j) {
     }
     case PhysicalType::kString: {
       if (a.type().id == TypeId::kNumeric) return CompareNumeric(a.String(i), b.String(j));
+      if (a.type().id == TypeId::kInterval) {
+        return CompareIntervals(DecodeInterval(a.String(i)), DecodeInterval(b.String(j)));
+      }
+      if (a.type().id == TypeId::kArray) return CompareArrays(a.Get(i), b.Get(j));
       if (a.type().id == TypeId::kBpchar) {
         return Sign(TrimTrailingSpaces(a.String(i)).compare(TrimTrailingSpaces(b.String(j))));
       }

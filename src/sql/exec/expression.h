@@ -77,6 +77,8 @@ bool LikeMatch(std::string_view text, std::string_view pattern, bool case_insens
 // Exact comparison of two numeric values in their text form.
 int CompareNumeric(std::string_view a, std::string_view b);
 
+// Three-way comparison of two non-NULL arrays of one element type.
+int CompareArrays(const Value& a, const Value& b);
 // Three-way comparison of two non-NULL values of one comparable type.
 int CompareValues(const Vector& a, size_t i, const Vector& b, size_t j);
 

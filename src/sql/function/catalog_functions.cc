@@ -12,28 +12,18 @@ using exec::Vector;
 }  // namespace
 
 std::string FormatType(int64_t oid, int64_t typmod) {
-  auto with_length = [&](std::string base) {
-    return typmod >= 4 ? base + "(" + std::to_string(typmod - 4) + ")" : base;
-  };
   switch (oid) {
-    case 16: return "boolean";
-    case 21: return "smallint";
-    case 23: return "integer";
-    case 20: return "bigint";
-    case 700: return "real";
-    case 701: return "double precision";
-    case 1700: return "numeric";
-    case 25: return "text";
-    case 1043: return with_length("character varying");
-    case 1042: return with_length("character");
-    case 1082: return "date";
-    case 1114: return "timestamp without time zone";
-    case 1184: return "timestamp with time zone";
     case 26: return "oid";
     case 19: return "name";
     case 18: return "\"char\"";
-    default: return "???";
+    case 1028: return "oid[]";
+    case 1003: return "name[]";
+    default: break;
   }
+  auto type = TypeFromOid(static_cast<int32_t>(oid));
+  if (!type) return "???";
+  if (typmod >= 4 && type->id != TypeId::kArray) type->length = static_cast<int32_t>(typmod - 4);
+  return TypeDisplayName(*type);
 }
 
 namespace {

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cmath>
 
+#include <openssl/rand.h>
+
 namespace orbit::sql {
 
 const std::vector<ScalarFunction>& FunctionRegistry::Find(const std::string& name) const {
@@ -20,7 +22,11 @@ const FunctionRegistry& FunctionRegistry::BuiltIn() {
     FunctionRegistry r;
     RegisterStringFunctions(r);
     RegisterMathFunctions(r);
+    RegisterBinaryFunctions(r);
     RegisterCatalogFunctions(r);
+    RegisterDateTimeFunctions(r);
+    RegisterJsonFunctions(r);
+    RegisterArrayFunctions(r);
     return r;
   }();
   return registry;
@@ -29,21 +35,6 @@ const FunctionRegistry& FunctionRegistry::BuiltIn() {
 namespace {
 
 using exec::Vector;
-
-// A kernel applying `f` to each row whose arguments are all non-NULL
-// (PostgreSQL's "strict" functions return NULL for any NULL argument).
-template <typename F>
-exec::ScalarKernel Strict(F f) {
-  return [f](const std::vector<Vector>& args, size_t n, Vector& out) {
-    for (size_t i = 0; i < n; ++i) {
-      bool any_null = false;
-      for (const auto& a : args) any_null |= a.IsNull(i);
-      if (any_null) continue;
-      out.SetNull(i, false);
-      f(args, i, out);
-    }
-  };
-}
 
 size_t Utf8Length(std::string_view s) {
   size_t n = 0;
@@ -74,6 +65,46 @@ void RegisterStringFunctions(FunctionRegistry& r) {
          Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
            out.Int(i) = static_cast<int64_t>(a[0].String(i).size());
          })});
+}
+
+void RegisterBinaryFunctions(FunctionRegistry& r) {
+  r.Add({"length", {TypeId::kBytea}, TypeId::kInt4, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
+           out.Int(i) = static_cast<int64_t>(a[0].String(i).size());
+         })});
+  r.Add({"octet_length", {TypeId::kBytea}, TypeId::kInt4, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
+           out.Int(i) = static_cast<int64_t>(a[0].String(i).size());
+         })});
+  r.Add({"op:||", {TypeId::kBytea, TypeId::kBytea}, TypeId::kBytea,
+         Strict([](const std::vector<Vector>& a, size_t i, Vector& out) { out.String(i) = a[0].String(i) + a[1].String(i); })});
+  // encode(bytea, 'hex') and decode(text, 'hex'); other formats are not supported yet.
+  r.Add({"encode", {TypeId::kBytea, TypeId::kText}, TypeId::kText,
+         Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
+           if (AsciiLower(a[1].String(i)) != "hex") Throw("0A000", "encoding \"" + a[1].String(i) + "\" is not supported yet");
+           out.String(i) = ToText(Value::String(Type(TypeId::kBytea), a[0].String(i))).substr(2);
+         })});
+  r.Add({"decode", {TypeId::kText, TypeId::kText}, TypeId::kBytea,
+         Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
+           if (AsciiLower(a[1].String(i)) != "hex") Throw("0A000", "encoding \"" + a[1].String(i) + "\" is not supported yet");
+           out.String(i) = FromText("\\x" + a[0].String(i), Type(TypeId::kBytea)).s;
+         })});
+  // A version 4 (random) UUID from OpenSSL's generator, as PostgreSQL's.
+  r.Add({"gen_random_uuid", {}, TypeId::kUuid, [](const std::vector<Vector>&, size_t n, Vector& out) {
+           for (size_t i = 0; i < n; ++i) {
+             unsigned char b[16];
+             if (RAND_bytes(b, sizeof b) != 1) Throw("XX000", "could not generate random values");
+             b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+             b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+             static const char kHex[] = "0123456789abcdef";
+             std::string s;
+             for (int k = 0; k < 16; ++k) {
+               if (k == 4 || k == 6 || k == 8 || k == 10) s += '-';
+               s += kHex[b[k] >> 4];
+               s += kHex[b[k] & 15];
+             }
+             out.SetNull(i, false);
+             out.String(i) = std::move(s);
+           }
+         }});
 }
 
 void RegisterMathFunctions(FunctionRegistry& r) {

@@ -20,36 +20,40 @@ std::string StringOf(const PgQuery__Node& node) {
 }
 
 LogicalType ConvertTypeName(const PgQuery__TypeName& t) {
-  if (t.n_array_bounds > 0 || t.setof || t.pct_type) Unsupported("array and %TYPE types", t.location);
+  if (t.setof || t.pct_type) Unsupported("SETOF and %TYPE types", t.location);
+  if (t.n_array_bounds > 1) Unsupported("multidimensional array types", t.location);
   if (t.n_names == 0) Unsupported("a type without a name", t.location);
   std::string name = StringOf(*t.names[t.n_names - 1]);  // pg_catalog.int4 -> int4
-  std::optional<int32_t> modifier;
-  if (t.n_typmods > 1) Unsupported("type " + name + " with several modifiers", t.location);
-  if (t.n_typmods == 1) {
-    const PgQuery__Node& m = *t.typmods[0];
+  std::vector<int32_t> modifiers;
+  for (size_t i = 0; i < t.n_typmods; ++i) {
+    const PgQuery__Node& m = *t.typmods[i];
     if (m.node_case != PG_QUERY__NODE__NODE_A_CONST || m.a_const->val_case != PG_QUERY__A__CONST__VAL_IVAL) {
       Throw("22023", "type modifiers must be simple constants", t.location);
     }
-    modifier = m.a_const->ival->ival;
-    if (*modifier < 1 || *modifier > 10485760) {
-      Throw("22023", "length for type " + name + " must be at least 1", t.location);
-    }
+    modifiers.push_back(m.a_const->ival->ival);
   }
-  if (name == "numeric" && modifier) {
-    Unsupported("numeric with precision", t.location);
+  if ((name == "interval" || name == "time" || name == "timestamp" || name == "timestamptz") && !modifiers.empty()) {
+    Unsupported("type " + name + " with a precision or fields", t.location);
   }
-  auto type = LookupType(name, name == "numeric" ? std::nullopt : modifier);
+  std::optional<LogicalType> type;
+  try {
+    type = LookupType(name, modifiers);
+  } catch (SqlException& e) {
+    if (e.error().position == 0 && t.location >= 0) e.error().position = t.location + 1;
+    throw;
+  }
   if (!type) {
     // PostgreSQL's built-in types Orbit lacks are "not supported"; other names do not exist.
-    static const char* const kBuiltIn[] = {"date", "time", "timetz", "timestamp", "timestamptz", "interval", "uuid",
-                                           "json", "jsonb", "bytea", "serial", "bigserial", "smallserial", "serial4",
-                                           "serial8", "serial2", "oid", "money", "inet", "cidr", "macaddr", "bit",
-                                           "varbit", "xml", "point", "tsvector", "regclass", "name", "char"};
+    static const char* const kBuiltIn[] = {"timetz", "serial", "bigserial", "smallserial", "serial4", "serial8",
+                                           "serial2", "oid", "money", "inet", "cidr", "macaddr", "bit", "varbit",
+                                           "xml", "point", "tsvector", "regclass", "regtype", "name", "char"};
     for (const char* builtin : kBuiltIn) {
       if (name == builtin) Unsupported("type " + name, t.location);
     }
+    if (!modifiers.empty()) Unsupported("type " + name + " with modifiers", t.location);
     Throw("42704", "type \"" + name + "\" does not exist", t.location);
   }
+  if (t.n_array_bounds == 1) return ArrayOf(type->id);
   return *type;
 }
 
@@ -172,7 +176,17 @@ ExprPtr ConvertAExpr(const PgQuery__AExpr& a) {
                       ConvertExpr(*a.lexpr), ConvertExpr(*a.rexpr), a.location);
       return e;
     }
-    default: Unsupported("this kind of operator expression (ANY/ALL/SIMILAR/BETWEEN SYMMETRIC)", a.location);
+    case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY:
+    case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL: {
+      auto e = Make(ExprKind::kArrayCompare, a.location);
+      e->op = a.kind == PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY ? "ANY" : "ALL";
+      e->sub_op = OperatorName(a);
+      if (e->sub_op == "!=") e->sub_op = "<>";
+      e->args.push_back(ConvertExpr(*a.lexpr));
+      e->args.push_back(ConvertExpr(*a.rexpr));
+      return e;
+    }
+    default: Unsupported("this kind of operator expression (SIMILAR/BETWEEN SYMMETRIC)", a.location);
   }
 }
 
@@ -305,7 +319,7 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
         case PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK: e->op = "EXPR"; break;
         case PG_QUERY__SUB_LINK_TYPE__ANY_SUBLINK: e->op = "ANY"; break;
         case PG_QUERY__SUB_LINK_TYPE__ALL_SUBLINK: e->op = "ALL"; break;
-        case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK: Unsupported("ARRAY(subquery)", link.location);
+        case PG_QUERY__SUB_LINK_TYPE__ARRAY_SUBLINK: e->op = "ARRAY"; break;
         default: Unsupported("this kind of subquery", link.location);
       }
       if (link.subselect == nullptr || link.subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
@@ -317,6 +331,33 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
       e->sub_op = link.n_oper_name > 0 ? StringOf(*link.oper_name[link.n_oper_name - 1]) : "=";
       if (e->sub_op == "!=") e->sub_op = "<>";
       return e;
+    }
+    case PG_QUERY__NODE__NODE_A_ARRAY_EXPR: {
+      const auto& array = *node.a_array_expr;
+      auto e = Make(ExprKind::kArray, array.location);
+      for (size_t i = 0; i < array.n_elements; ++i) {
+        if (array.elements[i]->node_case == PG_QUERY__NODE__NODE_A_ARRAY_EXPR) {
+          Unsupported("multidimensional arrays", array.location);
+        }
+        e->args.push_back(ConvertExpr(*array.elements[i]));
+      }
+      return e;
+    }
+    case PG_QUERY__NODE__NODE_A_INDIRECTION: {
+      const auto& ind = *node.a_indirection;
+      ExprPtr base = ConvertExpr(*ind.arg);
+      for (size_t i = 0; i < ind.n_indirection; ++i) {
+        const PgQuery__Node& step = *ind.indirection[i];
+        if (step.node_case != PG_QUERY__NODE__NODE_A_INDICES || step.a_indices->is_slice ||
+            step.a_indices->uidx == nullptr) {
+          Unsupported("this kind of indirection (field selection, array slices)", base->location);
+        }
+        auto e = Make(ExprKind::kSubscript, base->location);
+        e->args.push_back(std::move(base));
+        e->args.push_back(ConvertExpr(*step.a_indices->uidx));
+        base = std::move(e);
+      }
+      return base;
     }
     case PG_QUERY__NODE__NODE_PARAM_REF: {
       auto e = Make(ExprKind::kParam, node.param_ref->location);

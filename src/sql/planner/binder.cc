@@ -1,5 +1,7 @@
 #include "sql/planner/binder.h"
 
+#include "sql/types/array.h"
+
 #include <memory>
 #include <regex>
 
@@ -53,7 +55,7 @@ LogicalType CommonType(const std::vector<const BoundExpr*>& exprs, const char* c
     }
     if (*common == e->type) continue;
     TypeId a = common->id, b = e->type.id;
-    if (Category(a) != Category(b)) {
+    if (Category(a) != Category(b) || (Category(a) != 'N' && Category(a) != 'D' && Category(a) != 'S')) {
       Throw("42804", std::string(context) + " types " + TypeDisplayName(*common) + " and " +
                          TypeDisplayName(e->type) + " cannot be matched", location);
     }
@@ -99,6 +101,7 @@ std::string ColumnName(const ast::Expr& e) {
     case ast::ExprKind::kSubquery: {
       // FigureColname: EXISTS is "exists", a scalar subquery takes its column's name.
       if (e.op == "EXISTS") return "exists";
+      if (e.op == "ARRAY") return "array";
       if (e.op == "EXPR" && e.subquery && !e.subquery->targets.empty()) {
         const auto& target = e.subquery->targets[0];
         if (!target.alias.empty()) return target.alias;
@@ -114,7 +117,7 @@ std::string ColumnName(const ast::Expr& e) {
         if (inner != "?column?") return inner;
       }
       // The type's internal name, as FigureColname prints it.
-      return std::string(TypeInternalName(e.cast_type.id));
+      return std::string(TypeInternalName(e.cast_type.id == TypeId::kArray ? e.cast_type.element : e.cast_type.id));
     }
     default: return "?column?";
   }
@@ -188,6 +191,7 @@ std::string Binder::Fingerprint(const ast::Expr& e) const {
     out += e.value.null ? "null" : std::to_string(static_cast<int>(e.value.type.id)) + ":" + ToText(e.value);
   }
   if (e.kind == ast::ExprKind::kCast) out += TypeDisplayName(e.cast_type);
+  out += e.sub_op;
   for (const auto& n : e.names) out += " " + n;
   if (e.negated) out += "!";
   if (e.star) out += "*";
@@ -256,6 +260,52 @@ BoundExprPtr Binder::BindInput(const ast::Expr& e) {
       return exec::MakeConst((*outer.row)[static_cast<size_t>(r.index)], e.location);
     }
     case ExprKind::kSubquery: return BindSubquery(e);
+    case ExprKind::kArrayCompare: return BindArrayCompare(e);
+    case ExprKind::kArray: {
+      std::vector<BoundExprPtr> elements;
+      for (const auto& a : e.args) elements.push_back(BindChild(*a));
+      if (elements.empty()) {  // ARRAY[] takes its type from a cast, as '{}' does
+        return exec::MakeConst(Value::String(Type(TypeId::kUnknown), "{}"), e.location);
+      }
+      std::vector<const BoundExpr*> views;
+      for (const auto& el : elements) views.push_back(el.get());
+      LogicalType element = CommonType(views, "ARRAY", e.location);
+      if (element.id == TypeId::kArray) Throw("0A000", "multidimensional arrays are not supported yet", e.location);
+      auto out = Node(BoundKind::kFunction, ArrayOf(element.id), e.location);
+      out->op = "array";
+      for (auto& el : elements) out->args.push_back(Coerce(std::move(el), Type(element.id), e.location));
+      out->kernel = [](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
+        std::vector<Value> row(args.size());
+        for (size_t i = 0; i < n; ++i) {
+          for (size_t k = 0; k < args.size(); ++k) row[k] = args[k].Get(i);
+          result.SetNull(i, false);
+          result.String(i) = FormatArray(row);
+        }
+      };
+      return out;
+    }
+    case ExprKind::kSubscript: {
+      BoundExprPtr array = BindChild(*e.args[0]);
+      if (array->type.id != TypeId::kArray) {
+        Throw("42804", "cannot subscript type " + TypeDisplayName(array->type) + " because it is not an array",
+              e.location);
+      }
+      BoundExprPtr index = Coerce(BindChild(*e.args[1]), Type(TypeId::kInt4), e.location);
+      auto out = Node(BoundKind::kFunction, Type(array->type.element), e.location);
+      out->op = "subscript";
+      out->args.push_back(std::move(array));
+      out->args.push_back(std::move(index));
+      out->kernel = [](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
+        for (size_t i = 0; i < n; ++i) {
+          result.SetNull(i);
+          if (args[0].IsNull(i) || args[1].IsNull(i)) continue;
+          std::vector<Value> elements = ArrayElements(args[0].Get(i));
+          int64_t k = args[1].Int(i);
+          if (k >= 1 && k <= static_cast<int64_t>(elements.size())) result.Set(i, elements[static_cast<size_t>(k - 1)]);
+        }
+      };
+      return out;
+    }
     case ExprKind::kStar: Throw("0A000", "* is only supported as a whole select-list entry", e.location);
     case ExprKind::kDefault: Throw("42601", "DEFAULT is not allowed in this context", e.location);
     case ExprKind::kParam: {
@@ -295,6 +345,12 @@ BoundExprPtr Binder::BindInput(const ast::Expr& e) {
         return out;
       }
       if (arg->type.id == TypeId::kUnknown) arg = MakeCast(std::move(arg), Type(TypeId::kInt4), false, e.location);
+      if (!IsInteger(arg->type.id) && !IsFloat(arg->type.id) && e.op == "-") {
+        std::vector<BoundExprPtr> args;
+        args.push_back(std::move(arg));
+        if (auto fn = BindOperatorFunction(e.op, args, e.location)) return fn;
+        arg = std::move(args[0]);
+      }
       if (!IsInteger(arg->type.id) && !IsFloat(arg->type.id)) {
         Throw(arg->type.id == TypeId::kNumeric ? "0A000" : "42883",
               "operator does not exist: " + e.op + " " + TypeDisplayName(arg->type), e.location);
@@ -437,6 +493,17 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
   }
   BoundExprPtr l = BindChild(*e.args[0]), r = BindChild(*e.args[1]);
   TypeId lt = l->type.id, rt = r->type.id;
+  // Operators over the types beyond numbers and strings (date + integer,
+  // timestamp - interval, jsonb ->> text, array || array) are functions.
+  auto plain = [](TypeId t) { return IsNumber(t) || IsString(t) || t == TypeId::kBool; };
+  if (!plain(lt) || !plain(rt)) {
+    std::vector<BoundExprPtr> args;
+    args.push_back(std::move(l));
+    args.push_back(std::move(r));
+    if (auto fn = BindOperatorFunction(op, args, e.location)) return fn;
+    l = std::move(args[0]);
+    r = std::move(args[1]);
+  }
   if (op == "||") {
     if (!IsString(lt) && !IsString(rt)) Throw("42883", OperatorError(op, l->type, r->type), e.location);
     auto out = Node(BoundKind::kConcat, Type(TypeId::kText), e.location);
@@ -468,6 +535,17 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
     if (type.id == TypeId::kNumeric && op == "%") Throw("0A000", "numeric % is not supported yet", e.location);
     if (type.id == TypeId::kNumeric) type = Type(TypeId::kNumeric);  // results have no typmod
     if (op == "%" && IsFloat(type.id)) Throw("42883", OperatorError(op, l->type, r->type), e.location);
+  } else if (comparison && !plain(lt) && !IsDateTime(lt) && lt == rt) {
+    // Types compared only with themselves: time, interval, bytea, uuid, jsonb, arrays.
+    if (lt == TypeId::kJson) {
+      Throw("42883", "could not identify an equality operator for type json", e.location);
+    }
+    if (lt == TypeId::kArray && l->type.element != r->type.element) {
+      if (e.args[1]->kind == ast::ExprKind::kConst) r = MakeCast(std::move(r), l->type, false, e.location);
+      else if (e.args[0]->kind == ast::ExprKind::kConst) l = MakeCast(std::move(l), r->type, false, e.location);
+      else Throw("42883", OperatorError(op, l->type, r->type), e.location);
+    }
+    type = l->type.id == TypeId::kUnknown ? r->type : l->type;
   } else if (comparison && Category(lt) == Category(rt) && Category(lt) != 'X') {
     type = Category(lt) == 'S'   ? (lt == rt ? Type(lt) : Type(TypeId::kText))
            : Category(lt) == 'D' ? Type(static_cast<int>(lt) >= static_cast<int>(rt) ? lt : rt)
@@ -542,6 +620,64 @@ BoundExprPtr Binder::BindRegexMatch(const ast::Expr& e, BoundExprPtr l, BoundExp
   return out;
 }
 
+namespace {
+
+// Whether `arg` reaches parameter `param` exactly (an untyped literal reaches any type).
+bool ExactMatch(const BoundExpr& arg, TypeId param) {
+  return arg.type.id == param || arg.type.id == TypeId::kUnknown;
+}
+
+// The first overload every argument reaches exactly, else the first reached by
+// implicit casts; null if none.
+const ScalarFunction* ResolveOverload(const std::vector<ScalarFunction>& overloads,
+                                      const std::vector<BoundExprPtr>& args) {
+  for (bool exact : {true, false}) {
+    for (const ScalarFunction& f : overloads) {
+      if (f.params.size() != args.size()) continue;
+      bool ok = true;
+      for (size_t i = 0; i < args.size() && ok; ++i) {
+        ok = exact ? ExactMatch(*args[i], f.params[i]) : CanCast(args[i]->type.id, f.params[i], CastContext::kImplicit);
+      }
+      if (ok) return &f;
+    }
+  }
+  return nullptr;
+}
+
+// A call of `f` with each argument cast to its parameter. Array parameters keep
+// the argument's array type; an untyped literal there takes the first array
+// argument's type (text[] when there is none).
+BoundExprPtr BuildCall(const ScalarFunction& f, const std::string& name, std::vector<BoundExprPtr> args, int location) {
+  LogicalType first_array = ArrayOf(TypeId::kText);
+  for (const auto& a : args) {
+    if (a->type.id == TypeId::kArray) {
+      first_array = a->type;
+      break;
+    }
+  }
+  std::vector<LogicalType> types;
+  for (size_t i = 0; i < args.size(); ++i) {
+    LogicalType param = Type(f.params[i]);
+    if (f.params[i] == TypeId::kArray) param = args[i]->type.id == TypeId::kArray ? args[i]->type : first_array;
+    args[i] = MakeCast(std::move(args[i]), param, false, location);
+    types.push_back(param);
+  }
+  LogicalType result = f.result_type ? f.result_type(types) : Type(f.result);
+  auto out = Node(BoundKind::kFunction, result, location);
+  out->op = name;
+  out->kernel = f.kernel;
+  out->args = std::move(args);
+  return out;
+}
+
+}  // namespace
+
+BoundExprPtr Binder::BindOperatorFunction(const std::string& op, std::vector<BoundExprPtr>& args, int location) {
+  const ScalarFunction* f = ResolveOverload(FunctionRegistry::BuiltIn().Find("op:" + op), args);
+  if (f == nullptr) return nullptr;
+  return BuildCall(*f, op, std::move(args), location);
+}
+
 BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
   std::string name = e.names.back();
   if (e.names.size() == 2 && e.names[0] != "pg_catalog") {
@@ -553,20 +689,8 @@ BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
   if (e.star || e.distinct) Throw("42809", name + "(*) specified, but " + name + " is not an aggregate function", e.location);
   std::vector<BoundExprPtr> args;
   for (const auto& a : e.args) args.push_back(BindChild(*a));
-  for (const ScalarFunction& f : registry.Find(name)) {
-    if (f.params.size() != args.size()) continue;
-    bool ok = true;
-    for (size_t i = 0; i < args.size() && ok; ++i) {
-      ok = CanCast(args[i]->type.id, f.params[i], CastContext::kImplicit);
-    }
-    if (!ok) continue;
-    auto out = Node(BoundKind::kFunction, Type(f.result), e.location);
-    out->op = name;
-    out->kernel = f.kernel;
-    for (size_t i = 0; i < args.size(); ++i) {
-      out->args.push_back(MakeCast(std::move(args[i]), Type(f.params[i]), false, e.location));
-    }
-    return out;
+  if (const ScalarFunction* f = ResolveOverload(registry.Find(name), args)) {
+    return BuildCall(*f, name, std::move(args), e.location);
   }
   std::string sig;
   for (const auto& a : args) sig += (sig.empty() ? "" : ", ") + TypeDisplayName(a->type);

@@ -118,6 +118,8 @@ class Binder {
   exec::BoundExprPtr BindBinary(const ast::Expr& e);
   exec::BoundExprPtr BindRegexMatch(const ast::Expr& e, exec::BoundExprPtr l, exec::BoundExprPtr r);
   exec::BoundExprPtr BindFunction(const ast::Expr& e);
+  // An operator implemented as a function ("op:" + op); null (arguments kept) if none matches.
+  exec::BoundExprPtr BindOperatorFunction(const std::string& op, std::vector<exec::BoundExprPtr>& args, int location);
   exec::BoundExprPtr BindAggregate(const ast::Expr& e);
   // Functions that answer from the session (version(), current_setting(), ...); null if `name` is not one.
   exec::BoundExprPtr BindSessionFunction(const std::string& name, const ast::Expr& e);
@@ -131,6 +133,7 @@ class Binder {
   };
   Resolved Resolve(const ast::Expr& ref) const;
   exec::BoundExprPtr BindSubquery(const ast::Expr& e);
+  exec::BoundExprPtr BindArrayCompare(const ast::Expr& e);
 
   Scope scope_;
   std::vector<ScopeRelation> relations_;

@@ -10,6 +10,7 @@
 #include "sql/exec/storage_error.h"
 #include "sql/planner/binder.h"
 #include "sql/planner/planner.h"
+#include "sql/types/array.h"
 
 namespace orbit::sql {
 namespace {
@@ -18,11 +19,12 @@ using exec::BoundExpr;
 using exec::BoundExprPtr;
 using exec::BoundKind;
 
-enum class SubKind : uint8_t { kExists, kExpr, kAny, kAll };
+enum class SubKind : uint8_t { kExists, kExpr, kArray, kAny, kAll };
 
 SubKind KindOf(const std::string& op) {
   if (op == "EXISTS") return SubKind::kExists;
   if (op == "EXPR") return SubKind::kExpr;
+  if (op == "ARRAY") return SubKind::kArray;
   if (op == "ANY") return SubKind::kAny;
   return SubKind::kAll;
 }
@@ -72,6 +74,13 @@ void Result(SubKind kind, const std::string& op, const exec::Vector& values, siz
         out.CopyRow(values, 0, out_row);
       }
       return;
+    case SubKind::kArray: {
+      std::vector<Value> elements;
+      for (size_t j = 0; j < values.size(); ++j) elements.push_back(values.Get(j));
+      out.SetNull(out_row, false);
+      out.String(out_row) = FormatArray(elements);
+      return;
+    }
     case SubKind::kAny:
     case SubKind::kAll: {
       bool any = kind == SubKind::kAny;
@@ -144,14 +153,19 @@ BoundExprPtr Binder::BindSubquery(const ast::Expr& e) {
     if (common.id == TypeId::kUnknown) common = Type(TypeId::kText);
     test = Coerce(std::move(test), common, e.location);
   }
-  LogicalType result_type = kind == SubKind::kExpr ? column_type : Type(TypeId::kBool);
-  if (result_type.id == TypeId::kUnknown) result_type = Type(TypeId::kText);
+  if (column_type.id == TypeId::kUnknown) column_type = common = Type(TypeId::kText);
+  if (kind == SubKind::kArray && column_type.id == TypeId::kArray) {
+    Throw("0A000", "ARRAY(subquery) of arrays (multidimensional arrays) is not supported yet", e.location);
+  }
+  LogicalType result_type = kind == SubKind::kExpr    ? column_type
+                            : kind == SubKind::kArray ? ArrayOf(column_type.id)
+                                                      : Type(TypeId::kBool);
   int location = e.location;
 
   if (outer->used.empty()) {  // uncorrelated: run it now, once
     size_t rows = 0;
     exec::Vector values = CastAll(RunColumn(probe, kind, rows), common, location);
-    if (kind == SubKind::kExists || kind == SubKind::kExpr) {
+    if (kind == SubKind::kExists || kind == SubKind::kExpr || kind == SubKind::kArray) {
       exec::Vector out(result_type, 1);
       Result(kind, op, values, rows, nullptr, 0, out, 0, location);
       return exec::MakeConst(out.Get(0), location);
@@ -214,6 +228,49 @@ BoundExprPtr Binder::BindSubquery(const ast::Expr& e) {
       Result(kind, op, it->second.first, it->second.second, has_test ? &args.back() : nullptr, i, out, i, location);
     }
   };
+  return node;
+}
+
+// x op ANY (array) / x op ALL (array): the same three-valued rules as with a
+// subquery, over the array's elements.
+BoundExprPtr Binder::BindArrayCompare(const ast::Expr& e) {
+  SubKind kind = e.op == "ANY" ? SubKind::kAny : SubKind::kAll;
+  const std::string op = e.sub_op;
+  if (op != "=" && op != "<>" && op != "<" && op != "<=" && op != ">" && op != ">=") {
+    Throw("0A000", "operator " + op + " with ANY/ALL (array) is not supported yet", e.location);
+  }
+  BoundExprPtr test = BindChild(*e.args[0]);
+  BoundExprPtr array = BindChild(*e.args[1]);
+  if (array->type.id == TypeId::kUnknown) {
+    TypeId element = test->type.id == TypeId::kUnknown ? TypeId::kText : test->type.id;
+    array = MakeCast(std::move(array), ArrayOf(element), false, e.location);
+  }
+  if (array->type.id != TypeId::kArray) {
+    Throw("42809", "op ANY/ALL (array) requires array on right side", e.location);
+  }
+  auto sample = exec::MakeConst(Value::Null(Type(array->type.element)));
+  LogicalType common = CommonType({test.get(), sample.get()}, "ANY/ALL", e.location);
+  test = Coerce(std::move(test), common, e.location);
+  if (array->type.element != common.id) array = MakeCast(std::move(array), ArrayOf(common.id), false, e.location);
+  auto node = std::make_unique<BoundExpr>();
+  node->kind = BoundKind::kFunction;
+  node->type = Type(TypeId::kBool);
+  node->location = e.location;
+  node->op = e.op;
+  int location = e.location;
+  node->kernel = [kind, op, common, location](const std::vector<exec::Vector>& args, size_t n, exec::Vector& out) {
+    for (size_t i = 0; i < n; ++i) {
+      if (args[1].IsNull(i)) {
+        out.SetNull(i);
+        continue;
+      }
+      exec::Vector values(common);
+      for (const Value& v : ArrayElements(args[1].Get(i))) values.Append(v);
+      Result(kind, op, values, values.size(), &args[0], i, out, i, location);
+    }
+  };
+  node->args.push_back(std::move(test));
+  node->args.push_back(std::move(array));
   return node;
 }
 

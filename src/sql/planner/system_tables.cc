@@ -97,30 +97,7 @@ std::vector<IndexRow> IndexesOf(const std::vector<TableDesc>& tables) {
   return out;
 }
 
-const std::vector<TypeId>& AllTypes() {
-  static const std::vector<TypeId> types = {TypeId::kBool,   TypeId::kInt2,      TypeId::kInt4,        TypeId::kInt8,
-                                            TypeId::kFloat4, TypeId::kFloat8,    TypeId::kNumeric,     TypeId::kText,
-                                            TypeId::kVarchar, TypeId::kBpchar,   TypeId::kDate,        TypeId::kTimestamp,
-                                            TypeId::kTimestampTz};
-  return types;
-}
-
-int32_t TypMod(const LogicalType& t) {
-  return (t.id == TypeId::kVarchar || t.id == TypeId::kBpchar) && t.length >= 0 ? t.length + 4 : -1;
-}
-
 const std::vector<SystemTable>& Tables();
-
-const char* TypeCategory(TypeId id) {  // pg_type.typcategory
-  switch (id) {
-    case TypeId::kBool: return "B";
-    case TypeId::kInt2: case TypeId::kInt4: case TypeId::kInt8: case TypeId::kFloat4: case TypeId::kFloat8:
-    case TypeId::kNumeric: return "N";
-    case TypeId::kText: case TypeId::kVarchar: case TypeId::kBpchar: return "S";
-    case TypeId::kDate: case TypeId::kTimestamp: case TypeId::kTimestampTz: return "D";
-    default: return "U";
-  }
-}
 
 Rows ClassRows(catalog::Catalog& catalog) {
   Rows rows;
@@ -213,15 +190,19 @@ const std::vector<SystemTable>& Tables() {
         {"typcollation", C::kOid}, {"typnotnull", C::kBool}},
        [](catalog::Catalog&) {
          Rows rows;
-         auto add = [&](int64_t oid, std::string name, int64_t len, const char* category) {
+         auto add = [&](int64_t oid, std::string name, int64_t len, char category, int64_t elem, int64_t array) {
            rows.push_back(RowBuilder().Oid(oid).Name(std::move(name)).Oid(catalog::kPgCatalogNamespace).Oid(kOwner)
-                              .Int2(len).Bool(len > 0 && len <= 8).Name("b").Name(category).Bool(false).Bool(true)
-                              .Name(",").Oid(0).Oid(0).Oid(0).Oid(0).Int4(-1).Int4(0).Oid(0).Bool(false).Take());
+                              .Int2(len).Bool(len > 0 && len <= 8).Name("b").Name(std::string(1, category))
+                              .Bool(false).Bool(true).Name(",").Oid(0).Oid(elem).Oid(array).Oid(0).Int4(-1)
+                              .Int4(0).Oid(category == 'S' ? 100 : 0).Bool(false).Take());
          };
-         for (TypeId id : AllTypes()) add(TypeOid(id), std::string(TypeInternalName(id)), TypeLength(id), TypeCategory(id));
-         add(26, "oid", 4, "N");
-         add(19, "name", 64, "S");
-         add(18, "char", 1, "Z");
+         for (TypeId id : ScalarTypes()) {
+           add(TypeOid(id), std::string(TypeInternalName(id)), TypeLength(id), TypeCategory(id), 0, ArrayTypeOid(id));
+           add(ArrayTypeOid(id), "_" + std::string(TypeInternalName(id)), -1, 'A', TypeOid(id), 0);
+         }
+         add(26, "oid", 4, 'N', 0, 1028);
+         add(19, "name", 64, 'S', 0, 1003);
+         add(18, "char", 1, 'Z', 0, 1002);
          return rows;
        }},
       {"pg_attribute", 1249,
@@ -234,8 +215,8 @@ const std::vector<SystemTable>& Tables() {
          for (const auto& t : UserTables(catalog)) {
            for (size_t i = 0; i < t.columns.size(); ++i) {
              const auto& c = t.columns[i];
-             rows.push_back(RowBuilder().Oid(t.oid).Name(c.name).Oid(TypeOid(c.type.id)).Int2(TypeLength(c.type.id))
-                                .Int2(static_cast<int64_t>(i + 1)).Int4(TypMod(c.type)).Int4(0).Bool(c.not_null)
+             rows.push_back(RowBuilder().Oid(t.oid).Name(c.name).Oid(TypeOid(c.type)).Int2(TypeLength(c.type.id))
+                                .Int2(static_cast<int64_t>(i + 1)).Int4(TypeModifier(c.type)).Int4(c.type.id == TypeId::kArray ? 1 : 0).Bool(c.not_null)
                                 .Bool(c.default_text.has_value() || c.default_sequence != 0)
                                 .Bool(c.missing_text.has_value()).Name(c.identity_always ? "a" : "").Name("")
                                 .Bool(false).Bool(true).Oid(IsString(c.type.id) ? 100 : 0).Take());
@@ -326,7 +307,7 @@ std::string DefaultSql(const catalog::ColumnDesc& c) {
   if (number && !text.empty() && text[0] != '-') return text;
   std::string quoted = "'";
   for (char ch : text) quoted += ch == '\'' ? std::string("''") : std::string(1, ch);
-  return quoted + "'::" + FormatType(TypeOid(id), -1);
+  return quoted + "'::" + FormatType(TypeOid(c.type), -1);
 }
 
 // information_schema: the SQL standard's views of the catalog, for tools and ORMs.
@@ -376,7 +357,7 @@ const std::vector<SystemTable>& InformationSchemaTables() {
              } else {
                b.Null(C::kText);
              }
-             b.Name(c.not_null ? "NO" : "YES").Name(FormatType(TypeOid(c.type.id), -1));
+             b.Name(c.not_null ? "NO" : "YES").Name(c.type.id == TypeId::kArray ? "ARRAY" : FormatType(TypeOid(c.type), -1));
              bool chars = c.type.id == TypeId::kVarchar || c.type.id == TypeId::kBpchar;
              if (chars && c.type.length >= 0) b.Int4(c.type.length);
              else b.Null(C::kInt4);
@@ -386,7 +367,8 @@ const std::vector<SystemTable>& InformationSchemaTables() {
              else b.Null(C::kInt4);
              if (precision > 0 && precision != 24 && precision != 53) b.Int4(0);
              else b.Null(C::kInt4);
-             b.Name(std::string(TypeInternalName(c.type.id)));
+             b.Name(c.type.id == TypeId::kArray ? "_" + std::string(TypeInternalName(c.type.element))
+                                                : std::string(TypeInternalName(c.type.id)));
              b.Name(c.identity ? "YES" : "NO");
              if (c.identity) b.Name(c.identity_always ? "ALWAYS" : "BY DEFAULT");
              else b.Null(C::kText);

@@ -1,5 +1,9 @@
 #include "sql/types/types.h"
 
+#include "sql/types/array.h"
+#include "sql/types/datetime.h"
+#include "sql/types/json.h"
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -14,20 +18,95 @@ void Throw(std::string sqlstate, std::string message, int location) {
   throw SqlException(SqlError{std::move(sqlstate), std::move(message), location >= 0 ? location + 1 : 0, {}, {}});
 }
 
-PhysicalType Physical(TypeId id) {
-  switch (id) {
-    case TypeId::kBool:
-    case TypeId::kInt2:
-    case TypeId::kInt4:
-    case TypeId::kInt8:
-    case TypeId::kDate:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return PhysicalType::kInt64;
-    case TypeId::kFloat4:
-    case TypeId::kFloat8: return PhysicalType::kDouble;
-    default: return PhysicalType::kString;
-  }
+namespace {
+
+// One row per scalar type: what pg_type says about it and how Orbit names it.
+struct TypeInfo {
+  TypeId id;
+  int32_t oid;
+  int32_t array_oid;
+  int16_t length;  // pg_type.typlen
+  char category;   // pg_type.typcategory
+  PhysicalType physical;
+  const char* internal_name;  // pg_type.typname
+  const char* display_name;   // format_type
+  const char* input_name;     // in "invalid input syntax for type ..."
+};
+
+constexpr PhysicalType kI = PhysicalType::kInt64, kD = PhysicalType::kDouble, kS = PhysicalType::kString;
+
+// In TypeId order.
+constexpr TypeInfo kTypes[] = {
+    {TypeId::kUnknown, 705, 0, -2, 'X', kS, "unknown", "unknown", "unknown"},
+    {TypeId::kBool, 16, 1000, 1, 'B', kI, "bool", "boolean", "boolean"},
+    {TypeId::kInt2, 21, 1005, 2, 'N', kI, "int2", "smallint", "smallint"},
+    {TypeId::kInt4, 23, 1007, 4, 'N', kI, "int4", "integer", "integer"},
+    {TypeId::kInt8, 20, 1016, 8, 'N', kI, "int8", "bigint", "bigint"},
+    {TypeId::kFloat4, 700, 1021, 4, 'N', kD, "float4", "real", "real"},
+    {TypeId::kFloat8, 701, 1022, 8, 'N', kD, "float8", "double precision", "double precision"},
+    {TypeId::kNumeric, 1700, 1231, -1, 'N', kS, "numeric", "numeric", "numeric"},
+    {TypeId::kText, 25, 1009, -1, 'S', kS, "text", "text", "text"},
+    {TypeId::kVarchar, 1043, 1015, -1, 'S', kS, "varchar", "character varying", "character varying"},
+    {TypeId::kBpchar, 1042, 1014, -1, 'S', kS, "bpchar", "character", "character"},
+    {TypeId::kDate, 1082, 1182, 4, 'D', kI, "date", "date", "date"},
+    {TypeId::kTimestamp, 1114, 1115, 8, 'D', kI, "timestamp", "timestamp without time zone", "timestamp"},
+    {TypeId::kTimestampTz, 1184, 1185, 8, 'D', kI, "timestamptz", "timestamp with time zone",
+     "timestamp with time zone"},
+    {TypeId::kTime, 1083, 1183, 8, 'D', kI, "time", "time without time zone", "time"},
+    {TypeId::kInterval, 1186, 1187, 16, 'T', kS, "interval", "interval", "interval"},
+    {TypeId::kBytea, 17, 1001, -1, 'U', kS, "bytea", "bytea", "bytea"},
+    {TypeId::kUuid, 2950, 2951, 16, 'U', kS, "uuid", "uuid", "uuid"},
+    {TypeId::kJson, 114, 199, -1, 'U', kS, "json", "json", "json"},
+    {TypeId::kJsonb, 3802, 3807, -1, 'U', kS, "jsonb", "jsonb", "json"},
+    {TypeId::kArray, 0, 0, -1, 'A', kS, "anyarray", "anyarray", "array"},
+};
+
+const TypeInfo& Info(TypeId id) { return kTypes[static_cast<size_t>(id)]; }
+
+// Names the grammar can give a type (after libpg_query's own mapping to pg_catalog names).
+struct TypeName {
+  const char* name;
+  TypeId id;
+};
+constexpr TypeName kTypeNames[] = {
+    {"bool", TypeId::kBool},       {"boolean", TypeId::kBool},
+    {"int2", TypeId::kInt2},       {"smallint", TypeId::kInt2},
+    {"int4", TypeId::kInt4},       {"integer", TypeId::kInt4},
+    {"int", TypeId::kInt4},        {"int8", TypeId::kInt8},
+    {"bigint", TypeId::kInt8},     {"float4", TypeId::kFloat4},
+    {"real", TypeId::kFloat4},     {"float8", TypeId::kFloat8},
+    {"double precision", TypeId::kFloat8},
+    {"numeric", TypeId::kNumeric}, {"decimal", TypeId::kNumeric},
+    {"text", TypeId::kText},       {"varchar", TypeId::kVarchar},
+    {"character varying", TypeId::kVarchar},
+    {"bpchar", TypeId::kBpchar},   {"character", TypeId::kBpchar},
+    {"char", TypeId::kBpchar},     {"date", TypeId::kDate},
+    {"timestamp", TypeId::kTimestamp},
+    {"timestamp without time zone", TypeId::kTimestamp},
+    {"timestamptz", TypeId::kTimestampTz},
+    {"timestamp with time zone", TypeId::kTimestampTz},
+    {"time", TypeId::kTime},       {"time without time zone", TypeId::kTime},
+    {"interval", TypeId::kInterval},
+    {"bytea", TypeId::kBytea},     {"uuid", TypeId::kUuid},
+    {"json", TypeId::kJson},       {"jsonb", TypeId::kJsonb},
+};
+
+}  // namespace
+
+PhysicalType Physical(TypeId id) { return Info(id).physical; }
+
+const std::vector<TypeId>& ScalarTypes() {
+  static const std::vector<TypeId> types = [] {
+    std::vector<TypeId> out;
+    for (const auto& t : kTypes) {
+      if (t.id != TypeId::kUnknown && t.id != TypeId::kArray) out.push_back(t.id);
+    }
+    return out;
+  }();
+  return types;
 }
+
+char TypeCategory(TypeId id) { return id == TypeId::kUnknown ? 'X' : Info(id).category; }
 
 bool IsInteger(TypeId id) { return id == TypeId::kInt2 || id == TypeId::kInt4 || id == TypeId::kInt8; }
 bool IsFloat(TypeId id) { return id == TypeId::kFloat4 || id == TypeId::kFloat8; }
@@ -49,100 +128,67 @@ bool IsString(TypeId id) {
   return id == TypeId::kText || id == TypeId::kVarchar || id == TypeId::kBpchar || id == TypeId::kUnknown;
 }
 
-int32_t TypeOid(TypeId id) {
-  switch (id) {
-    case TypeId::kBool: return 16;
-    case TypeId::kInt8: return 20;
-    case TypeId::kInt2: return 21;
-    case TypeId::kInt4: return 23;
-    case TypeId::kText: return 25;
-    case TypeId::kFloat4: return 700;
-    case TypeId::kFloat8: return 701;
-    case TypeId::kUnknown: return 705;
-    case TypeId::kBpchar: return 1042;
-    case TypeId::kVarchar: return 1043;
-    case TypeId::kNumeric: return 1700;
-    case TypeId::kDate: return 1082;
-    case TypeId::kTimestamp: return 1114;
-    case TypeId::kTimestampTz: return 1184;
-  }
-  return 0;
+int32_t TypeOid(TypeId id) { return Info(id).oid; }
+int32_t ArrayTypeOid(TypeId element) { return Info(element).array_oid; }
+int32_t TypeOid(const LogicalType& type) {
+  return type.id == TypeId::kArray ? ArrayTypeOid(type.element) : TypeOid(type.id);
 }
 
-int16_t TypeLength(TypeId id) {
-  switch (id) {
-    case TypeId::kBool: return 1;
-    case TypeId::kInt2: return 2;
-    case TypeId::kInt4:
-    case TypeId::kFloat4: return 4;
-    case TypeId::kInt8:
-    case TypeId::kFloat8:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return 8;
-    case TypeId::kDate: return 4;
-    case TypeId::kUnknown: return -2;  // a C string, as pg_type says for unknown
-    default: return -1;
+std::optional<LogicalType> TypeFromOid(int32_t oid) {
+  for (const auto& t : kTypes) {
+    if (t.id == TypeId::kArray) continue;
+    if (t.oid == oid) return Type(t.id);
+    if (t.array_oid == oid && t.array_oid != 0) return ArrayOf(t.id);
   }
+  return std::nullopt;
 }
+
+int16_t TypeLength(TypeId id) { return Info(id).length; }
 
 std::string TypeDisplayName(const LogicalType& type) {
-  auto with_length = [&](std::string name) {
-    return type.length >= 0 ? name + "(" + std::to_string(type.length) + ")" : name;
-  };
-  switch (type.id) {
-    case TypeId::kUnknown: return "unknown";
-    case TypeId::kBool: return "boolean";
-    case TypeId::kInt2: return "smallint";
-    case TypeId::kInt4: return "integer";
-    case TypeId::kInt8: return "bigint";
-    case TypeId::kFloat4: return "real";
-    case TypeId::kFloat8: return "double precision";
-    case TypeId::kNumeric: return "numeric";
-    case TypeId::kText: return "text";
-    case TypeId::kVarchar: return with_length("character varying");
-    case TypeId::kBpchar: return with_length("character");
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp without time zone";
-    case TypeId::kTimestampTz: return "timestamp with time zone";
+  if (type.id == TypeId::kArray) return TypeDisplayName(Type(type.element)) + "[]";
+  std::string name = Info(type.id).display_name;
+  if (type.length < 0) return name;
+  if (type.id == TypeId::kNumeric) {
+    return name + "(" + std::to_string(type.length >> 16) + "," + std::to_string(type.length & 0xffff) + ")";
   }
-  return "unknown";
+  if (type.id == TypeId::kVarchar || type.id == TypeId::kBpchar) return name + "(" + std::to_string(type.length) + ")";
+  return name;
 }
 
-std::string_view TypeInputName(TypeId id) {
-  switch (id) {
-    case TypeId::kBool: return "boolean";
-    case TypeId::kInt2: return "smallint";
-    case TypeId::kInt4: return "integer";
-    case TypeId::kInt8: return "bigint";
-    case TypeId::kFloat4: return "real";
-    case TypeId::kFloat8: return "double precision";
-    case TypeId::kNumeric: return "numeric";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampTz: return "timestamp with time zone";
-    default: return "text";
-  }
-}
+std::string_view TypeInputName(TypeId id) { return Info(id).input_name; }
+std::string_view TypeInternalName(TypeId id) { return Info(id).internal_name; }
 
-std::optional<LogicalType> LookupType(std::string_view name, std::optional<int32_t> modifier) {
+int32_t TypeModifier(const LogicalType& type) { return type.length >= 0 ? type.length + 4 : -1; }
+
+std::optional<LogicalType> LookupType(std::string_view name, const std::vector<int32_t>& modifiers) {
   LogicalType t;
-  if (name == "bool" || name == "boolean") t.id = TypeId::kBool;
-  else if (name == "int2" || name == "smallint") t.id = TypeId::kInt2;
-  else if (name == "int4" || name == "integer" || name == "int") t.id = TypeId::kInt4;
-  else if (name == "int8" || name == "bigint") t.id = TypeId::kInt8;
-  else if (name == "float4" || name == "real") t.id = TypeId::kFloat4;
-  else if (name == "float8" || name == "double precision") t.id = TypeId::kFloat8;
-  else if (name == "numeric" || name == "decimal") t.id = TypeId::kNumeric;
-  else if (name == "text") t.id = TypeId::kText;
-  else if (name == "varchar" || name == "character varying") t.id = TypeId::kVarchar;
-  else if (name == "bpchar" || name == "character" || name == "char") t.id = TypeId::kBpchar;
-  else if (name == "date") t.id = TypeId::kDate;
-  else if (name == "timestamp" || name == "timestamp without time zone") t.id = TypeId::kTimestamp;
-  else if (name == "timestamptz" || name == "timestamp with time zone") t.id = TypeId::kTimestampTz;
-  else return std::nullopt;
-  if (modifier) {
-    if (t.id != TypeId::kVarchar && t.id != TypeId::kBpchar) return std::nullopt;
-    t.length = *modifier;
+  bool found = false;
+  for (const auto& n : kTypeNames) {
+    if (name == n.name) {
+      t.id = n.id;
+      found = true;
+      break;
+    }
+  }
+  if (!found) return std::nullopt;
+  if (t.id == TypeId::kNumeric && !modifiers.empty()) {
+    if (modifiers.size() > 2) Throw("22023", "invalid NUMERIC type modifier");
+    int32_t precision = modifiers[0], scale = modifiers.size() > 1 ? modifiers[1] : 0;
+    if (precision < 1 || precision > 1000) {
+      Throw("22023", "NUMERIC precision " + std::to_string(precision) + " must be between 1 and 1000");
+    }
+    if (scale < 0 || scale > precision) {
+      Throw("22023", "NUMERIC scale " + std::to_string(scale) + " must be between 0 and precision " +
+                         std::to_string(precision));
+    }
+    t.length = precision << 16 | scale;
+  } else if (!modifiers.empty()) {
+    if (modifiers.size() > 1 || (t.id != TypeId::kVarchar && t.id != TypeId::kBpchar)) return std::nullopt;
+    if (modifiers[0] < 1 || modifiers[0] > 10485760) {
+      Throw("22023", "length for type " + std::string(name) + " must be at least 1");
+    }
+    t.length = modifiers[0];
   } else if (t.id == TypeId::kBpchar && name != "bpchar") {
     t.length = 1;  // char without a length is char(1)
   }
@@ -332,158 +378,125 @@ std::string FitLength(std::string s, const LogicalType& type, bool explicit_cast
   return s;
 }
 
-// Civil dates <-> days since 1970-01-01 (Howard Hinnant's algorithms), in the
-// proleptic Gregorian calendar PostgreSQL uses.
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
-constexpr int64_t kPgEpochDays = 10957;  // 2000-01-01 - 1970-01-01
-constexpr int64_t kMicrosPerDay = 86400LL * 1000000;
-
-bool DaysInMonthOk(int64_t y, unsigned m, unsigned d) {
-  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return false;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
-// Parses ISO 8601 'YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|+HH[:MM]|-HH[:MM]]' (and
-// 'epoch', 'infinity' are not supported yet). Returns micros since 2000-01-01 UTC.
-int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
-  std::string_view s = Trim(text);
-  size_t i = 0;
-  auto number = [&](size_t min_digits, size_t max_digits, int64_t& out) {
-    size_t start = i;
-    out = 0;
-    while (i < s.size() && i - start < max_digits && std::isdigit(static_cast<unsigned char>(s[i]))) {
-      out = out * 10 + (s[i++] - '0');
-    }
-    return i - start >= min_digits;
-  };
-  auto expect = [&](char c) {
-    if (i < s.size() && s[i] == c) {
-      ++i;
-      return true;
-    }
-    return false;
-  };
-  int64_t y, mo, d, h = 0, mi = 0, sec = 0, micros = 0, offset_minutes = 0;
-  if (!number(4, 6, y) || !expect('-') || !number(1, 2, mo) || !expect('-') || !number(1, 2, d)) {
-    BadInput(id, text, location);
+// numeric(p,s): rounds half away from zero to s decimals, then requires fewer
+// than p - s integer digits (22003 "numeric field overflow" otherwise).
+std::string FitNumeric(const std::string& value, int32_t typmod, int location) {
+  if (typmod < 0 || value == "NaN") return value;
+  int precision = typmod >> 16, scale = typmod & 0xffff;
+  bool negative = !value.empty() && value[0] == '-';
+  std::string_view body = std::string_view(value).substr(negative ? 1 : 0);
+  size_t dot = body.find('.');
+  std::string int_part(body.substr(0, dot));
+  std::string frac_part(dot == std::string_view::npos ? "" : body.substr(dot + 1));
+  bool round_up = frac_part.size() > static_cast<size_t>(scale) && frac_part[static_cast<size_t>(scale)] >= '5';
+  if (frac_part.size() > static_cast<size_t>(scale)) frac_part.resize(static_cast<size_t>(scale));
+  frac_part.append(static_cast<size_t>(scale) - frac_part.size(), '0');
+  std::string digits = int_part + frac_part;
+  if (round_up) {
+    size_t i = digits.size();
+    while (i > 0 && digits[i - 1] == '9') digits[--i] = '0';
+    if (i == 0) digits.insert(digits.begin(), '1');
+    else ++digits[i - 1];
   }
-  if (!DaysInMonthOk(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) {
-    Throw("22008", "date/time field value out of range: \"" + std::string(text) + "\"", location);
+  int_part = digits.substr(0, digits.size() - static_cast<size_t>(scale));
+  frac_part = digits.substr(digits.size() - static_cast<size_t>(scale));
+  size_t nz = int_part.find_first_not_of('0');
+  int_part = nz == std::string::npos ? "" : int_part.substr(nz);
+  if (static_cast<int>(int_part.size()) > precision - scale) {
+    std::string limit = precision == scale ? "1" : "10^" + std::to_string(precision - scale);
+    throw SqlException(SqlError{"22003", "numeric field overflow", location >= 0 ? location + 1 : 0,
+                                "A field with precision " + std::to_string(precision) + ", scale " +
+                                    std::to_string(scale) + " must round to an absolute value less than " + limit +
+                                    "."});
   }
-  if (i < s.size() && id != TypeId::kDate) {
-    if (!(expect(' ') || expect('T'))) BadInput(id, text, location);
-    while (i < s.size() && s[i] == ' ') ++i;
-    if (!number(1, 2, h) || !expect(':') || !number(2, 2, mi)) BadInput(id, text, location);
-    if (expect(':')) {
-      if (!number(2, 2, sec)) BadInput(id, text, location);
-      if (expect('.')) {
-        size_t start = i;
-        int64_t frac = 0;
-        if (!number(1, 9, frac)) BadInput(id, text, location);
-        size_t digits = i - start;
-        // Round to microseconds, as PostgreSQL does.
-        while (digits < 6) frac *= 10, ++digits;
-        int64_t rounded = frac;
-        while (digits > 7) rounded /= 10, --digits;
-        if (digits == 7) rounded = (rounded + 5) / 10;
-        micros = rounded;
-      }
-    }
-    while (i < s.size() && s[i] == ' ') ++i;
-    if (i < s.size()) {
-      if (s[i] == 'Z' || s[i] == 'z') {
+  bool zero = int_part.empty() && frac_part.find_first_not_of('0') == std::string::npos;
+  std::string out = negative && !zero ? "-" : "";
+  out += int_part.empty() ? "0" : int_part;
+  if (scale > 0) out += "." + frac_part;
+  return out;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// byteain: "\x" then hex pairs (spaces between pairs allowed), or the escape
+// format (backslash-octal \ooo and \\ for a backslash, other bytes as they are).
+std::string ParseBytea(std::string_view text, int location) {
+  std::string out;
+  if (text.size() >= 2 && text[0] == '\\' && text[1] == 'x') {
+    for (size_t i = 2; i < text.size();) {
+      if (std::isspace(static_cast<unsigned char>(text[i]))) {
         ++i;
-      } else if (s[i] == '+' || s[i] == '-') {
-        int sign = s[i++] == '-' ? -1 : 1;
-        int64_t oh = 0, om = 0;
-        if (!number(1, 2, oh)) BadInput(id, text, location);
-        if (expect(':')) {
-          if (!number(2, 2, om)) BadInput(id, text, location);
-        } else {
-          number(2, 2, om);
-        }
-        offset_minutes = sign * (oh * 60 + om);
+        continue;
       }
+      int hi = HexDigit(text[i]);
+      if (hi < 0) Throw("22023", "invalid hexadecimal digit: \"" + std::string(1, text[i]) + "\"", location);
+      if (i + 1 >= text.size()) Throw("22023", "invalid hexadecimal data: odd number of digits", location);
+      int lo = HexDigit(text[i + 1]);
+      if (lo < 0) Throw("22023", "invalid hexadecimal digit: \"" + std::string(1, text[i + 1]) + "\"", location);
+      out.push_back(static_cast<char>(hi << 4 | lo));
+      i += 2;
     }
-    if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi > 0 || sec > 0 || micros > 0))) {
-      Throw("22008", "date/time field value out of range: \"" + std::string(text) + "\"", location);
-    }
-  } else if (i < s.size() && id == TypeId::kDate) {
-    // A date accepts and drops a time part ('2024-01-01 10:00').
-    if (s[i] != ' ' && s[i] != 'T') BadInput(id, text, location);
-    i = s.size();
+    return out;
   }
-  if (i != s.size()) BadInput(id, text, location);
-  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) - kPgEpochDays;
-  int64_t total = days * kMicrosPerDay + ((h * 60 + mi) * 60 + sec) * 1000000 + micros;
-  if (id == TypeId::kTimestampTz) total -= offset_minutes * 60 * 1000000;  // to UTC
-  return total;
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] != '\\') {
+      out.push_back(text[i++]);
+    } else if (i + 1 < text.size() && text[i + 1] == '\\') {
+      out.push_back('\\');
+      i += 2;
+    } else if (i + 3 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '3' && text[i + 2] >= '0' &&
+               text[i + 2] <= '7' && text[i + 3] >= '0' && text[i + 3] <= '7') {
+      out.push_back(static_cast<char>((text[i + 1] - '0') << 6 | (text[i + 2] - '0') << 3 | (text[i + 3] - '0')));
+      i += 4;
+    } else {
+      Throw("22P02", "invalid input syntax for type bytea", location);
+    }
+  }
+  return out;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
-std::string FormatDate(int64_t days) {
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days + kPgEpochDays, y, m, d);
-  char buf[96];
-  if (y > 0) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u BC", static_cast<long long>(1 - y), m, d);
+void AppendByteaHex(std::string_view bytes, std::string& out) {
+  static const char kHex[] = "0123456789abcdef";
+  out += "\\x";
+  for (char ch : bytes) {
+    auto b = static_cast<unsigned char>(ch);
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
   }
-  return buf;
 }
 
-std::string FormatTimestamp(int64_t micros, bool with_zone) {
-  int64_t days = FloorDiv(micros, kMicrosPerDay);
-  int64_t rest = micros - days * kMicrosPerDay;
-  std::string date = FormatDate(days);
-  std::string bc;
-  if (date.ends_with(" BC")) {
-    bc = " BC";
-    date.resize(date.size() - 3);
+// uuid_in: 32 hex digits, optionally in braces, with a hyphen after any group
+// of four; stored as the canonical lower-case 8-4-4-4-12 form.
+std::string ParseUuid(std::string_view text, int location) {
+  std::string_view s = text;
+  auto bad = [&]() -> std::string {
+    Throw("22P02", "invalid input syntax for type uuid: \"" + std::string(text) + "\"", location);
+  };
+  if (!s.empty() && s.front() == '{') {
+    if (s.back() != '}') return bad();
+    s = s.substr(1, s.size() - 2);
   }
-  int64_t secs = rest / 1000000, frac = rest % 1000000;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, " %02lld:%02lld:%02lld", static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-  std::string out = date + buf;
-  if (frac > 0) {
-    char f[16];
-    std::snprintf(f, sizeof f, ".%06lld", static_cast<long long>(frac));
-    std::string fs(f);
-    while (fs.back() == '0') fs.pop_back();
-    out += fs;
+  std::string hex;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '-' && hex.size() % 4 == 0 && !hex.empty() && i + 1 < s.size() && s[i + 1] != '-') continue;
+    if (HexDigit(s[i]) < 0) return bad();
+    hex += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
   }
-  if (with_zone) out += "+00";
-  return out + bc;
+  if (hex.size() != 32) return bad();
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+         hex.substr(20);
 }
 
 }  // namespace
+
+std::string ApplyNumericTypmod(const std::string& value, int32_t typmod, int location) {
+  return FitNumeric(value, typmod, location);
+}
 
 int64_t NowMicros() {
   auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -564,6 +577,9 @@ void AppendText(const Value& v, std::string& out) {
     case TypeId::kDate: out += FormatDate(v.i); return;
     case TypeId::kTimestamp: out += FormatTimestamp(v.i, false); return;
     case TypeId::kTimestampTz: out += FormatTimestamp(v.i, true); return;
+    case TypeId::kTime: out += FormatTime(v.i); return;
+    case TypeId::kInterval: out += FormatInterval(DecodeInterval(v.s)); return;
+    case TypeId::kBytea: AppendByteaHex(v.s, out); return;
     default: out += v.s; return;
   }
 }
@@ -586,13 +602,25 @@ Value FromText(std::string_view text, const LogicalType& type) {
     case TypeId::kInt8: return Value::Int(type.id, ParseInt(text, type.id, -1));
     case TypeId::kFloat4:
     case TypeId::kFloat8: return Value::Float(type.id, ParseFloat(text, type.id, -1));
-    case TypeId::kNumeric: return Value::String(type, NormalizeNumeric(text, -1));
+    case TypeId::kNumeric: return Value::String(type, FitNumeric(NormalizeNumeric(text, -1), type.length, -1));
     case TypeId::kDate: {
       int64_t micros = ParseDateTime(text, TypeId::kDate, -1);
       return Value::Int(TypeId::kDate, FloorDiv(micros, kMicrosPerDay));
     }
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: return Value::Int(type.id, ParseDateTime(text, type.id, -1));
+    case TypeId::kTime: return Value::Int(type.id, ParseTime(text, -1));
+    case TypeId::kInterval: return Value::String(type, EncodeInterval(ParseInterval(text, -1)));
+    case TypeId::kBytea: return Value::String(type, ParseBytea(text, -1));
+    case TypeId::kUuid: return Value::String(type, ParseUuid(text, -1));
+    case TypeId::kJson:
+      ValidateUtf8(text);
+      ValidateJson(text, -1);
+      return Value::String(type, std::string(text));
+    case TypeId::kJsonb:
+      ValidateUtf8(text);
+      return Value::String(type, CanonicalJsonb(text, -1));
+    case TypeId::kArray: return MakeArray(type.element, ParseArray(text, type.element, -1));
     case TypeId::kUnknown:
       ValidateUtf8(text);
       return Value::String(type, std::string(text));
@@ -614,6 +642,14 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if ((from == TypeId::kBool && to == TypeId::kInt4) || (from == TypeId::kInt4 && to == TypeId::kBool)) {
     return context == CastContext::kExplicit;
   }
+  if ((from == TypeId::kJson && to == TypeId::kJsonb) || (from == TypeId::kJsonb && to == TypeId::kJson)) {
+    return context != CastContext::kImplicit;
+  }
+  if (from == TypeId::kTime && to == TypeId::kInterval) return true;
+  if ((from == TypeId::kInterval || from == TypeId::kTimestamp || from == TypeId::kTimestampTz) &&
+      to == TypeId::kTime) {
+    return context != CastContext::kImplicit;
+  }
   if (IsDateTime(from) && IsDateTime(to)) {
     // date -> timestamp(tz) and timestamp -> timestamptz widen implicitly; the rest need assignment.
     bool widening = from == TypeId::kDate || (from == TypeId::kTimestamp && to == TypeId::kTimestampTz);
@@ -625,7 +661,16 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
 Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, int location) {
   if (v.null) return Value::Null(target);
   TypeId from = v.type.id, to = target.id;
-  if (from == to && target.length < 0) return Value{target, false, v.i, v.f, v.s};
+  if (from == to && target.length < 0 && v.type.element == target.element) return Value{target, false, v.i, v.f, v.s};
+  if (to == TypeId::kNumeric && target.length >= 0 && from != TypeId::kUnknown && !IsString(from)) {
+    Value plain = CastValue(v, Type(TypeId::kNumeric), explicit_cast, location);
+    return Value::String(target, FitNumeric(plain.s, target.length, location));
+  }
+  if (from == TypeId::kArray && to == TypeId::kArray) {
+    std::vector<Value> elements = ArrayElements(v);
+    for (auto& e : elements) e = CastValue(e, Type(target.element), explicit_cast, location);
+    return MakeArray(target.element, elements);
+  }
   try {
     if (from == TypeId::kUnknown) {
       if (explicit_cast && (target.id == TypeId::kVarchar || target.id == TypeId::kBpchar)) {
@@ -682,29 +727,19 @@ Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, i
   if ((from == TypeId::kTimestamp && to == TypeId::kTimestampTz) || (from == TypeId::kTimestampTz && to == TypeId::kTimestamp)) {
     return Value::Int(to, v.i);  // the session time zone is UTC
   }
+  if (from == TypeId::kJson && to == TypeId::kJsonb) return Value::String(target, CanonicalJsonb(v.s, location));
+  if (from == TypeId::kJsonb && to == TypeId::kJson) return Value::String(target, v.s);
+  if ((from == TypeId::kTimestamp || from == TypeId::kTimestampTz) && to == TypeId::kTime) {
+    return Value::Int(to, v.i - FloorDiv(v.i, kMicrosPerDay) * kMicrosPerDay);
+  }
+  if (from == TypeId::kTime && to == TypeId::kInterval) return Value::String(target, EncodeInterval({0, 0, v.i}));
+  if (from == TypeId::kInterval && to == TypeId::kTime) {
+    int64_t micros = DecodeInterval(v.s).micros % kMicrosPerDay;
+    return Value::Int(to, micros < 0 ? micros + kMicrosPerDay : micros);
+  }
   if (explicit_cast && from == TypeId::kBool && to == TypeId::kInt4) return Value::Int(TypeId::kInt4, v.i);
   if (explicit_cast && from == TypeId::kInt4 && to == TypeId::kBool) return Value::Bool(v.i != 0);
   Throw("42846", "cannot cast type " + TypeDisplayName(v.type) + " to " + TypeDisplayName(target), location);
-}
-
-std::string_view TypeInternalName(TypeId id) {
-  switch (id) {
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt2: return "int2";
-    case TypeId::kInt4: return "int4";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kFloat4: return "float4";
-    case TypeId::kFloat8: return "float8";
-    case TypeId::kNumeric: return "numeric";
-    case TypeId::kText: return "text";
-    case TypeId::kVarchar: return "varchar";
-    case TypeId::kBpchar: return "bpchar";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampTz: return "timestamptz";
-    case TypeId::kUnknown: return "unknown";
-  }
-  return "unknown";
 }
 
 }  // namespace orbit::sql

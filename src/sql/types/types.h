@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace orbit::sql {
 
@@ -53,13 +54,20 @@ enum class TypeId : uint8_t {
   kInt8,
   kFloat4,
   kFloat8,
-  kNumeric,  // exact decimal; only constants (kept as text) until it gets arithmetic
+  kNumeric,  // exact decimal, kept as its text; length: precision << 16 | scale, or -1
   kText,
   kVarchar,
   kBpchar,   // char(n): blank-padded
   kDate,         // days since 2000-01-01 (PostgreSQL's epoch), in the int64 slot
   kTimestamp,    // microseconds since 2000-01-01 00:00:00, no time zone
   kTimestampTz,  // microseconds since 2000-01-01 00:00:00 UTC; shown in TimeZone (UTC only so far)
+  kTime,         // microseconds since midnight
+  kInterval,     // 16 bytes in the string slot: microseconds, days, months (sql/types/datetime.h)
+  kBytea,        // the raw bytes
+  kUuid,         // canonical text: 36 lower-case characters, which sort as the 16 bytes do
+  kJson,         // the input text, validated
+  kJsonb,        // canonical text (sql/types/json.h)
+  kArray,        // element: the element type; PostgreSQL's text form ({1,2,NULL}) in the string slot
 };
 
 // How values of a type are held in vectors and rows.
@@ -67,12 +75,14 @@ enum class PhysicalType : uint8_t { kInt64, kDouble, kString };
 
 struct LogicalType {
   TypeId id = TypeId::kUnknown;
-  int32_t length = -1;  // varchar(n) / char(n); -1 when unbounded
+  int32_t length = -1;  // varchar(n) / char(n); numeric(p,s) as p << 16 | s; -1 when unbounded
+  TypeId element = TypeId::kUnknown;  // kArray: the element type
 
   bool operator==(const LogicalType&) const = default;
 };
 
-constexpr LogicalType Type(TypeId id) { return LogicalType{id, -1}; }
+constexpr LogicalType Type(TypeId id) { return LogicalType{id, -1, TypeId::kUnknown}; }
+constexpr LogicalType ArrayOf(TypeId element) { return LogicalType{TypeId::kArray, -1, element}; }
 
 PhysicalType Physical(TypeId id);
 bool IsInteger(TypeId id);  // int2, int4, int8
@@ -83,18 +93,32 @@ bool IsDateTime(TypeId id); // date, timestamp, timestamptz
 // Widening order of the number types: int2 < int4 < int8 < numeric < float4 < float8; -1 otherwise.
 int NumericRank(TypeId id);
 
+// Every scalar type Orbit has, in TypeId order (arrays are ArrayOf each).
+const std::vector<TypeId>& ScalarTypes();
+// PostgreSQL's type category (pg_type.typcategory): 'N' numeric, 'S' string,
+// 'D' date/time, 'T' timespan, 'B' boolean, 'A' array, 'U' user (bytea, uuid, json).
+char TypeCategory(TypeId id);
+
 int32_t TypeOid(TypeId id);
+int32_t TypeOid(const LogicalType& type);  // arrays: the array type's OID (int4[]: 1007)
+int32_t ArrayTypeOid(TypeId element);      // pg_type.typarray
+// The type with this OID (arrays of scalar types too); nullopt if Orbit has none.
+std::optional<LogicalType> TypeFromOid(int32_t oid);
 int16_t TypeLength(TypeId id);  // pg_type.typlen: -1 for variable length
 // PostgreSQL's format_type: "integer", "character varying(3)", ...
 std::string TypeDisplayName(const LogicalType& type);
 // PostgreSQL's internal type name (pg_type.typname): int4, varchar, timestamptz, ...
 std::string_view TypeInternalName(TypeId id);
+// The type modifier PostgreSQL reports (pg_attribute.atttypmod): varchar(n) n + 4,
+// numeric(p,s) (p << 16 | s) + 4, otherwise -1.
+int32_t TypeModifier(const LogicalType& type);
 // The name in error messages about input syntax ("integer", "bigint", "boolean").
 std::string_view TypeInputName(TypeId id);
 
 // Resolves a type name as libpg_query spells it (pg_catalog.int4, text, varchar,
-// bpchar, ...) with optional modifier; nullopt if Orbit has no such type yet.
-std::optional<LogicalType> LookupType(std::string_view name, std::optional<int32_t> modifier);
+// bpchar, ...) with its modifiers (numeric takes two); nullopt if Orbit has no
+// such type yet. Throws 22023 for modifiers out of range.
+std::optional<LogicalType> LookupType(std::string_view name, const std::vector<int32_t>& modifiers = {});
 
 // A scalar: the type plus the payload in the slot its physical type uses.
 struct Value {
@@ -118,6 +142,12 @@ std::string AsciiLower(std::string_view s);
 // NUL bytes: the server encoding is UTF8, as PostgreSQL's checks on input.
 void ValidateUtf8(std::string_view s);
 
+// Whether a value's string slot already holds its text output (text types,
+// numeric, uuid, json, arrays), so writers can copy it without AppendText.
+inline bool SlotIsText(TypeId id) {
+  return Physical(id) == PhysicalType::kString && id != TypeId::kInterval && id != TypeId::kBytea;
+}
+
 // PostgreSQL's text output of a non-NULL value (t/f, shortest round-trip floats, ...).
 std::string ToText(const Value& v);
 void AppendText(const Value& v, std::string& out);
@@ -130,6 +160,10 @@ Value FromText(std::string_view text, const LogicalType& type);
 // CAST/:: (truncation of varchar(n), bool<->int4) over assignment rules.
 // Throws 42846 when no cast exists.
 Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, int location = -1);
+
+// Rounds a numeric's text to numeric(p,s) (`typmod` as LogicalType::length);
+// 22003 when it does not fit.
+std::string ApplyNumericTypmod(const std::string& value, int32_t typmod, int location = -1);
 
 // Whether a cast from `from` to `to` exists in the given context: implicit (in
 // expressions), assignment (INSERT/UPDATE) or explicit.

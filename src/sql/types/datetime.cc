@@ -1,0 +1,428 @@
+#include "sql/types/datetime.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <string>
+
+namespace orbit::sql {
+
+namespace {
+
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+[[noreturn]] void BadSyntax(TypeId id, std::string_view text, int location) {
+  Throw("22007", "invalid input syntax for type " + std::string(TypeInputName(id)) + ": \"" + std::string(text) + "\"",
+        location);
+}
+
+[[noreturn]] void FieldOutOfRange(std::string_view text, int location) {
+  Throw("22008", "date/time field value out of range: \"" + std::string(text) + "\"", location);
+}
+
+// Reads fractional-second digits after the '.', rounded to microseconds as PostgreSQL does.
+int64_t FractionMicros(std::string_view digits) {
+  int64_t frac = 0;
+  size_t n = 0;
+  for (char ch : digits.substr(0, 7)) frac = frac * 10 + (ch - '0'), ++n;
+  while (n < 7) frac *= 10, ++n;
+  return (frac + 5) / 10;
+}
+
+void AppendSeconds(std::string& out, int64_t secs, int64_t frac) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02lld", static_cast<long long>(secs));
+  out += buf;
+  if (frac > 0) {
+    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
+    std::string f(buf);
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+}
+
+// Parses "HH:MM[:SS[.ffffff]]" at s[i...]; advances i. False when it does not match.
+bool ParseClock(std::string_view s, size_t& i, int64_t& h, int64_t& mi, int64_t& sec, int64_t& micros) {
+  auto number = [&](size_t min_digits, size_t max_digits, int64_t& out) {
+    size_t start = i;
+    out = 0;
+    while (i < s.size() && i - start < max_digits && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      out = out * 10 + (s[i++] - '0');
+    }
+    return i - start >= min_digits;
+  };
+  h = mi = sec = micros = 0;
+  if (!number(1, 9, h) || i >= s.size() || s[i] != ':') return false;
+  ++i;
+  if (!number(2, 2, mi)) return false;
+  if (i < s.size() && s[i] == ':') {
+    ++i;
+    if (!number(2, 2, sec)) return false;
+    if (i < s.size() && s[i] == '.') {
+      size_t start = ++i;
+      while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+      if (i == start) return false;
+      micros = FractionMicros(s.substr(start, i - start));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeInterval(const Interval& v) {
+  std::string out(16, '\0');
+  std::memcpy(out.data(), &v.micros, 8);
+  std::memcpy(out.data() + 8, &v.days, 4);
+  std::memcpy(out.data() + 12, &v.months, 4);
+  return out;
+}
+
+Interval DecodeInterval(std::string_view bytes) {
+  Interval v;
+  if (bytes.size() != 16) return v;
+  std::memcpy(&v.micros, bytes.data(), 8);
+  std::memcpy(&v.days, bytes.data() + 8, 4);
+  std::memcpy(&v.months, bytes.data() + 12, 4);
+  return v;
+}
+
+int CompareIntervals(const Interval& a, const Interval& b) {
+  auto span = [](const Interval& v) {
+    return (static_cast<__int128>(v.months) * 30 + v.days) * kMicrosPerDay + v.micros;
+  };
+  __int128 x = span(a), y = span(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// Howard Hinnant's algorithms.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+}
+
+bool IsLeapYear(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned DaysInMonth(int64_t y, unsigned m) {
+  static const unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return kDays[m - 1] + (m == 2 && IsLeapYear(y) ? 1 : 0);
+}
+
+// ISO 8601 'YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|+HH[:MM]|-HH[:MM]]'.
+int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
+  std::string_view s = TrimSpaces(text);
+  size_t i = 0;
+  auto number = [&](size_t min_digits, size_t max_digits, int64_t& out) {
+    size_t start = i;
+    out = 0;
+    while (i < s.size() && i - start < max_digits && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      out = out * 10 + (s[i++] - '0');
+    }
+    return i - start >= min_digits;
+  };
+  auto expect = [&](char c) {
+    if (i < s.size() && s[i] == c) {
+      ++i;
+      return true;
+    }
+    return false;
+  };
+  int64_t y, mo, d, h = 0, mi = 0, sec = 0, micros = 0, offset_minutes = 0;
+  if (!number(4, 6, y) || !expect('-') || !number(1, 2, mo) || !expect('-') || !number(1, 2, d)) {
+    BadSyntax(id, text, location);
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, static_cast<unsigned>(mo))) FieldOutOfRange(text, location);
+  if (i < s.size() && id != TypeId::kDate) {
+    if (!(expect(' ') || expect('T'))) BadSyntax(id, text, location);
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (!ParseClock(s, i, h, mi, sec, micros)) BadSyntax(id, text, location);
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (i < s.size()) {
+      if (s[i] == 'Z' || s[i] == 'z') {
+        ++i;
+      } else if (s[i] == '+' || s[i] == '-') {
+        int sign = s[i++] == '-' ? -1 : 1;
+        int64_t oh = 0, om = 0;
+        if (!number(1, 2, oh)) BadSyntax(id, text, location);
+        if (expect(':')) {
+          if (!number(2, 2, om)) BadSyntax(id, text, location);
+        } else {
+          number(2, 2, om);
+        }
+        offset_minutes = sign * (oh * 60 + om);
+      }
+    }
+    if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi > 0 || sec > 0 || micros > 0))) {
+      FieldOutOfRange(text, location);
+    }
+  } else if (i < s.size() && id == TypeId::kDate) {
+    // A date accepts and drops a time part ('2024-01-01 10:00').
+    if (s[i] != ' ' && s[i] != 'T') BadSyntax(id, text, location);
+    i = s.size();
+  }
+  if (i != s.size()) BadSyntax(id, text, location);
+  int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) - kPgEpochDays;
+  int64_t total = days * kMicrosPerDay + ((h * 60 + mi) * 60 + sec) * kMicrosPerSecond + micros;
+  if (id == TypeId::kTimestampTz) total -= offset_minutes * kMicrosPerMinute;  // to UTC
+  return total;
+}
+
+int64_t ParseTime(std::string_view text, int location) {
+  std::string_view s = TrimSpaces(text);
+  size_t i = 0;
+  int64_t h, mi, sec, micros;
+  if (!ParseClock(s, i, h, mi, sec, micros) || i != s.size()) BadSyntax(TypeId::kTime, text, location);
+  if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi > 0 || sec > 0 || micros > 0))) {
+    FieldOutOfRange(text, location);
+  }
+  return h * kMicrosPerHour + mi * kMicrosPerMinute + sec * kMicrosPerSecond + micros;
+}
+
+// PostgreSQL's interval input, "postgres" style: signed quantities with units
+// ("1 year 2 mons -3 days", "1.5 hours", "3 days ago"), a clock part
+// ("1 day 02:03:04"), and a bare number as seconds. ISO 8601 ("P1D") is not
+// supported yet.
+Interval ParseInterval(std::string_view text, int location) {
+  std::string_view s = TrimSpaces(text);
+  auto bad = [&]() { BadSyntax(TypeId::kInterval, text, location); };
+  if (!s.empty() && s.front() == '@') s.remove_prefix(1);
+  long double months = 0, days = 0, micros = 0;
+  bool any = false, ago = false;
+  size_t i = 0;
+  auto skip_spaces = [&] {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  };
+  for (skip_spaces(); i < s.size(); skip_spaces()) {
+    if (ago) bad();
+    size_t start = i;
+    int sign = 1;
+    if (s[i] == '+' || s[i] == '-') sign = s[i++] == '-' ? -1 : 1;
+    // A clock part: [-]HH:MM[:SS[.f]]
+    size_t probe = i;
+    while (probe < s.size() && std::isdigit(static_cast<unsigned char>(s[probe]))) ++probe;
+    if (probe > i && probe < s.size() && s[probe] == ':') {
+      int64_t h, mi, sec, us;
+      if (!ParseClock(s, i, h, mi, sec, us)) bad();
+      if (mi > 59 || sec > 59) FieldOutOfRange(text, location);
+      micros += sign * static_cast<long double>(h * kMicrosPerHour + mi * kMicrosPerMinute + sec * kMicrosPerSecond + us);
+      any = true;
+      continue;
+    }
+    // A number, then a unit (or nothing: seconds).
+    size_t num_start = i;
+    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+    std::string number(s.substr(num_start, i - num_start));
+    if (number.empty()) {
+      size_t word_start = i;
+      while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+      if (AsciiLower(s.substr(word_start, i - word_start)) == "ago" && start == word_start && any) {
+        ago = true;
+        continue;
+      }
+      bad();
+    }
+    char* end = nullptr;
+    long double value = std::strtold(number.c_str(), &end);
+    if (end != number.c_str() + number.size()) bad();
+    value *= sign;
+    skip_spaces();
+    size_t unit_start = i;
+    while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+    std::string unit = AsciiLower(s.substr(unit_start, i - unit_start));
+    if (!unit.empty() && unit.back() == 's' && unit.size() > 1 && unit != "s" && unit != "ms" && unit != "us") {
+      unit.pop_back();  // plurals: days -> day, mons -> mon, secs -> sec
+    }
+    if (unit.empty() || unit == "second" || unit == "sec" || unit == "s") micros += value * kMicrosPerSecond;
+    else if (unit == "microsecond" || unit == "usec" || unit == "us") micros += value;
+    else if (unit == "millisecond" || unit == "msec" || unit == "ms") micros += value * 1000;
+    else if (unit == "minute" || unit == "min" || unit == "m") micros += value * kMicrosPerMinute;
+    else if (unit == "hour" || unit == "hr" || unit == "h") micros += value * kMicrosPerHour;
+    else if (unit == "day" || unit == "d") days += value;
+    else if (unit == "week" || unit == "w") days += value * 7;
+    else if (unit == "month" || unit == "mon") months += value;
+    else if (unit == "year" || unit == "yr" || unit == "y") months += value * 12;
+    else if (unit == "decade") months += value * 120;
+    else if (unit == "century" || unit == "centurie") months += value * 1200;
+    else if (unit == "millennium" || unit == "millennia" || unit == "millenium") months += value * 12000;
+    else bad();
+    any = true;
+  }
+  if (!any) bad();
+  // Fractions spill downwards: a fraction of a month becomes 30-day days, of a day 24 hours.
+  long double whole_months = std::trunc(months);
+  days += (months - whole_months) * 30;
+  long double whole_days = std::trunc(days);
+  micros += (days - whole_days) * kMicrosPerDay;
+  long double whole_micros = std::nearbyint(micros);
+  if (std::fabs(whole_months) > std::numeric_limits<int32_t>::max() ||
+      std::fabs(whole_days) > std::numeric_limits<int32_t>::max() || std::fabs(whole_micros) > 9.2e18L) {
+    Throw("22015", "interval field value out of range: \"" + std::string(text) + "\"", location);
+  }
+  Interval v{static_cast<int32_t>(whole_months), static_cast<int32_t>(whole_days), static_cast<int64_t>(whole_micros)};
+  return ago ? IntervalNegate(v, location) : v;
+}
+
+std::string FormatDate(int64_t days) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days + kPgEpochDays, y, m, d);
+  char buf[96];
+  if (y > 0) {
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
+  } else {
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u BC", static_cast<long long>(1 - y), m, d);
+  }
+  return buf;
+}
+
+std::string FormatTime(int64_t micros) {
+  int64_t secs = micros / kMicrosPerSecond;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%02lld:%02lld:", static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60));
+  std::string out = buf;
+  AppendSeconds(out, secs % 60, micros % kMicrosPerSecond);
+  return out;
+}
+
+std::string FormatTimestamp(int64_t micros, bool with_zone) {
+  int64_t days = FloorDiv(micros, kMicrosPerDay);
+  std::string date = FormatDate(days);
+  std::string bc;
+  if (date.ends_with(" BC")) {
+    bc = " BC";
+    date.resize(date.size() - 3);
+  }
+  std::string out = date + " " + FormatTime(micros - days * kMicrosPerDay);
+  if (with_zone) out += "+00";
+  return out + bc;
+}
+
+// EncodeInterval in PostgreSQL's datetime.c, IntervalStyle "postgres".
+std::string FormatInterval(const Interval& v) {
+  std::string out;
+  bool is_zero = true, is_before = false;
+  auto part = [&](int64_t value, const char* unit) {
+    if (value == 0) return;
+    if (!is_zero) out += ' ';
+    if (is_before && value > 0) out += '+';
+    out += std::to_string(value) + " " + unit + (value != 1 ? "s" : "");
+    is_before = value < 0;
+    is_zero = false;
+  };
+  part(v.months / 12, "year");
+  part(v.months % 12, "mon");
+  part(v.days, "day");
+  int64_t time = v.micros;
+  if (is_zero || time != 0) {
+    bool minus = time < 0;
+    // |INT64_MIN| does not fit; hours then carry the sign alone.
+    uint64_t magnitude = minus ? 0 - static_cast<uint64_t>(time) : static_cast<uint64_t>(time);
+    uint64_t secs = magnitude / kMicrosPerSecond;
+    if (!is_zero) out += ' ';
+    out += minus ? "-" : (is_before ? "+" : "");
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%02llu:%02llu:", static_cast<unsigned long long>(secs / 3600),
+                  static_cast<unsigned long long>(secs / 60 % 60));
+    out += buf;
+    AppendSeconds(out, static_cast<int64_t>(secs % 60), static_cast<int64_t>(magnitude % kMicrosPerSecond));
+  }
+  return out;
+}
+
+int64_t TimestampPlusInterval(int64_t micros, const Interval& v, int location) {
+  auto out_of_range = [&]() { Throw("22008", "timestamp out of range", location); };
+  if (v.months != 0) {
+    int64_t days = FloorDiv(micros, kMicrosPerDay);
+    int64_t time = micros - days * kMicrosPerDay;
+    int64_t y;
+    unsigned m, d;
+    CivilFromDays(days + kPgEpochDays, y, m, d);
+    int64_t month_index = y * 12 + (m - 1) + v.months;
+    y = FloorDiv(month_index, 12);
+    m = static_cast<unsigned>(month_index - y * 12 + 1);
+    d = std::min(d, DaysInMonth(y, m));
+    micros = (DaysFromCivil(y, m, d) - kPgEpochDays) * kMicrosPerDay + time;
+  }
+  int64_t shift = 0;
+  if (__builtin_mul_overflow(static_cast<int64_t>(v.days), kMicrosPerDay, &shift) ||
+      __builtin_add_overflow(micros, shift, &micros) || __builtin_add_overflow(micros, v.micros, &micros)) {
+    out_of_range();
+  }
+  // PostgreSQL's range: 4714-11-24 BC to 294276 AD.
+  constexpr int64_t kMin = -211813488000000000LL, kMax = 9223371331200000000LL;
+  if (micros < kMin || micros >= kMax) out_of_range();
+  return micros;
+}
+
+Interval TimestampMinus(int64_t a, int64_t b) {
+  int64_t diff = a - b;
+  Interval v;
+  v.days = static_cast<int32_t>(diff / kMicrosPerDay);
+  v.micros = diff % kMicrosPerDay;
+  return v;
+}
+
+Interval IntervalPlus(const Interval& a, const Interval& b, bool subtract, int location) {
+  Interval out;
+  bool overflow = subtract ? __builtin_sub_overflow(a.months, b.months, &out.months) ||
+                                 __builtin_sub_overflow(a.days, b.days, &out.days) ||
+                                 __builtin_sub_overflow(a.micros, b.micros, &out.micros)
+                           : __builtin_add_overflow(a.months, b.months, &out.months) ||
+                                 __builtin_add_overflow(a.days, b.days, &out.days) ||
+                                 __builtin_add_overflow(a.micros, b.micros, &out.micros);
+  if (overflow) Throw("22008", "interval out of range", location);
+  return out;
+}
+
+// interval_mul: fractions of months and days spill into days and time.
+Interval IntervalTimes(const Interval& v, double factor, int location) {
+  if (std::isnan(factor) || std::isinf(factor)) Throw("22008", "interval out of range", location);
+  long double months = static_cast<long double>(v.months) * factor;
+  long double days = static_cast<long double>(v.days) * factor;
+  long double whole_months = std::trunc(months);
+  days += (months - whole_months) * 30;
+  long double whole_days = std::trunc(days);
+  long double micros = static_cast<long double>(v.micros) * factor + (days - whole_days) * kMicrosPerDay;
+  micros = std::nearbyint(micros);
+  if (std::fabs(whole_months) > std::numeric_limits<int32_t>::max() ||
+      std::fabs(whole_days) > std::numeric_limits<int32_t>::max() || std::fabs(micros) > 9.2e18L) {
+    Throw("22008", "interval out of range", location);
+  }
+  return Interval{static_cast<int32_t>(whole_months), static_cast<int32_t>(whole_days), static_cast<int64_t>(micros)};
+}
+
+Interval IntervalNegate(const Interval& v, int location) {
+  if (v.months == std::numeric_limits<int32_t>::min() || v.days == std::numeric_limits<int32_t>::min() ||
+      v.micros == std::numeric_limits<int64_t>::min()) {
+    Throw("22008", "interval out of range", location);
+  }
+  return Interval{-v.months, -v.days, -v.micros};
+}
+
+}  // namespace orbit::sql
