@@ -206,7 +206,7 @@ def test_long_or_chains_invalid_utf8_and_float_edges(conn):
 
 
 def test_psql_describe_commands_read_pg_catalog(server):
-    """psql's \\dt, \\di and \\dn run their real catalog queries (joins, regex
+    """psql's \\dt, \\di, \\dn, \\l, \\du and \\df run their real catalog queries (joins, regex
     operators, pg_catalog functions) against Orbit's virtual pg_catalog."""
     def psql(*commands):
         args = ["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-X", "-A", "-F", "|"]
@@ -222,6 +222,9 @@ def test_psql_describe_commands_read_pg_catalog(server):
     di = psql("\\di")
     assert "public|shop_item|index|postgres|shop" in di and "public|shop_pkey|index|postgres|shop" in di
     assert "public|postgres" in psql("\\dn")
+    assert "postgres|postgres|UTF8|C.UTF-8|C.UTF-8||libc|" in psql("\\l")
+    assert "postgres|Superuser, Create role, Create DB, Replication, Bypass RLS|{}" in psql("\\du")
+    assert "(0 rows)" in psql("\\df")  # no user-defined functions
     # Catalogs are read-only here (PostgreSQL lets a superuser write them; Orbit refuses).
     r = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-X", "-c",
                         "DELETE FROM pg_namespace"], capture_output=True, text=True, timeout=30)

@@ -70,6 +70,12 @@ void RegisterCatalogFunctions(FunctionRegistry& r) {
   r.Add({"obj_description", {TypeId::kInt8, TypeId::kText}, TypeId::kText, AllNull});
   r.Add({"col_description", {TypeId::kInt8, TypeId::kInt4}, TypeId::kText, AllNull});
   r.Add({"shobj_description", {TypeId::kInt8, TypeId::kText}, TypeId::kText, AllNull});
+  // Orbit has no user-defined functions (pg_proc is empty): for any oid these
+  // answer as PostgreSQL does for an oid that is not a function, NULL.
+  r.Add({"pg_function_is_visible", {TypeId::kInt8}, TypeId::kBool, AllNull});
+  r.Add({"pg_get_function_result", {TypeId::kInt8}, TypeId::kText, AllNull});
+  r.Add({"pg_get_function_arguments", {TypeId::kInt8}, TypeId::kText, AllNull});
+  r.Add({"pg_get_function_identity_arguments", {TypeId::kInt8}, TypeId::kText, AllNull});
 }
 
 }  // namespace orbit::sql

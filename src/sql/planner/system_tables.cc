@@ -17,7 +17,7 @@ constexpr uint32_t kPkeyOidBit = 0x40000000;  // primary-key "indexes" get the t
 constexpr uint32_t kCheckOidBit = 0x20000000;
 constexpr uint32_t kForeignKeyOidBit = 0x10000000;
 
-enum class Col : uint8_t { kOid, kName, kChar, kBool, kInt2, kInt4, kFloat4, kText, kTimestampTz };
+enum class Col : uint8_t { kOid, kName, kChar, kBool, kInt2, kInt4, kFloat4, kText, kTimestampTz, kTextArray };
 
 LogicalType TypeOf(Col c) {
   switch (c) {
@@ -27,6 +27,7 @@ LogicalType TypeOf(Col c) {
     case Col::kInt4: return Type(TypeId::kInt4);
     case Col::kFloat4: return Type(TypeId::kFloat4);
     case Col::kTimestampTz: return Type(TypeId::kTimestampTz);
+    case Col::kTextArray: return ArrayOf(TypeId::kText);  // aclitem[] and text[] columns
     default: return Type(TypeId::kText);
   }
 }
@@ -126,12 +127,12 @@ Rows ClassRows(catalog::Catalog& catalog) {
 const std::vector<SystemTable>& Tables() {
   using C = Col;
   static const std::vector<SystemTable> tables = {
-      {"pg_namespace", 2615, {{"oid", C::kOid}, {"nspname", C::kName}, {"nspowner", C::kOid}, {"nspacl", C::kText}},
+      {"pg_namespace", 2615, {{"oid", C::kOid}, {"nspname", C::kName}, {"nspowner", C::kOid}, {"nspacl", C::kTextArray}},
        [](catalog::Catalog&) {
          Rows rows;
-         rows.push_back(RowBuilder().Oid(catalog::kPgCatalogNamespace).Name("pg_catalog").Oid(kOwner).Null(C::kText).Take());
-         rows.push_back(RowBuilder().Oid(catalog::kPublicNamespace).Name("public").Oid(kOwner).Null(C::kText).Take());
-         rows.push_back(RowBuilder().Oid(kInformationSchemaNamespace).Name("information_schema").Oid(kOwner).Null(C::kText).Take());
+         rows.push_back(RowBuilder().Oid(catalog::kPgCatalogNamespace).Name("pg_catalog").Oid(kOwner).Null(C::kTextArray).Take());
+         rows.push_back(RowBuilder().Oid(catalog::kPublicNamespace).Name("public").Oid(kOwner).Null(C::kTextArray).Take());
+         rows.push_back(RowBuilder().Oid(kInformationSchemaNamespace).Name("information_schema").Oid(kOwner).Null(C::kTextArray).Take());
          return rows;
        }},
       {"pg_class", 1259,
@@ -174,12 +175,12 @@ const std::vector<SystemTable>& Tables() {
        {{"oid", C::kOid}, {"datname", C::kName}, {"datdba", C::kOid}, {"encoding", C::kInt4},
         {"datlocprovider", C::kChar}, {"datistemplate", C::kBool}, {"datallowconn", C::kBool},
         {"datconnlimit", C::kInt4}, {"dattablespace", C::kOid}, {"datcollate", C::kText}, {"datctype", C::kText},
-        {"daticulocale", C::kText}, {"datcollversion", C::kText}, {"datacl", C::kText}},
+        {"daticulocale", C::kText}, {"datcollversion", C::kText}, {"datacl", C::kTextArray}},
        [](catalog::Catalog&) {
          Rows rows;
          rows.push_back(RowBuilder().Oid(kDatabaseOid).Name("postgres").Oid(kOwner).Int4(6).Name("c").Bool(false)
                             .Bool(true).Int4(-1).Oid(1663).Name("C.UTF-8").Name("C.UTF-8").Null(C::kText)
-                            .Null(C::kText).Null(C::kText).Take());
+                            .Null(C::kText).Null(C::kTextArray).Take());
          return rows;
        }},
       {"pg_type", 1247,
