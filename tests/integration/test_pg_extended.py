@@ -196,3 +196,32 @@ def test_bad_parameters_are_errors_not_disconnects(wire):
     assert error_code(dict(wire.until(b"Z"))[b"E"]) == "42601"
     wire.send(msg(b"Q", b"SELECT 42\0"))
     assert data_rows(wire.until(b"Z")) == [[b"42"]]
+
+
+def test_binary_formats_of_uuid_interval_time_jsonb_and_arrays(wire):
+    """Binary parameters and results for the newer types, as libpq-based drivers
+    that ask for format 1 (JDBC, asyncpg) send and read them."""
+    uid = bytes(range(16))
+    interval = struct.pack("!qii", 3_600_000_000, 2, 14)  # 1 hour, 2 days, 14 months
+    int_array = struct.pack("!iiiii", 1, 1, 23, 3, 1) + b"".join(
+        struct.pack("!i", 4) + struct.pack("!i", v) for v in (7, 8)) + struct.pack("!i", -1)
+    wire.send(parse(b"t", b"SELECT $1::uuid, $2::interval, $3::int4[], '10:11:12.5'::time, '{\"a\": 1}'::jsonb",
+                    (2950, 1186, 1007)),
+              bind(b"", b"t", [uid, interval, int_array], (1,), (1,)), execute(), SYNC)
+    replies = wire.until(b"Z")
+    assert [k for k, _ in replies] == [b"1", b"2", b"D", b"C", b"Z"], replies
+    [row] = data_rows(replies)
+    assert row[0] == uid
+    assert row[1] == interval
+    assert row[2] == int_array
+    assert struct.unpack("!q", row[3])[0] == ((10 * 60 + 11) * 60 + 12) * 1_000_000 + 500_000
+    assert row[4] == b'\x01{"a": 1}'
+    # The same values in text form.
+    wire.send(parse(b"", b"SELECT $1::uuid, $2::interval, $3::int4[]", (2950, 1186, 1007)),
+              bind(b"", b"", [uid, interval, int_array], (1,), (0,)), execute(), SYNC)
+    [row] = data_rows(wire.until(b"Z"))
+    assert row == [b"00010203-0405-0607-0809-0a0b0c0d0e0f", b"1 year 2 mons 2 days 01:00:00", b"{7,8,NULL}"]
+    # A malformed binary array is 22P03 and the connection stays usable.
+    wire.send(parse(b"", b"SELECT $1::int4[]", (1007,)), bind(b"", b"", [b"\x00\x00"], (1,)), execute(), SYNC)
+    replies = wire.until(b"Z")
+    assert [error_code(body) for kind, body in replies if kind == b"E"] == ["22P03"]

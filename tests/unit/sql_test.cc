@@ -16,6 +16,9 @@
 #include "sql/exec/row_codec.h"
 #include "sql/parser/parser.h"
 #include "sql/planner/binder.h"
+#include "sql/types/array.h"
+#include "sql/types/datetime.h"
+#include "sql/types/json.h"
 #include "storage_test_util.h"
 
 namespace orbit::sql {
@@ -372,9 +375,66 @@ TEST(SqlDateTime, IsoInputAndPostgresOutput) {
   EXPECT_EQ(FromText("2000-01-02", Type(TypeId::kDate)).i, 1);  // days since PostgreSQL's epoch
   EXPECT_EQ(FromText("2000-01-01 00:00:01", Type(TypeId::kTimestamp)).i, 1000000);
   EXPECT_THROW(FromText("2023-02-29", Type(TypeId::kDate)), SqlException);  // 22008
-  EXPECT_THROW(FromText("yesterday", Type(TypeId::kDate)), SqlException);   // 22P07 in PostgreSQL; 22P02 here
+  EXPECT_THROW(FromText("yesterday", Type(TypeId::kDate)), SqlException);   // 22007, as PostgreSQL
   EXPECT_EQ(ToText(CastValue(FromText("2024-05-06 23:59:59", Type(TypeId::kTimestamp)), Type(TypeId::kDate), false)),
             "2024-05-06");
+}
+
+TEST(SqlTypes, IntervalsParseAndPrintAsPostgres) {
+  auto iv = [](const char* s) { return ToText(FromText(s, Type(TypeId::kInterval))); };
+  EXPECT_EQ(iv("1 day 2 hours"), "1 day 02:00:00");
+  EXPECT_EQ(iv("-1 day +2 hours"), "-1 days +02:00:00");
+  EXPECT_EQ(iv("1 year 2 months 3 days 04:05:06.5"), "1 year 2 mons 3 days 04:05:06.5");
+  EXPECT_EQ(iv("1.5 months"), "1 mon 15 days");
+  EXPECT_EQ(iv("3 days ago"), "-3 days");
+  EXPECT_EQ(iv("0"), "00:00:00");
+  EXPECT_EQ(iv("90 minutes"), "01:30:00");
+  EXPECT_THROW(iv("1 fortnight"), SqlException);
+  Interval month{1, 0, 0}, thirty_days{0, 30, 0};
+  EXPECT_EQ(CompareIntervals(month, thirty_days), 0);  // PostgreSQL's interval ordering
+  // Adding a month clamps to the month's end; days and time come after.
+  int64_t jan31 = FromText("2024-01-31 10:00", Type(TypeId::kTimestamp)).i;
+  EXPECT_EQ(ToText(Value::Int(TypeId::kTimestamp, TimestampPlusInterval(jan31, {1, 1, 3600000000}, -1))),
+            "2024-03-01 11:00:00");
+  EXPECT_EQ(ToText(FromText("25:00:00", Type(TypeId::kInterval))), "25:00:00");
+  EXPECT_THROW(FromText("25:00", Type(TypeId::kTime)), SqlException);
+  EXPECT_EQ(ToText(FromText("23:59:59.999999", Type(TypeId::kTime))), "23:59:59.999999");
+}
+
+TEST(SqlTypes, ByteaUuidJsonAndNumericTypmods) {
+  EXPECT_EQ(ToText(FromText("\\x00fF", Type(TypeId::kBytea))), "\\x00ff");
+  EXPECT_EQ(FromText("a\\\\b\\001", Type(TypeId::kBytea)).s, std::string("a\\b\x01", 4));
+  EXPECT_THROW(FromText("\\x0", Type(TypeId::kBytea)), SqlException);  // odd number of digits
+  EXPECT_EQ(ToText(FromText("{A0EEBC999C0B4EF8BB6D6BB9BD380A11}", Type(TypeId::kUuid))),
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+  EXPECT_THROW(FromText("a0eebc99-9c0b", Type(TypeId::kUuid)), SqlException);
+  EXPECT_EQ(ToText(FromText(R"({"b": 1, "aa": [1.50, 1e2], "b": null})", Type(TypeId::kJsonb))),
+            R"({"b": null, "aa": [1.50, 100]})");
+  EXPECT_EQ(ToText(FromText(R"({"b":1,  "a":2})", Type(TypeId::kJson))), R"({"b":1,  "a":2})");
+  EXPECT_THROW(FromText("{bad", Type(TypeId::kJson)), SqlException);
+  EXPECT_EQ(JsonExtract(R"({"a": [10, {"b": "x"}]})", {{"a", {}}, {"", -1}, {"b", {}}}, true), "x");
+  EXPECT_EQ(JsonExtract(R"({"a": null})", {{"a", {}}}, true), std::nullopt);
+  LogicalType money = *LookupType("numeric", {5, 2});
+  EXPECT_EQ(TypeDisplayName(money), "numeric(5,2)");
+  EXPECT_EQ(FromText("12.345", money).s, "12.35");
+  EXPECT_EQ(FromText("-0.001", money).s, "0.00");
+  EXPECT_EQ(FromText("999.994", money).s, "999.99");
+  EXPECT_THROW(FromText("999.995", money), SqlException);  // rounds to 1000.00: 22003
+}
+
+TEST(SqlTypes, ArraysParseQuoteAndCompare) {
+  auto arr = [](const char* s, TypeId e) { return ToText(FromText(s, ArrayOf(e))); };
+  EXPECT_EQ(arr(" { 1 , 2,NULL } ", TypeId::kInt4), "{1,2,NULL}");
+  EXPECT_EQ(arr(R"({"a b","c\"d",null,"NULL",""})", TypeId::kText), R"({"a b","c\"d",NULL,"NULL",""})");
+  EXPECT_EQ(arr("{}", TypeId::kInt4), "{}");
+  EXPECT_THROW(arr("{1,x}", TypeId::kInt4), SqlException);
+  EXPECT_THROW(arr("{1,2", TypeId::kInt4), SqlException);
+  EXPECT_THROW(arr("{{1},{2}}", TypeId::kInt4), SqlException);  // multidimensional: not supported
+  Value a = FromText("{1,10}", ArrayOf(TypeId::kInt4)), b = FromText("{1,9}", ArrayOf(TypeId::kInt4));
+  EXPECT_GT(exec::CompareArrays(a, b), 0);  // element-wise, not text order
+  EXPECT_EQ(TypeOid(ArrayOf(TypeId::kInt4)), 1007);
+  EXPECT_EQ(TypeFromOid(1009), ArrayOf(TypeId::kText));
+  EXPECT_EQ(ToText(CastValue(a, ArrayOf(TypeId::kText), true)), "{1,10}");
 }
 
 }  // namespace
