@@ -36,6 +36,9 @@ ENABLED = [
     "foreign_key.test",
     "information_schema.test",
     "numeric_arith.test",
+    "types_datetime.test",
+    "types_misc.test",
+    "types_array.test",
 ]
 
 

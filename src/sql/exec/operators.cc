@@ -1,5 +1,7 @@
 #include "sql/exec/operators.h"
 
+#include "sql/types/array.h"
+
 #include "sql/exec/numeric.h"
 
 #include <algorithm>
@@ -346,6 +348,9 @@ class HashAggregate : public Operator {
     __int128 isum = 0;
     double fsum = 0;
     std::string nsum;  // sum of numeric arguments, in numeric's text form
+    std::string text;  // string_agg so far
+    std::vector<Value> items;  // array_agg so far (NULLs included)
+    bool truth = false;        // bool_and / bool_or so far
   };
 
   void Consume() {
@@ -357,8 +362,11 @@ class HashAggregate : public Operator {
     while (child_->Next(in)) {
       std::vector<Vector> keys;
       for (const auto& g : groups_) keys.push_back(Evaluate(*g, in));
-      std::vector<Vector> args;
-      for (const auto& a : aggs_) args.push_back(a.arg ? Evaluate(*a.arg, in) : Vector());
+      std::vector<Vector> args, delimiters;
+      for (const auto& a : aggs_) {
+        args.push_back(a.arg ? Evaluate(*a.arg, in) : Vector());
+        delimiters.push_back(a.delimiter ? Evaluate(*a.delimiter, in) : Vector());
+      }
       for (size_t i = 0; i < in.count; ++i) {
         size_t g = 0;
         if (!groups_.empty()) {
@@ -369,7 +377,7 @@ class HashAggregate : public Operator {
           if (inserted) NewGroup(std::move(key));
           g = it->second;
         }
-        for (size_t a = 0; a < aggs_.size(); ++a) Accumulate(a, g, args[a], i);
+        for (size_t a = 0; a < aggs_.size(); ++a) Accumulate(a, g, args[a], delimiters[a], i);
       }
     }
   }
@@ -383,16 +391,28 @@ class HashAggregate : public Operator {
     ++group_count_;
   }
 
-  void Accumulate(size_t a, size_t g, const Vector& arg, size_t i) {
+  void Accumulate(size_t a, size_t g, const Vector& arg, const Vector& delimiter, size_t i) {
     const AggregateSpec& spec = aggs_[a];
     State& s = states_[a][g];
     if (spec.kind == AggregateKind::kCountStar) {
       ++s.count;
       return;
     }
+    if (spec.kind == AggregateKind::kArrayAgg) {  // keeps NULL elements
+      ++s.count;
+      s.items.push_back(arg.Get(i));
+      return;
+    }
     if (arg.IsNull(i)) return;
     ++s.count;
     switch (spec.kind) {
+      case AggregateKind::kStringAgg:
+        // The delimiter goes before every value but the first (a NULL delimiter adds nothing).
+        if (s.count > 1 && !delimiter.IsNull(i)) s.text += delimiter.String(i);
+        s.text += arg.String(i);
+        break;
+      case AggregateKind::kBoolAnd: s.truth = s.count == 1 ? arg.Int(i) != 0 : s.truth && arg.Int(i) != 0; break;
+      case AggregateKind::kBoolOr: s.truth = s.count == 1 ? arg.Int(i) != 0 : s.truth || arg.Int(i) != 0; break;
       case AggregateKind::kSum:
       case AggregateKind::kAvg:
         if (arg.physical() == PhysicalType::kInt64) s.isum += arg.Int(i);
@@ -418,6 +438,10 @@ class HashAggregate : public Operator {
       case AggregateKind::kCount: return Value::Int(TypeId::kInt8, s.count);
       case AggregateKind::kMin:
       case AggregateKind::kMax: return extremes_[a].Get(g);
+      case AggregateKind::kStringAgg: return s.count == 0 ? Value::Null(spec.result) : Value::String(spec.result, s.text);
+      case AggregateKind::kArrayAgg: return s.count == 0 ? Value::Null(spec.result) : MakeArray(spec.result.element, s.items);
+      case AggregateKind::kBoolAnd:
+      case AggregateKind::kBoolOr: return s.count == 0 ? Value::Null(spec.result) : Value::Bool(s.truth);
       case AggregateKind::kSum:
         if (s.count == 0) return Value::Null(spec.result);
         if (spec.arg && spec.arg->type.id == TypeId::kNumeric) return Value::String(spec.result, s.nsum);
@@ -478,6 +502,12 @@ LogicalType AggregateResultType(AggregateKind kind, const LogicalType& arg, int 
   switch (kind) {
     case AggregateKind::kCountStar:
     case AggregateKind::kCount: return Type(TypeId::kInt8);
+    case AggregateKind::kStringAgg: return Type(TypeId::kText);
+    case AggregateKind::kBoolAnd:
+    case AggregateKind::kBoolOr: return Type(TypeId::kBool);
+    case AggregateKind::kArrayAgg:
+      if (arg.id == TypeId::kArray) Throw("0A000", "array_agg of arrays (multidimensional arrays) is not supported yet", location);
+      return ArrayOf(arg.id);
     case AggregateKind::kMin:
     case AggregateKind::kMax:
       if (arg.id == TypeId::kUnknown) return Type(TypeId::kText);

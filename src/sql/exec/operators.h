@@ -103,11 +103,12 @@ enum class JoinKind : uint8_t { kInner, kLeft, kRight, kFull };
 OperatorPtr MakeHashJoin(JoinKind kind, OperatorPtr left, OperatorPtr right, std::vector<BoundExprPtr> left_keys,
                          std::vector<BoundExprPtr> right_keys, BoundExprPtr residual);
 
-enum class AggregateKind : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax };
+enum class AggregateKind : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax, kStringAgg, kArrayAgg, kBoolAnd, kBoolOr };
 struct AggregateSpec {
   AggregateKind kind;
-  BoundExprPtr arg;  // null for count(*)
+  BoundExprPtr arg;        // null for count(*)
   LogicalType result;
+  BoundExprPtr delimiter = nullptr;  // string_agg's second argument
 };
 // Hash aggregation: output = group expressions then aggregates. With no group
 // expressions there is exactly one output row, even for empty input.

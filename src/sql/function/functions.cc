@@ -14,7 +14,8 @@ const std::vector<ScalarFunction>& FunctionRegistry::Find(const std::string& nam
 }
 
 bool FunctionRegistry::IsAggregate(const std::string& name) const {
-  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max";
+  return name == "count" || name == "sum" || name == "avg" || name == "min" || name == "max" || name == "string_agg" ||
+         name == "array_agg" || name == "bool_and" || name == "bool_or" || name == "every";
 }
 
 const FunctionRegistry& FunctionRegistry::BuiltIn() {

@@ -799,20 +799,37 @@ BoundExprPtr Binder::BindAggregate(const ast::Expr& e) {
     if (name != "count") Throw("42809", name + "(*) specified, but " + name + " is not a zero-argument aggregate", e.location);
     spec.kind = exec::AggregateKind::kCountStar;
   } else {
-    if (e.args.size() != 1) Throw("42883", "function " + name + " with " + std::to_string(e.args.size()) + " arguments does not exist", e.location);
+    size_t arity = name == "string_agg" ? 2 : 1;
+    if (e.args.size() != arity) Throw("42883", "function " + name + " with " + std::to_string(e.args.size()) + " arguments does not exist", e.location);
     in_aggregate_ = true;
     try {
       spec.arg = BindInput(*e.args[0]);
+      if (arity == 2) spec.delimiter = BindInput(*e.args[1]);
     } catch (...) {
       in_aggregate_ = false;
       throw;
     }
     in_aggregate_ = false;
-    spec.kind = name == "count" ? exec::AggregateKind::kCount
-                : name == "sum" ? exec::AggregateKind::kSum
-                : name == "avg" ? exec::AggregateKind::kAvg
-                : name == "min" ? exec::AggregateKind::kMin
-                                : exec::AggregateKind::kMax;
+    spec.kind = name == "count"        ? exec::AggregateKind::kCount
+                : name == "sum"        ? exec::AggregateKind::kSum
+                : name == "avg"        ? exec::AggregateKind::kAvg
+                : name == "min"        ? exec::AggregateKind::kMin
+                : name == "max"        ? exec::AggregateKind::kMax
+                : name == "string_agg" ? exec::AggregateKind::kStringAgg
+                : name == "array_agg"  ? exec::AggregateKind::kArrayAgg
+                : name == "bool_or"    ? exec::AggregateKind::kBoolOr
+                                       : exec::AggregateKind::kBoolAnd;  // bool_and, every
+    if (spec.kind == exec::AggregateKind::kStringAgg) {
+      if (!IsString(spec.arg->type.id)) {
+        Throw("42883", "function string_agg(" + TypeDisplayName(spec.arg->type) + ", " +
+                           TypeDisplayName(spec.delimiter->type) + ") does not exist", e.location);
+      }
+      spec.arg = MakeCast(std::move(spec.arg), Type(TypeId::kText), false, e.location);
+      spec.delimiter = Coerce(std::move(spec.delimiter), Type(TypeId::kText), e.location);
+    }
+    if (spec.kind == exec::AggregateKind::kBoolAnd || spec.kind == exec::AggregateKind::kBoolOr) {
+      spec.arg = RequireBool(std::move(spec.arg), name, e.location);
+    }
     if (spec.arg->type.id == TypeId::kUnknown && spec.kind != exec::AggregateKind::kCount) {
       spec.arg = MakeCast(std::move(spec.arg), Type(TypeId::kText), false, e.location);
     }

@@ -19,8 +19,8 @@ struct Node {
   Kind kind = Kind::kNull;
   bool boolean = false;
   std::string text;  // a number's digits, a string's value
-  std::vector<Node> items;
-  std::vector<std::pair<std::string, Node>> members;
+  std::vector<Node> items;    // an array's elements, or an object's member values
+  std::vector<std::string> keys;  // an object's member keys, one per item
 };
 
 constexpr size_t kMaxDepth = 1000;
@@ -49,7 +49,8 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
   bool binary(binary_t&) override { return false; }
   bool start_object(std::size_t) override { return Open(Node::Kind::kObject); }
   bool key(string_t& k) override {
-    stack_.back()->members.emplace_back(std::move(k), Node{});
+    stack_.back()->keys.push_back(std::move(k));
+    stack_.back()->items.emplace_back();
     return true;
   }
   bool end_object() override { return Close(); }
@@ -66,7 +67,7 @@ class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
     if (stack_.empty()) return &root_;
     Node* parent = stack_.back();
     if (parent->kind == Node::Kind::kArray) return &parent->items.emplace_back();
-    return &parent->members.back().second;
+    return &parent->items.back();  // the member whose key came last
   }
   bool Add(Node n) {
     *Slot() = std::move(n);
@@ -106,16 +107,24 @@ Node Parse(std::string_view text, int location) {
 void Canonicalize(Node& n) {
   for (auto& item : n.items) Canonicalize(item);
   if (n.kind == Node::Kind::kObject) {
-    std::stable_sort(n.members.begin(), n.members.end(), [](const auto& a, const auto& b) {
-      return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;
+    std::vector<size_t> order(n.keys.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const std::string &x = n.keys[a], &y = n.keys[b];
+      return x.size() != y.size() ? x.size() < y.size() : x < y;
     });
-    std::vector<std::pair<std::string, Node>> unique;
-    for (auto& m : n.members) {
-      if (!unique.empty() && unique.back().first == m.first) unique.back() = std::move(m);
-      else unique.push_back(std::move(m));
+    std::vector<std::string> keys;
+    std::vector<Node> items;
+    for (size_t i : order) {
+      if (!keys.empty() && keys.back() == n.keys[i]) {
+        items.back() = std::move(n.items[i]);
+      } else {
+        keys.push_back(std::move(n.keys[i]));
+        items.push_back(std::move(n.items[i]));
+      }
     }
-    n.members = std::move(unique);
-    for (auto& m : n.members) Canonicalize(m.second);
+    n.keys = std::move(keys);
+    n.items = std::move(items);
   } else if (n.kind == Node::Kind::kNumber) {
     n.text = FromText(n.text, Type(TypeId::kNumeric)).s;
   }
@@ -161,11 +170,11 @@ void Serialize(const Node& n, std::string& out) {
       return;
     case Node::Kind::kObject:
       out += '{';
-      for (size_t i = 0; i < n.members.size(); ++i) {
+      for (size_t i = 0; i < n.items.size(); ++i) {
         if (i > 0) out += ", ";
-        AppendQuoted(n.members[i].first, out);
+        AppendQuoted(n.keys[i], out);
         out += ": ";
-        Serialize(n.members[i].second, out);
+        Serialize(n.items[i], out);
       }
       out += '}';
       return;
@@ -191,8 +200,8 @@ std::optional<std::string> JsonExtract(std::string_view doc, const std::vector<J
     const Node* next = nullptr;
     if (n->kind == Node::Kind::kObject) {
       // The last member with the key (json keeps duplicates; PostgreSQL's -> takes the last).
-      for (const auto& m : n->members) {
-        if (m.first == step.key) next = &m.second;
+      for (size_t i = 0; i < n->keys.size(); ++i) {
+        if (n->keys[i] == step.key) next = &n->items[i];
       }
     } else if (n->kind == Node::Kind::kArray && step.index) {
       int64_t i = *step.index, size = static_cast<int64_t>(n->items.size());
