@@ -38,6 +38,7 @@ ENABLED = [
     "numeric_arith.test",
     "types_datetime.test",
     "types_misc.test",
+    "types_equality.test",
     "types_array.test",
 ]
 

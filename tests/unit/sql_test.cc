@@ -347,12 +347,12 @@ namespace orbit::sql {
 namespace {
 
 TEST(SqlNumeric, ComparesExactlyAndGroupsEqualValues) {
-  EXPECT_EQ(exec::CompareNumeric("1.0", "1.00"), 0);
-  EXPECT_EQ(exec::CompareNumeric("12345678901234567890.1", "12345678901234567890.2"), -1);
-  EXPECT_EQ(exec::CompareNumeric("-2", "-10"), 1);
-  EXPECT_EQ(exec::CompareNumeric("-0.0", "0"), 0);
-  EXPECT_EQ(exec::CompareNumeric("NaN", "1e3"), 1);
-  EXPECT_EQ(exec::CompareNumeric("NaN", "NaN"), 0);
+  EXPECT_EQ(CompareNumeric("1.0", "1.00"), 0);
+  EXPECT_EQ(CompareNumeric("12345678901234567890.1", "12345678901234567890.2"), -1);
+  EXPECT_EQ(CompareNumeric("-2", "-10"), 1);
+  EXPECT_EQ(CompareNumeric("-0.0", "0"), 0);
+  EXPECT_EQ(CompareNumeric("NaN", "1e3"), 1);
+  EXPECT_EQ(CompareNumeric("NaN", "NaN"), 0);
   auto num = [](const char* s) { return Value::String(Type(TypeId::kNumeric), s); };
   EXPECT_EQ(exec::GroupKey({num("1.0")}), exec::GroupKey({num("1.000")}));
   EXPECT_EQ(exec::GroupKey({Value::Float(TypeId::kFloat8, -0.0)}), exec::GroupKey({Value::Float(TypeId::kFloat8, 0.0)}));

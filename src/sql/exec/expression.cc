@@ -2,6 +2,7 @@
 
 #include "sql/types/array.h"
 #include "sql/types/datetime.h"
+#include "sql/types/json.h"
 
 #include "sql/exec/numeric.h"
 
@@ -229,31 +230,6 @@ Vector In(const BoundExpr& e, const Batch& input) {
 
 }  // namespace
 
-int CompareNumeric(std::string_view a, std::string_view b) {
-  // Values are in numeric's output form: [-]digits[.digits], or NaN (above everything).
-  bool an = a == "NaN", bn = b == "NaN";
-  if (an || bn) return an == bn ? 0 : an ? 1 : -1;
-  auto split = [](std::string_view s, bool& negative, std::string_view& whole, std::string_view& frac) {
-    negative = !s.empty() && s[0] == '-';
-    if (negative) s.remove_prefix(1);
-    size_t dot = s.find('.');
-    whole = s.substr(0, dot);
-    frac = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
-    while (whole.size() > 1 && whole[0] == '0') whole.remove_prefix(1);
-    while (!frac.empty() && frac.back() == '0') frac.remove_suffix(1);
-  };
-  bool na, nb;
-  std::string_view wa, fa, wb, fb;
-  split(a, na, wa, fa);
-  split(b, nb, wb, fb);
-  bool za = wa == "0" && fa.empty(), zb = wb == "0" && fb.empty();
-  if (za) na = false;
-  if (zb) nb = false;
-  if (na != nb) return na ? -1 : 1;
-  int magnitude = wa.size() != wb.size() ? (wa.size() < wb.size() ? -1 : 1) : Sign(wa.compare(wb));
-  if (magnitude == 0) magnitude = Sign(fa.compare(fb));  // trailing zeros stripped: lexicographic is numeric
-  return na ? -magnitude : magnitude;
-}
 
 // Element by element, NULL above every value; a shorter prefix sorts first.
 int CompareArrays(const Value& a, const Value& b) {
@@ -285,6 +261,7 @@ int CompareValues(const Vector& a, size_t i, const Vector& b, size_t j) {
     }
     case PhysicalType::kString: {
       if (a.type().id == TypeId::kNumeric) return CompareNumeric(a.String(i), b.String(j));
+      if (a.type().id == TypeId::kJsonb) return CompareJsonb(a.String(i), b.String(j));
       if (a.type().id == TypeId::kInterval) {
         return CompareIntervals(DecodeInterval(a.String(i)), DecodeInterval(b.String(j)));
       }

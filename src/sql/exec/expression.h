@@ -74,8 +74,6 @@ Value EvaluateConstant(const BoundExpr& e);
 // SQL LIKE: % and _ wildcards, backslash escapes.
 bool LikeMatch(std::string_view text, std::string_view pattern, bool case_insensitive);
 
-// Exact comparison of two numeric values in their text form.
-int CompareNumeric(std::string_view a, std::string_view b);
 
 // Three-way comparison of two non-NULL arrays of one element type.
 int CompareArrays(const Value& a, const Value& b);

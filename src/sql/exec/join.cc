@@ -7,6 +7,8 @@
 #include <unordered_map>
 
 #include "sql/exec/operators.h"
+#include "sql/types/datetime.h"
+#include "sql/types/json.h"
 
 namespace orbit::sql::exec {
 namespace {
@@ -32,7 +34,14 @@ bool EncodeKey(const std::vector<Vector>& keys, size_t row, std::string& out) {
       }
       case PhysicalType::kString: {
         std::string_view s = k.String(row);
-        if (k.type().id == TypeId::kNumeric) {
+        std::string canonical;
+        if (k.type().id == TypeId::kInterval) {  // equal spans: '1 day' = '24 hours'
+          canonical = IntervalKey(DecodeInterval(s));
+          s = canonical;
+        } else if (k.type().id == TypeId::kJsonb) {
+          canonical = JsonbEqualityKey(s);
+          s = canonical;
+        } else if (k.type().id == TypeId::kNumeric) {
           // 1.50 = 1.5: drop trailing fraction zeros (and a bare point); -0 = 0.
           if (s.find('.') != std::string_view::npos) {
             while (s.back() == '0') s.remove_suffix(1);

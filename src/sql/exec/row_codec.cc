@@ -1,5 +1,8 @@
 #include "sql/exec/row_codec.h"
 
+#include "sql/types/datetime.h"
+#include "sql/types/json.h"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -60,7 +63,11 @@ void AddKeyValue(storage::KeyEncoder& key, const Value& v) {
       break;
     case PhysicalType::kDouble: key.AddDouble(v.f); break;
     case PhysicalType::kString:
-      if (v.type.id == TypeId::kBpchar) {  // trailing spaces are insignificant in char(n)
+      if (v.type.id == TypeId::kInterval) {  // '1 day' and '24 hours' are one key
+        key.AddBytes(IntervalKey(DecodeInterval(v.s)));
+      } else if (v.type.id == TypeId::kJsonb) {  // 1.0 and 1 are one key
+        key.AddString(JsonbEqualityKey(v.s));
+      } else if (v.type.id == TypeId::kBpchar) {  // trailing spaces are insignificant in char(n)
         std::string_view s = v.s;
         while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
         key.AddString(s);
@@ -164,6 +171,10 @@ std::string GroupKey(const std::vector<Value>& row) {
       if (v.s == "-0") v.s = "0";
     } else if (v.type.id == TypeId::kBpchar) {
       while (!v.s.empty() && v.s.back() == ' ') v.s.pop_back();
+    } else if (v.type.id == TypeId::kInterval) {
+      v.s = IntervalKey(DecodeInterval(v.s));
+    } else if (v.type.id == TypeId::kJsonb) {
+      v.s = JsonbEqualityKey(v.s);
     } else if (Physical(v.type.id) == PhysicalType::kDouble) {
       if (v.f == 0) v.f = 0;  // -0 groups with 0
       if (std::isnan(v.f)) v.f = std::numeric_limits<double>::quiet_NaN();

@@ -79,12 +79,22 @@ void RegisterArrayFunctions(FunctionRegistry& r) {
            }
          },
          [](const std::vector<LogicalType>&) { return ArrayOf(T::kText); }});
+  // array_cat is not strict: a NULL array side contributes nothing.
   r.Add({"op:||", {T::kArray, T::kArray}, T::kArray,
-         Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           std::vector<Value> x = ArrayElements(a[0].Get(i)), y = ArrayElements(a[1].Get(i));
-           x.insert(x.end(), y.begin(), y.end());
-           out.String(i) = FormatArray(x);
-         }),
+         [](const std::vector<Vector>& a, size_t n, Vector& out) {
+           for (size_t i = 0; i < n; ++i) {
+             if (a[0].IsNull(i) && a[1].IsNull(i)) {
+               out.SetNull(i);
+               continue;
+             }
+             std::vector<Value> x, y;
+             if (!a[0].IsNull(i)) x = ArrayElements(a[0].Get(i));
+             if (!a[1].IsNull(i)) y = ArrayElements(a[1].Get(i));
+             x.insert(x.end(), y.begin(), y.end());
+             out.SetNull(i, false);
+             out.String(i) = FormatArray(x);
+           }
+         },
          FirstArgType});
 }
 

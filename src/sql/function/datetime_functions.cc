@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "sql/function/functions.h"
 #include "sql/types/datetime.h"
@@ -50,8 +51,15 @@ void IsoWeek(int64_t days, int64_t& iso_year, int64_t& week) {
 
 int64_t IsoDow(int64_t days) { return ((days + 5) % 7 + 7) % 7 + 1; }  // Monday 1 .. Sunday 7
 
+// A unit PostgreSQL knows but not for this type is 0A000; an unknown unit 22023.
 [[noreturn]] void BadUnit(const std::string& unit, const char* type) {
-  Throw("22023", "unit \"" + unit + "\" not supported for type " + type);
+  static const char* const kUnits[] = {"microseconds", "milliseconds", "second", "minute", "hour", "day", "week",
+                                       "month", "quarter", "year", "decade", "century", "millennium", "dow",
+                                       "isodow", "doy", "epoch", "isoyear", "julian", "timezone"};
+  for (const char* known : kUnits) {
+    if (unit == known) Throw("0A000", "unit \"" + unit + "\" not supported for type " + type);
+  }
+  Throw("22023", "unit \"" + unit + "\" not recognized for type " + type);
 }
 
 int64_t TruncTimestamp(const std::string& field, int64_t micros) {
@@ -205,15 +213,19 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
     r.Add({"op:+", {T::kInterval, ts}, result, ts_plus(false, true)});
     r.Add({"op:-", {ts, T::kInterval}, result, ts_plus(true, false)});
   }
-  r.Add({"op:+", {T::kDate, T::kInt4}, T::kDate, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           out.Int(i) = IntArith('+', a[0].Int(i), a[1].Int(i), T::kInt4);
-         })});
-  r.Add({"op:+", {T::kInt4, T::kDate}, T::kDate, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           out.Int(i) = IntArith('+', a[0].Int(i), a[1].Int(i), T::kInt4);
-         })});
-  r.Add({"op:-", {T::kDate, T::kInt4}, T::kDate, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           out.Int(i) = IntArith('-', a[0].Int(i), a[1].Int(i), T::kInt4);
-         })});
+  auto date_shift = [](int sign, bool int_first) {
+    return Strict([sign, int_first](const std::vector<Vector>& a, size_t i, Vector& out) {
+      int64_t date = a[int_first ? 1 : 0].Int(i), days = a[int_first ? 0 : 1].Int(i);
+      int64_t v = date + sign * days;  // both fit in 32 bits: no 64-bit overflow
+      if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+        Throw("22008", "date out of range");
+      }
+      out.Int(i) = v;
+    });
+  };
+  r.Add({"op:+", {T::kDate, T::kInt4}, T::kDate, date_shift(1, false)});
+  r.Add({"op:+", {T::kInt4, T::kDate}, T::kDate, date_shift(1, true)});
+  r.Add({"op:-", {T::kDate, T::kInt4}, T::kDate, date_shift(-1, false)});
   r.Add({"op:-", {T::kDate, T::kDate}, T::kInt4, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
            out.Int(i) = IntArith('-', a[0].Int(i), a[1].Int(i), T::kInt4);
          })});
@@ -236,14 +248,13 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
            out.String(i) = EncodeInterval(IntervalNegate(IntervalAt(a[0], i), -1));
          })});
   r.Add({"op:*", {T::kInterval, T::kFloat8}, T::kInterval, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           out.String(i) = EncodeInterval(IntervalTimes(IntervalAt(a[0], i), a[1].Double(i), -1));
+           out.String(i) = EncodeInterval(IntervalScale(IntervalAt(a[0], i), a[1].Double(i), false, -1));
          })});
   r.Add({"op:*", {T::kFloat8, T::kInterval}, T::kInterval, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           out.String(i) = EncodeInterval(IntervalTimes(IntervalAt(a[1], i), a[0].Double(i), -1));
+           out.String(i) = EncodeInterval(IntervalScale(IntervalAt(a[1], i), a[0].Double(i), false, -1));
          })});
   r.Add({"op:/", {T::kInterval, T::kFloat8}, T::kInterval, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           if (a[1].Double(i) == 0) Throw("22012", "division by zero");
-           out.String(i) = EncodeInterval(IntervalTimes(IntervalAt(a[0], i), 1.0 / a[1].Double(i), -1));
+           out.String(i) = EncodeInterval(IntervalScale(IntervalAt(a[0], i), a[1].Double(i), true, -1));
          })});
   auto time_plus = [](bool subtract, bool interval_first) {
     return Strict([subtract, interval_first](const std::vector<Vector>& a, size_t i, Vector& out) {
@@ -260,7 +271,8 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
            out.String(i) = EncodeInterval({0, 0, a[0].Int(i) - a[1].Int(i)});
          })});
 
-  for (T ts : {T::kTimestamp, T::kTimestampTz}) {
+  // timestamptz first: a date argument takes the preferred type, as in PostgreSQL.
+  for (T ts : {T::kTimestampTz, T::kTimestamp}) {
     r.Add({"date_trunc", {T::kText, ts}, ts, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
              out.Int(i) = TruncTimestamp(Field(a[0], i), a[1].Int(i));
            })});

@@ -109,6 +109,12 @@ void RegisterBinaryFunctions(FunctionRegistry& r) {
 }
 
 void RegisterMathFunctions(FunctionRegistry& r) {
+  r.Add({"op:-", {TypeId::kNumeric}, TypeId::kNumeric, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
+           const std::string& v = a[0].String(i);
+           bool zero = v.find_first_not_of("0.-") == std::string::npos;  // numeric has no -0
+           if (v == "NaN" || zero) out.String(i) = v;
+           else out.String(i) = v[0] == '-' ? v.substr(1) : "-" + v;
+         })});
   auto int_abs = [](TypeId t) {
     return Strict([t](const std::vector<Vector>& a, size_t i, Vector& out) {
       out.Int(i) = a[0].Int(i) < 0 ? IntArith('-', 0, a[0].Int(i), t) : a[0].Int(i);

@@ -81,7 +81,9 @@ BoundExprPtr Coerce(BoundExprPtr e, LogicalType type, int location) {
 
 BoundExprPtr CoerceAssignment(BoundExprPtr e, const catalog::ColumnDesc& column, int location) {
   if (e->type == column.type) return e;
-  if (!CanCast(e->type.id, column.type.id, CastContext::kAssignment)) {
+  bool arrays = e->type.id == TypeId::kArray && column.type.id == TypeId::kArray;
+  if (!CanCast(e->type.id, column.type.id, CastContext::kAssignment) ||
+      (arrays && !CanCast(e->type.element, column.type.element, CastContext::kAssignment))) {
     SqlError err{"42804", "column \"" + column.name + "\" is of type " + TypeDisplayName(column.type) +
                               " but expression is of type " + TypeDisplayName(e->type),
                  location >= 0 ? location + 1 : 0, {}, "You will need to rewrite or cast the expression."};
@@ -496,6 +498,29 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
   // Operators over the types beyond numbers and strings (date + integer,
   // timestamp - interval, jsonb ->> text, array || array) are functions.
   auto plain = [](TypeId t) { return IsNumber(t) || IsString(t) || t == TypeId::kBool; };
+  // array || element and element || array (array_append / array_prepend).
+  if (op == "||" && (lt == TypeId::kArray) != (rt == TypeId::kArray) && lt != TypeId::kUnknown && rt != TypeId::kUnknown) {
+    bool append = lt == TypeId::kArray;
+    LogicalType array_type = append ? l->type : r->type;
+    BoundExprPtr element = Coerce(std::move(append ? r : l), Type(array_type.element), e.location);
+    BoundExprPtr array = std::move(append ? l : r);
+    auto out = Node(BoundKind::kFunction, array_type, e.location);
+    out->op = append ? "array_append" : "array_prepend";
+    out->args.push_back(std::move(array));
+    out->args.push_back(std::move(element));
+    out->kernel = [append](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
+      for (size_t i = 0; i < n; ++i) {
+        std::vector<Value> items;
+        if (!args[0].IsNull(i)) items = ArrayElements(args[0].Get(i));
+        Value v = args[1].Get(i);
+        if (append) items.push_back(std::move(v));
+        else items.insert(items.begin(), std::move(v));
+        result.SetNull(i, false);
+        result.String(i) = FormatArray(items);
+      }
+    };
+    return out;
+  }
   if (!plain(lt) || !plain(rt)) {
     std::vector<BoundExprPtr> args;
     args.push_back(std::move(l));

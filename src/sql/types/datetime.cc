@@ -93,12 +93,23 @@ Interval DecodeInterval(std::string_view bytes) {
   return v;
 }
 
+namespace {
+
+__int128 Span(const Interval& v) { return (static_cast<__int128>(v.months) * 30 + v.days) * kMicrosPerDay + v.micros; }
+
+}  // namespace
+
 int CompareIntervals(const Interval& a, const Interval& b) {
-  auto span = [](const Interval& v) {
-    return (static_cast<__int128>(v.months) * 30 + v.days) * kMicrosPerDay + v.micros;
-  };
-  __int128 x = span(a), y = span(b);
+  __int128 x = Span(a), y = Span(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+std::string IntervalKey(const Interval& v) {
+  // Big-endian with the sign bit flipped: byte order is numeric order.
+  auto u = static_cast<unsigned __int128>(Span(v)) ^ (static_cast<unsigned __int128>(1) << 127);
+  std::string out(16, '\0');
+  for (int i = 15; i >= 0; --i, u >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(u & 0xff);
+  return out;
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -228,7 +239,15 @@ Interval ParseInterval(std::string_view text, int location) {
     if (probe > i && probe < s.size() && s[probe] == ':') {
       int64_t h, mi, sec, us;
       if (!ParseClock(s, i, h, mi, sec, us)) bad();
-      if (mi > 59 || sec > 59) FieldOutOfRange(text, location);
+      if (i < s.size() && s[i] == '.' && sec == 0) {  // "12:34.5" is minutes:seconds.fraction
+        size_t start = ++i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        us = FractionMicros(s.substr(start, i - start));
+        sec = mi, mi = h, h = 0;
+      }
+      if (mi > 59 || sec > 59) {
+        Throw("22015", "interval field value out of range: \"" + std::string(text) + "\"", location);
+      }
       micros += sign * static_cast<long double>(h * kMicrosPerHour + mi * kMicrosPerMinute + sec * kMicrosPerSecond + us);
       any = true;
       continue;
@@ -257,7 +276,13 @@ Interval ParseInterval(std::string_view text, int location) {
     if (!unit.empty() && unit.back() == 's' && unit.size() > 1 && unit != "s" && unit != "ms" && unit != "us") {
       unit.pop_back();  // plurals: days -> day, mons -> mon, secs -> sec
     }
-    if (unit.empty() || unit == "second" || unit == "sec" || unit == "s") micros += value * kMicrosPerSecond;
+    if (unit.empty()) {
+      // A bare number before a clock part counts days ("1 2:03:04"); otherwise seconds.
+      size_t next = i;
+      while (next < s.size() && std::isdigit(static_cast<unsigned char>(s[next]))) ++next;
+      if (next > i && next < s.size() && s[next] == ':') days += value;
+      else micros += value * kMicrosPerSecond;
+    } else if (unit == "second" || unit == "sec" || unit == "s") micros += value * kMicrosPerSecond;
     else if (unit == "microsecond" || unit == "usec" || unit == "us") micros += value;
     else if (unit == "millisecond" || unit == "msec" || unit == "ms") micros += value * 1000;
     else if (unit == "minute" || unit == "min" || unit == "m") micros += value * kMicrosPerMinute;
@@ -265,10 +290,11 @@ Interval ParseInterval(std::string_view text, int location) {
     else if (unit == "day" || unit == "d") days += value;
     else if (unit == "week" || unit == "w") days += value * 7;
     else if (unit == "month" || unit == "mon") months += value;
-    else if (unit == "year" || unit == "yr" || unit == "y") months += value * 12;
-    else if (unit == "decade") months += value * 120;
-    else if (unit == "century" || unit == "centurie") months += value * 1200;
-    else if (unit == "millennium" || unit == "millennia" || unit == "millenium") months += value * 12000;
+    // Fractions of years round to whole months, as PostgreSQL's DecodeInterval.
+    else if (unit == "year" || unit == "yr" || unit == "y") months += std::nearbyint(value * 12);
+    else if (unit == "decade") months += std::nearbyint(value * 120);
+    else if (unit == "century" || unit == "centurie") months += std::nearbyint(value * 1200);
+    else if (unit == "millennium" || unit == "millennia" || unit == "millenium") months += std::nearbyint(value * 12000);
     else bad();
     any = true;
   }
@@ -400,21 +426,33 @@ Interval IntervalPlus(const Interval& a, const Interval& b, bool subtract, int l
   return out;
 }
 
-// interval_mul: fractions of months and days spill into days and time.
-Interval IntervalTimes(const Interval& v, double factor, int location) {
-  if (std::isnan(factor) || std::isinf(factor)) Throw("22008", "interval out of range", location);
-  long double months = static_cast<long double>(v.months) * factor;
-  long double days = static_cast<long double>(v.days) * factor;
-  long double whole_months = std::trunc(months);
-  days += (months - whole_months) * 30;
-  long double whole_days = std::trunc(days);
-  long double micros = static_cast<long double>(v.micros) * factor + (days - whole_days) * kMicrosPerDay;
-  micros = std::nearbyint(micros);
-  if (std::fabs(whole_months) > std::numeric_limits<int32_t>::max() ||
-      std::fabs(whole_days) > std::numeric_limits<int32_t>::max() || std::fabs(micros) > 9.2e18L) {
-    Throw("22008", "interval out of range", location);
+// interval_mul / interval_div (PostgreSQL 15): whole months and days scale
+// and truncate; their fractions spill into days and seconds, rounded to
+// microseconds on the way (TSROUND), then time scales and rounds.
+Interval IntervalScale(const Interval& v, double factor, bool divide, int location) {
+  auto out_of_range = [&]() { Throw("22008", "interval out of range", location); };
+  if (divide && factor == 0) Throw("22012", "division by zero", location);
+  if (std::isnan(factor) || std::isinf(factor)) out_of_range();
+  auto scale = [&](double x) { return divide ? x / factor : x * factor; };
+  auto ts_round = [](double x) { return std::nearbyint(x * 1e6) / 1e6; };
+  double months = scale(v.months), days = scale(v.days);
+  if (std::fabs(months) > std::numeric_limits<int32_t>::max() || std::fabs(days) > std::numeric_limits<int32_t>::max()) {
+    out_of_range();
   }
-  return Interval{static_cast<int32_t>(whole_months), static_cast<int32_t>(whole_days), static_cast<int64_t>(micros)};
+  Interval out;
+  out.months = static_cast<int32_t>(months);
+  out.days = static_cast<int32_t>(days);
+  double month_remainder_days = ts_round((months - out.months) * 30);
+  double sec_remainder = ts_round((days - out.days + month_remainder_days - static_cast<int>(month_remainder_days)) * 86400);
+  if (std::fabs(sec_remainder) >= 86400) {
+    out.days += static_cast<int32_t>(sec_remainder / 86400);
+    sec_remainder -= static_cast<int>(sec_remainder / 86400) * 86400.0;
+  }
+  out.days += static_cast<int32_t>(month_remainder_days);
+  double micros = std::nearbyint(scale(static_cast<double>(v.micros)) + sec_remainder * 1e6);
+  if (std::fabs(micros) >= 9.2e18) out_of_range();
+  out.micros = static_cast<int64_t>(micros);
+  return out;
 }
 
 Interval IntervalNegate(const Interval& v, int location) {

@@ -33,6 +33,9 @@ std::string EncodeInterval(const Interval& v);
 Interval DecodeInterval(std::string_view bytes);
 // The ordering PostgreSQL gives intervals: a month counts 30 days, a day 24 hours.
 int CompareIntervals(const Interval& a, const Interval& b);
+// 16 bytes that sort and compare as CompareIntervals does ('1 day' = '24 hours'):
+// for index keys, grouping and hash joins.
+std::string IntervalKey(const Interval& v);
 
 int64_t FloorDiv(int64_t a, int64_t b);
 // Civil dates <-> days since 1970-01-01 in the proleptic Gregorian calendar.
@@ -55,7 +58,8 @@ std::string FormatInterval(const Interval& v);
 int64_t TimestampPlusInterval(int64_t micros, const Interval& v, int location);
 Interval TimestampMinus(int64_t a, int64_t b);  // as timestamp_mi: days plus a time under one day
 Interval IntervalPlus(const Interval& a, const Interval& b, bool subtract, int location);
-Interval IntervalTimes(const Interval& v, double factor, int location);
+// interval * factor, or interval / factor with `divide` (22012 for zero).
+Interval IntervalScale(const Interval& v, double factor, bool divide, int location);
 Interval IntervalNegate(const Interval& v, int location);
 
 }  // namespace orbit::sql

@@ -181,7 +181,62 @@ void Serialize(const Node& n, std::string& out) {
   }
 }
 
+int Rank(const Node& n) {
+  switch (n.kind) {
+    case Node::Kind::kNull: return 0;
+    case Node::Kind::kString: return 1;
+    case Node::Kind::kNumber: return 2;
+    case Node::Kind::kBool: return 3;
+    case Node::Kind::kArray: return 4;
+    case Node::Kind::kObject: return 5;
+  }
+  return 0;
+}
+
+int Compare(const Node& a, const Node& b) {
+  if (a.kind != b.kind) return Rank(a) < Rank(b) ? -1 : 1;
+  auto sign = [](int c) { return c < 0 ? -1 : c > 0 ? 1 : 0; };
+  switch (a.kind) {
+    case Node::Kind::kNull: return 0;
+    case Node::Kind::kString: return sign(a.text.compare(b.text));
+    case Node::Kind::kNumber: return CompareNumeric(a.text, b.text);
+    case Node::Kind::kBool: return a.boolean == b.boolean ? 0 : a.boolean ? 1 : -1;
+    case Node::Kind::kArray:
+    case Node::Kind::kObject: {
+      if (a.items.size() != b.items.size()) return a.items.size() < b.items.size() ? -1 : 1;
+      for (size_t i = 0; i < a.items.size(); ++i) {
+        if (a.kind == Node::Kind::kObject) {  // keys in jsonb's order: shorter first
+          const std::string &x = a.keys[i], &y = b.keys[i];
+          if (x != y) return x.size() != y.size() ? (x.size() < y.size() ? -1 : 1) : sign(x.compare(y));
+        }
+        if (int c = Compare(a.items[i], b.items[i]); c != 0) return c;
+      }
+      return 0;
+    }
+  }
+  return 0;
+}
+
+void StripNumberZeros(Node& n) {
+  for (auto& item : n.items) StripNumberZeros(item);
+  if (n.kind == Node::Kind::kNumber && n.text.find('.') != std::string::npos) {
+    while (n.text.back() == '0') n.text.pop_back();
+    if (n.text.back() == '.') n.text.pop_back();
+    if (n.text == "-0") n.text = "0";
+  }
+}
+
 }  // namespace
+
+int CompareJsonb(std::string_view a, std::string_view b) { return Compare(Parse(a, -1), Parse(b, -1)); }
+
+std::string JsonbEqualityKey(std::string_view doc) {
+  Node n = Parse(doc, -1);
+  StripNumberZeros(n);
+  std::string out;
+  Serialize(n, out);
+  return out;
+}
 
 void ValidateJson(std::string_view text, int location) { Parse(text, location); }
 

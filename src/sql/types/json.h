@@ -29,6 +29,12 @@ std::optional<std::string> JsonExtract(std::string_view doc, const std::vector<J
 std::string JsonTypeof(std::string_view doc);
 // json_array_length (22023 for a scalar or an object).
 int64_t JsonArrayLength(std::string_view doc);
+// jsonb's btree order: object > array > boolean > number > string > null;
+// containers with more members are greater; numbers compare as numerics.
+int CompareJsonb(std::string_view a, std::string_view b);
+// A key equal for jsonb values that are equal (1.0 = 1): numbers lose trailing zeros.
+std::string JsonbEqualityKey(std::string_view doc);
+
 // A SQL text as a JSON string literal ("a\"b").
 std::string JsonQuote(std::string_view s);
 

@@ -161,6 +161,9 @@ Value FromText(std::string_view text, const LogicalType& type);
 // Throws 42846 when no cast exists.
 Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, int location = -1);
 
+// Exact comparison of two numeric values in their text form (NaN above all).
+int CompareNumeric(std::string_view a, std::string_view b);
+
 // Rounds a numeric's text to numeric(p,s) (`typmod` as LogicalType::length);
 // 22003 when it does not fit.
 std::string ApplyNumericTypmod(const std::string& value, int32_t typmod, int location = -1);
