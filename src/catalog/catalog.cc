@@ -294,6 +294,14 @@ std::optional<ViewDesc> ViewFromJson(std::string_view bytes) {
   v.name = j.value("name", "");
   v.sql = j.value("sql", "");
   v.columns = j.value("columns", std::vector<std::string>());
+  if (j.contains("types")) {
+    for (const auto& t : j["types"]) {
+      auto type = sql::TypeFromOid(t.value("oid", 0));
+      if (!type) return std::nullopt;
+      type->length = t.value("length", -1);
+      v.types.push_back(*type);
+    }
+  }
   return v;
 }
 
@@ -311,6 +319,9 @@ Status Catalog::CreateView(const ViewDesc& view, bool replace) {
   }
   nlohmann::json j{{"format", kFormat}, {"kind", "view"}, {"oid", oid},        {"schema", view.schema_oid},
                    {"name", view.name}, {"sql", view.sql}, {"columns", view.columns}};
+  nlohmann::json types = nlohmann::json::array();
+  for (const auto& t : view.types) types.push_back({{"oid", sql::TypeOid(t)}, {"length", t.length}});
+  j["types"] = std::move(types);
   if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(oid), j.dump()); !s.ok()) return s;
   return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(view.schema_oid, view.name),
                   storage::KeyEncoder().AddInt(oid).Release());

@@ -65,6 +65,7 @@ struct ViewDesc {
   std::string name;
   std::string sql;
   std::vector<std::string> columns;  // output column names
+  std::vector<sql::LogicalType> types;  // their types (empty for views made before types were kept)
 };
 
 struct RoleDesc {

@@ -206,7 +206,7 @@ def test_long_or_chains_invalid_utf8_and_float_edges(conn):
 
 
 def test_psql_describe_commands_read_pg_catalog(server):
-    """psql's \\dt, \\di, \\dn, \\l, \\du and \\df run their real catalog queries (joins, regex
+    """psql's \\d, \\dt, \\di, \\dn, \\l, \\du and \\df run their real catalog queries (joins, regex
     operators, pg_catalog functions) against Orbit's virtual pg_catalog."""
     def psql(*commands):
         args = ["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-X", "-A", "-F", "|"]
@@ -225,6 +225,19 @@ def test_psql_describe_commands_read_pg_catalog(server):
     assert "postgres|postgres|UTF8|C.UTF-8|C.UTF-8||libc|" in psql("\\l")
     assert "postgres|Superuser, Create role, Create DB, Replication, Bypass RLS|{}" in psql("\\du")
     assert "(0 rows)" in psql("\\df")  # no user-defined functions
+    # \d <table> runs a dozen catalog queries (regclass casts, COLLATE, correlated
+    # functions in FROM WITH ORDINALITY, pg_get_indexdef/constraintdef).
+    psql("CREATE TABLE line (id int PRIMARY KEY, shop_id int REFERENCES shop (id), qty int DEFAULT 1 CHECK (qty > 0))")
+    d = psql("\\d line")
+    assert 'Table "public.line"' in d
+    assert "id|integer||not null|" in d and "qty|integer|||1" in d
+    assert '"line_pkey" PRIMARY KEY, btree (id)' in d
+    assert '"line_qty_check" CHECK (qty > 0)' in d
+    assert '"line_shop_id_fkey" FOREIGN KEY (shop_id) REFERENCES shop(id)' in d
+    referenced = psql("\\d shop")
+    assert "nextval('shop_id_seq'::regclass)" in referenced
+    assert 'TABLE "line" CONSTRAINT "line_shop_id_fkey" FOREIGN KEY (shop_id) REFERENCES shop(id)' in referenced
+    assert "item|text|yes|item" in psql("\\d shop_item")
     # Catalogs are read-only here (PostgreSQL lets a superuser write them; Orbit refuses).
     r = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(server.port("pg")), "-U", "postgres", "-X", "-c",
                         "DELETE FROM pg_namespace"], capture_output=True, text=True, timeout=30)

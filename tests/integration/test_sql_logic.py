@@ -39,6 +39,7 @@ ENABLED = [
     "types_datetime.test",
     "types_misc.test",
     "types_equality.test",
+    "table_functions.test",
     "types_array.test",
 ]
 

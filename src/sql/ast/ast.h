@@ -91,6 +91,7 @@ struct FromItem {
   ExprPtr function;
   std::string alias;
   std::vector<std::string> column_aliases;
+  bool ordinality = false;  // a function WITH ORDINALITY: a bigint column numbering its rows
   JoinType join = JoinType::kInner;
   std::unique_ptr<FromItem> left;
   std::unique_ptr<FromItem> right;

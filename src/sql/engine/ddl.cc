@@ -312,6 +312,7 @@ void Session::RunCreateView(const ast::CreateView& s, ResultSink& sink) {
   view.sql = s.query_sql;
   for (size_t i = 0; i < plan.columns.size(); ++i) {
     view.columns.push_back(i < s.columns.size() ? s.columns[i] : plan.columns[i].name);
+    view.types.push_back(plan.columns[i].type.id == TypeId::kUnknown ? Type(TypeId::kText) : plan.columns[i].type);
   }
   auto created = catalog.CreateView(view, s.or_replace);
   if (!created.ok()) {

@@ -262,6 +262,10 @@ int CompareValues(const Vector& a, size_t i, const Vector& b, size_t j) {
     case PhysicalType::kString: {
       if (a.type().id == TypeId::kNumeric) return CompareNumeric(a.String(i), b.String(j));
       if (a.type().id == TypeId::kJsonb) return CompareJsonb(a.String(i), b.String(j));
+      if (IsRegType(a.type().id)) {  // by oid
+        int64_t x = RegOid(a.String(i)), y = RegOid(b.String(j));
+        return x < y ? -1 : x > y ? 1 : 0;
+      }
       if (a.type().id == TypeId::kInterval) {
         return CompareIntervals(DecodeInterval(a.String(i)), DecodeInterval(b.String(j)));
       }

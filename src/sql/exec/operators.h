@@ -75,7 +75,7 @@ OperatorPtr MakeTableScan(storage::Transaction& txn, const catalog::TableDesc& t
                           std::optional<KeyRange> range = std::nullopt);
 
 // generate_series over integers: start, start + step, ... while not past stop.
-OperatorPtr MakeSeries(int64_t start, int64_t stop, int64_t step, LogicalType type);
+OperatorPtr MakeSeries(int64_t start, int64_t stop, int64_t step, LogicalType type, bool ordinality = false);
 
 // The rows of each child in turn (UNION ALL); children have the same types.
 OperatorPtr MakeAppend(std::vector<OperatorPtr> children);

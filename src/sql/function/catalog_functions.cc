@@ -70,6 +70,23 @@ void RegisterCatalogFunctions(FunctionRegistry& r) {
   r.Add({"obj_description", {TypeId::kInt8, TypeId::kText}, TypeId::kText, AllNull});
   r.Add({"col_description", {TypeId::kInt8, TypeId::kInt4}, TypeId::kText, AllNull});
   r.Add({"shobj_description", {TypeId::kInt8, TypeId::kText}, TypeId::kText, AllNull});
+  // pg_get_expr(expr, relation[, pretty]): Orbit's catalogs keep expressions as SQL text already.
+  auto expr_text = [](const std::vector<Vector>& a, size_t n, Vector& out) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[0].IsNull(i)) continue;
+      out.SetNull(i, false);
+      out.String(i) = a[0].String(i);
+    }
+  };
+  r.Add({"pg_get_expr", {TypeId::kText, TypeId::kInt8}, TypeId::kText, expr_text});
+  r.Add({"pg_get_expr", {TypeId::kText, TypeId::kInt8, TypeId::kBool}, TypeId::kText, expr_text});
+  // Orbit has no partitioning: a relation's only ancestor is itself.
+  r.Add({"pg_partition_ancestors", {TypeId::kInt8}, TypeId::kInt8,
+         Strict([](const std::vector<Vector>& a, size_t i, Vector& out) { out.Int(i) = a[0].Int(i); })});
+  // No triggers and no extended statistics exist: any oid is not one (NULL, as PostgreSQL answers).
+  r.Add({"pg_get_triggerdef", {TypeId::kInt8}, TypeId::kText, AllNull});
+  r.Add({"pg_get_triggerdef", {TypeId::kInt8, TypeId::kBool}, TypeId::kText, AllNull});
+  r.Add({"pg_get_statisticsobjdef_columns", {TypeId::kInt8}, TypeId::kText, AllNull});
   // Orbit has no user-defined functions (pg_proc is empty): for any oid these
   // answer as PostgreSQL does for an oid that is not a function, NULL.
   r.Add({"pg_function_is_visible", {TypeId::kInt8}, TypeId::kBool, AllNull});

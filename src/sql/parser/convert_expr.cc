@@ -332,6 +332,16 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
       if (e->sub_op == "!=") e->sub_op = "<>";
       return e;
     }
+    case PG_QUERY__NODE__NODE_COLLATE_CLAUSE: {
+      // Text compares bytewise (collation "C") whatever the clause names: the
+      // collations Orbit lists (default, C, POSIX) all order that way.
+      const auto& c = *node.collate_clause;
+      std::string name = c.n_collname > 0 ? StringOf(*c.collname[c.n_collname - 1]) : "";
+      if (name != "default" && name != "C" && name != "POSIX") {
+        Throw("42704", "collation \"" + name + "\" for encoding \"UTF8\" does not exist", c.location);
+      }
+      return ConvertExpr(*c.arg);
+    }
     case PG_QUERY__NODE__NODE_A_ARRAY_EXPR: {
       const auto& array = *node.a_array_expr;
       auto e = Make(ExprKind::kArray, array.location);

@@ -74,7 +74,7 @@ std::unique_ptr<ast::FromItem> ConvertFromItem(const PgQuery__Node& node) {
   if (node.node_case == PG_QUERY__NODE__NODE_RANGE_FUNCTION) {
     const PgQuery__RangeFunction& r = *node.range_function;
     if (r.lateral) Unsupported("LATERAL");
-    if (r.ordinality) Unsupported("WITH ORDINALITY");
+    item->ordinality = r.ordinality;
     if (r.is_rowsfrom || r.n_functions != 1 || r.n_coldeflist > 0) Unsupported("ROWS FROM and column definition lists");
     const PgQuery__Node& pair = *r.functions[0];
     if (pair.node_case != PG_QUERY__NODE__NODE_LIST || pair.list->n_items < 1) Unsupported("this function in FROM");

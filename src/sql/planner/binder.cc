@@ -24,7 +24,7 @@ BoundExprPtr Node(BoundKind kind, LogicalType type, int location) {
 
 // The type category (PostgreSQL's typcategory) that decides which types mix.
 char Category(TypeId t) {
-  if (IsNumber(t)) return 'N';
+  if (IsNumber(t) || IsRegType(t)) return 'N';  // reg* rank below the integers: they meet as bigint
   if (IsDateTime(t)) return 'D';
   if (IsString(t)) return 'S';
   if (t == TypeId::kBool) return 'B';
@@ -326,6 +326,7 @@ BoundExprPtr Binder::BindInput(const ast::Expr& e) {
     }
     case ExprKind::kCast: {
       BoundExprPtr arg = BindChild(*e.args[0]);
+      if (IsRegType(e.cast_type.id)) return BindRegCast(std::move(arg), e.cast_type.id, e.location);
       if (!CanCast(arg->type.id, e.cast_type.id, CastContext::kExplicit)) {
         Throw("42846", "cannot cast type " + TypeDisplayName(arg->type) + " to " + TypeDisplayName(e.cast_type),
               e.location);
@@ -542,6 +543,10 @@ BoundExprPtr Binder::BindBinary(const ast::Expr& e) {
                     op == "IS DISTINCT FROM" || op == "IS NOT DISTINCT FROM";
   bool arithmetic = op == "+" || op == "-" || op == "*" || op == "/" || op == "%";
   if (!comparison && !arithmetic) Throw("42883", OperatorError(op, l->type, r->type), e.location);
+  // A literal compared with a reg* value is a name to resolve ('t'::regclass).
+  if (IsRegType(lt) && rt == TypeId::kUnknown) r = BindRegCast(std::move(r), lt, e.location), rt = lt;
+  if (IsRegType(rt) && lt == TypeId::kUnknown) l = BindRegCast(std::move(l), rt, e.location), lt = rt;
+  if (arithmetic && (IsRegType(lt) || IsRegType(rt))) Throw("42883", OperatorError(op, l->type, r->type), e.location);
   // An untyped literal takes the other side's type; two of them are text.
   if (lt == TypeId::kUnknown && rt == TypeId::kUnknown) {
     if (arithmetic) Throw("42725", "operator is not unique: unknown " + op + " unknown", e.location);
@@ -714,6 +719,7 @@ BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
   if (e.star || e.distinct) Throw("42809", name + "(*) specified, but " + name + " is not an aggregate function", e.location);
   std::vector<BoundExprPtr> args;
   for (const auto& a : e.args) args.push_back(BindChild(*a));
+  if (auto fn = BindCatalogFunction(name, args, e.location)) return fn;
   if (const ScalarFunction* f = ResolveOverload(registry.Find(name), args)) {
     return BuildCall(*f, name, std::move(args), e.location);
   }

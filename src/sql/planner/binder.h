@@ -134,6 +134,9 @@ class Binder {
   Resolved Resolve(const ast::Expr& ref) const;
   exec::BoundExprPtr BindSubquery(const ast::Expr& e);
   exec::BoundExprPtr BindArrayCompare(const ast::Expr& e);
+  // catalog_binding.cc: casts to regclass/regtype/regnamespace and functions of catalog oids.
+  exec::BoundExprPtr BindRegCast(exec::BoundExprPtr arg, TypeId target, int location);
+  exec::BoundExprPtr BindCatalogFunction(const std::string& name, std::vector<exec::BoundExprPtr>& args, int location);
 
   Scope scope_;
   std::vector<ScopeRelation> relations_;

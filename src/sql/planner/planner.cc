@@ -1,5 +1,7 @@
 #include "sql/planner/planner.h"
 
+#include "sql/types/array.h"
+
 #include <algorithm>
 #include <climits>
 #include <deque>
@@ -44,9 +46,12 @@ std::optional<int64_t> CountClause(Binder& binder, const ast::Expr* e, bool is_l
   return v.i;
 }
 
-QueryPlan PlanValues(const ast::Select& s, ParamContext* params) {
+QueryPlan PlanValues(const ast::Select& s, ParamContext* params, PlanContext* plan_context) {
   size_t width = s.values[0].size();
-  Binder binder(Scope{nullptr, "", params, {}});
+  Scope scope;
+  scope.params = params;
+  scope.plan = plan_context;  // subqueries and catalog lookups (a 'name'::regclass)
+  Binder binder(scope);
   std::vector<std::vector<BoundExprPtr>> rows;
   for (const auto& row : s.values) {
     if (row.size() != width) Throw("42601", "VALUES lists must all be the same length", row.empty() ? -1 : row[0]->location);
@@ -288,6 +293,7 @@ struct DerivedSources {
   catalog::Catalog& catalog;
   ParamContext* params;
   std::map<size_t, exec::OperatorPtr> operators;
+  OuterScope* outer = nullptr;  // a correlated subquery's FROM functions may read outer columns
 };
 
 // A relation descriptor for a subquery or function in FROM: its output columns,
@@ -309,19 +315,12 @@ catalog::TableDesc DerivedTable(const ast::FromItem& f, const std::vector<Output
   return desc;
 }
 
-// generate_series(start, stop[, step]) with constant integer arguments.
-exec::OperatorPtr PlanSeries(const ast::Expr& call, ParamContext* params, LogicalType& type) {
-  const std::string& name = call.names.back();
-  if (name != "generate_series" || (call.names.size() == 2 && call.names[0] != "pg_catalog")) {
-    Throw("0A000", "function " + name + "() in FROM is not supported yet", call.location);
-  }
-  if (call.args.size() < 2 || call.args.size() > 3) {
-    Throw("42883", "function generate_series with " + std::to_string(call.args.size()) + " arguments does not exist",
+// generate_series(start, stop[, step]) with integer arguments, evaluated once.
+exec::OperatorPtr PlanSeries(const ast::Expr& call, std::vector<BoundExprPtr> args, bool ordinality, LogicalType& type) {
+  if (args.size() < 2 || args.size() > 3) {
+    Throw("42883", "function generate_series with " + std::to_string(args.size()) + " arguments does not exist",
           call.location);
   }
-  Binder binder(Scope{nullptr, "", params, {}});
-  std::vector<BoundExprPtr> args;
-  for (const auto& a : call.args) args.push_back(binder.Bind(*a, nullptr, "FROM"));
   bool wide = false;
   for (auto& a : args) {
     TypeId t = a->type.id;
@@ -337,9 +336,68 @@ exec::OperatorPtr PlanSeries(const ast::Expr& call, ParamContext* params, Logica
   int64_t step = v.size() == 3 ? (v[2].null ? 0 : v[2].i) : 1;
   if (v.size() == 3 && !v[2].null && step == 0) Throw("22023", "step size cannot equal zero", call.location);
   if (v[0].null || v[1].null || (v.size() == 3 && v[2].null)) {  // strict: no rows
-    return exec::MakeSeries(1, 0, 1, type);
+    return exec::MakeSeries(1, 0, 1, type, ordinality);
   }
-  return exec::MakeSeries(v[0].i, v[1].i, step, type);
+  return exec::MakeSeries(v[0].i, v[1].i, step, type, ordinality);
+}
+
+// A function in FROM: generate_series (streamed), unnest(array) (a row per
+// element) or any scalar function (one row, named by the function or its
+// alias). Arguments are evaluated once: in a correlated subquery, outer columns
+// are constants for the outer row being planned. WITH ORDINALITY adds a bigint
+// column numbering the rows.
+exec::OperatorPtr PlanTableFunction(const ast::FromItem& f, DerivedSources& derived,
+                                    std::vector<OutputColumn>& columns) {
+  const ast::Expr& call = *f.function;
+  const std::string& name = call.names.back();
+  if (call.names.size() == 2 && call.names[0] != "pg_catalog") {
+    Throw("42883", "function " + call.names[0] + "." + name + " does not exist", call.location);
+  }
+  PlanContext plan_context{&derived.txn, &derived.catalog};
+  Scope scope;
+  scope.params = derived.params;
+  scope.plan = &plan_context;
+  scope.outer = derived.outer;
+  Binder binder(scope);
+  if (name == "generate_series") {
+    std::vector<BoundExprPtr> args;
+    for (const auto& a : call.args) args.push_back(binder.Bind(*a, nullptr, "FROM"));
+    LogicalType type;
+    exec::OperatorPtr op = PlanSeries(call, std::move(args), f.ordinality, type);
+    columns.push_back({f.alias, type});
+    if (f.ordinality) columns.push_back({"ordinality", Type(TypeId::kInt8)});
+    return op;
+  }
+  std::vector<Value> values;
+  LogicalType type;
+  if (name == "unnest") {
+    if (call.args.size() != 1) Throw("0A000", "unnest with several arrays is not supported yet", call.location);
+    BoundExprPtr array = binder.Bind(*call.args[0], nullptr, "FROM");
+    if (array->type.id != TypeId::kArray) {
+      Throw("42883", "function unnest(" + TypeDisplayName(array->type) + ") does not exist", call.location);
+    }
+    type = Type(array->type.element);
+    Value v = exec::EvaluateConstant(*array);
+    if (!v.null) values = ArrayElements(v);
+  } else {
+    BoundExprPtr e = binder.Bind(call, nullptr, "FROM");
+    type = e->type;
+    values.push_back(exec::EvaluateConstant(*e));
+  }
+  std::vector<LogicalType> types = {type};
+  columns.push_back({f.alias, type});
+  if (f.ordinality) {
+    types.push_back(Type(TypeId::kInt8));
+    columns.push_back({"ordinality", Type(TypeId::kInt8)});
+  }
+  std::vector<std::vector<BoundExprPtr>> rows;
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::vector<BoundExprPtr> row;
+    row.push_back(exec::MakeConst(values[i]));
+    if (f.ordinality) row.push_back(exec::MakeConst(Value::Int(TypeId::kInt8, static_cast<int64_t>(i + 1))));
+    rows.push_back(std::move(row));
+  }
+  return exec::MakeValues(std::move(rows), types);
 }
 
 // What a name in FROM reads: a table (pg_catalog's and information_schema's
@@ -403,9 +461,9 @@ void CollectRelations(const ast::FromItem& f, DerivedSources& derived, std::dequ
     tables.push_back(DerivedTable(f, plan.columns));
     name = f.alias;
   } else if (f.function) {
-    LogicalType type;
-    derived.operators[relations.size()] = PlanSeries(*f.function, derived.params, type);
-    tables.push_back(DerivedTable(f, {{f.alias, type}}));  // a scalar function's column is named by the alias
+    std::vector<OutputColumn> columns;
+    derived.operators[relations.size()] = PlanTableFunction(f, derived, columns);
+    tables.push_back(DerivedTable(f, columns));
     name = f.alias;
   } else {
     Relation rel = ResolveRelation(derived.catalog, f.table, f.location);
@@ -613,10 +671,13 @@ QueryPlan PlanSetOperation(const ast::Select& s, storage::Transaction& txn, cata
 QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::Catalog& catalog,
                      ParamContext* params, OuterScope* outer) {
   if (!s.set_op.empty()) return PlanSetOperation(s, txn, catalog, params, outer);
-  if (!s.values.empty()) return PlanValues(s, params);
+  if (!s.values.empty()) {
+    PlanContext values_context{&txn, &catalog};
+    return PlanValues(s, params, &values_context);
+  }
   std::optional<catalog::TableDesc> table;
   std::deque<catalog::TableDesc> joined_tables;
-  DerivedSources derived{txn, catalog, params, {}};
+  DerivedSources derived{txn, catalog, params, {}, outer};
   PlanContext plan_context{&txn, &catalog};
   Scope scope;
   scope.params = params;

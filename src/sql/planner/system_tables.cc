@@ -1,5 +1,6 @@
 #include "sql/planner/system_tables.h"
 
+#include <cctype>
 #include <functional>
 
 #include "sql/exec/storage_error.h"
@@ -16,8 +17,9 @@ constexpr uint32_t kDatabaseOid = 5;
 constexpr uint32_t kPkeyOidBit = 0x40000000;  // primary-key "indexes" get the table's oid with this bit
 constexpr uint32_t kCheckOidBit = 0x20000000;
 constexpr uint32_t kForeignKeyOidBit = 0x10000000;
+constexpr uint32_t kAttrDefOidBit = 0x08000000;  // a column default: the table's oid with this bit, plus the column
 
-enum class Col : uint8_t { kOid, kName, kChar, kBool, kInt2, kInt4, kFloat4, kText, kTimestampTz, kTextArray };
+enum class Col : uint8_t { kOid, kName, kChar, kBool, kInt2, kInt4, kFloat4, kText, kTimestampTz, kTextArray, kOidArray, kInt2Array };
 
 LogicalType TypeOf(Col c) {
   switch (c) {
@@ -27,7 +29,9 @@ LogicalType TypeOf(Col c) {
     case Col::kInt4: return Type(TypeId::kInt4);
     case Col::kFloat4: return Type(TypeId::kFloat4);
     case Col::kTimestampTz: return Type(TypeId::kTimestampTz);
-    case Col::kTextArray: return ArrayOf(TypeId::kText);  // aclitem[] and text[] columns
+    case Col::kTextArray: return ArrayOf(TypeId::kText);  // aclitem[], "char"[] and text[] columns
+    case Col::kOidArray: return ArrayOf(TypeId::kInt8);
+    case Col::kInt2Array: return ArrayOf(TypeId::kInt2);
     default: return Type(TypeId::kText);
   }
 }
@@ -99,28 +103,38 @@ std::vector<IndexRow> IndexesOf(const std::vector<TableDesc>& tables) {
 }
 
 const std::vector<SystemTable>& Tables();
+std::string DefaultSql(const catalog::ColumnDesc& c);
 
 Rows ClassRows(catalog::Catalog& catalog) {
   Rows rows;
+  // relhastriggers: PostgreSQL enforces foreign keys with triggers on both
+  // tables, and psql shows a table's foreign keys only when it is set.
   auto add = [&](int64_t oid, std::string name, int64_t ns, int64_t am, int64_t relfilenode, bool has_index,
-                 const char* kind, int64_t natts) {
+                 const char* kind, int64_t natts, int64_t checks, bool has_triggers) {
     rows.push_back(RowBuilder()
                        .Oid(oid).Name(std::move(name)).Oid(ns).Oid(0).Oid(kOwner).Oid(am).Oid(relfilenode).Oid(0)
-                       .Int4(0).Float4(-1).Bool(has_index).Bool(false).Name("p").Name(kind).Int2(natts).Int2(0)
-                       .Bool(false).Bool(false).Bool(false).Bool(false).Bool(true).Name("d").Bool(false)
-                       .Null(Col::kText).Null(Col::kText)
+                       .Int4(0).Float4(-1).Bool(has_index).Bool(false).Name("p").Name(kind).Int2(natts).Int2(checks)
+                       .Bool(false).Bool(has_triggers).Bool(false).Bool(false).Bool(true).Name("d").Bool(false)
+                       .Null(Col::kTextArray).Null(Col::kTextArray).Bool(false).Oid(0).Oid(0).Null(Col::kText)
                        .Take());
   };
-  for (const auto& t : Tables()) add(t.oid, t.name, catalog::kPgCatalogNamespace, kHeapAm, 0, false, "r", t.columns.size());
+  for (const auto& t : Tables()) {
+    add(t.oid, t.name, catalog::kPgCatalogNamespace, kHeapAm, 0, false, "r", t.columns.size(), 0, false);
+  }
   auto tables = UserTables(catalog);
   for (const auto& t : tables) {
     add(t.oid, t.name, t.schema_oid, kHeapAm, t.relfilenode, !t.primary_key.empty() || !t.indexes.empty(), "r",
-        static_cast<int64_t>(t.columns.size()));
+        static_cast<int64_t>(t.columns.size()), static_cast<int64_t>(t.checks.size()),
+        !t.foreign_keys.empty() || !t.referenced_by.empty());
   }
-  for (const auto& i : IndexesOf(tables)) add(i.oid, i.name, i.table->schema_oid, kBtreeAm, 0, false, "i", i.columns.size());
+  for (const auto& i : IndexesOf(tables)) {
+    add(i.oid, i.name, i.table->schema_oid, kBtreeAm, 0, false, "i", static_cast<int64_t>(i.columns.size()), 0, false);
+  }
   auto views = catalog.ListViews();
   if (!views.ok()) ThrowStorageError(views.error());
-  for (const auto& v : *views) add(v.oid, v.name, v.schema_oid, 0, 0, false, "v", static_cast<int64_t>(v.columns.size()));
+  for (const auto& v : *views) {
+    add(v.oid, v.name, v.schema_oid, 0, 0, false, "v", static_cast<int64_t>(v.columns.size()), 0, false);
+  }
   return rows;
 }
 
@@ -141,8 +155,9 @@ const std::vector<SystemTable>& Tables() {
         {"reltuples", C::kFloat4}, {"relhasindex", C::kBool}, {"relisshared", C::kBool}, {"relpersistence", C::kChar},
         {"relkind", C::kChar}, {"relnatts", C::kInt2}, {"relchecks", C::kInt2}, {"relhasrules", C::kBool},
         {"relhastriggers", C::kBool}, {"relhassubclass", C::kBool}, {"relrowsecurity", C::kBool},
-        {"relispopulated", C::kBool}, {"relreplident", C::kChar}, {"relispartition", C::kBool}, {"relacl", C::kText},
-        {"reloptions", C::kText}},
+        {"relispopulated", C::kBool}, {"relreplident", C::kChar}, {"relispartition", C::kBool}, {"relacl", C::kTextArray},
+        {"reloptions", C::kTextArray}, {"relforcerowsecurity", C::kBool}, {"reloftype", C::kOid}, {"reltoastrelid", C::kOid},
+        {"relpartbound", C::kText}},
        ClassRows},
       {"pg_am", 2601, {{"oid", C::kOid}, {"amname", C::kName}, {"amhandler", C::kText}, {"amtype", C::kChar}},
        [](catalog::Catalog&) {
@@ -210,17 +225,38 @@ const std::vector<SystemTable>& Tables() {
        {{"attrelid", C::kOid}, {"attname", C::kName}, {"atttypid", C::kOid}, {"attlen", C::kInt2}, {"attnum", C::kInt2},
         {"atttypmod", C::kInt4}, {"attndims", C::kInt4}, {"attnotnull", C::kBool}, {"atthasdef", C::kBool},
         {"atthasmissing", C::kBool}, {"attidentity", C::kChar}, {"attgenerated", C::kChar}, {"attisdropped", C::kBool},
-        {"attislocal", C::kBool}, {"attcollation", C::kOid}},
+        {"attislocal", C::kBool}, {"attcollation", C::kOid}, {"attstorage", C::kChar}, {"attcompression", C::kChar},
+        {"attstattarget", C::kInt4}},
        [](catalog::Catalog& catalog) {
          Rows rows;
-         for (const auto& t : UserTables(catalog)) {
-           for (size_t i = 0; i < t.columns.size(); ++i) {
-             const auto& c = t.columns[i];
-             rows.push_back(RowBuilder().Oid(t.oid).Name(c.name).Oid(TypeOid(c.type)).Int2(TypeLength(c.type.id))
-                                .Int2(static_cast<int64_t>(i + 1)).Int4(TypeModifier(c.type)).Int4(c.type.id == TypeId::kArray ? 1 : 0).Bool(c.not_null)
-                                .Bool(c.default_text.has_value() || c.default_sequence != 0)
-                                .Bool(c.missing_text.has_value()).Name(c.identity_always ? "a" : "").Name("")
-                                .Bool(false).Bool(true).Oid(IsString(c.type.id) ? 100 : 0).Take());
+         // A table's columns, and an index's key columns (attnum = key position).
+         auto add = [&](int64_t relid, const catalog::ColumnDesc& c, int64_t attnum, bool of_index) {
+           const char* identity = of_index || !c.identity ? "" : c.identity_always ? "a" : "d";
+           rows.push_back(RowBuilder().Oid(relid).Name(c.name).Oid(TypeOid(c.type)).Int2(TypeLength(c.type.id))
+                              .Int2(attnum).Int4(TypeModifier(c.type)).Int4(c.type.id == TypeId::kArray ? 1 : 0)
+                              .Bool(!of_index && c.not_null)
+                              .Bool(!of_index && (c.default_text.has_value() || c.default_sequence != 0))
+                              .Bool(!of_index && c.missing_text.has_value()).Name(identity).Name("")
+                              .Bool(false).Bool(true).Oid(IsString(c.type.id) ? 100 : 0)
+                              .Name(TypeLength(c.type.id) > 0 ? "p" : c.type.id == TypeId::kNumeric ? "m" : "x").Name("").Int4(-1).Take());
+         };
+         auto tables = UserTables(catalog);
+         for (const auto& t : tables) {
+           for (size_t i = 0; i < t.columns.size(); ++i) add(t.oid, t.columns[i], static_cast<int64_t>(i + 1), false);
+         }
+         for (const auto& i : IndexesOf(tables)) {
+           for (size_t k = 0; k < i.columns.size(); ++k) {
+             add(i.oid, i.table->columns[static_cast<size_t>(i.columns[k])], static_cast<int64_t>(k + 1), true);
+           }
+         }
+         auto views = catalog.ListViews();
+         if (!views.ok()) ThrowStorageError(views.error());
+         for (const auto& v : *views) {
+           for (size_t k = 0; k < v.columns.size() && k < v.types.size(); ++k) {
+             catalog::ColumnDesc c;
+             c.name = v.columns[k];
+             c.type = v.types[k];
+             add(v.oid, c, static_cast<int64_t>(k + 1), false);
            }
          }
          return rows;
@@ -229,7 +265,8 @@ const std::vector<SystemTable>& Tables() {
        {{"indexrelid", C::kOid}, {"indrelid", C::kOid}, {"indnatts", C::kInt2}, {"indnkeyatts", C::kInt2},
         {"indisunique", C::kBool}, {"indisprimary", C::kBool}, {"indisexclusion", C::kBool}, {"indimmediate", C::kBool},
         {"indisclustered", C::kBool}, {"indisvalid", C::kBool}, {"indisready", C::kBool}, {"indislive", C::kBool},
-        {"indkey", C::kText}, {"indexprs", C::kText}, {"indpred", C::kText}},
+        {"indkey", C::kText}, {"indexprs", C::kText}, {"indpred", C::kText}, {"indisreplident", C::kBool},
+        {"indnullsnotdistinct", C::kBool}},
        [](catalog::Catalog& catalog) {
          Rows rows;
          auto tables = UserTables(catalog);
@@ -237,7 +274,7 @@ const std::vector<SystemTable>& Tables() {
            auto n = static_cast<int64_t>(i.columns.size());
            rows.push_back(RowBuilder().Oid(i.oid).Oid(i.table->oid).Int2(n).Int2(n).Bool(i.unique).Bool(i.primary)
                               .Bool(false).Bool(true).Bool(false).Bool(true).Bool(true).Bool(true)
-                              .Name(Int2Vector(i.columns)).Null(C::kText).Null(C::kText).Take());
+                              .Name(Int2Vector(i.columns)).Null(C::kText).Null(C::kText).Bool(false).Bool(false).Take());
          }
          return rows;
        }},
@@ -245,7 +282,7 @@ const std::vector<SystemTable>& Tables() {
        {{"oid", C::kOid}, {"conname", C::kName}, {"connamespace", C::kOid}, {"contype", C::kChar},
         {"condeferrable", C::kBool}, {"condeferred", C::kBool}, {"convalidated", C::kBool}, {"conrelid", C::kOid},
         {"contypid", C::kOid}, {"conindid", C::kOid}, {"confrelid", C::kOid}, {"conkey", C::kText},
-        {"confkey", C::kText}},
+        {"confkey", C::kText}, {"conparentid", C::kOid}},
        [](catalog::Catalog& catalog) {
          Rows rows;
          auto tables = UserTables(catalog);
@@ -253,23 +290,82 @@ const std::vector<SystemTable>& Tables() {
            if (!i.unique) continue;
            rows.push_back(RowBuilder().Oid(i.oid).Name(i.name).Oid(i.table->schema_oid).Name(i.primary ? "p" : "u")
                               .Bool(false).Bool(false).Bool(true).Oid(i.table->oid).Oid(0).Oid(i.oid).Oid(0)
-                              .Name(Int2Array(i.columns)).Null(C::kText).Take());
+                              .Name(Int2Array(i.columns)).Null(C::kText).Oid(0).Take());
          }
          for (const auto& t : tables) {
            for (size_t k = 0; k < t.foreign_keys.size(); ++k) {  // FOREIGN KEY: oid = table oid with bit 28, plus its position
              const auto& f = t.foreign_keys[k];
              rows.push_back(RowBuilder().Oid((t.oid | kForeignKeyOidBit) + k).Name(f.name).Oid(t.schema_oid)
                                 .Name("f").Bool(false).Bool(false).Bool(true).Oid(t.oid).Oid(0).Oid(0).Oid(f.ref_table)
-                                .Name(Int2Array(f.columns)).Name(Int2Array(f.ref_columns)).Take());
+                                .Name(Int2Array(f.columns)).Name(Int2Array(f.ref_columns)).Oid(0).Take());
            }
            for (size_t k = 0; k < t.checks.size(); ++k) {  // CHECK: oid = table oid with bit 29, plus its position
              rows.push_back(RowBuilder().Oid((t.oid | kCheckOidBit) + k).Name(t.checks[k].name).Oid(t.schema_oid)
                                 .Name("c").Bool(false).Bool(false).Bool(true).Oid(t.oid).Oid(0).Oid(0).Oid(0)
-                                .Null(C::kText).Null(C::kText).Take());
+                                .Null(C::kText).Null(C::kText).Oid(0).Take());
            }
          }
          return rows;
        }},
+      // Column defaults: adbin holds the expression's SQL (PostgreSQL keeps a node
+      // tree there); pg_get_expr returns it.
+      {"pg_attrdef", 2604,
+       {{"oid", C::kOid}, {"adrelid", C::kOid}, {"adnum", C::kInt2}, {"adbin", C::kText}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         for (const auto& t : UserTables(catalog)) {
+           for (size_t i = 0; i < t.columns.size(); ++i) {
+             const auto& c = t.columns[i];
+             std::string sql;
+             if (c.default_sequence != 0 && !c.identity) sql = "nextval('" + t.name + "_" + c.name + "_seq'::regclass)";
+             else if (c.default_text) sql = DefaultSql(c);
+             else continue;
+             rows.push_back(RowBuilder().Oid((t.oid | kAttrDefOidBit) + i).Oid(t.oid).Int2(static_cast<int64_t>(i + 1))
+                                .Name(std::move(sql)).Take());
+           }
+         }
+         return rows;
+       }},
+      {"pg_collation", 3456,
+       {{"oid", C::kOid}, {"collname", C::kName}, {"collnamespace", C::kOid}, {"collowner", C::kOid},
+        {"collprovider", C::kChar}, {"collencoding", C::kInt4}},
+       [](catalog::Catalog&) {
+         Rows rows;
+         rows.push_back(RowBuilder().Oid(100).Name("default").Oid(catalog::kPgCatalogNamespace).Oid(kOwner).Name("d").Int4(-1).Take());
+         rows.push_back(RowBuilder().Oid(950).Name("C").Oid(catalog::kPgCatalogNamespace).Oid(kOwner).Name("c").Int4(-1).Take());
+         rows.push_back(RowBuilder().Oid(951).Name("POSIX").Oid(catalog::kPgCatalogNamespace).Oid(kOwner).Name("c").Int4(-1).Take());
+         return rows;
+       }},
+      // Features Orbit does not have, so their catalogs are empty: row security
+      // policies, extended statistics, publications, triggers, inheritance.
+      {"pg_policy", 3256,
+       {{"oid", C::kOid}, {"polname", C::kName}, {"polrelid", C::kOid}, {"polcmd", C::kChar},
+        {"polpermissive", C::kBool}, {"polroles", C::kOidArray}, {"polqual", C::kText}, {"polwithcheck", C::kText}},
+       [](catalog::Catalog&) { return Rows(); }},
+      {"pg_statistic_ext", 3381,
+       {{"oid", C::kOid}, {"stxrelid", C::kOid}, {"stxname", C::kName}, {"stxnamespace", C::kOid},
+        {"stxowner", C::kOid}, {"stxstattarget", C::kInt4}, {"stxkeys", C::kText}, {"stxkind", C::kTextArray}},
+       [](catalog::Catalog&) { return Rows(); }},
+      {"pg_publication", 6104,
+       {{"oid", C::kOid}, {"pubname", C::kName}, {"pubowner", C::kOid}, {"puballtables", C::kBool},
+        {"pubinsert", C::kBool}, {"pubupdate", C::kBool}, {"pubdelete", C::kBool}, {"pubtruncate", C::kBool},
+        {"pubviaroot", C::kBool}},
+       [](catalog::Catalog&) { return Rows(); }},
+      {"pg_publication_namespace", 6237,
+       {{"oid", C::kOid}, {"pnpubid", C::kOid}, {"pnnspid", C::kOid}},
+       [](catalog::Catalog&) { return Rows(); }},
+      {"pg_publication_rel", 6106,
+       {{"oid", C::kOid}, {"prpubid", C::kOid}, {"prrelid", C::kOid}, {"prqual", C::kText}, {"prattrs", C::kInt2Array}},
+       [](catalog::Catalog&) { return Rows(); }},
+      {"pg_trigger", 2620,
+       {{"oid", C::kOid}, {"tgrelid", C::kOid}, {"tgparentid", C::kOid}, {"tgname", C::kName}, {"tgfoid", C::kOid},
+        {"tgtype", C::kInt2}, {"tgenabled", C::kChar}, {"tgisinternal", C::kBool}, {"tgconstrrelid", C::kOid},
+        {"tgconstrindid", C::kOid}, {"tgconstraint", C::kOid}, {"tgdeferrable", C::kBool},
+        {"tginitdeferred", C::kBool}, {"tgnargs", C::kInt2}},
+       [](catalog::Catalog&) { return Rows(); }},
+      {"pg_inherits", 2611,
+       {{"inhrelid", C::kOid}, {"inhparent", C::kOid}, {"inhseqno", C::kInt4}, {"inhdetachpending", C::kBool}},
+       [](catalog::Catalog&) { return Rows(); }},
       {"pg_tables", 12001,
        {{"schemaname", C::kName}, {"tablename", C::kName}, {"tableowner", C::kName}, {"tablespace", C::kName},
         {"hasindexes", C::kBool}, {"hasrules", C::kBool}, {"hastriggers", C::kBool}, {"rowsecurity", C::kBool}},
@@ -413,7 +509,127 @@ catalog::TableDesc Describe(const SystemTable& t, uint32_t schema_oid) {
   return desc;
 }
 
+std::string QuoteIdent(const std::string& name) {
+  bool plain = !name.empty() && (std::islower(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) {
+    plain = plain && (std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+  }
+  if (plain) return name;
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string ColumnList(const TableDesc& t, const std::vector<int>& columns) {
+  std::string out;
+  for (int c : columns) out += (out.empty() ? "" : ", ") + QuoteIdent(t.columns[static_cast<size_t>(c)].name);
+  return out;
+}
+
 }  // namespace
+
+std::optional<std::string> NamespaceName(int64_t oid) {
+  if (oid == catalog::kPgCatalogNamespace) return "pg_catalog";
+  if (oid == catalog::kPublicNamespace) return "public";
+  if (oid == kInformationSchemaNamespace) return "information_schema";
+  return std::nullopt;
+}
+
+std::optional<int64_t> NamespaceOid(std::string_view name) {
+  if (name == "pg_catalog") return catalog::kPgCatalogNamespace;
+  if (name == "public") return catalog::kPublicNamespace;
+  if (name == "information_schema") return kInformationSchemaNamespace;
+  return std::nullopt;
+}
+
+std::optional<std::string> RelationName(catalog::Catalog& catalog, int64_t oid) {
+  for (const auto& t : Tables()) {
+    if (t.oid == oid) return std::string(t.name);
+  }
+  auto tables = UserTables(catalog);
+  for (const auto& t : tables) {
+    if (t.oid == oid) return t.name;
+  }
+  for (const auto& i : IndexesOf(tables)) {
+    if (i.oid == oid) return i.name;
+  }
+  auto views = catalog.ListViews();
+  if (!views.ok()) ThrowStorageError(views.error());
+  for (const auto& v : *views) {
+    if (v.oid == oid) return v.name;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> RelationOid(catalog::Catalog& catalog, std::string_view name) {
+  std::string_view schema;
+  if (size_t dot = name.find('.'); dot != std::string_view::npos) {
+    schema = name.substr(0, dot);
+    name = name.substr(dot + 1);
+  }
+  if (schema.empty() || schema == "pg_catalog") {
+    for (const auto& t : Tables()) {
+      if (name == t.name) return t.oid;
+    }
+  }
+  if (!schema.empty() && schema != "public") return std::nullopt;
+  auto tables = UserTables(catalog);
+  for (const auto& t : tables) {
+    if (t.name == name) return t.oid;
+  }
+  for (const auto& i : IndexesOf(tables)) {
+    if (i.name == name) return i.oid;
+  }
+  auto views = catalog.ListViews();
+  if (!views.ok()) ThrowStorageError(views.error());
+  for (const auto& v : *views) {
+    if (v.name == name) return v.oid;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> IndexDefinition(catalog::Catalog& catalog, int64_t oid, int64_t column) {
+  auto tables = UserTables(catalog);
+  for (const auto& i : IndexesOf(tables)) {
+    if (i.oid != oid) continue;
+    if (column > 0) {
+      if (column > static_cast<int64_t>(i.columns.size())) return std::nullopt;
+      return QuoteIdent(i.table->columns[static_cast<size_t>(i.columns[static_cast<size_t>(column - 1)])].name);
+    }
+    return std::string("CREATE ") + (i.unique ? "UNIQUE " : "") + "INDEX " + QuoteIdent(i.name) + " ON public." +
+           QuoteIdent(i.table->name) + " USING btree (" + ColumnList(*i.table, i.columns) + ")";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ConstraintDefinition(catalog::Catalog& catalog, int64_t oid) {
+  auto tables = UserTables(catalog);
+  for (const auto& i : IndexesOf(tables)) {
+    if (i.oid == oid && i.unique) {
+      return std::string(i.primary ? "PRIMARY KEY (" : "UNIQUE (") + ColumnList(*i.table, i.columns) + ")";
+    }
+  }
+  for (const auto& t : tables) {
+    for (size_t k = 0; k < t.checks.size(); ++k) {
+      if (static_cast<int64_t>((t.oid | kCheckOidBit) + k) == oid) return "CHECK (" + t.checks[k].sql + ")";
+    }
+    for (size_t k = 0; k < t.foreign_keys.size(); ++k) {
+      if (static_cast<int64_t>((t.oid | kForeignKeyOidBit) + k) != oid) continue;
+      const auto& f = t.foreign_keys[k];
+      const TableDesc* ref = nullptr;
+      for (const auto& r : tables) {
+        if (r.oid == f.ref_table) ref = &r;
+      }
+      if (ref == nullptr) return std::nullopt;
+      std::string def = "FOREIGN KEY (" + ColumnList(t, f.columns) + ") REFERENCES " + QuoteIdent(ref->name) + "(" +
+                        ColumnList(*ref, f.ref_columns) + ")";
+      if (f.on_delete == 'c') def += " ON DELETE CASCADE";
+      if (f.on_delete == 'r') def += " ON DELETE RESTRICT";
+      return def;
+    }
+  }
+  return std::nullopt;
+}
 
 int64_t RoleOid(std::string_view role) {
   if (role == "postgres") return kOwner;

@@ -10,6 +10,7 @@
 // pg_catalog.
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "catalog/catalog.h"
@@ -26,6 +27,19 @@ std::optional<catalog::TableDesc> FindInformationSchemaTable(std::string_view na
 bool IsSystemTable(const catalog::TableDesc& table);
 // All rows of a system table.
 exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::Catalog& catalog);
+
+// Objects by oid as the catalog functions and the reg* types show them
+// (nullopt: no such object). Relations are tables, views, indexes (primary
+// keys included) and system tables; names are [schema.]name.
+std::optional<std::string> RelationName(catalog::Catalog& catalog, int64_t oid);
+std::optional<int64_t> RelationOid(catalog::Catalog& catalog, std::string_view name);
+std::optional<std::string> NamespaceName(int64_t oid);
+std::optional<int64_t> NamespaceOid(std::string_view name);
+// pg_get_indexdef: CREATE [UNIQUE] INDEX name ON public.table USING btree (columns);
+// with `column` k > 0, the k-th key column's name.
+std::optional<std::string> IndexDefinition(catalog::Catalog& catalog, int64_t oid, int64_t column = 0);
+// pg_get_constraintdef: PRIMARY KEY (...), UNIQUE (...), FOREIGN KEY (...) REFERENCES t(...), CHECK (...).
+std::optional<std::string> ConstraintDefinition(catalog::Catalog& catalog, int64_t oid);
 
 // Role oids as the system tables show them: postgres is 10.
 int64_t RoleOid(std::string_view role);

@@ -59,6 +59,9 @@ constexpr TypeInfo kTypes[] = {
     {TypeId::kJson, 114, 199, -1, 'U', kS, "json", "json", "json"},
     {TypeId::kJsonb, 3802, 3807, -1, 'U', kS, "jsonb", "jsonb", "json"},
     {TypeId::kArray, 0, 0, -1, 'A', kS, "anyarray", "anyarray", "array"},
+    {TypeId::kRegclass, 2205, 2210, 4, 'N', kS, "regclass", "regclass", "regclass"},
+    {TypeId::kRegtype, 2206, 2211, 4, 'N', kS, "regtype", "regtype", "regtype"},
+    {TypeId::kRegnamespace, 4089, 4090, 4, 'N', kS, "regnamespace", "regnamespace", "regnamespace"},
 };
 
 const TypeInfo& Info(TypeId id) { return kTypes[static_cast<size_t>(id)]; }
@@ -89,11 +92,28 @@ constexpr TypeName kTypeNames[] = {
     {"interval", TypeId::kInterval},
     {"bytea", TypeId::kBytea},     {"uuid", TypeId::kUuid},
     {"json", TypeId::kJson},       {"jsonb", TypeId::kJsonb},
+    {"regclass", TypeId::kRegclass}, {"regtype", TypeId::kRegtype},
+    {"regnamespace", TypeId::kRegnamespace},
 };
 
 }  // namespace
 
 PhysicalType Physical(TypeId id) { return Info(id).physical; }
+
+bool IsRegType(TypeId id) { return id == TypeId::kRegclass || id == TypeId::kRegtype || id == TypeId::kRegnamespace; }
+
+Value MakeRegValue(TypeId id, int64_t oid, std::string_view name) {
+  std::string payload = std::to_string(oid);
+  payload += '\0';
+  payload += name;
+  return Value::String(Type(id), std::move(payload));
+}
+
+int64_t RegOid(std::string_view payload) {
+  int64_t oid = 0;
+  std::from_chars(payload.data(), payload.data() + payload.size(), oid);
+  return oid;
+}
 
 const std::vector<TypeId>& ScalarTypes() {
   static const std::vector<TypeId> types = [] {
@@ -606,6 +626,13 @@ void AppendText(const Value& v, std::string& out) {
     case TypeId::kTime: out += FormatTime(v.i); return;
     case TypeId::kInterval: out += FormatInterval(DecodeInterval(v.s)); return;
     case TypeId::kBytea: AppendByteaHex(v.s, out); return;
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace: {
+      size_t zero = v.s.find('\0');
+      out += zero == std::string::npos ? v.s : v.s.substr(zero + 1);
+      return;
+    }
     default: out += v.s; return;
   }
 }
@@ -647,6 +674,19 @@ Value FromText(std::string_view text, const LogicalType& type) {
       ValidateUtf8(text);
       return Value::String(type, CanonicalJsonb(text, -1));
     case TypeId::kArray: return MakeArray(type.element, ParseArray(text, type.element, -1));
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace: {
+      // Without the catalog only a numeric oid reads (it prints as its number);
+      // names are resolved where the binder casts (catalog_binding.cc).
+      std::string_view t = Trim(text);
+      int64_t oid = 0;
+      auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), oid);
+      if (ec != std::errc() || end != t.data() + t.size() || t.empty()) {
+        Throw("0A000", std::string(TypeInputName(type.id)) + " input by name is not supported here");
+      }
+      return MakeRegValue(type.id, oid, t);
+    }
     case TypeId::kUnknown:
       ValidateUtf8(text);
       return Value::String(type, std::string(text));
@@ -668,6 +708,8 @@ bool CanCast(TypeId from, TypeId to, CastContext context) {
   if ((from == TypeId::kBool && to == TypeId::kInt4) || (from == TypeId::kInt4 && to == TypeId::kBool)) {
     return context == CastContext::kExplicit;
   }
+  if (IsRegType(from) && (IsInteger(to) && to != TypeId::kInt2)) return true;  // oid-like: implicit
+  if (IsInteger(from) && from != TypeId::kInt2 && IsRegType(to)) return true;
   if ((from == TypeId::kJson && to == TypeId::kJsonb) || (from == TypeId::kJsonb && to == TypeId::kJson)) {
     return context != CastContext::kImplicit;
   }
@@ -753,6 +795,9 @@ Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, i
   if ((from == TypeId::kTimestamp && to == TypeId::kTimestampTz) || (from == TypeId::kTimestampTz && to == TypeId::kTimestamp)) {
     return Value::Int(to, v.i);  // the session time zone is UTC
   }
+  if (IsRegType(from) && IsInteger(to)) return Value::Int(to, CheckIntRange(to, RegOid(v.s), location));
+  if (IsInteger(from) && IsRegType(to)) return MakeRegValue(to, v.i, std::to_string(v.i));  // unresolved: prints the number
+  if (IsRegType(from) && IsRegType(to)) return MakeRegValue(to, RegOid(v.s), std::to_string(RegOid(v.s)));
   if (from == TypeId::kJson && to == TypeId::kJsonb) return Value::String(target, CanonicalJsonb(v.s, location));
   if (from == TypeId::kJsonb && to == TypeId::kJson) return Value::String(target, v.s);
   if ((from == TypeId::kTimestamp || from == TypeId::kTimestampTz) && to == TypeId::kTime) {

@@ -68,6 +68,11 @@ enum class TypeId : uint8_t {
   kJson,         // the input text, validated
   kJsonb,        // canonical text (sql/types/json.h)
   kArray,        // element: the element type; PostgreSQL's text form ({1,2,NULL}) in the string slot
+  // Object identifiers that print as names: "<oid>\0<name>" in the string slot,
+  // resolved against the catalog when the binder casts to them (catalog_binding.cc).
+  kRegclass,
+  kRegtype,
+  kRegnamespace,
 };
 
 // How values of a type are held in vectors and rows.
@@ -144,9 +149,13 @@ void ValidateUtf8(std::string_view s);
 
 // Whether a value's string slot already holds its text output (text types,
 // numeric, uuid, json, arrays), so writers can copy it without AppendText.
+bool IsRegType(TypeId id);  // regclass, regtype, regnamespace
 inline bool SlotIsText(TypeId id) {
-  return Physical(id) == PhysicalType::kString && id != TypeId::kInterval && id != TypeId::kBytea;
+  return Physical(id) == PhysicalType::kString && id != TypeId::kInterval && id != TypeId::kBytea && !IsRegType(id);
 }
+// A reg* value from its oid and the name it prints as; and its oid back.
+Value MakeRegValue(TypeId id, int64_t oid, std::string_view name);
+int64_t RegOid(std::string_view payload);
 
 // PostgreSQL's text output of a non-NULL value (t/f, shortest round-trip floats, ...).
 std::string ToText(const Value& v);

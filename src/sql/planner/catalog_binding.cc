@@ -1,0 +1,143 @@
+// The parts of binding that read the catalog while a statement runs: casts to
+// regclass / regtype / regnamespace (an oid that prints as a name, a name that
+// reads as an oid) and the catalog functions psql's \d calls with oids
+// (pg_get_indexdef, pg_get_constraintdef). Their kernels own a copy of the
+// statement's catalog view, as correlated subqueries do: plans outlive binders.
+
+#include <cstdint>
+#include <memory>
+
+#include "sql/exec/storage_error.h"
+#include "sql/function/functions.h"
+#include "sql/planner/binder.h"
+#include "sql/planner/system_tables.h"
+
+namespace orbit::sql {
+namespace {
+
+using exec::BoundExpr;
+using exec::BoundExprPtr;
+using exec::BoundKind;
+
+std::shared_ptr<catalog::Catalog> CatalogFor(const PlanContext* plan, const std::string& what, int location) {
+  if (plan == nullptr || plan->catalog == nullptr) Throw("0A000", what + " is not supported in this statement yet", location);
+  return std::make_shared<catalog::Catalog>(*plan->catalog);
+}
+
+bool IsNumeral(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// The reg* value for an oid: its name, or the number when no object has it (as PostgreSQL prints).
+Value RegFromOid(catalog::Catalog& catalog, TypeId type, int64_t oid) {
+  std::optional<std::string> name;
+  if (type == TypeId::kRegclass) name = RelationName(catalog, oid);
+  else if (type == TypeId::kRegnamespace) name = NamespaceName(oid);
+  else if (std::string t = FormatType(oid, -1); t != "???") name = t;
+  return MakeRegValue(type, oid, name ? *name : std::to_string(oid));
+}
+
+// The reg* value for a name (or a numeral): 42P01 / 42704 / 3F000 when nothing has it.
+Value RegFromName(catalog::Catalog& catalog, TypeId type, std::string_view text, int location) {
+  if (IsNumeral(text)) return RegFromOid(catalog, type, std::stoll(std::string(text)));
+  std::string name = AsciiLower(text);
+  if (type == TypeId::kRegclass) {
+    auto oid = RelationOid(catalog, name);
+    if (!oid) Throw("42P01", "relation \"" + std::string(text) + "\" does not exist", location);
+    return MakeRegValue(type, *oid, name.substr(name.find('.') == std::string::npos ? 0 : name.find('.') + 1));
+  }
+  if (type == TypeId::kRegnamespace) {
+    auto oid = NamespaceOid(name);
+    if (!oid) Throw("3F000", "schema \"" + std::string(text) + "\" does not exist", location);
+    return MakeRegValue(type, *oid, name);
+  }
+  std::string_view bare = name;
+  if (bare.starts_with("pg_catalog.")) bare.remove_prefix(11);
+  auto t = LookupType(bare);
+  if (!t) Throw("42704", "type \"" + std::string(text) + "\" does not exist", location);
+  return MakeRegValue(type, TypeOid(*t), FormatType(TypeOid(*t), -1));
+}
+
+}  // namespace
+
+BoundExprPtr Binder::BindRegCast(BoundExprPtr arg, TypeId target, int location) {
+  if (arg->type.id == target) return arg;
+  TypeId from = arg->type.id;
+  if (!IsString(from) && !IsInteger(from) && !IsRegType(from)) {
+    Throw("42846", "cannot cast type " + TypeDisplayName(arg->type) + " to " + TypeDisplayName(Type(target)), location);
+  }
+  std::shared_ptr<catalog::Catalog> catalog = CatalogFor(scope_.plan, std::string(TypeInternalName(target)), location);
+  auto out = std::make_unique<BoundExpr>();
+  out->kind = BoundKind::kFunction;
+  out->type = Type(target);
+  out->location = location;
+  out->op = std::string(TypeInternalName(target));
+  out->kernel = [catalog, target, location](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
+    const exec::Vector& in = args[0];
+    for (size_t i = 0; i < n; ++i) {
+      if (in.IsNull(i)) {
+        result.SetNull(i);
+        continue;
+      }
+      Value v = IsString(in.type().id) ? RegFromName(*catalog, target, in.String(i), location)
+                : IsRegType(in.type().id) ? RegFromOid(*catalog, target, RegOid(in.String(i)))
+                                          : RegFromOid(*catalog, target, in.Int(i));
+      result.Set(i, v);
+    }
+  };
+  out->args.push_back(std::move(arg));
+  return out;
+}
+
+BoundExprPtr Binder::BindCatalogFunction(const std::string& name, std::vector<BoundExprPtr>& args, int location) {
+  bool indexdef = name == "pg_get_indexdef" && (args.size() == 1 || args.size() == 3);
+  bool constraintdef = name == "pg_get_constraintdef" && (args.size() == 1 || args.size() == 2);
+  bool publishable = name == "pg_relation_is_publishable" && args.size() == 1;
+  if (!indexdef && !constraintdef && !publishable) return nullptr;
+  std::shared_ptr<catalog::Catalog> catalog = CatalogFor(scope_.plan, name, location);
+  if (publishable) {  // ordinary tables are; views, indexes and catalogs are not
+    auto out = std::make_unique<BoundExpr>();
+    out->kind = BoundKind::kFunction;
+    out->type = Type(TypeId::kBool);
+    out->location = location;
+    out->op = name;
+    out->kernel = [catalog](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
+      for (size_t i = 0; i < n; ++i) {
+        result.SetNull(i);
+        if (a[0].IsNull(i) || a[0].Int(i) < catalog::kFirstNormalOid || a[0].Int(i) > UINT32_MAX) continue;
+        auto table = catalog->FindTableByOid(static_cast<uint32_t>(a[0].Int(i)));
+        if (!table.ok()) ThrowStorageError(table.error());
+        if (table->has_value()) result.Set(i, Value::Bool(true));
+        else if (RelationName(*catalog, a[0].Int(i))) result.Set(i, Value::Bool(false));
+      }
+    };
+    out->args.push_back(Coerce(std::move(args[0]), Type(TypeId::kInt8), location));
+    return out;
+  }
+  auto out = std::make_unique<BoundExpr>();
+  out->kind = BoundKind::kFunction;
+  out->type = Type(TypeId::kText);
+  out->location = location;
+  out->op = name;
+  // pg_get_indexdef(oid, column, pretty): column 0 is the whole definition, k > 0 its k-th key.
+  out->kernel = [catalog, indexdef](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
+    for (size_t i = 0; i < n; ++i) {
+      result.SetNull(i);
+      if (a[0].IsNull(i)) continue;
+      int64_t column = indexdef && a.size() == 3 && !a[1].IsNull(i) ? a[1].Int(i) : 0;
+      auto def = indexdef ? IndexDefinition(*catalog, a[0].Int(i), column) : ConstraintDefinition(*catalog, a[0].Int(i));
+      if (def) result.Set(i, Value::String(Type(TypeId::kText), *def));
+    }
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    LogicalType param = Type(i == 0 ? TypeId::kInt8 : indexdef && i == 1 ? TypeId::kInt4 : TypeId::kBool);
+    out->args.push_back(Coerce(std::move(args[i]), param, location));
+  }
+  return out;
+}
+
+}  // namespace orbit::sql
