@@ -208,10 +208,25 @@ sql::Value DecodeBinary(std::string_view in, const sql::LogicalType& type) {
     case TypeId::kFloat4: need(4); return Value::Float(type.id, std::bit_cast<float>(GetBig<uint32_t>(in)));
     case TypeId::kFloat8: need(8); return Value::Float(type.id, std::bit_cast<double>(GetBig<uint64_t>(in)));
     case TypeId::kNumeric: return Value::String(type, DecodeNumeric(in, type));
-    case TypeId::kDate: need(4); return Value::Int(type.id, GetBig<int32_t>(in));
+    case TypeId::kDate: {
+      need(4);
+      int32_t days = GetBig<int32_t>(in);
+      if (!sql::DateInRange(days)) sql::Throw("22008", "date out of range");
+      return Value::Int(type.id, days);
+    }
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: need(8); return Value::Int(type.id, GetBig<int64_t>(in));
-    case TypeId::kTime: need(8); return Value::Int(type.id, GetBig<int64_t>(in));
+    case TypeId::kTimestampTz: {
+      need(8);
+      int64_t micros = GetBig<int64_t>(in);
+      if (!sql::TimestampInRange(micros)) sql::Throw("22008", "timestamp out of range");
+      return Value::Int(type.id, micros);
+    }
+    case TypeId::kTime: {
+      need(8);
+      int64_t micros = GetBig<int64_t>(in);
+      if (micros < 0 || micros > sql::kMicrosPerDay) sql::Throw("22008", "time out of range");
+      return Value::Int(type.id, micros);
+    }
     case TypeId::kInterval: {
       need(16);
       sql::Interval iv;

@@ -112,6 +112,10 @@ std::string IntervalKey(const Interval& v) {
   return out;
 }
 
+// PostgreSQL's ranges: dates 4714-11-24 BC to 5874897-12-31, timestamps 4714-11-24 BC to 294276 AD.
+bool DateInRange(int64_t days) { return days >= -2451545 && days < 2145031949; }
+bool TimestampInRange(int64_t micros) { return micros >= -211813488000000000LL && micros < 9223371331200000000LL; }
+
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Howard Hinnant's algorithms.
@@ -147,6 +151,14 @@ unsigned DaysInMonth(int64_t y, unsigned m) {
 // ISO 8601 'YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|+HH[:MM]|-HH[:MM]]'.
 int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
   std::string_view s = TrimSpaces(text);
+  // A trailing era: "0044-03-15 BC" is year -43 (there is no year 0).
+  bool bc = false;
+  if (s.size() > 3 && (s.ends_with(" BC") || s.ends_with(" bc"))) {
+    bc = true;
+    s = TrimSpaces(s.substr(0, s.size() - 3));
+  } else if (s.size() > 3 && (s.ends_with(" AD") || s.ends_with(" ad"))) {
+    s = TrimSpaces(s.substr(0, s.size() - 3));
+  }
   size_t i = 0;
   auto number = [&](size_t min_digits, size_t max_digits, int64_t& out) {
     size_t start = i;
@@ -164,8 +176,12 @@ int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
     return false;
   };
   int64_t y, mo, d, h = 0, mi = 0, sec = 0, micros = 0, offset_minutes = 0;
-  if (!number(4, 6, y) || !expect('-') || !number(1, 2, mo) || !expect('-') || !number(1, 2, d)) {
+  if (!number(4, 7, y) || !expect('-') || !number(1, 2, mo) || !expect('-') || !number(1, 2, d)) {
     BadSyntax(id, text, location);
+  }
+  if (bc) {
+    if (y == 0) BadSyntax(id, text, location);
+    y = 1 - y;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, static_cast<unsigned>(mo))) FieldOutOfRange(text, location);
   if (i < s.size() && id != TypeId::kDate) {
@@ -198,8 +214,13 @@ int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
   }
   if (i != s.size()) BadSyntax(id, text, location);
   int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) - kPgEpochDays;
+  if (id == TypeId::kDate) {
+    if (!DateInRange(days)) Throw("22008", "date out of range: \"" + std::string(text) + "\"", location);
+    return days;
+  }
   int64_t total = days * kMicrosPerDay + ((h * 60 + mi) * 60 + sec) * kMicrosPerSecond + micros;
   if (id == TypeId::kTimestampTz) total -= offset_minutes * kMicrosPerMinute;  // to UTC
+  if (!TimestampInRange(total)) Throw("22008", "timestamp out of range: \"" + std::string(text) + "\"", location);
   return total;
 }
 
@@ -400,9 +421,7 @@ int64_t TimestampPlusInterval(int64_t micros, const Interval& v, int location) {
       __builtin_add_overflow(micros, shift, &micros) || __builtin_add_overflow(micros, v.micros, &micros)) {
     out_of_range();
   }
-  // PostgreSQL's range: 4714-11-24 BC to 294276 AD.
-  constexpr int64_t kMin = -211813488000000000LL, kMax = 9223371331200000000LL;
-  if (micros < kMin || micros >= kMax) out_of_range();
+  if (!TimestampInRange(micros)) out_of_range();
   return micros;
 }
 

@@ -38,6 +38,8 @@ int CompareIntervals(const Interval& a, const Interval& b);
 std::string IntervalKey(const Interval& v);
 
 int64_t FloorDiv(int64_t a, int64_t b);
+bool DateInRange(int64_t days);
+bool TimestampInRange(int64_t micros);
 // Civil dates <-> days since 1970-01-01 in the proleptic Gregorian calendar.
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d);
@@ -45,7 +47,8 @@ bool IsLeapYear(int64_t y);
 unsigned DaysInMonth(int64_t y, unsigned m);
 
 // Text input; `location` is where to report errors (-1: none).
-int64_t ParseDateTime(std::string_view text, TypeId id, int location);  // micros since 2000-01-01
+// Timestamps: micros since 2000-01-01 (UTC for timestamptz); dates: days since 2000-01-01.
+int64_t ParseDateTime(std::string_view text, TypeId id, int location);
 int64_t ParseTime(std::string_view text, int location);                 // micros since midnight
 Interval ParseInterval(std::string_view text, int location);
 

@@ -657,8 +657,7 @@ Value FromText(std::string_view text, const LogicalType& type) {
     case TypeId::kFloat8: return Value::Float(type.id, ParseFloat(text, type.id, -1));
     case TypeId::kNumeric: return Value::String(type, FitNumeric(NormalizeNumeric(text, -1), type.length, -1));
     case TypeId::kDate: {
-      int64_t micros = ParseDateTime(text, TypeId::kDate, -1);
-      return Value::Int(TypeId::kDate, FloorDiv(micros, kMicrosPerDay));
+      return Value::Int(TypeId::kDate, ParseDateTime(text, TypeId::kDate, -1));  // days
     }
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: return Value::Int(type.id, ParseDateTime(text, type.id, -1));
@@ -787,7 +786,11 @@ Value CastValue(const Value& v, const LogicalType& target, bool explicit_cast, i
     return Value::Int(to, CheckIntRange(to, n, location));
   }
   if (from == TypeId::kDate && (to == TypeId::kTimestamp || to == TypeId::kTimestampTz)) {
-    return Value::Int(to, v.i * kMicrosPerDay);
+    int64_t micros = 0;
+    if (__builtin_mul_overflow(v.i, kMicrosPerDay, &micros) || !TimestampInRange(micros)) {
+      Throw("22008", "date out of range for timestamp", location);
+    }
+    return Value::Int(to, micros);
   }
   if ((from == TypeId::kTimestamp || from == TypeId::kTimestampTz) && to == TypeId::kDate) {
     return Value::Int(to, FloorDiv(v.i, kMicrosPerDay));
