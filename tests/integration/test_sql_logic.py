@@ -40,6 +40,7 @@ ENABLED = [
     "types_misc.test",
     "types_equality.test",
     "table_functions.test",
+    "session_catalog.test",
     "types_array.test",
 ]
 

@@ -720,6 +720,7 @@ BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
   std::vector<BoundExprPtr> args;
   for (const auto& a : e.args) args.push_back(BindChild(*a));
   if (auto fn = BindCatalogFunction(name, args, e.location)) return fn;
+  if (auto fn = BindPrivilegeFunction(name, args, e.location)) return fn;
   if (const ScalarFunction* f = ResolveOverload(registry.Find(name), args)) {
     return BuildCall(*f, name, std::move(args), e.location);
   }
@@ -748,6 +749,24 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
   if (name == "current_schema") {
     no_args();
     return text("public");
+  }
+  if (name == "current_schemas") {  // the search path: pg_catalog (implicit) then public
+    if (e.args.size() != 1) Throw("42883", "function current_schemas takes one boolean argument", e.location);
+    BoundExprPtr implicit = Coerce(BindChild(*e.args[0]), Type(TypeId::kBool), e.location);
+    auto out = Node(BoundKind::kFunction, ArrayOf(TypeId::kText), e.location);
+    out->op = name;
+    out->args.push_back(std::move(implicit));
+    out->kernel = [](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
+      for (size_t i = 0; i < n; ++i) {
+        if (args[0].IsNull(i)) {
+          result.SetNull(i);
+          continue;
+        }
+        result.SetNull(i, false);
+        result.String(i) = args[0].Int(i) ? "{pg_catalog,public}" : "{public}";
+      }
+    };
+    return out;
   }
   if (name == "version") {
     no_args();

@@ -137,6 +137,7 @@ class Binder {
   // catalog_binding.cc: casts to regclass/regtype/regnamespace and functions of catalog oids.
   exec::BoundExprPtr BindRegCast(exec::BoundExprPtr arg, TypeId target, int location);
   exec::BoundExprPtr BindCatalogFunction(const std::string& name, std::vector<exec::BoundExprPtr>& args, int location);
+  exec::BoundExprPtr BindPrivilegeFunction(const std::string& name, std::vector<exec::BoundExprPtr>& args, int location);
 
   Scope scope_;
   std::vector<ScopeRelation> relations_;

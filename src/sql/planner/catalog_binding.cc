@@ -4,6 +4,7 @@
 // (pg_get_indexdef, pg_get_constraintdef). Their kernels own a copy of the
 // statement's catalog view, as correlated subqueries do: plans outlive binders.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 
@@ -62,7 +63,92 @@ Value RegFromName(catalog::Catalog& catalog, TypeId type, std::string_view text,
   return MakeRegValue(type, TypeOid(*t), FormatType(TypeOid(*t), -1));
 }
 
+// The privileges a has_*_privilege call may ask about, by object kind.
+const std::vector<std::string>& PrivilegesOf(const std::string& kind) {
+  static const std::vector<std::string> table = {"select", "insert", "update", "delete", "truncate", "references", "trigger"};
+  static const std::vector<std::string> column = {"select", "insert", "update", "references"};
+  static const std::vector<std::string> schema = {"usage", "create"};
+  static const std::vector<std::string> database = {"create", "connect", "temporary", "temp"};
+  if (kind == "schema") return schema;
+  if (kind == "database") return database;
+  if (kind == "column" || kind == "any_column") return column;
+  return table;
+}
+
+// "SELECT, UPDATE WITH GRANT OPTION": 22023 for a privilege the kind does not have.
+void CheckPrivileges(const std::string& kind, const std::string& list, int location) {
+  std::string lower = AsciiLower(list);
+  size_t start = 0;
+  while (start <= lower.size()) {
+    size_t comma = lower.find(',', start);
+    std::string item = lower.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (size_t grant = item.find(" with grant option"); grant != std::string::npos) item.erase(grant);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    const auto& known = PrivilegesOf(kind);
+    if (std::find(known.begin(), known.end(), item) == known.end()) {
+      Throw("22023", "unrecognized privilege type: \"" + item + "\"", location);
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+}
+
 }  // namespace
+
+// has_{table,column,any_column,schema,database}_privilege([user,] object[, column], privilege).
+// Orbit enforces no privileges yet, so every role holds every privilege on every
+// object that exists: true for an existing object, NULL for an unknown oid,
+// 42P01/3F000/3D000 for an unknown name, as PostgreSQL reports them.
+BoundExprPtr Binder::BindPrivilegeFunction(const std::string& name, std::vector<BoundExprPtr>& args, int location) {
+  static const std::string kPrefix = "has_", kSuffix = "_privilege";
+  if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix)) return nullptr;
+  std::string kind = name.substr(kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+  if (kind != "table" && kind != "column" && kind != "any_column" && kind != "schema" && kind != "database") {
+    return nullptr;
+  }
+  size_t object_args = kind == "column" ? 2 : 1;
+  if (args.size() != object_args + 1 && args.size() != object_args + 2) return nullptr;
+  size_t first = args.size() - object_args - 1;  // skip the role: every role is treated alike
+  std::shared_ptr<catalog::Catalog> catalog = CatalogFor(scope_.plan, name, location);
+  auto out = std::make_unique<BoundExpr>();
+  out->kind = BoundKind::kFunction;
+  out->type = Type(TypeId::kBool);
+  out->location = location;
+  out->op = name;
+  bool by_name = IsString(args[first]->type.id);
+  out->kernel = [catalog, kind, by_name, location](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
+    const exec::Vector& object = a[0];
+    const exec::Vector& privilege = a.back();
+    for (size_t i = 0; i < n; ++i) {
+      result.SetNull(i);
+      bool any_null = false;
+      for (const auto& v : a) any_null |= v.IsNull(i);
+      if (any_null) continue;
+      CheckPrivileges(kind, privilege.String(i), location);
+      bool exists;
+      if (kind == "schema") {
+        exists = by_name ? NamespaceOid(object.String(i)).has_value() : NamespaceName(object.Int(i)).has_value();
+        if (!exists && by_name) Throw("3F000", "schema \"" + object.String(i) + "\" does not exist", location);
+      } else if (kind == "database") {
+        exists = by_name ? object.String(i) == "postgres" : object.Int(i) == 5;
+        if (!exists && by_name) Throw("3D000", "database \"" + object.String(i) + "\" does not exist", location);
+      } else {
+        exists = by_name ? RelationOid(*catalog, AsciiLower(object.String(i))).has_value()
+                         : RelationName(*catalog, object.Int(i)).has_value();
+        if (!exists && by_name) Throw("42P01", "relation \"" + object.String(i) + "\" does not exist", location);
+      }
+      if (exists) result.Set(i, Value::Bool(true));
+    }
+  };
+  for (size_t i = first; i < args.size(); ++i) {
+    bool is_object = i == first;
+    LogicalType param = is_object && !by_name ? Type(TypeId::kInt8) : Type(TypeId::kText);
+    if (kind == "column" && i == first + 1 && !IsString(args[i]->type.id)) param = Type(TypeId::kInt2);
+    out->args.push_back(Coerce(std::move(args[i]), param, location));
+  }
+  return out;
+}
 
 BoundExprPtr Binder::BindRegCast(BoundExprPtr arg, TypeId target, int location) {
   if (arg->type.id == target) return arg;

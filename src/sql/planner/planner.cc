@@ -552,7 +552,7 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
     if (auto it = derived.operators.find(index); it != derived.operators.end()) {
       scan = std::move(it->second);
     } else if (IsSystemTable(*rel.table)) {
-      scan = MakeSystemTableScan(*rel.table, catalog);
+      scan = MakeSystemTableScan(*rel.table, catalog, derived.params ? derived.params->session : nullptr);
     } else {
       auto keys = PrimaryKeyLookups(*rel.table, filter.get());
       if (!keys) keys = IndexLookups(txn, *rel.table, filter.get());
@@ -732,7 +732,7 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   if (s.where) where = binder.BindCondition(*s.where, "WHERE");
   exec::OperatorPtr source;
   if (table && IsSystemTable(*table)) {
-    source = MakeSystemTableScan(*table, catalog);
+    source = MakeSystemTableScan(*table, catalog, params ? params->session : nullptr);
   } else if (table) {
     auto keys = PrimaryKeyLookups(*table, where.get());
     if (!keys) keys = IndexLookups(txn, *table, where.get());

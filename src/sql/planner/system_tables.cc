@@ -4,7 +4,9 @@
 #include <functional>
 
 #include "sql/exec/storage_error.h"
+#include "sql/engine/settings.h"
 #include "sql/function/functions.h"
+#include "sql/planner/binder.h"
 
 namespace orbit::sql {
 namespace {
@@ -64,6 +66,8 @@ struct SystemTable {
   uint32_t oid;
   std::vector<std::pair<const char*, Col>> columns;
   Generator rows;
+  // Tables that show the session's state (pg_settings) use this instead.
+  std::function<Rows(const SessionInfo*)> session_rows = nullptr;
 };
 
 std::vector<TableDesc> UserTables(catalog::Catalog& catalog) {
@@ -386,6 +390,32 @@ const std::vector<SystemTable>& Tables() {
        {{"oid", C::kOid}, {"proname", C::kName}, {"pronamespace", C::kOid}, {"proowner", C::kOid},
         {"prokind", C::kChar}, {"prorettype", C::kOid}, {"pronargs", C::kInt2}, {"proargtypes", C::kText}},
        [](catalog::Catalog&) { return Rows(); }},
+      // The session's settings (engine/settings.cc): current values, defaults, descriptions.
+      {"pg_settings", 12040,
+       {{"name", C::kName}, {"setting", C::kText}, {"unit", C::kText}, {"category", C::kText},
+        {"short_desc", C::kText}, {"extra_desc", C::kText}, {"context", C::kText}, {"vartype", C::kText},
+        {"source", C::kText}, {"min_val", C::kText}, {"max_val", C::kText}, {"enumvals", C::kTextArray},
+        {"boot_val", C::kText}, {"reset_val", C::kText}, {"sourcefile", C::kText}, {"sourceline", C::kInt4},
+        {"pending_restart", C::kBool}},
+       [](catalog::Catalog&) { return Rows(); },
+       [](const SessionInfo* session) {
+         Rows rows;
+         for (const auto& def : SettingDefs()) {
+           std::string value = session && session->setting ? session->setting(def.name) : def.default_value;
+           bool timeout = def.name.ends_with("_timeout");
+           bool boolean = def.default_value == "on" || def.default_value == "off";
+           RowBuilder b;
+           b.Name(def.name).Name(value);
+           if (timeout) b.Name("ms");
+           else b.Null(C::kText);
+           b.Name("Client Connection Defaults").Name(def.description).Null(C::kText).Name("user")
+               .Name(boolean ? "bool" : timeout ? "integer" : "string").Name(value == def.default_value ? "default" : "session")
+               .Null(C::kText).Null(C::kText).Null(C::kTextArray).Name(def.default_value).Name(def.default_value)
+               .Null(C::kText).Null(C::kInt4).Bool(false);
+           rows.push_back(b.Take());
+         }
+         return rows;
+       }},
       {"pg_auth_members", 1261,
        {{"roleid", C::kOid}, {"member", C::kOid}, {"grantor", C::kOid}, {"admin_option", C::kBool}},
        [](catalog::Catalog&) { return Rows(); }},
@@ -657,12 +687,13 @@ bool IsSystemTable(const catalog::TableDesc& table) {
          (table.schema_oid == catalog::kPgCatalogNamespace || table.schema_oid == kInformationSchemaNamespace);
 }
 
-exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::Catalog& catalog) {
+exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::Catalog& catalog,
+                                      const SessionInfo* session) {
   const SystemTable* t = FindByOid(table.oid);
   std::vector<LogicalType> types;
   for (const auto& c : table.columns) types.push_back(c.type);
   std::vector<std::vector<exec::BoundExprPtr>> rows;
-  for (auto& row : t->rows(catalog)) {
+  for (auto& row : t->session_rows ? t->session_rows(session) : t->rows(catalog)) {
     std::vector<exec::BoundExprPtr> exprs;
     for (auto& v : row) exprs.push_back(exec::MakeConst(std::move(v)));
     rows.push_back(std::move(exprs));

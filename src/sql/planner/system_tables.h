@@ -25,8 +25,10 @@ std::optional<catalog::TableDesc> FindSystemTable(std::string_view name);
 // information_schema.schemata, tables and columns (user tables and views).
 std::optional<catalog::TableDesc> FindInformationSchemaTable(std::string_view name);
 bool IsSystemTable(const catalog::TableDesc& table);
-// All rows of a system table.
-exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::Catalog& catalog);
+struct SessionInfo;
+// All rows of a system table (pg_settings shows `session`'s values; null: defaults).
+exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::Catalog& catalog,
+                                      const SessionInfo* session);
 
 // Objects by oid as the catalog functions and the reg* types show them
 // (nullopt: no such object). Relations are tables, views, indexes (primary
