@@ -207,7 +207,8 @@ sql::Value DecodeBinary(std::string_view in, const sql::LogicalType& type) {
     case TypeId::kInt8: need(8); return Value::Int(type.id, GetBig<int64_t>(in));
     case TypeId::kFloat4: need(4); return Value::Float(type.id, std::bit_cast<float>(GetBig<uint32_t>(in)));
     case TypeId::kFloat8: need(8); return Value::Float(type.id, std::bit_cast<double>(GetBig<uint64_t>(in)));
-    case TypeId::kNumeric: return Value::String(type, DecodeNumeric(in, type));
+    case TypeId::kNumeric:  // numeric(p,s) parameters round and check as numeric_recv does
+      return Value::String(type, sql::ApplyNumericTypmod(DecodeNumeric(in, type), type.length));
     case TypeId::kDate: {
       need(4);
       int32_t days = GetBig<int32_t>(in);
