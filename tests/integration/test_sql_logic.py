@@ -41,6 +41,7 @@ ENABLED = [
     "types_equality.test",
     "table_functions.test",
     "session_catalog.test",
+    "functions.test",
     "types_array.test",
 ]
 

@@ -92,8 +92,12 @@ std::string DecodeNumeric(std::string_view in, const sql::LogicalType& type) {
     frac_part += buf;
   }
   frac_part.resize(static_cast<size_t>(dscale));
-  std::string out = sign == 0x4000 ? "-" : "";
-  out += int_part.empty() ? "0" : int_part;
+  // Unnormalized input (zero leading digits, a weight past the digits, -0) prints canonically.
+  size_t nz = int_part.find_first_not_of('0');
+  int_part = nz == std::string::npos ? "0" : int_part.substr(nz);
+  bool zero = int_part == "0" && frac_part.find_first_not_of('0') == std::string::npos;
+  std::string out = sign == 0x4000 && !zero ? "-" : "";
+  out += int_part;
   if (dscale > 0) out += "." + frac_part;
   return out;
 }

@@ -5,6 +5,8 @@
 
 #include <openssl/rand.h>
 
+#include "sql/exec/numeric.h"
+
 namespace orbit::sql {
 
 const std::vector<ScalarFunction>& FunctionRegistry::Find(const std::string& name) const {
@@ -24,6 +26,8 @@ const FunctionRegistry& FunctionRegistry::BuiltIn() {
     RegisterStringFunctions(r);
     RegisterMathFunctions(r);
     RegisterBinaryFunctions(r);
+    RegisterTextFunctions(r);
+    RegisterNumberFunctions(r);
     RegisterCatalogFunctions(r);
     RegisterDateTimeFunctions(r);
     RegisterJsonFunctions(r);
@@ -110,10 +114,7 @@ void RegisterBinaryFunctions(FunctionRegistry& r) {
 
 void RegisterMathFunctions(FunctionRegistry& r) {
   r.Add({"op:-", {TypeId::kNumeric}, TypeId::kNumeric, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           const std::string& v = a[0].String(i);
-           bool zero = v.find_first_not_of("0.-") == std::string::npos;  // numeric has no -0
-           if (v == "NaN" || zero) out.String(i) = v;
-           else out.String(i) = v[0] == '-' ? v.substr(1) : "-" + v;
+           out.String(i) = exec::NumericNegate(a[0].String(i));
          })});
   auto int_abs = [](TypeId t) {
     return Strict([t](const std::vector<Vector>& a, size_t i, Vector& out) {

@@ -56,6 +56,8 @@ class FunctionRegistry {
 void RegisterStringFunctions(FunctionRegistry& registry);
 void RegisterMathFunctions(FunctionRegistry& registry);
 void RegisterBinaryFunctions(FunctionRegistry& registry);  // bytea and uuid
+void RegisterTextFunctions(FunctionRegistry& registry);    // text_math_functions.cc
+void RegisterNumberFunctions(FunctionRegistry& registry);  // text_math_functions.cc
 void RegisterCatalogFunctions(FunctionRegistry& registry);   // catalog_functions.cc
 void RegisterDateTimeFunctions(FunctionRegistry& registry);  // datetime_functions.cc
 void RegisterJsonFunctions(FunctionRegistry& registry);      // json_functions.cc

@@ -332,6 +332,13 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
       if (e->sub_op == "!=") e->sub_op = "<>";
       return e;
     }
+    case PG_QUERY__NODE__NODE_MIN_MAX_EXPR: {  // GREATEST(...) / LEAST(...): functions to the binder
+      const auto& m = *node.min_max_expr;
+      auto e = Make(ExprKind::kFunction, m.location);
+      e->names.push_back(m.op == PG_QUERY__MIN_MAX_OP__IS_GREATEST ? "greatest" : "least");
+      for (size_t i = 0; i < m.n_args; ++i) e->args.push_back(ConvertExpr(*m.args[i]));
+      return e;
+    }
     case PG_QUERY__NODE__NODE_COLLATE_CLAUSE: {
       // Text compares bytewise (collation "C") whatever the clause names: the
       // collations Orbit lists (default, C, POSIX) all order that way.

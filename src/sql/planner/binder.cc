@@ -702,6 +702,69 @@ BoundExprPtr BuildCall(const ScalarFunction& f, const std::string& name, std::ve
 
 }  // namespace
 
+// Functions over any number of arguments: concat and concat_ws (any types, by
+// their text forms; NULLs skipped), greatest and least (a common type; NULLs
+// ignored, NULL only when all are).
+BoundExprPtr Binder::BindVariadicFunction(const std::string& name, std::vector<BoundExprPtr>& args, int location) {
+  bool concat = name == "concat", concat_ws = name == "concat_ws";
+  bool extreme = name == "greatest" || name == "least";
+  if (!concat && !concat_ws && !extreme) return nullptr;
+  if (args.empty() || (concat_ws && args.size() < 2)) {
+    Throw("42883", "function " + name + "() needs " + (concat_ws ? "a separator and values" : "arguments"), location);
+  }
+  LogicalType type = Type(TypeId::kText);
+  if (extreme) {
+    std::vector<const BoundExpr*> views;
+    for (const auto& a : args) views.push_back(a.get());
+    type = CommonType(views, name == "greatest" ? "GREATEST" : "LEAST", location);
+  }
+  auto out = Node(BoundKind::kFunction, type, location);
+  out->op = name;
+  for (auto& a : args) {
+    // concat takes each value's output text (a boolean is t/f, not the explicit cast's true/false).
+    out->args.push_back(extreme ? Coerce(std::move(a), type, location) : MakeCast(std::move(a), type, false, location));
+  }
+  if (extreme) {
+    bool greatest = name == "greatest";
+    out->kernel = [greatest](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
+      for (size_t i = 0; i < n; ++i) {
+        int best = -1;
+        for (size_t k = 0; k < a.size(); ++k) {
+          if (a[k].IsNull(i)) continue;
+          if (best < 0) {
+            best = static_cast<int>(k);
+            continue;
+          }
+          int c = exec::CompareValues(a[k], i, a[static_cast<size_t>(best)], i);
+          if (greatest ? c > 0 : c < 0) best = static_cast<int>(k);
+        }
+        if (best < 0) result.SetNull(i);
+        else result.Set(i, a[static_cast<size_t>(best)].Get(i));
+      }
+    };
+    return out;
+  }
+  out->kernel = [concat_ws](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
+    for (size_t i = 0; i < n; ++i) {
+      if (concat_ws && a[0].IsNull(i)) {
+        result.SetNull(i);
+        continue;
+      }
+      std::string s;
+      bool first = true;
+      for (size_t k = concat_ws ? 1 : 0; k < a.size(); ++k) {
+        if (a[k].IsNull(i)) continue;
+        if (concat_ws && !first) s += a[0].String(i);
+        first = false;
+        s += a[k].String(i);
+      }
+      result.SetNull(i, false);
+      result.String(i) = std::move(s);
+    }
+  };
+  return out;
+}
+
 BoundExprPtr Binder::BindOperatorFunction(const std::string& op, std::vector<BoundExprPtr>& args, int location) {
   const ScalarFunction* f = ResolveOverload(FunctionRegistry::BuiltIn().Find("op:" + op), args);
   if (f == nullptr) return nullptr;
@@ -719,6 +782,7 @@ BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
   if (e.star || e.distinct) Throw("42809", name + "(*) specified, but " + name + " is not an aggregate function", e.location);
   std::vector<BoundExprPtr> args;
   for (const auto& a : e.args) args.push_back(BindChild(*a));
+  if (auto fn = BindVariadicFunction(name, args, e.location)) return fn;
   if (auto fn = BindCatalogFunction(name, args, e.location)) return fn;
   if (auto fn = BindPrivilegeFunction(name, args, e.location)) return fn;
   if (const ScalarFunction* f = ResolveOverload(registry.Find(name), args)) {

@@ -136,6 +136,7 @@ class Binder {
   exec::BoundExprPtr BindArrayCompare(const ast::Expr& e);
   // catalog_binding.cc: casts to regclass/regtype/regnamespace and functions of catalog oids.
   exec::BoundExprPtr BindRegCast(exec::BoundExprPtr arg, TypeId target, int location);
+  exec::BoundExprPtr BindVariadicFunction(const std::string& name, std::vector<exec::BoundExprPtr>& args, int location);
   exec::BoundExprPtr BindCatalogFunction(const std::string& name, std::vector<exec::BoundExprPtr>& args, int location);
   exec::BoundExprPtr BindPrivilegeFunction(const std::string& name, std::vector<exec::BoundExprPtr>& args, int location);
 
