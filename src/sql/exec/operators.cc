@@ -351,6 +351,7 @@ class HashAggregate : public Operator {
     std::string text;  // string_agg so far
     std::vector<Value> items;  // array_agg so far (NULLs included)
     bool truth = false;        // bool_and / bool_or so far
+    std::unordered_set<std::string> seen;  // DISTINCT: the values counted so far
   };
 
   void Consume() {
@@ -398,10 +399,23 @@ class HashAggregate : public Operator {
       ++s.count;
       return;
     }
-    if (spec.kind == AggregateKind::kArrayAgg) {  // keeps NULL elements
+    if (spec.kind == AggregateKind::kArrayAgg && !spec.distinct) {  // keeps NULL elements
       ++s.count;
       s.items.push_back(arg.Get(i));
       return;
+    }
+    if (spec.distinct) {
+      // DISTINCT: each value once (NULL too for array_agg, which is not strict);
+      // array_agg and string_agg emit them sorted, as PostgreSQL's sort-based DISTINCT.
+      bool keeps_null = spec.kind == AggregateKind::kArrayAgg;
+      if (arg.IsNull(i) && !keeps_null) return;
+      if (!s.seen.insert(GroupKey({arg.Get(i)})).second) return;
+      if (spec.kind == AggregateKind::kArrayAgg || spec.kind == AggregateKind::kStringAgg) {
+        ++s.count;
+        s.items.push_back(arg.Get(i));
+        if (spec.kind == AggregateKind::kStringAgg && !delimiter.IsNull(i)) s.text = delimiter.String(i);
+        return;
+      }
     }
     if (arg.IsNull(i)) return;
     ++s.count;
@@ -438,8 +452,18 @@ class HashAggregate : public Operator {
       case AggregateKind::kCount: return Value::Int(TypeId::kInt8, s.count);
       case AggregateKind::kMin:
       case AggregateKind::kMax: return extremes_[a].Get(g);
-      case AggregateKind::kStringAgg: return s.count == 0 ? Value::Null(spec.result) : Value::String(spec.result, s.text);
-      case AggregateKind::kArrayAgg: return s.count == 0 ? Value::Null(spec.result) : MakeArray(spec.result.element, s.items);
+      case AggregateKind::kStringAgg:
+        if (s.count == 0) return Value::Null(spec.result);
+        if (spec.distinct) {
+          std::string joined;
+          std::vector<Value> items = SortedValues(s.items);
+          for (size_t k = 0; k < items.size(); ++k) joined += (k > 0 ? s.text : "") + items[k].s;
+          return Value::String(spec.result, joined);
+        }
+        return Value::String(spec.result, s.text);
+      case AggregateKind::kArrayAgg:
+        if (s.count == 0) return Value::Null(spec.result);
+        return MakeArray(spec.result.element, spec.distinct ? SortedValues(s.items) : s.items);
       case AggregateKind::kBoolAnd:
       case AggregateKind::kBoolOr: return s.count == 0 ? Value::Null(spec.result) : Value::Bool(s.truth);
       case AggregateKind::kSum:
@@ -457,6 +481,18 @@ class HashAggregate : public Operator {
         return Value::Float(TypeId::kFloat8, s.fsum / static_cast<double>(s.count));
     }
     return Value::Null(spec.result);
+  }
+
+  // Ascending, NULLs last.
+  static std::vector<Value> SortedValues(std::vector<Value> values) {
+    std::stable_sort(values.begin(), values.end(), [](const Value& a, const Value& b) {
+      if (a.null || b.null) return !a.null && b.null;
+      Vector x(a.type, 1), y(b.type, 1);
+      x.Set(0, a);
+      y.Set(0, b);
+      return CompareValues(x, 0, y, 0) < 0;
+    });
+    return values;
   }
 
   OperatorPtr child_;

@@ -109,6 +109,7 @@ struct AggregateSpec {
   BoundExprPtr arg;        // null for count(*)
   LogicalType result;
   BoundExprPtr delimiter = nullptr;  // string_agg's second argument
+  bool distinct = false;             // agg(DISTINCT x): each distinct non-NULL value once
 };
 // Hash aggregation: output = group expressions then aggregates. With no group
 // expressions there is exactly one output row, even for empty input.

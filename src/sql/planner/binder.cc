@@ -901,7 +901,6 @@ BoundExprPtr Binder::BindAggregate(const ast::Expr& e) {
           e.location);
   }
   if (in_aggregate_) Throw("42803", "aggregate function calls cannot be nested", e.location);
-  if (e.distinct) Throw("0A000", "DISTINCT in aggregate calls is not supported yet", e.location);
   std::string key = Fingerprint(e);
   for (size_t i = 0; i < aggregates_->aggregate_keys.size(); ++i) {
     if (aggregates_->aggregate_keys[i] == key) {
@@ -948,6 +947,7 @@ BoundExprPtr Binder::BindAggregate(const ast::Expr& e) {
       spec.arg = MakeCast(std::move(spec.arg), Type(TypeId::kText), false, e.location);
     }
   }
+  spec.distinct = e.distinct;
   spec.result = exec::AggregateResultType(spec.kind, spec.arg ? spec.arg->type : LogicalType{}, e.location);
   LogicalType result = spec.result;
   aggregates_->aggregates.push_back(std::move(spec));
