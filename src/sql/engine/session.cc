@@ -208,7 +208,7 @@ void Session::RollbackTxn() {
   txn_writes_ = false;
   txn_ddl_ = false;
   dropped_tables_ = false;
-  settings_.EndTransaction();
+  settings_.EndTransaction(false);
 }
 
 void Session::Execute(std::string_view sql, ResultSink& sink) {
@@ -483,6 +483,7 @@ void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {
       if (status_ == TransactionStatus::kIdle) Throw("25P01", std::string(what) + " can only be used in transaction blocks");
       if (t.kind == Kind::kSavepoint) {
         Txn().SetSavepoint();
+        settings_.Savepoint();
         savepoints_.push_back(t.savepoint);
         sink.Complete("SAVEPOINT");
         return;
@@ -495,6 +496,7 @@ void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {
           Check(txn_->ReleaseSavepoint());
           savepoints_.pop_back();
         }
+        settings_.ReleaseSavepoints(index);
         sink.Complete("RELEASE");
         return;
       }
@@ -504,6 +506,7 @@ void Session::RunTransaction(const ast::Transaction& t, ResultSink& sink) {
         savepoints_.pop_back();
       }
       Check(txn_->RollbackToSavepoint());  // undo since the savepoint, which stays
+      settings_.RollbackToSavepoint(index);
       status_ = TransactionStatus::kInBlock;
       sink.Complete("ROLLBACK");
       return;
@@ -550,6 +553,7 @@ void Session::RunSet(const ast::SetVariable& s, ResultSink& sink) {
     sink.Complete("SET");
     return;
   }
+  if (in_block) settings_.BeginTransaction();  // a rollback undoes the change
   switch (s.kind) {
     case Kind::kSet: settings_.Set(s.name, s.value, s.local); break;
     case Kind::kDefault:

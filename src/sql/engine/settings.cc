@@ -165,7 +165,44 @@ void Settings::Reset(std::string_view name) {
 
 std::vector<std::string> Settings::TakeReported() { return std::exchange(reported_, {}); }
 
-void Settings::EndTransaction() {
+void Settings::BeginTransaction() {
+  if (snapshots_.empty()) snapshots_.emplace_back(session_, local_);
+}
+
+void Settings::Savepoint() {
+  BeginTransaction();
+  snapshots_.emplace_back(session_, local_);
+}
+
+void Settings::ReleaseSavepoints(size_t keep) {
+  if (snapshots_.size() > keep + 1) snapshots_.resize(keep + 1);
+}
+
+void Settings::RollbackToSavepoint(size_t index) {
+  if (index + 1 >= snapshots_.size()) return;
+  snapshots_.resize(index + 2);
+  auto [session, local] = snapshots_.back();
+  Restore(session, local);
+}
+
+void Settings::Restore(const Values& session, const Values& local) {
+  std::vector<std::pair<std::string, std::string>> before;
+  for (const auto& def : SettingDefs()) {
+    if (def.report) before.emplace_back(def.name, Get(def.name));
+  }
+  session_ = session;
+  local_ = local;
+  for (const auto& [name, value] : before) {
+    if (Get(name) != value) reported_.push_back(name);
+  }
+}
+
+void Settings::EndTransaction(bool commit) {
+  if (!commit && !snapshots_.empty()) {
+    Values start = snapshots_.front().first;
+    Restore(start, local_);
+  }
+  snapshots_.clear();
   for (auto& [name, value] : std::exchange(local_, {})) {
     const SettingDef& def = Find(name);
     if (def.report && value != Get(name)) reported_.push_back(name);

@@ -38,12 +38,24 @@ class Settings {
   void Reset(std::string_view name);
   // Names changed since the last call (for ParameterStatus).
   std::vector<std::string> TakeReported();
-  // The transaction ended: SET LOCAL values are dropped.
-  void EndTransaction();
+  // Transactions (PostgreSQL's GUC nesting): a SET inside a block that rolls
+  // back, or back to an earlier savepoint, is undone. Snapshots are taken lazily:
+  // BeginTransaction before the block's first change, Savepoint at each SAVEPOINT.
+  void BeginTransaction();                  // no-op once a snapshot exists
+  void Savepoint();
+  void ReleaseSavepoints(size_t keep);      // keep the first `keep` savepoints
+  void RollbackToSavepoint(size_t index);   // restore savepoint `index` (0-based), which stays
+  // The transaction ended: SET LOCAL values are dropped; a rollback restores the
+  // values the transaction started with.
+  void EndTransaction(bool commit = true);
 
  private:
-  std::map<std::string, std::string, std::less<>> session_;
-  std::map<std::string, std::string, std::less<>> local_;
+  using Values = std::map<std::string, std::string, std::less<>>;
+  void Restore(const Values& session, const Values& local);
+
+  Values session_;
+  Values local_;
+  std::vector<std::pair<Values, Values>> snapshots_;  // [0]: the transaction's start, then one per savepoint
   std::vector<std::string> reported_;
 };
 
