@@ -42,6 +42,7 @@ ENABLED = [
     "table_functions.test",
     "session_catalog.test",
     "functions.test",
+    "alter_constraint.test",
     "types_array.test",
 ]
 

@@ -239,10 +239,13 @@ struct Vacuum {
 
 struct AlterTable {
   struct Action {
-    enum class Kind : uint8_t { kAddPrimaryKey, kAddColumn, kRenameColumn, kRenameTable };
+    enum class Kind : uint8_t { kAddPrimaryKey, kAddConstraint, kAddColumn, kRenameColumn, kRenameTable };
     Kind kind = Kind::kAddPrimaryKey;
     std::vector<std::string> columns;  // ADD PRIMARY KEY (...)
     std::string constraint_name;       // ADD CONSTRAINT name PRIMARY KEY
+    // ADD [CONSTRAINT name] CHECK / FOREIGN KEY / UNIQUE: one of its lists holds it.
+    std::shared_ptr<CreateTable> constraint;
+    bool not_valid = false;  // NOT VALID: existing rows are not checked
     std::optional<ColumnDef> column;   // ADD COLUMN
     bool if_not_exists = false;
     std::string old_name, new_name;    // RENAME

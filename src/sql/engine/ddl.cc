@@ -169,9 +169,15 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
         break;
       }
       case Kind::kRenameTable: table.name = action.new_name; break;
+      case Kind::kAddConstraint: break;  // below, once the rows are where they will stay
     }
   }
   if (describe_only_) return;
+  bool adds_constraints = std::any_of(s.actions.begin(), s.actions.end(),
+                                      [](const auto& a) { return a.kind == Kind::kAddConstraint; });
+  if (rewrite && adds_constraints) {
+    Throw("0A000", "ADD PRIMARY KEY together with other constraints in one ALTER TABLE is not supported yet");
+  }
   if (rewrite) {
     // Rows are keyed by the primary key: copy them under a new relfilenode. The
     // copy is written outside the transaction (it is invisible until the catalog
@@ -215,6 +221,9 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
     dropped_tables_ = true;
     table = std::move(next);
   }
+  for (const auto& action : s.actions) {
+    if (action.kind == Kind::kAddConstraint) AddConstraint(catalog, table, action);
+  }
   auto updated = catalog.UpdateTable(table, old_name != table.name ? std::string_view(old_name) : std::string_view());
   if (!updated.ok()) {
     if (updated.error().code() == ErrorCode::kAlreadyExists) {
@@ -223,6 +232,70 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
     ThrowStorageError(updated.error());
   }
   sink.Complete("ALTER TABLE");
+}
+
+void Session::AddConstraint(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action) {
+  const ast::CreateTable& c = *action.constraint;
+  if (!c.unique_keys.empty()) {  // a unique index, named <table>_<columns>_key
+    const ast::UniqueKey& key = c.unique_keys[0];
+    catalog::IndexDesc index;
+    index.unique = true;
+    std::string default_name = table.name;
+    for (const auto& name : key.columns) {
+      int column = table.FindColumn(name);
+      if (column < 0) Throw("42703", "column \"" + name + "\" named in key does not exist", key.location);
+      if (table.columns[static_cast<size_t>(column)].type.id == TypeId::kNumeric) {
+        Throw("0A000", "UNIQUE on numeric columns is not supported yet", key.location);
+      }
+      index.columns.push_back(column);
+      default_name += "_" + name;
+    }
+    index.name = key.name.empty() ? default_name + "_key" : key.name;
+    BuildIndex(catalog, table, std::move(index), false);
+    return;
+  }
+  if (!c.checks.empty()) {
+    const ast::CheckDef& check = c.checks[0];
+    std::string name = CheckConstraintName(table, check);
+    if (!action.not_valid) {  // every existing row must pass (NULL passes)
+      Binder binder(Scope{&table, table.name, nullptr, {}});
+      exec::BoundExprPtr condition = binder.BindCondition(*check.expr, "CHECK");
+      exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, false);
+      exec::Batch rows;
+      while (scan->Next(rows)) {
+        exec::Vector holds = exec::Evaluate(*condition, rows);
+        for (size_t r = 0; r < rows.count; ++r) {
+          if (!holds.IsNull(r) && holds.Int(r) == 0) {
+            Throw("23514", "check constraint \"" + name + "\" of relation \"" + table.name + "\" is violated by some row");
+          }
+        }
+      }
+    }
+    table.checks.push_back({name, check.sql});
+    return;
+  }
+  BindForeignKeys(c, table, catalog);
+  catalog::ForeignKeyDesc& fk = table.foreign_keys.back();
+  if (fk.ref_table == 0) fk.ref_table = table.oid;  // a self-reference
+  for (size_t k = 0; k + 1 < table.foreign_keys.size(); ++k) {
+    if (table.foreign_keys[k].name == fk.name) {
+      Throw("42710", "constraint \"" + fk.name + "\" for relation \"" + table.name + "\" already exists", action.location);
+    }
+  }
+  if (fk.ref_table == table.oid &&
+      std::find(table.referenced_by.begin(), table.referenced_by.end(), table.oid) == table.referenced_by.end()) {
+    table.referenced_by.push_back(table.oid);
+  }
+  if (!action.not_valid) {  // every existing row must reference a parent row (23503)
+    catalog::TableDesc checked = table;
+    checked.foreign_keys = {fk};
+    exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, false);
+    exec::Batch rows;
+    while (scan->Next(rows)) {
+      for (size_t r = 0; r < rows.count; ++r) CheckReferences(checked, rows.Row(r));
+    }
+  }
+  LinkForeignKeys(table, catalog, true);
 }
 
 void Session::RunCreateIndex(const ast::CreateIndex& s, ResultSink& sink) {
@@ -242,13 +315,23 @@ void Session::RunCreateIndex(const ast::CreateIndex& s, ResultSink& sink) {
   }
   index.name = s.name.empty() ? default_name + (s.unique ? "_key" : "_idx") : s.name;
   if (describe_only_) return;
+  std::string name = index.name;
+  if (!BuildIndex(catalog, table, std::move(index), s.if_not_exists)) {
+    sink.Notice(SqlError("42P07", "relation \"" + name + "\" already exists, skipping", 0, {}, {}, "NOTICE"));
+    sink.Complete("CREATE INDEX");
+    return;
+  }
+  Check(catalog.UpdateTable(table));
+  sink.Complete("CREATE INDEX");
+}
+
+bool Session::BuildIndex(catalog::Catalog& catalog, catalog::TableDesc& table, catalog::IndexDesc index,
+                         bool if_not_exists) {
   auto claimed = catalog.ClaimIndexName(index.name, table.oid);
   if (!claimed.ok()) {
     if (claimed.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(claimed.error());
-    if (!s.if_not_exists) Throw("42P07", "relation \"" + index.name + "\" already exists");
-    sink.Notice(SqlError("42P07", "relation \"" + index.name + "\" already exists, skipping", 0, {}, {}, "NOTICE"));
-    sink.Complete("CREATE INDEX");
-    return;
+    if (!if_not_exists) Throw("42P07", "relation \"" + index.name + "\" already exists");
+    return false;
   }
   index.oid = db_.NextOid();
   index.relfilenode = index.oid;
@@ -270,8 +353,7 @@ void Session::RunCreateIndex(const ast::CreateIndex& s, ResultSink& sink) {
     }
   }
   table.indexes.push_back(std::move(index));
-  Check(catalog.UpdateTable(table));
-  sink.Complete("CREATE INDEX");
+  return true;
 }
 
 void Session::RunDropIndex(const ast::DropTable& s, ResultSink& sink) {

@@ -182,6 +182,34 @@ void Session::ClosePortalPlans() {
   }
 }
 
+std::string Session::CheckConstraintName(const catalog::TableDesc& desc, const ast::CheckDef& c) {
+  Binder binder(Scope{&desc, desc.name, nullptr, {}});
+  if (binder.ContainsAggregate(*c.expr)) Throw("42803", "aggregate functions are not allowed in check constraints", c.location);
+  (void)binder.BindCondition(*c.expr, "CHECK");
+  if (!c.name.empty()) {
+    if (std::any_of(desc.checks.begin(), desc.checks.end(), [&](const auto& k) { return k.name == c.name; })) {
+      Throw("42710", "constraint \"" + c.name + "\" for relation \"" + desc.name + "\" already exists", c.location);
+    }
+    return c.name;
+  }
+  std::string column = c.column;
+  std::vector<const ast::Expr*> stack{c.expr.get()};
+  while (column.empty() && !stack.empty()) {
+    const ast::Expr* e = stack.back();
+    stack.pop_back();
+    if (e->kind == ast::ExprKind::kColumnRef) column = e->names.back();
+    for (auto it = e->args.rbegin(); it != e->args.rend(); ++it) {
+      if (*it) stack.push_back(it->get());
+    }
+  }
+  std::string base = desc.name + (column.empty() ? "" : "_" + column) + "_check";
+  std::string name = base;
+  for (int n = 1; std::any_of(desc.checks.begin(), desc.checks.end(), [&](const auto& k) { return k.name == name; }); ++n) {
+    name = base + std::to_string(n);
+  }
+  return name;
+}
+
 void Session::CommitTxn() {
   ClosePortalPlans();
   savepoints_.clear();
@@ -700,30 +728,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   if (desc.columns.size() > 1600) Throw("54011", "tables can have at most 1600 columns");
   // CHECK constraints are bound now against the new table (42703, 42804, 0A000
   // for subqueries) and kept as SQL; names follow PostgreSQL's <table>_<column>_check.
-  for (const auto& c : s.checks) {
-    Binder binder(Scope{&desc, desc.name, nullptr, {}});
-    if (binder.ContainsAggregate(*c.expr)) Throw("42803", "aggregate functions are not allowed in check constraints", c.location);
-    (void)binder.BindCondition(*c.expr, "CHECK");
-    std::string name = c.name;
-    if (name.empty()) {
-      std::string column = c.column;
-      std::vector<const ast::Expr*> stack{c.expr.get()};
-      while (column.empty() && !stack.empty()) {
-        const ast::Expr* e = stack.back();
-        stack.pop_back();
-        if (e->kind == ast::ExprKind::kColumnRef) column = e->names.back();
-        for (auto it = e->args.rbegin(); it != e->args.rend(); ++it) {
-          if (*it) stack.push_back(it->get());
-        }
-      }
-      std::string base = desc.name + (column.empty() ? "" : "_" + column) + "_check";
-      name = base;
-      for (int n = 1; std::any_of(desc.checks.begin(), desc.checks.end(), [&](const auto& k) { return k.name == name; }); ++n) {
-        name = base + std::to_string(n);
-      }
-    }
-    desc.checks.push_back({name, c.sql});
-  }
+  for (const auto& c : s.checks) desc.checks.push_back({CheckConstraintName(desc, c), c.sql});
   catalog::Catalog catalog = Catalog();
   BindForeignKeys(s, desc, catalog);
   if (describe_only_) return;

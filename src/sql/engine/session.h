@@ -210,6 +210,14 @@ class Session {
     size_t index;                               // into its foreign_keys
   };
   void BindForeignKeys(const ast::CreateTable& s, catalog::TableDesc& desc, catalog::Catalog& catalog);
+  // Binds a CHECK against `desc` (42703, 42804, 42803) and names it as PostgreSQL does.
+  std::string CheckConstraintName(const catalog::TableDesc& desc, const ast::CheckDef& c);
+  // Claims the index's name, fills it from the rows the transaction sees (23505 for
+  // duplicates of a unique index) and adds it to `table` (the caller writes the descriptor).
+  // False if the name exists and `if_not_exists` (nothing done).
+  bool BuildIndex(catalog::Catalog& catalog, catalog::TableDesc& table, catalog::IndexDesc index, bool if_not_exists);
+  // ALTER TABLE ADD CONSTRAINT CHECK / FOREIGN KEY / UNIQUE on `table`, checking its rows unless NOT VALID.
+  void AddConstraint(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action);
   void CheckReferences(const catalog::TableDesc& table, const std::vector<Value>& row);
   void ReferencedRowGone(const catalog::TableDesc& parent, const std::vector<Value>& old_row, bool deleting);
   const std::vector<Referencing>& ReferencingKeys(const catalog::TableDesc& parent);

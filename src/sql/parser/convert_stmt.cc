@@ -515,7 +515,29 @@ ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
     switch (cmd.subtype) {
       case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint: {
         const auto& c = *cmd.def->constraint;
-        if (c.contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) Unsupported("constraints other than PRIMARY KEY", c.location);
+        if (c.contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK || c.contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN ||
+            c.contype == PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE) {
+          action.kind = ast::AlterTable::Action::Kind::kAddConstraint;
+          action.constraint = std::make_shared<ast::CreateTable>();
+          action.constraint->table = out.table;
+          action.not_valid = c.skip_validation;
+          action.location = c.location;
+          std::string name = c.conname != nullptr ? c.conname : "";
+          if (c.contype == PG_QUERY__CONSTR_TYPE__CONSTR_CHECK) {
+            if (c.is_no_inherit) Unsupported("CHECK ... NO INHERIT", c.location);
+            action.constraint->checks.push_back({name, "", DeparseExpr(c.raw_expr), ConvertExpr(*c.raw_expr), c.location});
+          } else if (c.contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) {
+            action.constraint->foreign_keys.push_back(ConvertForeignKey(c, KeyNames(c.fk_attrs, c.n_fk_attrs)));
+          } else {
+            if (c.nulls_not_distinct) Unsupported("UNIQUE NULLS NOT DISTINCT", c.location);
+            if (c.skip_validation) Throw("42601", "UNIQUE constraints cannot be marked NOT VALID", c.location);
+            action.constraint->unique_keys.push_back({name, KeyNames(c.keys, c.n_keys), c.location});
+          }
+          break;
+        }
+        if (c.contype != PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY) {
+          Unsupported("ADD CONSTRAINT other than PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY", c.location);
+        }
         action.kind = ast::AlterTable::Action::Kind::kAddPrimaryKey;
         action.columns = KeyNames(c.keys, c.n_keys);
         if (c.conname != nullptr) action.constraint_name = c.conname;
@@ -531,7 +553,7 @@ ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
         action.if_not_exists = cmd.missing_ok;
         break;
       }
-      default: Unsupported("this ALTER TABLE action (only ADD PRIMARY KEY, ADD COLUMN and RENAME so far)");
+      default: Unsupported("this ALTER TABLE action (only ADD CONSTRAINT, ADD COLUMN and RENAME so far)");
     }
     out.actions.push_back(std::move(action));
   }
