@@ -355,6 +355,57 @@ Result<std::vector<ViewDesc>> Catalog::ListViews() {
   return out;
 }
 
+namespace {
+
+// Schema names live beside relation names under a parent no schema has.
+constexpr uint32_t kSchemaNames = 1;
+
+}  // namespace
+
+Status Catalog::CreateSchema(const SchemaDesc& schema) {
+  auto found = FindSchema(schema.name);
+  if (!found.ok()) return found.error();
+  if (found->has_value()) return Error(ErrorCode::kAlreadyExists, schema.name);
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(kSchemaNames, schema.name));
+  if (!existing.ok()) return existing.error();
+  nlohmann::json j{{"format", kFormat}, {"kind", "schema"}, {"oid", schema.oid}, {"name", schema.name}};
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(schema.oid), j.dump()); !s.ok()) return s;
+  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(kSchemaNames, schema.name),
+                  storage::KeyEncoder().AddInt(schema.oid).Release());
+}
+
+Result<std::optional<SchemaDesc>> Catalog::FindSchema(std::string_view name) {
+  if (name == "public") return std::optional<SchemaDesc>(SchemaDesc{kPublicNamespace, "public"});
+  if (name == "pg_catalog") return std::optional<SchemaDesc>(SchemaDesc{kPgCatalogNamespace, "pg_catalog"});
+  if (name == "information_schema") {
+    return std::optional<SchemaDesc>(SchemaDesc{kInformationSchemaNamespaceOid, "information_schema"});
+  }
+  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(kSchemaNames, name));
+  if (!oid.ok()) return oid.error();
+  if (!oid->has_value()) return std::optional<SchemaDesc>();
+  return std::optional<SchemaDesc>(SchemaDesc{DecodeOid(**oid), std::string(name)});
+}
+
+Status Catalog::DropSchema(const SchemaDesc& schema) {
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(kSchemaNames, schema.name)); !s.ok()) return s;
+  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(schema.oid));
+}
+
+Result<std::vector<SchemaDesc>> Catalog::ListSchemas() {
+  std::vector<SchemaDesc> out = {{kPgCatalogNamespace, "pg_catalog"},
+                                 {kPublicNamespace, "public"},
+                                 {kInformationSchemaNamespaceOid, "information_schema"}};
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("obj").Release());
+  for (; it->Valid(); it->Next()) {
+    if (it->value().find("\"kind\":\"schema\"") == std::string_view::npos) continue;
+    auto j = nlohmann::json::parse(it->value(), nullptr, false);
+    if (j.is_discarded()) return Error(ErrorCode::kCorruption, "unreadable schema descriptor");
+    out.push_back({j.value("oid", 0u), j.value("name", "")});
+  }
+  if (auto s = it->status(); !s.ok()) return s.error();
+  return out;
+}
+
 Status Catalog::ClaimIndexName(const std::string& name, uint32_t table_oid) {
   auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
   if (!existing.ok()) return existing.error();

@@ -68,6 +68,14 @@ struct ViewDesc {
   std::vector<sql::LogicalType> types;  // their types (empty for views made before types were kept)
 };
 
+// A schema made by CREATE SCHEMA (public and pg_catalog are built in).
+struct SchemaDesc {
+  uint32_t oid = 0;
+  std::string name;
+};
+
+constexpr uint32_t kInformationSchemaNamespaceOid = 13183;
+
 struct RoleDesc {
   std::string name;
   bool login = false;
@@ -189,6 +197,17 @@ class Catalog {
   // Every role, the built-in postgres superuser included.
   Result<std::vector<RoleDesc>> ListRoles();
 
+  // Schemas: the built-in ones (pg_catalog, public, information_schema) and those
+  // CREATE SCHEMA made. kAlreadyExists if the name is taken.
+  Status CreateSchema(const SchemaDesc& schema);
+  Result<std::optional<SchemaDesc>> FindSchema(std::string_view name);
+  Status DropSchema(const SchemaDesc& schema);
+  Result<std::vector<SchemaDesc>> ListSchemas();  // built-in ones first
+  // The schemas unqualified names are looked up in, in order (the session's
+  // search_path, resolved to oids); public by default.
+  void SetSearchPath(std::vector<uint32_t> path) { search_path_ = std::move(path); }
+  const std::vector<uint32_t>& search_path() const { return search_path_; }
+
   // Relfilenodes whose rows are garbage (dropped tables), for SweepGarbage.
   Result<std::vector<uint32_t>> PendingGarbage();
 
@@ -198,6 +217,7 @@ class Catalog {
   storage::Transaction& txn_;
   CatalogCache* cache_;
   uint64_t version_;
+  std::vector<uint32_t> search_path_{kPublicNamespace};
 };
 
 // A role as committed (for logins, outside any transaction); `postgres` is

@@ -43,6 +43,7 @@ ENABLED = [
     "session_catalog.test",
     "functions.test",
     "alter_constraint.test",
+    "schema.test",
     "types_array.test",
 ]
 

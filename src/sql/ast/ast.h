@@ -306,7 +306,21 @@ struct ShowVariable {
   std::string name;  // lower case; "all" for SHOW ALL
 };
 
+// CREATE SCHEMA [IF NOT EXISTS] name; DROP SCHEMA [IF EXISTS] names [CASCADE].
+struct CreateSchema {
+  std::string name;
+  bool if_not_exists = false;
+  int location = -1;
+};
+
+struct DropSchema {
+  std::vector<std::string> names;
+  bool if_exists = false;
+  bool cascade = false;
+};
+
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
-                               ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole, CreateView>;
+                               ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole, CreateView,
+                               CreateSchema, DropSchema>;
 
 }  // namespace orbit::sql::ast

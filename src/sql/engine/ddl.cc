@@ -87,8 +87,8 @@ void Session::RunVacuum(const ast::Vacuum& s, ResultSink& sink) {
 
 void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
-  auto found = catalog.FindTable(catalog::kPublicNamespace, s.table.name);
-  if (!found.ok()) ThrowStorageError(found.error());
+  std::optional<catalog::TableDesc> found_table = FindUserTable(catalog, s.table);
+  Result<std::optional<catalog::TableDesc>> found(std::move(found_table));
   if (!found->has_value()) {
     if (s.if_exists) {
       sink.Notice(SqlError("00000", "relation \"" + s.table.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
@@ -298,6 +298,85 @@ void Session::AddConstraint(catalog::Catalog& catalog, catalog::TableDesc& table
   LinkForeignKeys(table, catalog, true);
 }
 
+void Session::RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink) {
+  if (s.name.starts_with("pg_")) {
+    throw SqlException(SqlError("42939", "unacceptable schema name \"" + s.name + "\"", 0,
+                                "The prefix \"pg_\" is reserved for system schemas."));
+  }
+  catalog::Catalog catalog = Catalog();
+  if (describe_only_) return;
+  auto created = catalog.CreateSchema({db_.NextOid(), s.name});
+  if (!created.ok()) {
+    if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());
+    if (!s.if_not_exists) Throw("42P06", "schema \"" + s.name + "\" already exists");
+    sink.Notice(SqlError("42P06", "schema \"" + s.name + "\" already exists, skipping", 0, {}, {}, "NOTICE"));
+  }
+  sink.Complete("CREATE SCHEMA");
+}
+
+namespace {
+
+// A sink for statements run on behalf of another (DROP SCHEMA ... CASCADE
+// dropping its tables): their notices pass through, their completions do not.
+class NestedSink final : public ResultSink {
+ public:
+  explicit NestedSink(ResultSink& outer) : outer_(outer) {}
+  void Describe(const std::vector<OutputColumn>&) override {}
+  void Rows(const exec::Batch&, size_t) override {}
+  void Complete(std::string_view) override {}
+  void EmptyQuery() override {}
+  void Error(const SqlError& error) override { outer_.Error(error); }
+  void Notice(const SqlError& notice) override { outer_.Notice(notice); }
+
+ private:
+  ResultSink& outer_;
+};
+
+}  // namespace
+
+void Session::RunDropSchema(const ast::DropSchema& s, ResultSink& sink) {
+  catalog::Catalog catalog = Catalog();
+  for (const auto& name : s.names) {
+    auto schema = catalog.FindSchema(name);
+    if (!schema.ok()) ThrowStorageError(schema.error());
+    if (!schema->has_value()) {
+      if (!s.if_exists) Throw("3F000", "schema \"" + name + "\" does not exist");
+      sink.Notice(SqlError("00000", "schema \"" + name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
+      continue;
+    }
+    uint32_t oid = (*schema)->oid;
+    if (oid == catalog::kPgCatalogNamespace || oid == catalog::kInformationSchemaNamespaceOid) {
+      Throw("2BP01", "cannot drop schema " + name + " because it is required by the database system");
+    }
+    if (oid == catalog::kPublicNamespace) Throw("0A000", "dropping schema public is not supported");
+    auto tables = catalog.ListTables();
+    if (!tables.ok()) ThrowStorageError(tables.error());
+    auto views = catalog.ListViews();
+    if (!views.ok()) ThrowStorageError(views.error());
+    ast::DropTable drop_tables, drop_views;
+    drop_views.views = true;
+    for (const auto& t : *tables) {
+      if (t.schema_oid == oid) drop_tables.tables.push_back({name, t.name, "", -1});
+    }
+    for (const auto& v : *views) {
+      if (v.schema_oid == oid) drop_views.tables.push_back({name, v.name, "", -1});
+    }
+    if (!s.cascade && (!drop_tables.tables.empty() || !drop_views.tables.empty())) {
+      std::string first = !drop_tables.tables.empty() ? "table " + name + "." + drop_tables.tables[0].name
+                                                      : "view " + name + "." + drop_views.tables[0].name;
+      throw SqlException(SqlError("2BP01", "cannot drop schema " + name + " because other objects depend on it", 0,
+                                  first + " depends on schema " + name,
+                                  "Use DROP ... CASCADE to drop the dependent objects too."));
+    }
+    NestedSink nested(sink);
+    if (!drop_views.tables.empty()) RunDropView(drop_views, nested);
+    if (!drop_tables.tables.empty()) RunDropTable(drop_tables, nested);
+    if (describe_only_) return;
+    Check(catalog.DropSchema(**schema));
+  }
+  sink.Complete("DROP SCHEMA");
+}
+
 void Session::RunCreateIndex(const ast::CreateIndex& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
   catalog::TableDesc table = ResolveTable(catalog, s.table);
@@ -380,10 +459,8 @@ void Session::RunDropIndex(const ast::DropTable& s, ResultSink& sink) {
 }
 
 void Session::RunCreateView(const ast::CreateView& s, ResultSink& sink) {
-  if (!s.view.schema.empty() && s.view.schema != "public") {
-    Throw("3F000", "schema \"" + s.view.schema + "\" does not exist", s.view.location);
-  }
   catalog::Catalog catalog = Catalog();
+  uint32_t schema = CreationSchema(catalog, s.view);
   // Planned once now: the query must bind, and it names the view's columns.
   QueryPlan plan = PlanSelect(*s.query, Txn(), catalog, params_);
   if (s.columns.size() > plan.columns.size()) Throw("42601", "CREATE VIEW specifies more column names than columns");
@@ -391,6 +468,7 @@ void Session::RunCreateView(const ast::CreateView& s, ResultSink& sink) {
   catalog::ViewDesc view;
   view.oid = db_.NextOid();
   view.name = s.view.name;
+  view.schema_oid = schema;
   view.sql = s.query_sql;
   for (size_t i = 0; i < plan.columns.size(); ++i) {
     view.columns.push_back(i < s.columns.size() ? s.columns[i] : plan.columns[i].name);
@@ -409,11 +487,12 @@ void Session::RunCreateView(const ast::CreateView& s, ResultSink& sink) {
 void Session::RunDropView(const ast::DropTable& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
   for (const auto& name : s.tables) {
-    if (!name.schema.empty() && name.schema != "public") {
-      Throw("3F000", "schema \"" + name.schema + "\" does not exist", name.location);
+    Result<std::optional<catalog::ViewDesc>> view = std::optional<catalog::ViewDesc>();
+    for (uint32_t schema : LookupSchemas(catalog, name)) {
+      view = catalog.FindView(schema, name.name);
+      if (!view.ok()) ThrowStorageError(view.error());
+      if (view->has_value()) break;
     }
-    auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
-    if (!view.ok()) ThrowStorageError(view.error());
     if (!view->has_value()) {
       if (!s.if_exists) Throw("42P01", "view \"" + name.name + "\" does not exist", name.location);
       sink.Notice(SqlError{"00000", "view \"" + name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"});

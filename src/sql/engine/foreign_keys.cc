@@ -44,7 +44,9 @@ bool SameSet(std::vector<int> a, std::vector<int> b) {
 
 void Session::BindForeignKeys(const ast::CreateTable& s, catalog::TableDesc& desc, catalog::Catalog& catalog) {
   for (const auto& def : s.foreign_keys) {
-    bool self = def.ref_table.name == desc.name && (def.ref_table.schema.empty() || def.ref_table.schema == "public");
+    std::vector<uint32_t> ref_schemas = LookupSchemas(catalog, def.ref_table);
+    bool self = def.ref_table.name == desc.name &&
+                (def.ref_table.schema.empty() || (!ref_schemas.empty() && ref_schemas[0] == desc.schema_oid));
     catalog::TableDesc parent = self ? desc : ResolveTable(catalog, def.ref_table);
     catalog::ForeignKeyDesc fk;
     for (const auto& name : def.columns) {

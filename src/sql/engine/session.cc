@@ -158,7 +158,45 @@ void Session::BeginStatement() {
 
 catalog::Catalog Session::Catalog() {
   bool cacheable = !txn_ddl_ && Txn().isolation() == storage::IsolationLevel::kReadCommitted;
-  return catalog::Catalog(Txn(), cacheable ? &db_.catalog_cache() : nullptr, catalog_version_);
+  catalog::Catalog catalog(Txn(), cacheable ? &db_.catalog_cache() : nullptr, catalog_version_);
+  catalog.SetSearchPath(SearchPath(catalog));
+  return catalog;
+}
+
+// search_path ("$user", public): the schemas that exist, in order. Resolved once
+// per setting and catalog version (schemas only change by DDL).
+std::vector<uint32_t> Session::SearchPath(catalog::Catalog& catalog) {
+  std::string setting = settings_.Get("search_path");
+  if (!txn_ddl_ && search_path_.setting == setting && search_path_.version == catalog_version_ &&
+      search_path_.user == info_.user && search_path_.valid) {
+    return search_path_.oids;
+  }
+  std::vector<uint32_t> oids;
+  size_t start = 0;
+  while (start <= setting.size()) {
+    size_t comma = setting.find(',', start);
+    std::string item = setting.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.size() >= 2 && item.front() == '"' && item.back() == '"') {
+      item = item.substr(1, item.size() - 2);
+      if (item == "$user") item = info_.user;
+    } else {
+      item = AsciiLower(item);
+    }
+    if (!item.empty()) {
+      auto schema = catalog.FindSchema(item);
+      if (!schema.ok()) ThrowStorageError(schema.error());
+      if (schema->has_value() && (*schema)->oid != catalog::kPgCatalogNamespace &&
+          std::find(oids.begin(), oids.end(), (*schema)->oid) == oids.end()) {
+        oids.push_back((*schema)->oid);
+      }
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  search_path_ = {setting, catalog_version_, info_.user, oids, !txn_ddl_};
+  return oids;
 }
 
 storage::Transaction& Session::Txn() {
@@ -384,17 +422,26 @@ void Session::ResetPortal(const std::string& name) {
 }
 
 uint32_t Session::ResolveSequence(std::string_view name) {
+  // 'seq', 'schema.seq', '"Seq"': a sequence name as nextval() takes it.
+  auto part = [](std::string p) {
+    if (p.size() > 1 && p.front() == '"' && p.back() == '"') return p.substr(1, p.size() - 2);
+    return AsciiLower(p);
+  };
   std::string n(name);
-  if (n.starts_with("public.")) n.erase(0, 7);
-  if (n.size() > 1 && n.front() == '"' && n.back() == '"') {
-    n = n.substr(1, n.size() - 2);
-  } else {
-    n = AsciiLower(n);
+  ast::TableName qualified;
+  size_t dot = n.find('.');
+  if (dot != std::string::npos && !(n.front() == '"' && n.find('"', 1) > dot)) {
+    qualified.schema = part(n.substr(0, dot));
+    n = n.substr(dot + 1);
   }
-  auto seq = catalog::Catalog(Txn()).FindSequence(catalog::kPublicNamespace, n);
-  if (!seq.ok()) ThrowStorageError(seq.error());
-  if (!seq->has_value()) Throw("42P01", "relation \"" + n + "\" does not exist");
-  return (*seq)->oid;
+  qualified.name = part(n);
+  catalog::Catalog catalog = Catalog();
+  for (uint32_t schema : LookupSchemas(catalog, qualified)) {
+    auto seq = catalog.FindSequence(schema, qualified.name);
+    if (!seq.ok()) ThrowStorageError(seq.error());
+    if (seq->has_value()) return (*seq)->oid;
+  }
+  Throw("42P01", "relation \"" + qualified.name + "\" does not exist");
 }
 
 Value Session::ColumnDefault(const catalog::ColumnDesc& column) {
@@ -448,6 +495,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::Role>(stmt)        ? "CREATE ROLE"
                        : std::holds_alternative<ast::DropRole>(stmt)    ? "DROP ROLE"
                        : std::holds_alternative<ast::CreateView>(stmt)  ? "CREATE VIEW"
+                       : std::holds_alternative<ast::CreateSchema>(stmt) ? "CREATE SCHEMA"
+                       : std::holds_alternative<ast::DropSchema>(stmt)  ? "DROP SCHEMA"
                                                                         : "ALTER TABLE";
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
@@ -457,7 +506,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
   if (!IsReadOnly(stmt)) txn_writes_ = true;
   if (std::holds_alternative<ast::CreateTable>(stmt) || std::holds_alternative<ast::DropTable>(stmt) ||
       std::holds_alternative<ast::AlterTable>(stmt) || std::holds_alternative<ast::Truncate>(stmt) ||
-      std::holds_alternative<ast::CreateIndex>(stmt) || std::holds_alternative<ast::CreateView>(stmt)) {
+      std::holds_alternative<ast::CreateIndex>(stmt) || std::holds_alternative<ast::CreateView>(stmt) ||
+      std::holds_alternative<ast::CreateSchema>(stmt) || std::holds_alternative<ast::DropSchema>(stmt)) {
     txn_ddl_ = true;
   }
   std::visit(
@@ -477,6 +527,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::Role>) RunRole(s, sink);
         else if constexpr (std::is_same_v<T, ast::DropRole>) RunDropRole(s, sink);
         else if constexpr (std::is_same_v<T, ast::CreateView>) RunCreateView(s, sink);
+        else if constexpr (std::is_same_v<T, ast::CreateSchema>) RunCreateSchema(s, sink);
+        else if constexpr (std::is_same_v<T, ast::DropSchema>) RunDropSchema(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },
@@ -681,10 +733,11 @@ void Session::RunSelect(const ast::Select& s, ResultSink& sink) {
 }
 
 void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
-  if (!s.table.schema.empty() && s.table.schema != "public") {
-    Throw("3F000", "schema \"" + s.table.schema + "\" does not exist", s.table.location);
-  }
   catalog::TableDesc desc;
+  {
+    catalog::Catalog lookup = Catalog();
+    desc.schema_oid = CreationSchema(lookup, s.table);
+  }
   desc.name = s.table.name;
   std::vector<std::pair<uint32_t, std::string>> sequences;  // column index, sequence name
   Binder constants{Scope{nullptr, "", params_, {}}};
@@ -739,7 +792,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     if (desc.referenced_by.empty()) desc.referenced_by.push_back(desc.oid);
   }
   if (!s.unique_keys.empty()) {  // check the table name before claiming its index names
-    auto existing = catalog.FindTable(catalog::kPublicNamespace, desc.name);
+    auto existing = catalog.FindTable(desc.schema_oid, desc.name);
     if (!existing.ok()) ThrowStorageError(existing.error());
     if (existing->has_value()) {
       if (!s.if_not_exists) Throw("42P07", "relation \"" + s.table.name + "\" already exists", s.table.location);
@@ -774,7 +827,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     desc.indexes.push_back(std::move(index));
   }
   for (const auto& [column, name] : sequences) {
-    catalog::SequenceDesc seq{db_.NextOid(), catalog::kPublicNamespace, name, desc.oid};
+    catalog::SequenceDesc seq{db_.NextOid(), desc.schema_oid, name, desc.oid};
     auto made = catalog.CreateSequence(seq);
     if (!made.ok()) {
       if (made.error().code() == ErrorCode::kAlreadyExists) Throw("42P07", "relation \"" + name + "\" already exists");
@@ -804,15 +857,20 @@ void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
     return;
   }
   catalog::Catalog catalog = Catalog();
+  std::vector<uint32_t> dropping;  // references among the dropped tables do not hold them back
   for (const auto& name : s.tables) {
-    if (!name.schema.empty() && name.schema != "public") {
-      Throw("3F000", "schema \"" + name.schema + "\" does not exist", name.location);
-    }
-    auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
-    if (!table.ok()) ThrowStorageError(table.error());
+    if (auto t = FindUserTable(catalog, name)) dropping.push_back(t->oid);
+  }
+  for (const auto& name : s.tables) {
+    std::optional<catalog::TableDesc> found = FindUserTable(catalog, name);
+    Result<std::optional<catalog::TableDesc>> table(std::move(found));
     if (!table->has_value()) {
-      auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
-      if (view.ok() && view->has_value()) {
+      bool is_view = false;
+      for (uint32_t schema : LookupSchemas(catalog, name)) {
+        auto view = catalog.FindView(schema, name.name);
+        is_view = is_view || (view.ok() && view->has_value());
+      }
+      if (is_view) {
         throw SqlException(SqlError("42809", "\"" + name.name + "\" is not a table", 0, {}, "Use DROP VIEW to remove a view."));
       }
       if (!s.if_exists) Throw("42P01", "table \"" + name.name + "\" does not exist", name.location);
@@ -820,7 +878,7 @@ void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
       continue;
     }
     for (const auto& ref : ReferencingKeys(**table)) {
-      if (ref.table->oid == (*table)->oid) continue;
+      if (std::find(dropping.begin(), dropping.end(), ref.table->oid) != dropping.end()) continue;
       throw SqlException(SqlError("2BP01", "cannot drop table " + name.name + " because other objects depend on it", 0,
                                   "constraint " + ref.table->foreign_keys[ref.index].name + " on table " +
                                       ref.table->name + " depends on table " + name.name,

@@ -212,6 +212,9 @@ class Session {
   void BindForeignKeys(const ast::CreateTable& s, catalog::TableDesc& desc, catalog::Catalog& catalog);
   // Binds a CHECK against `desc` (42703, 42804, 42803) and names it as PostgreSQL does.
   std::string CheckConstraintName(const catalog::TableDesc& desc, const ast::CheckDef& c);
+  std::vector<uint32_t> SearchPath(catalog::Catalog& catalog);
+  void RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink);
+  void RunDropSchema(const ast::DropSchema& s, ResultSink& sink);
   // Claims the index's name, fills it from the rows the transaction sees (23505 for
   // duplicates of a unique index) and adds it to `table` (the caller writes the descriptor).
   // False if the name exists and `if_not_exists` (nothing done).
@@ -279,6 +282,13 @@ class Session {
   // Foreign-key lookups of the current statement: tables by oid, and the keys referencing each table.
   std::map<uint32_t, catalog::TableDesc> fk_tables_;
   std::map<uint32_t, std::vector<Referencing>> referencing_;
+  struct CachedSearchPath {
+    std::string setting;
+    uint64_t version = 0;
+    std::string user;
+    std::vector<uint32_t> oids;
+    bool valid = false;
+  } search_path_;
   std::shared_ptr<const ParsedQuery> last_parsed_;
   std::map<std::string, std::shared_ptr<const PreparedStatement>> statements_;
   std::map<std::string, Portal> portals_;

@@ -44,13 +44,6 @@ void RegisterCatalogFunctions(FunctionRegistry& r) {
            }
          }});
   // Every table Orbit has is in public or pg_catalog, both on the search path.
-  r.Add({"pg_table_is_visible", {TypeId::kInt8}, TypeId::kBool, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-           for (size_t i = 0; i < n; ++i) {
-             if (a[0].IsNull(i)) continue;
-             out.SetNull(i, false);
-             out.Int(i) = 1;
-           }
-         }});
   r.Add({"pg_encoding_to_char", {TypeId::kInt4}, TypeId::kText, [](const std::vector<Vector>& a, size_t n, Vector& out) {
            for (size_t i = 0; i < n; ++i) {
              if (a[0].IsNull(i)) continue;

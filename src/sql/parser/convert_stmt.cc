@@ -457,10 +457,17 @@ ast::CreateView ConvertCreateView(const PgQuery__ViewStmt& s) {
   return out;
 }
 
-ast::DropTable ConvertDrop(const PgQuery__DropStmt& s) {
+ast::Statement ConvertDrop(const PgQuery__DropStmt& s) {
+  if (s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA) {
+    ast::DropSchema out;
+    out.if_exists = s.missing_ok;
+    out.cascade = s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
+    for (size_t i = 0; i < s.n_objects; ++i) out.names.push_back(StringOf(*s.objects[i]));
+    return out;
+  }
   if (s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX &&
       s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW) {
-    Unsupported("DROP of anything but tables, indexes and views");
+    Unsupported("DROP of anything but tables, indexes, views and schemas");
   }
   if (s.concurrent) Unsupported("DROP INDEX CONCURRENTLY");
   if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) Unsupported("DROP ... CASCADE");
@@ -807,6 +814,12 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_CREATE_STMT: return ConvertCreate(*stmt.create_stmt);
     case PG_QUERY__NODE__NODE_DROP_STMT: return ConvertDrop(*stmt.drop_stmt);
     case PG_QUERY__NODE__NODE_VIEW_STMT: return ConvertCreateView(*stmt.view_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT: {
+      const auto& c = *stmt.create_schema_stmt;
+      if (c.n_schema_elts > 0) Unsupported("CREATE SCHEMA with schema elements");
+      if (c.schemaname == nullptr || c.schemaname[0] == '\0') Unsupported("CREATE SCHEMA AUTHORIZATION without a name");
+      return ast::CreateSchema{c.schemaname, c.if_not_exists != 0, -1};
+    }
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT: return ConvertTransaction(*stmt.transaction_stmt);
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return ConvertSet(*stmt.variable_set_stmt);
     case PG_QUERY__NODE__NODE_TRUNCATE_STMT: return ConvertTruncate(*stmt.truncate_stmt);

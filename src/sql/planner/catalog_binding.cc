@@ -37,7 +37,7 @@ bool IsNumeral(std::string_view s) {
 Value RegFromOid(catalog::Catalog& catalog, TypeId type, int64_t oid) {
   std::optional<std::string> name;
   if (type == TypeId::kRegclass) name = RelationName(catalog, oid);
-  else if (type == TypeId::kRegnamespace) name = NamespaceName(oid);
+  else if (type == TypeId::kRegnamespace) name = NamespaceName(catalog, oid);
   else if (std::string t = FormatType(oid, -1); t != "???") name = t;
   return MakeRegValue(type, oid, name ? *name : std::to_string(oid));
 }
@@ -49,10 +49,10 @@ Value RegFromName(catalog::Catalog& catalog, TypeId type, std::string_view text,
   if (type == TypeId::kRegclass) {
     auto oid = RelationOid(catalog, name);
     if (!oid) Throw("42P01", "relation \"" + std::string(text) + "\" does not exist", location);
-    return MakeRegValue(type, *oid, name.substr(name.find('.') == std::string::npos ? 0 : name.find('.') + 1));
+    return RegFromOid(catalog, type, *oid);
   }
   if (type == TypeId::kRegnamespace) {
-    auto oid = NamespaceOid(name);
+    auto oid = NamespaceOid(catalog, name);
     if (!oid) Throw("3F000", "schema \"" + std::string(text) + "\" does not exist", location);
     return MakeRegValue(type, *oid, name);
   }
@@ -128,7 +128,8 @@ BoundExprPtr Binder::BindPrivilegeFunction(const std::string& name, std::vector<
       CheckPrivileges(kind, privilege.String(i), location);
       bool exists;
       if (kind == "schema") {
-        exists = by_name ? NamespaceOid(object.String(i)).has_value() : NamespaceName(object.Int(i)).has_value();
+        exists = by_name ? NamespaceOid(*catalog, object.String(i)).has_value()
+                         : NamespaceName(*catalog, object.Int(i)).has_value();
         if (!exists && by_name) Throw("3F000", "schema \"" + object.String(i) + "\" does not exist", location);
       } else if (kind == "database") {
         exists = by_name ? object.String(i) == "postgres" : object.Int(i) == 5;
@@ -183,8 +184,25 @@ BoundExprPtr Binder::BindCatalogFunction(const std::string& name, std::vector<Bo
   bool indexdef = name == "pg_get_indexdef" && (args.size() == 1 || args.size() == 3);
   bool constraintdef = name == "pg_get_constraintdef" && (args.size() == 1 || args.size() == 2);
   bool publishable = name == "pg_relation_is_publishable" && args.size() == 1;
-  if (!indexdef && !constraintdef && !publishable) return nullptr;
+  bool visible = name == "pg_table_is_visible" && args.size() == 1;
+  if (!indexdef && !constraintdef && !publishable && !visible) return nullptr;
   std::shared_ptr<catalog::Catalog> catalog = CatalogFor(scope_.plan, name, location);
+  if (visible) {  // in pg_catalog or on the search path (NULL for an oid that names nothing)
+    auto out = std::make_unique<BoundExpr>();
+    out->kind = BoundKind::kFunction;
+    out->type = Type(TypeId::kBool);
+    out->location = location;
+    out->op = name;
+    out->kernel = [catalog](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
+      for (size_t i = 0; i < n; ++i) {
+        result.SetNull(i);
+        if (a[0].IsNull(i)) continue;
+        if (RelationSchemaAndName(*catalog, a[0].Int(i))) result.Set(i, Value::Bool(RelationVisible(*catalog, a[0].Int(i))));
+      }
+    };
+    out->args.push_back(Coerce(std::move(args[0]), Type(TypeId::kInt8), location));
+    return out;
+  }
   if (publishable) {  // ordinary tables are; views, indexes and catalogs are not
     auto out = std::make_unique<BoundExpr>();
     out->kind = BoundKind::kFunction;

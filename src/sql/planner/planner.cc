@@ -79,27 +79,57 @@ QueryPlan PlanValues(const ast::Select& s, ParamContext* params, PlanContext* pl
 
 }  // namespace
 
+std::vector<uint32_t> LookupSchemas(catalog::Catalog& catalog, const ast::TableName& name) {
+  if (name.schema.empty()) return catalog.search_path();
+  auto schema = catalog.FindSchema(name.schema);
+  if (!schema.ok()) ThrowStorageError(schema.error());
+  if (!schema->has_value()) return {};  // the relation does not exist (42P01, as PostgreSQL reports it)
+  return {(*schema)->oid};
+}
+
+uint32_t CreationSchema(catalog::Catalog& catalog, const ast::TableName& name) {
+  std::vector<uint32_t> schemas = LookupSchemas(catalog, name);
+  if (schemas.empty() && !name.schema.empty()) {
+    Throw("3F000", "schema \"" + name.schema + "\" does not exist", name.location);
+  }
+  if (schemas.empty()) Throw("3F000", "no schema has been selected to create in", name.location);
+  if (schemas[0] == catalog::kPgCatalogNamespace || schemas[0] == catalog::kInformationSchemaNamespaceOid) {
+    Throw("42501", "permission denied to create \"" + name.name + "\" in a system schema", name.location);
+  }
+  return schemas[0];
+}
+
+std::optional<catalog::TableDesc> FindUserTable(catalog::Catalog& catalog, const ast::TableName& name) {
+  for (uint32_t schema : LookupSchemas(catalog, name)) {
+    auto table = catalog.FindTable(schema, name.name);
+    if (!table.ok()) ThrowStorageError(table.error());
+    if (table->has_value()) return std::move(**table);
+    auto view = catalog.FindView(schema, name.name);  // a view earlier in the path hides later tables
+    if (!view.ok()) ThrowStorageError(view.error());
+    if (view->has_value()) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name) {
   if (((name.schema.empty() || name.schema == "pg_catalog") && FindSystemTable(name.name)) ||
       (name.schema == "information_schema" && FindInformationSchemaTable(name.name))) {
     Throw("42501", "permission denied: \"" + name.name + "\" is a system catalog", name.location);
   }
-  if (!name.schema.empty() && name.schema != "public") {
-    if (name.schema == "pg_catalog" || name.schema == "information_schema") {
-      Throw("0A000", name.schema + "." + name.name + " is not supported yet", name.location);
-    }
-    Throw("3F000", "schema \"" + name.schema + "\" does not exist", name.location);
+  if (name.schema == "pg_catalog" || name.schema == "information_schema") {
+    Throw("0A000", name.schema + "." + name.name + " is not supported yet", name.location);
   }
-  auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
-  if (!table.ok()) ThrowStorageError(table.error());
-  if (!table->has_value()) {
-    auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
+  for (uint32_t schema : LookupSchemas(catalog, name)) {
+    auto table = catalog.FindTable(schema, name.name);
+    if (!table.ok()) ThrowStorageError(table.error());
+    if (table->has_value()) return std::move(**table);
+    auto view = catalog.FindView(schema, name.name);
     if (view.ok() && view->has_value()) {
       Throw("0A000", "cannot change view \"" + name.name + "\": updatable views are not supported yet", name.location);
     }
-    Throw("42P01", "relation \"" + name.name + "\" does not exist", name.location);
   }
-  return std::move(**table);
+  std::string shown = name.schema.empty() ? name.name : name.schema + "." + name.name;
+  Throw("42P01", "relation \"" + shown + "\" does not exist", name.location);
 }
 
 namespace {
@@ -415,31 +445,32 @@ Relation ResolveRelation(catalog::Catalog& catalog, const ast::TableName& name, 
   if (name.schema == "information_schema") {
     if (auto info = FindInformationSchemaTable(name.name)) return {std::move(info), nullptr};
   }
-  if (name.schema.empty() || name.schema == "public") {
+  bool system_schema = name.schema == "pg_catalog" || name.schema == "information_schema";
+  for (uint32_t schema : system_schema ? std::vector<uint32_t>() : LookupSchemas(catalog, name)) {
     // One cached lookup for a table; a view costs a read only when the name is not a table.
-    auto table = catalog.FindTable(catalog::kPublicNamespace, name.name);
+    auto table = catalog.FindTable(schema, name.name);
     if (!table.ok()) ThrowStorageError(table.error());
     if (table->has_value()) return {std::move(**table), nullptr};
-    auto view = catalog.FindView(catalog::kPublicNamespace, name.name);
+    auto view = catalog.FindView(schema, name.name);
     if (!view.ok()) ThrowStorageError(view.error());
-    if (view->has_value()) {
-      auto parsed = Parse((*view)->sql);
-      if (auto* error = std::get_if<SqlError>(&parsed)) {
-        Throw("XX000", "the definition of view \"" + name.name + "\" does not parse: " + error->message);
-      }
-      auto& tree = std::get<ParseTree>(parsed);
-      if (StatementCount(tree) != 1) Throw("XX000", "the definition of view \"" + name.name + "\" is not one query");
-      ast::Statement stmt = ConvertStatement(tree, 0);
-      auto* select = std::get_if<ast::Select>(&stmt);
-      if (select == nullptr) Throw("XX000", "the definition of view \"" + name.name + "\" is not a query");
-      auto item = std::make_unique<ast::FromItem>();
-      item->subquery = std::make_shared<ast::Select>(std::move(*select));
-      item->alias = name.alias.empty() ? name.name : name.alias;
-      item->column_aliases = (*view)->columns;
-      item->location = location;
-      return {std::nullopt, std::move(item)};
+    if (!view->has_value()) continue;
+    auto parsed = Parse((*view)->sql);
+    if (auto* error = std::get_if<SqlError>(&parsed)) {
+      Throw("XX000", "the definition of view \"" + name.name + "\" does not parse: " + error->message);
     }
+    auto& tree = std::get<ParseTree>(parsed);
+    if (StatementCount(tree) != 1) Throw("XX000", "the definition of view \"" + name.name + "\" is not one query");
+    ast::Statement stmt = ConvertStatement(tree, 0);
+    auto* select = std::get_if<ast::Select>(&stmt);
+    if (select == nullptr) Throw("XX000", "the definition of view \"" + name.name + "\" is not a query");
+    auto item = std::make_unique<ast::FromItem>();
+    item->subquery = std::make_shared<ast::Select>(std::move(*select));
+    item->alias = name.alias.empty() ? name.name : name.alias;
+    item->column_aliases = (*view)->columns;
+    item->location = location;
+    return {std::nullopt, std::move(item)};
   }
+  if (system_schema) Throw("0A000", name.schema + "." + name.name + " is not supported yet", name.location);
   return {ResolveTable(catalog, name), nullptr};  // raises the error that fits (42P01, 3F000, 0A000)
 }
 

@@ -30,6 +30,14 @@ struct QueryPlan {
 // The user table `name` names, for writing: 42P01 / 3F000, and 42501 for a
 // system catalog.
 catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name);
+// The schemas a name is looked up in: its qualifier's (none when it does not
+// exist), else the catalog's search path.
+std::vector<uint32_t> LookupSchemas(catalog::Catalog& catalog, const ast::TableName& name);
+// Where CREATE puts an object named `name`: its qualifier's schema, else the
+// first schema of the search path (3F000 when there is none).
+uint32_t CreationSchema(catalog::Catalog& catalog, const ast::TableName& name);
+// The table `name` resolves to, or nullopt (views and missing names alike).
+std::optional<catalog::TableDesc> FindUserTable(catalog::Catalog& catalog, const ast::TableName& name);
 
 struct ParamContext;
 struct OuterScope;

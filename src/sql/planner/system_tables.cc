@@ -1,5 +1,6 @@
 #include "sql/planner/system_tables.h"
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 
@@ -76,6 +77,19 @@ std::vector<TableDesc> UserTables(catalog::Catalog& catalog) {
   return std::move(tables).value();
 }
 
+std::vector<catalog::SchemaDesc> Schemas(catalog::Catalog& catalog) {
+  auto schemas = catalog.ListSchemas();
+  if (!schemas.ok()) ThrowStorageError(schemas.error());
+  return std::move(schemas).value();
+}
+
+std::string SchemaName(catalog::Catalog& catalog, uint32_t oid) {
+  for (const auto& schema : Schemas(catalog)) {
+    if (schema.oid == oid) return schema.name;
+  }
+  return std::to_string(oid);
+}
+
 std::string Int2Vector(const std::vector<int>& columns) {  // int2vector text: "1 3"
   std::string out;
   for (int c : columns) out += (out.empty() ? "" : " ") + std::to_string(c + 1);
@@ -146,11 +160,11 @@ const std::vector<SystemTable>& Tables() {
   using C = Col;
   static const std::vector<SystemTable> tables = {
       {"pg_namespace", 2615, {{"oid", C::kOid}, {"nspname", C::kName}, {"nspowner", C::kOid}, {"nspacl", C::kTextArray}},
-       [](catalog::Catalog&) {
+       [](catalog::Catalog& catalog) {
          Rows rows;
-         rows.push_back(RowBuilder().Oid(catalog::kPgCatalogNamespace).Name("pg_catalog").Oid(kOwner).Null(C::kTextArray).Take());
-         rows.push_back(RowBuilder().Oid(catalog::kPublicNamespace).Name("public").Oid(kOwner).Null(C::kTextArray).Take());
-         rows.push_back(RowBuilder().Oid(kInformationSchemaNamespace).Name("information_schema").Oid(kOwner).Null(C::kTextArray).Take());
+         for (const auto& schema : Schemas(catalog)) {
+           rows.push_back(RowBuilder().Oid(schema.oid).Name(schema.name).Oid(kOwner).Null(C::kTextArray).Take());
+         }
          return rows;
        }},
       {"pg_class", 1259,
@@ -376,7 +390,7 @@ const std::vector<SystemTable>& Tables() {
        [](catalog::Catalog& catalog) {
          Rows rows;
          for (const auto& t : UserTables(catalog)) {
-           rows.push_back(RowBuilder().Name("public").Name(t.name).Name("postgres").Null(C::kText)
+           rows.push_back(RowBuilder().Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name("postgres").Null(C::kText)
                               .Bool(!t.primary_key.empty() || !t.indexes.empty()).Bool(false).Bool(false).Bool(false)
                               .Take());
          }
@@ -442,11 +456,11 @@ const std::vector<SystemTable>& InformationSchemaTables() {
   using C = Col;
   static const std::vector<SystemTable> tables = {
       {"schemata", 13200, {{"catalog_name", C::kName}, {"schema_name", C::kName}, {"schema_owner", C::kName}},
-       [](catalog::Catalog&) {
+       [](catalog::Catalog& catalog) {
          Rows rows;
-         for (const char* schema : {"information_schema", "pg_catalog", "public"}) {
-           rows.push_back(RowBuilder().Name("postgres").Name(schema).Name("postgres").Take());
-         }
+         std::vector<catalog::SchemaDesc> schemas = Schemas(catalog);
+         std::sort(schemas.begin(), schemas.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+         for (const auto& schema : schemas) rows.push_back(RowBuilder().Name("postgres").Name(schema.name).Name("postgres").Take());
          return rows;
        }},
       {"tables", 13201,
@@ -455,12 +469,14 @@ const std::vector<SystemTable>& InformationSchemaTables() {
        [](catalog::Catalog& catalog) {
          Rows rows;
          for (const auto& t : UserTables(catalog)) {
-           rows.push_back(RowBuilder().Name("postgres").Name("public").Name(t.name).Name("BASE TABLE").Name("YES").Name("NO").Take());
+           rows.push_back(RowBuilder().Name("postgres").Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name("BASE TABLE")
+                              .Name("YES").Name("NO").Take());
          }
          auto views = catalog.ListViews();
          if (!views.ok()) ThrowStorageError(views.error());
          for (const auto& v : *views) {
-           rows.push_back(RowBuilder().Name("postgres").Name("public").Name(v.name).Name("VIEW").Name("NO").Name("NO").Take());
+           rows.push_back(RowBuilder().Name("postgres").Name(SchemaName(catalog, v.schema_oid)).Name(v.name).Name("VIEW")
+                              .Name("NO").Name("NO").Take());
          }
          return rows;
        }},
@@ -476,7 +492,7 @@ const std::vector<SystemTable>& InformationSchemaTables() {
            for (size_t i = 0; i < t.columns.size(); ++i) {
              const auto& c = t.columns[i];
              RowBuilder b;
-             b.Name("postgres").Name("public").Name(t.name).Name(c.name).Int4(static_cast<int64_t>(i + 1));
+             b.Name("postgres").Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name(c.name).Int4(static_cast<int64_t>(i + 1));
              if (c.default_sequence != 0 && !c.identity) {  // SERIAL: PostgreSQL's <table>_<column>_seq
                b.Name("nextval('" + t.name + "_" + c.name + "_seq'::regclass)");
              } else if (c.default_text) {
@@ -558,37 +574,50 @@ std::string ColumnList(const TableDesc& t, const std::vector<int>& columns) {
 
 }  // namespace
 
-std::optional<std::string> NamespaceName(int64_t oid) {
-  if (oid == catalog::kPgCatalogNamespace) return "pg_catalog";
-  if (oid == catalog::kPublicNamespace) return "public";
-  if (oid == kInformationSchemaNamespace) return "information_schema";
+std::optional<std::string> NamespaceName(catalog::Catalog& catalog, int64_t oid) {
+  for (const auto& schema : Schemas(catalog)) {
+    if (schema.oid == oid) return schema.name;
+  }
   return std::nullopt;
 }
 
-std::optional<int64_t> NamespaceOid(std::string_view name) {
-  if (name == "pg_catalog") return catalog::kPgCatalogNamespace;
-  if (name == "public") return catalog::kPublicNamespace;
-  if (name == "information_schema") return kInformationSchemaNamespace;
-  return std::nullopt;
+std::optional<int64_t> NamespaceOid(catalog::Catalog& catalog, std::string_view name) {
+  auto schema = catalog.FindSchema(name);
+  if (!schema.ok()) ThrowStorageError(schema.error());
+  if (!schema->has_value()) return std::nullopt;
+  return (*schema)->oid;
 }
 
-std::optional<std::string> RelationName(catalog::Catalog& catalog, int64_t oid) {
+std::optional<std::pair<uint32_t, std::string>> RelationSchemaAndName(catalog::Catalog& catalog, int64_t oid) {
   for (const auto& t : Tables()) {
-    if (t.oid == oid) return std::string(t.name);
+    if (t.oid == oid) return std::make_pair(catalog::kPgCatalogNamespace, std::string(t.name));
   }
   auto tables = UserTables(catalog);
   for (const auto& t : tables) {
-    if (t.oid == oid) return t.name;
+    if (t.oid == oid) return std::make_pair(t.schema_oid, t.name);
   }
   for (const auto& i : IndexesOf(tables)) {
-    if (i.oid == oid) return i.name;
+    if (i.oid == oid) return std::make_pair(i.table->schema_oid, i.name);
   }
   auto views = catalog.ListViews();
   if (!views.ok()) ThrowStorageError(views.error());
   for (const auto& v : *views) {
-    if (v.oid == oid) return v.name;
+    if (v.oid == oid) return std::make_pair(v.schema_oid, v.name);
   }
   return std::nullopt;
+}
+
+bool RelationVisible(catalog::Catalog& catalog, int64_t oid) {
+  auto found = RelationSchemaAndName(catalog, oid);
+  return found && RelationOid(catalog, found->second) == oid;
+}
+
+std::optional<std::string> RelationName(catalog::Catalog& catalog, int64_t oid) {
+  auto found = RelationSchemaAndName(catalog, oid);
+  if (!found) return std::nullopt;
+  // Qualified when its bare name would find something else, as regclass prints.
+  if (RelationOid(catalog, found->second) == oid) return found->second;
+  return SchemaName(catalog, found->first) + "." + found->second;
 }
 
 std::optional<int64_t> RelationOid(catalog::Catalog& catalog, std::string_view name) {
@@ -602,10 +631,17 @@ std::optional<int64_t> RelationOid(catalog::Catalog& catalog, std::string_view n
       if (name == t.name) return t.oid;
     }
   }
-  if (!schema.empty() && schema != "public") return std::nullopt;
+  std::vector<uint32_t> schemas = catalog.search_path();
+  if (!schema.empty()) {
+    auto oid = NamespaceOid(catalog, schema);
+    if (!oid) return std::nullopt;
+    schemas = {static_cast<uint32_t>(*oid)};
+  }
   auto tables = UserTables(catalog);
-  for (const auto& t : tables) {
-    if (t.name == name) return t.oid;
+  for (uint32_t schema_oid : schemas) {
+    for (const auto& t : tables) {
+      if (t.name == name && t.schema_oid == schema_oid) return t.oid;
+    }
   }
   for (const auto& i : IndexesOf(tables)) {
     if (i.name == name) return i.oid;

@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 
 #include "catalog/catalog.h"
@@ -18,7 +19,7 @@
 
 namespace orbit::sql {
 
-constexpr uint32_t kInformationSchemaNamespace = 13183;
+constexpr uint32_t kInformationSchemaNamespace = catalog::kInformationSchemaNamespaceOid;
 
 // The descriptor of system table `name` (looked up in pg_catalog), or nullopt.
 std::optional<catalog::TableDesc> FindSystemTable(std::string_view name);
@@ -34,9 +35,12 @@ exec::OperatorPtr MakeSystemTableScan(const catalog::TableDesc& table, catalog::
 // (nullopt: no such object). Relations are tables, views, indexes (primary
 // keys included) and system tables; names are [schema.]name.
 std::optional<std::string> RelationName(catalog::Catalog& catalog, int64_t oid);
+std::optional<std::pair<uint32_t, std::string>> RelationSchemaAndName(catalog::Catalog& catalog, int64_t oid);
+// Whether the relation's bare name finds it (pg_table_is_visible).
+bool RelationVisible(catalog::Catalog& catalog, int64_t oid);
 std::optional<int64_t> RelationOid(catalog::Catalog& catalog, std::string_view name);
-std::optional<std::string> NamespaceName(int64_t oid);
-std::optional<int64_t> NamespaceOid(std::string_view name);
+std::optional<std::string> NamespaceName(catalog::Catalog& catalog, int64_t oid);
+std::optional<int64_t> NamespaceOid(catalog::Catalog& catalog, std::string_view name);
 // pg_get_indexdef: CREATE [UNIQUE] INDEX name ON public.table USING btree (columns);
 // with `column` k > 0, the k-th key column's name.
 std::optional<std::string> IndexDefinition(catalog::Catalog& catalog, int64_t oid, int64_t column = 0);
