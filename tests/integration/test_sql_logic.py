@@ -44,6 +44,7 @@ ENABLED = [
     "functions.test",
     "alter_constraint.test",
     "schema.test",
+    "alter_column.test",
     "types_array.test",
 ]
 

@@ -239,13 +239,27 @@ struct Vacuum {
 
 struct AlterTable {
   struct Action {
-    enum class Kind : uint8_t { kAddPrimaryKey, kAddConstraint, kAddColumn, kRenameColumn, kRenameTable };
+    enum class Kind : uint8_t {
+      kAddPrimaryKey,
+      kAddConstraint,
+      kAddColumn,
+      kRenameColumn,
+      kRenameTable,
+      kSetDefault,      // old_name: the column; default_value (null: DROP DEFAULT)
+      kSetNotNull,      // old_name
+      kDropNotNull,     // old_name
+      kDropColumn,      // old_name; if_exists; cascade
+      kDropConstraint,  // constraint_name; if_exists
+    };
     Kind kind = Kind::kAddPrimaryKey;
     std::vector<std::string> columns;  // ADD PRIMARY KEY (...)
     std::string constraint_name;       // ADD CONSTRAINT name PRIMARY KEY
     // ADD [CONSTRAINT name] CHECK / FOREIGN KEY / UNIQUE: one of its lists holds it.
     std::shared_ptr<CreateTable> constraint;
     bool not_valid = false;  // NOT VALID: existing rows are not checked
+    ExprPtr default_value;   // ALTER COLUMN SET DEFAULT
+    bool if_exists = false;  // DROP COLUMN / DROP CONSTRAINT IF EXISTS
+    bool cascade = false;
     std::optional<ColumnDef> column;   // ADD COLUMN
     bool if_not_exists = false;
     std::string old_name, new_name;    // RENAME

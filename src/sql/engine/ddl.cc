@@ -9,6 +9,7 @@
 
 #include "catalog/catalog.h"
 #include "sql/engine/session.h"
+#include "sql/parser/parser.h"
 #include "sql/exec/row_codec.h"
 #include "sql/exec/storage_error.h"
 
@@ -170,6 +171,52 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
       }
       case Kind::kRenameTable: table.name = action.new_name; break;
       case Kind::kAddConstraint: break;  // below, once the rows are where they will stay
+      case Kind::kSetDefault: {
+        catalog::ColumnDesc& column = ColumnOf(table, action.old_name);
+        column.default_sequence = 0;  // a SERIAL column's sequence stays, no longer its default
+        column.default_text.reset();
+        if (action.default_value) {
+          Binder constants{Scope{nullptr, "", params_, {}}};
+          auto e = CoerceAssignment(constants.Bind(*action.default_value, nullptr, "DEFAULT expressions"), column,
+                                    action.default_value->location);
+          if (e->kind != exec::BoundKind::kConst) {
+            Throw("0A000", "non-constant DEFAULT expressions are not supported yet", action.default_value->location);
+          }
+          if (!e->value.null) column.default_text = ToText(e->value);
+        }
+        break;
+      }
+      case Kind::kSetNotNull: {
+        int index = table.FindColumn(action.old_name);
+        catalog::ColumnDesc& column = ColumnOf(table, action.old_name);
+        if (column.not_null) break;
+        exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, false);
+        exec::Batch rows;
+        while (scan->Next(rows)) {
+          for (size_t r = 0; r < rows.count; ++r) {
+            if (rows.columns[static_cast<size_t>(index)].IsNull(r)) {
+              Throw("23502", "column \"" + column.name + "\" of relation \"" + table.name + "\" contains null values");
+            }
+          }
+        }
+        column.not_null = true;
+        break;
+      }
+      case Kind::kDropNotNull: {
+        int index = table.FindColumn(action.old_name);
+        catalog::ColumnDesc& column = ColumnOf(table, action.old_name);
+        if (std::find(table.primary_key.begin(), table.primary_key.end(), index) != table.primary_key.end()) {
+          Throw("42P16", "column \"" + column.name + "\" is in a primary key");
+        }
+        if (column.identity) Throw("42P16", "column \"" + column.name + "\" of relation \"" + table.name + "\" is an identity column");
+        column.not_null = false;
+        break;
+      }
+      case Kind::kDropConstraint: DropConstraint(catalog, table, action, sink); break;
+      case Kind::kDropColumn:
+        if (s.actions.size() > 1) Throw("0A000", "DROP COLUMN together with other actions in one ALTER TABLE is not supported yet");
+        DropColumn(catalog, table, action, sink);
+        break;
     }
   }
   if (describe_only_) return;
@@ -296,6 +343,192 @@ void Session::AddConstraint(catalog::Catalog& catalog, catalog::TableDesc& table
     }
   }
   LinkForeignKeys(table, catalog, true);
+}
+
+catalog::ColumnDesc& Session::ColumnOf(catalog::TableDesc& table, const std::string& name) {
+  int index = table.FindColumn(name);
+  if (index < 0) Throw("42703", "column \"" + name + "\" of relation \"" + table.name + "\" does not exist");
+  return table.columns[static_cast<size_t>(index)];
+}
+
+// DROP CONSTRAINT name: a CHECK, a FOREIGN KEY, or a UNIQUE constraint (its index).
+// Primary keys stay (rows are keyed by them).
+void Session::DropConstraint(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action,
+                             ResultSink& sink) {
+  const std::string& name = action.constraint_name;
+  auto check = std::find_if(table.checks.begin(), table.checks.end(), [&](const auto& c) { return c.name == name; });
+  if (check != table.checks.end()) {
+    table.checks.erase(check);
+    return;
+  }
+  auto fk = std::find_if(table.foreign_keys.begin(), table.foreign_keys.end(), [&](const auto& f) { return f.name == name; });
+  if (fk != table.foreign_keys.end()) {
+    LinkForeignKeys(table, catalog, false);
+    table.foreign_keys.erase(fk);
+    if (std::none_of(table.foreign_keys.begin(), table.foreign_keys.end(),
+                     [&](const auto& f) { return f.ref_table == table.oid; })) {
+      table.referenced_by.erase(std::remove(table.referenced_by.begin(), table.referenced_by.end(), table.oid),
+                                table.referenced_by.end());
+    }
+    LinkForeignKeys(table, catalog, true);
+    referencing_.clear();
+    return;
+  }
+  auto index = std::find_if(table.indexes.begin(), table.indexes.end(),
+                            [&](const auto& i) { return i.name == name && i.unique; });
+  if (index != table.indexes.end()) {
+    Check(catalog.QueueGarbage(index->relfilenode));
+    Check(catalog.ReleaseIndexName(index->name));
+    table.indexes.erase(index);
+    dropped_tables_ = true;
+    return;
+  }
+  if (!table.primary_key.empty() && name == table.name + "_pkey") {
+    Throw("0A000", "dropping a primary key is not supported yet (rows are stored by it)");
+  }
+  if (action.if_exists) {
+    sink.Notice(SqlError("00000", "constraint \"" + name + "\" of relation \"" + table.name + "\" does not exist, skipping",
+                         0, {}, {}, "NOTICE"));
+    return;
+  }
+  Throw("42704", "constraint \"" + name + "\" of relation \"" + table.name + "\" does not exist");
+}
+
+void Session::DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action,
+                         ResultSink& sink) {
+  int dropped = table.FindColumn(action.old_name);
+  if (dropped < 0) {
+    if (!action.if_exists) {
+      Throw("42703", "column \"" + action.old_name + "\" of relation \"" + table.name + "\" does not exist");
+    }
+    sink.Notice(SqlError("00000", "column \"" + action.old_name + "\" of relation \"" + table.name +
+                                      "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
+    return;
+  }
+  auto uses = [&](const std::vector<int>& columns) {
+    return std::find(columns.begin(), columns.end(), dropped) != columns.end();
+  };
+  auto remap = [&](std::vector<int>& columns) {
+    for (int& c : columns) c -= c > dropped ? 1 : 0;
+  };
+  if (uses(table.primary_key)) Throw("0A000", "dropping a primary key column is not supported yet (rows are stored by it)");
+  // Other tables' foreign keys that reference the column: 2BP01, or dropped with CASCADE.
+  std::vector<catalog::TableDesc> children;
+  for (uint32_t child_oid : table.referenced_by) {
+    if (child_oid == table.oid) continue;
+    auto child = catalog.FindTableByOid(child_oid);
+    if (!child.ok()) ThrowStorageError(child.error());
+    if (!child->has_value()) continue;
+    catalog::TableDesc c = std::move(**child);
+    bool changed = false;
+    for (size_t k = 0; k < c.foreign_keys.size();) {
+      auto& fk = c.foreign_keys[k];
+      if (fk.ref_table == table.oid && uses(fk.ref_columns)) {
+        if (!action.cascade) {
+          throw SqlException(SqlError("2BP01", "cannot drop column " + action.old_name + " of table " + table.name +
+                                                   " because other objects depend on it", 0,
+                                      "constraint " + fk.name + " on table " + c.name + " depends on column " +
+                                          action.old_name + " of table " + table.name,
+                                      "Use DROP ... CASCADE to drop the dependent objects too."));
+        }
+        sink.Notice(SqlError("00000", "drop cascades to constraint " + fk.name + " on table " + c.name, 0, {}, {}, "NOTICE"));
+        c.foreign_keys.erase(c.foreign_keys.begin() + static_cast<std::ptrdiff_t>(k));
+        changed = true;
+        continue;
+      }
+      if (fk.ref_table == table.oid) {
+        remap(fk.ref_columns);
+        changed = true;
+      }
+      ++k;
+    }
+    if (changed) children.push_back(std::move(c));
+  }
+  catalog::TableDesc next = table;
+  next.columns.erase(next.columns.begin() + dropped);
+  LinkForeignKeys(table, catalog, false);
+  std::erase_if(next.foreign_keys, [&](const auto& fk) { return uses(fk.columns) || (fk.ref_table == table.oid && uses(fk.ref_columns)); });
+  for (auto& fk : next.foreign_keys) {
+    remap(fk.columns);
+    if (fk.ref_table == table.oid) remap(fk.ref_columns);
+  }
+  // Who still references this table: itself if a self-reference is left, and each
+  // child that kept a foreign key to it.
+  auto still_references = [&](uint32_t oid) {
+    const std::vector<catalog::ForeignKeyDesc>* fks = oid == table.oid ? &next.foreign_keys : nullptr;
+    for (const auto& c : children) {
+      if (c.oid == oid) fks = &c.foreign_keys;
+    }
+    if (fks == nullptr) return true;  // an unchanged child
+    return std::any_of(fks->begin(), fks->end(), [&](const auto& fk) { return fk.ref_table == table.oid; });
+  };
+  std::erase_if(next.referenced_by, [&](uint32_t oid) { return !still_references(oid); });
+  // CHECKs that name the column go with it: they no longer bind.
+  std::erase_if(next.checks, [&](const catalog::CheckDesc& check) {
+    auto parsed = Parse("SELECT 1 WHERE " + check.sql);
+    if (std::holds_alternative<SqlError>(parsed)) return false;
+    ast::Statement stmt = ConvertStatement(std::get<ParseTree>(parsed), 0);
+    const auto* select = std::get_if<ast::Select>(&stmt);
+    if (select == nullptr || !select->where) return false;
+    try {
+      Binder binder(Scope{&next, next.name, nullptr, {}});
+      (void)binder.BindCondition(*select->where, "CHECK");
+      return false;
+    } catch (const SqlException& e) {
+      return e.error().sqlstate == "42703";
+    }
+  });
+  // Indexes on the column go with it; the others get new storage below.
+  std::vector<uint32_t> garbage = {table.relfilenode};
+  std::erase_if(next.indexes, [&](const catalog::IndexDesc& index) {
+    if (!uses(index.columns)) return false;
+    Check(catalog.ReleaseIndexName(index.name));
+    return true;
+  });
+  for (const auto& index : table.indexes) garbage.push_back(index.relfilenode);
+  storage::Engine& engine = db_.engine();
+  std::vector<uint32_t> fresh = {db_.NextOid()};
+  next.relfilenode = fresh[0];
+  for (auto& index : next.indexes) {
+    remap(index.columns);
+    index.relfilenode = db_.NextOid();
+    fresh.push_back(index.relfilenode);
+  }
+  // The new storage is written outside the transaction, marked as garbage until it commits.
+  storage::WriteBatch batch(engine);
+  for (uint32_t r : fresh) batch.Put(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r), "");
+  Check(engine.Write(batch));
+  batch.Clear();
+  std::string old_prefix = catalog::RowPrefix(table.relfilenode), new_prefix = catalog::RowPrefix(next.relfilenode);
+  exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, true);
+  exec::Batch rows;
+  while (scan->Next(rows)) {
+    for (size_t r = 0; r < rows.count; ++r) {
+      std::vector<Value> row;
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        if (static_cast<int>(c) != dropped) row.push_back(rows.columns[c].Get(r));
+      }
+      const std::string& old_key = rows.columns.back().String(r);
+      std::string key = new_prefix + old_key.substr(old_prefix.size());
+      batch.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row));
+      for (const auto& index : next.indexes) {
+        exec::IndexEntry entry = exec::EncodeIndexEntry(index, row, key);
+        batch.Put(storage::ColumnFamily::kIndex, entry.key, entry.value);
+      }
+      if (batch.Count() >= kRewriteChunk) {
+        Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
+        batch.Clear();
+      }
+    }
+  }
+  if (batch.Count() > 0) Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
+  for (uint32_t r : fresh) Check(Txn().Delete(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r)));
+  for (uint32_t r : garbage) Check(catalog.QueueGarbage(r));
+  dropped_tables_ = true;
+  for (const auto& child : children) Check(catalog.UpdateTable(child));
+  table = std::move(next);
+  LinkForeignKeys(table, catalog, true);
+  referencing_.clear();
 }
 
 void Session::RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink) {

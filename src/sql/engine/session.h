@@ -213,6 +213,13 @@ class Session {
   // Binds a CHECK against `desc` (42703, 42804, 42803) and names it as PostgreSQL does.
   std::string CheckConstraintName(const catalog::TableDesc& desc, const ast::CheckDef& c);
   std::vector<uint32_t> SearchPath(catalog::Catalog& catalog);
+  catalog::ColumnDesc& ColumnOf(catalog::TableDesc& table, const std::string& name);  // 42703
+  void DropConstraint(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action,
+                      ResultSink& sink);
+  // DROP COLUMN: drops the indexes, CHECKs and FOREIGN KEYs that use it, then
+  // rewrites the rows (and the remaining indexes) without it.
+  void DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action,
+                  ResultSink& sink);
   void RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink);
   void RunDropSchema(const ast::DropSchema& s, ResultSink& sink);
   // Claims the index's name, fills it from the rows the transaction sees (23505 for

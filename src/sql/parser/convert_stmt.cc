@@ -560,7 +560,34 @@ ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
         action.if_not_exists = cmd.missing_ok;
         break;
       }
-      default: Unsupported("this ALTER TABLE action (only ADD CONSTRAINT, ADD COLUMN and RENAME so far)");
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
+        action.kind = ast::AlterTable::Action::Kind::kSetDefault;
+        action.old_name = cmd.name;
+        if (cmd.def != nullptr) action.default_value = ConvertExpr(*cmd.def);
+        break;
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
+        action.kind = ast::AlterTable::Action::Kind::kSetNotNull;
+        action.old_name = cmd.name;
+        break;
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DropNotNull:
+        action.kind = ast::AlterTable::Action::Kind::kDropNotNull;
+        action.old_name = cmd.name;
+        break;
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DropColumn:
+        action.kind = ast::AlterTable::Action::Kind::kDropColumn;
+        action.old_name = cmd.name;
+        action.if_exists = cmd.missing_ok;
+        action.cascade = cmd.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
+        break;
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
+        action.kind = ast::AlterTable::Action::Kind::kDropConstraint;
+        action.constraint_name = cmd.name;
+        action.if_exists = cmd.missing_ok;
+        if (cmd.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) Unsupported("DROP CONSTRAINT ... CASCADE");
+        break;
+      default:
+        Unsupported("this ALTER TABLE action (ADD/DROP CONSTRAINT, ADD/DROP COLUMN, ALTER COLUMN SET/DROP DEFAULT "
+                    "and NOT NULL, and RENAME so far)");
     }
     out.actions.push_back(std::move(action));
   }

@@ -404,6 +404,19 @@ const std::vector<SystemTable>& Tables() {
        {{"oid", C::kOid}, {"proname", C::kName}, {"pronamespace", C::kOid}, {"proowner", C::kOid},
         {"prokind", C::kChar}, {"prorettype", C::kOid}, {"pronargs", C::kInt2}, {"proargtypes", C::kText}},
        [](catalog::Catalog&) { return Rows(); }},
+      {"pg_indexes", 12030,
+       {{"schemaname", C::kName}, {"tablename", C::kName}, {"indexname", C::kName}, {"tablespace", C::kName},
+        {"indexdef", C::kText}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         auto tables = UserTables(catalog);
+         for (const auto& i : IndexesOf(tables)) {
+           auto def = IndexDefinition(catalog, i.oid);
+           rows.push_back(RowBuilder().Name(SchemaName(catalog, i.table->schema_oid)).Name(i.table->name).Name(i.name)
+                              .Null(C::kName).Name(def.value_or("")).Take());
+         }
+         return rows;
+       }},
       // The session's settings (engine/settings.cc): current values, defaults, descriptions.
       {"pg_settings", 12040,
        {{"name", C::kName}, {"setting", C::kText}, {"unit", C::kText}, {"category", C::kText},
@@ -662,7 +675,7 @@ std::optional<std::string> IndexDefinition(catalog::Catalog& catalog, int64_t oi
       if (column > static_cast<int64_t>(i.columns.size())) return std::nullopt;
       return QuoteIdent(i.table->columns[static_cast<size_t>(i.columns[static_cast<size_t>(column - 1)])].name);
     }
-    return std::string("CREATE ") + (i.unique ? "UNIQUE " : "") + "INDEX " + QuoteIdent(i.name) + " ON public." +
+    return std::string("CREATE ") + (i.unique ? "UNIQUE " : "") + "INDEX " + QuoteIdent(i.name) + " ON " + SchemaName(catalog, i.table->schema_oid) + "." +
            QuoteIdent(i.table->name) + " USING btree (" + ColumnList(*i.table, i.columns) + ")";
   }
   return std::nullopt;
