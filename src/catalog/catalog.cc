@@ -25,6 +25,7 @@ nlohmann::json ToJson(const TableDesc& t) {
                        {"length", c.type.length},
                        {"not_null", c.not_null}};
     if (c.default_text) col["default"] = *c.default_text;
+    if (c.default_expr) col["default_expr"] = *c.default_expr;
     if (c.missing_text) col["missing"] = *c.missing_text;
     if (c.default_sequence != 0) col["sequence"] = c.default_sequence;
     if (c.identity_always) col["identity_always"] = true;
@@ -74,6 +75,7 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
     col.type.length = c["length"].get<int32_t>();
     col.not_null = c["not_null"].get<bool>();
     if (c.contains("default")) col.default_text = c["default"].get<std::string>();
+    if (c.contains("default_expr")) col.default_expr = c["default_expr"].get<std::string>();
     if (c.contains("missing")) col.missing_text = c["missing"].get<std::string>();
     col.default_sequence = c.value("sequence", 0u);
     col.identity_always = c.value("identity_always", false);

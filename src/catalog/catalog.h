@@ -42,6 +42,9 @@ struct ColumnDesc {
   std::optional<std::string> missing_text;
   // DEFAULT nextval(): the oid of the sequence (SERIAL, IDENTITY); 0: none.
   uint32_t default_sequence = 0;
+  // A default that is not a constant (now(), nextval('s'), ...): its SQL, bound and
+  // evaluated for each row written; takes the place of default_text.
+  std::optional<std::string> default_expr = std::nullopt;
   bool identity_always = false;  // GENERATED ALWAYS AS IDENTITY: explicit values are refused
   bool identity = false;         // GENERATED ... AS IDENTITY (ALWAYS or BY DEFAULT), not SERIAL
 };

@@ -45,6 +45,7 @@ ENABLED = [
     "alter_constraint.test",
     "schema.test",
     "alter_column.test",
+    "sequence.test",
     "types_array.test",
 ]
 

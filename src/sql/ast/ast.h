@@ -161,6 +161,7 @@ struct ColumnDef {
   bool serial = false;    // SERIAL / BIGSERIAL / SMALLSERIAL: a sequence default
   char identity = 0;      // GENERATED 'a'lways / by 'd'efault AS IDENTITY; 0: not an identity column
   ExprPtr default_value;
+  std::string default_sql;  // the default as SQL (deparsed), kept when it is not a constant
   int location = -1;
 };
 
@@ -206,6 +207,7 @@ struct DropTable {
   bool if_exists = false;
   bool indexes = false;  // DROP INDEX: `tables` name indexes
   bool views = false;    // DROP VIEW: `tables` name views
+  bool sequences = false;  // DROP SEQUENCE: `tables` name sequences
 };
 
 // CREATE [OR REPLACE] VIEW name [(columns)] AS query. The query is kept as SQL
@@ -258,6 +260,7 @@ struct AlterTable {
     std::shared_ptr<CreateTable> constraint;
     bool not_valid = false;  // NOT VALID: existing rows are not checked
     ExprPtr default_value;   // ALTER COLUMN SET DEFAULT
+    std::string default_sql;
     bool if_exists = false;  // DROP COLUMN / DROP CONSTRAINT IF EXISTS
     bool cascade = false;
     std::optional<ColumnDef> column;   // ADD COLUMN
@@ -333,8 +336,15 @@ struct DropSchema {
   bool cascade = false;
 };
 
+// CREATE SEQUENCE [IF NOT EXISTS] name [START [WITH] n] (increment 1, bigint range).
+struct CreateSequence {
+  TableName name;
+  bool if_not_exists = false;
+  int64_t start = 1;
+};
+
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
                                ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole, CreateView,
-                               CreateSchema, DropSchema>;
+                               CreateSchema, DropSchema, CreateSequence>;
 
 }  // namespace orbit::sql::ast

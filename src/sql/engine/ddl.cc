@@ -142,13 +142,15 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
         }
         catalog::ColumnDesc column{def.name, def.type, def.not_null, std::nullopt, std::nullopt};
         if (def.default_value) {
-          Binder constants{Scope{nullptr, "", params_, {}}};
-          auto e = CoerceAssignment(constants.Bind(*def.default_value, nullptr, "DEFAULT expressions"), column,
-                                    def.default_value->location);
-          if (e->kind != exec::BoundKind::kConst) {
-            Throw("0A000", "non-constant DEFAULT expressions are not supported yet", def.default_value->location);
+          SetColumnDefault(column, *def.default_value, def.default_sql);
+          column.missing_text = column.default_text;
+          if (column.default_expr) {  // existing rows would each need their own value: a rewrite
+            auto it = Txn().ScanPrefix(storage::ColumnFamily::kRows, catalog::RowPrefix(table.relfilenode));
+            if (it->Valid()) {
+              Throw("0A000", "ADD COLUMN with a non-constant DEFAULT on a table with rows is not supported yet",
+                    def.default_value->location);
+            }
           }
-          if (!e->value.null) column.default_text = column.missing_text = ToText(e->value);
         }
         if (column.not_null && !column.missing_text) {
           // Existing rows would read NULL: as PostgreSQL, refuse if there are any.
@@ -175,15 +177,8 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
         catalog::ColumnDesc& column = ColumnOf(table, action.old_name);
         column.default_sequence = 0;  // a SERIAL column's sequence stays, no longer its default
         column.default_text.reset();
-        if (action.default_value) {
-          Binder constants{Scope{nullptr, "", params_, {}}};
-          auto e = CoerceAssignment(constants.Bind(*action.default_value, nullptr, "DEFAULT expressions"), column,
-                                    action.default_value->location);
-          if (e->kind != exec::BoundKind::kConst) {
-            Throw("0A000", "non-constant DEFAULT expressions are not supported yet", action.default_value->location);
-          }
-          if (!e->value.null) column.default_text = ToText(e->value);
-        }
+        column.default_expr.reset();
+        if (action.default_value) SetColumnDefault(column, *action.default_value, action.default_sql);
         break;
       }
       case Kind::kSetNotNull: {
@@ -529,6 +524,52 @@ void Session::DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, c
   table = std::move(next);
   LinkForeignKeys(table, catalog, true);
   referencing_.clear();
+}
+
+void Session::RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink) {
+  catalog::Catalog catalog = Catalog();
+  catalog::SequenceDesc seq{0, CreationSchema(catalog, s.name), s.name.name, 0};
+  if (describe_only_) return;
+  seq.oid = db_.NextOid();
+  auto made = catalog.CreateSequence(seq);
+  if (!made.ok()) {
+    if (made.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(made.error());
+    if (!s.if_not_exists) Throw("42P07", "relation \"" + seq.name + "\" already exists", s.name.location);
+    sink.Notice(SqlError("42P07", "relation \"" + seq.name + "\" already exists, skipping", 0, {}, {}, "NOTICE"));
+    sink.Complete("CREATE SEQUENCE");
+    return;
+  }
+  // The counter lives outside the transaction (as PostgreSQL's sequences do): the
+  // first nextval returns START.
+  if (s.start != 1) db_.SetSequenceValue(seq.oid, s.start - 1);
+  sink.Complete("CREATE SEQUENCE");
+}
+
+void Session::RunDropSequence(const ast::DropTable& s, ResultSink& sink) {
+  catalog::Catalog catalog = Catalog();
+  for (const auto& name : s.tables) {
+    std::optional<catalog::SequenceDesc> found;
+    for (uint32_t schema : LookupSchemas(catalog, name)) {
+      auto seq = catalog.FindSequence(schema, name.name);
+      if (!seq.ok()) ThrowStorageError(seq.error());
+      if (seq->has_value()) {
+        found = std::move(**seq);
+        break;
+      }
+    }
+    if (!found) {
+      if (!s.if_exists) Throw("42P01", "sequence \"" + name.name + "\" does not exist", name.location);
+      sink.Notice(SqlError("00000", "sequence \"" + name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
+      continue;
+    }
+    if (found->owner_table != 0) {
+      throw SqlException(SqlError("2BP01", "cannot drop sequence " + found->name + " because other objects depend on it",
+                                  0, "a column default of the table that owns it depends on sequence " + found->name,
+                                  "Use DROP ... CASCADE to drop the dependent objects too."));
+    }
+    Check(catalog.DropSequence(*found));
+  }
+  sink.Complete("DROP SEQUENCE");
 }
 
 void Session::RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink) {

@@ -444,7 +444,52 @@ uint32_t Session::ResolveSequence(std::string_view name) {
   Throw("42P01", "relation \"" + qualified.name + "\" does not exist");
 }
 
+namespace {
+
+// Whether a DEFAULT must be evaluated for each row: it calls a function or reads
+// the session (now(), nextval(), CURRENT_USER), rather than being a constant.
+bool IsRowDefault(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::kFunction || e.kind == ast::ExprKind::kSessionValue ||
+      e.kind == ast::ExprKind::kSubquery || e.kind == ast::ExprKind::kParam) {
+    return true;
+  }
+  for (const auto& a : e.args) {
+    if (a && IsRowDefault(*a)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void Session::SetColumnDefault(catalog::ColumnDesc& column, const ast::Expr& value, const std::string& sql) {
+  Binder binder{Scope{nullptr, "", params_, {}}};
+  if (binder.ContainsAggregate(value)) Throw("42803", "aggregate functions are not allowed in DEFAULT expressions", value.location);
+  exec::BoundExprPtr e = CoerceAssignment(binder.Bind(value, nullptr, "DEFAULT expressions"), column, value.location);
+  column.default_text.reset();
+  column.default_expr.reset();
+  if (IsRowDefault(value)) {
+    column.default_expr = sql;  // bound again for each row written (ColumnDefault)
+    return;
+  }
+  Value v = exec::EvaluateConstant(*e);  // constants only: no columns are in scope
+  if (!v.null) column.default_text = ToText(v);
+}
+
 Value Session::ColumnDefault(const catalog::ColumnDesc& column) {
+  if (column.default_expr) {
+    auto& parsed = default_exprs_[*column.default_expr];
+    if (!parsed) {
+      auto tree = Parse("SELECT " + *column.default_expr);
+      if (auto* error = std::get_if<SqlError>(&tree)) throw SqlException(*error);
+      ast::Statement stmt = ConvertStatement(std::get<ParseTree>(tree), 0);
+      auto* select = std::get_if<ast::Select>(&stmt);
+      if (select == nullptr || select->targets.size() != 1) Throw("XX000", "unreadable column default");
+      parsed = std::move(select->targets[0].expr);
+    }
+    Binder binder{Scope{nullptr, "", params_, {}}};
+    exec::BoundExprPtr e = CoerceAssignment(binder.Bind(*parsed, nullptr, "DEFAULT expressions"), column, -1);
+    return exec::EvaluateConstant(*e);
+  }
   if (column.default_sequence != 0) {
     int64_t v = currvals_[column.default_sequence] = db_.NextSequenceValue(column.default_sequence);
     return Value::Int(column.type.id, CheckIntRange(column.type.id, v));
@@ -497,6 +542,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::CreateView>(stmt)  ? "CREATE VIEW"
                        : std::holds_alternative<ast::CreateSchema>(stmt) ? "CREATE SCHEMA"
                        : std::holds_alternative<ast::DropSchema>(stmt)  ? "DROP SCHEMA"
+                       : std::holds_alternative<ast::CreateSequence>(stmt) ? "CREATE SEQUENCE"
                                                                         : "ALTER TABLE";
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
@@ -507,7 +553,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
   if (std::holds_alternative<ast::CreateTable>(stmt) || std::holds_alternative<ast::DropTable>(stmt) ||
       std::holds_alternative<ast::AlterTable>(stmt) || std::holds_alternative<ast::Truncate>(stmt) ||
       std::holds_alternative<ast::CreateIndex>(stmt) || std::holds_alternative<ast::CreateView>(stmt) ||
-      std::holds_alternative<ast::CreateSchema>(stmt) || std::holds_alternative<ast::DropSchema>(stmt)) {
+      std::holds_alternative<ast::CreateSchema>(stmt) || std::holds_alternative<ast::DropSchema>(stmt) ||
+      std::holds_alternative<ast::CreateSequence>(stmt)) {
     txn_ddl_ = true;
   }
   std::visit(
@@ -529,6 +576,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::CreateView>) RunCreateView(s, sink);
         else if constexpr (std::is_same_v<T, ast::CreateSchema>) RunCreateSchema(s, sink);
         else if constexpr (std::is_same_v<T, ast::DropSchema>) RunDropSchema(s, sink);
+        else if constexpr (std::is_same_v<T, ast::CreateSequence>) RunCreateSequence(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },
@@ -756,14 +804,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
       c.identity_always = col.identity == 'a';
       c.identity = col.identity != 0;
     }
-    if (col.default_value) {
-      exec::BoundExprPtr e = CoerceAssignment(constants.Bind(*col.default_value, nullptr, "DEFAULT expressions"), c,
-                                              col.default_value->location);
-      if (e->kind != exec::BoundKind::kConst) {
-        Throw("0A000", "non-constant DEFAULT expressions are not supported yet", col.default_value->location);
-      }
-      if (!e->value.null) c.default_text = ToText(e->value);
-    }
+    if (col.default_value) SetColumnDefault(c, *col.default_value, col.default_sql);
     desc.columns.push_back(std::move(c));
   }
   for (const auto& name : s.primary_key) {
@@ -854,6 +895,10 @@ void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
   }
   if (s.views) {
     RunDropView(s, sink);
+    return;
+  }
+  if (s.sequences) {
+    RunDropSequence(s, sink);
     return;
   }
   catalog::Catalog catalog = Catalog();

@@ -214,6 +214,9 @@ class Session {
   std::string CheckConstraintName(const catalog::TableDesc& desc, const ast::CheckDef& c);
   std::vector<uint32_t> SearchPath(catalog::Catalog& catalog);
   catalog::ColumnDesc& ColumnOf(catalog::TableDesc& table, const std::string& name);  // 42703
+  // Binds a DEFAULT for `column`: a constant is stored as text, anything that calls
+  // a function (now(), nextval('s')) as its SQL, evaluated per row.
+  void SetColumnDefault(catalog::ColumnDesc& column, const ast::Expr& value, const std::string& sql);
   void DropConstraint(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action,
                       ResultSink& sink);
   // DROP COLUMN: drops the indexes, CHECKs and FOREIGN KEYs that use it, then
@@ -222,6 +225,8 @@ class Session {
                   ResultSink& sink);
   void RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink);
   void RunDropSchema(const ast::DropSchema& s, ResultSink& sink);
+  void RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink);
+  void RunDropSequence(const ast::DropTable& s, ResultSink& sink);
   // Claims the index's name, fills it from the rows the transaction sees (23505 for
   // duplicates of a unique index) and adds it to `table` (the caller writes the descriptor).
   // False if the name exists and `if_not_exists` (nothing done).
@@ -289,6 +294,7 @@ class Session {
   // Foreign-key lookups of the current statement: tables by oid, and the keys referencing each table.
   std::map<uint32_t, catalog::TableDesc> fk_tables_;
   std::map<uint32_t, std::vector<Referencing>> referencing_;
+  std::map<std::string, ast::ExprPtr> default_exprs_;  // parsed row defaults, by SQL
   struct CachedSearchPath {
     std::string setting;
     uint64_t version = 0;

@@ -293,7 +293,10 @@ ast::ColumnDef ConvertColumnDef(const PgQuery__ColumnDef& cd, const std::string&
       switch (c.contype) {
         case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL: col.not_null = true; break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: col.not_null = false; break;
-        case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT: col.default_value = ConvertExpr(*c.raw_expr); break;
+        case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
+          col.default_value = ConvertExpr(*c.raw_expr);
+          col.default_sql = DeparseExpr(c.raw_expr);
+          break;
         case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
           if (c.n_options > 0) Unsupported("identity sequence options", c.location);
           col.identity = c.generated_when != nullptr && c.generated_when[0] == 'a' ? 'a' : 'd';
@@ -466,8 +469,8 @@ ast::Statement ConvertDrop(const PgQuery__DropStmt& s) {
     return out;
   }
   if (s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_INDEX &&
-      s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW) {
-    Unsupported("DROP of anything but tables, indexes, views and schemas");
+      s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW && s.remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE) {
+    Unsupported("DROP of anything but tables, indexes, views, sequences and schemas");
   }
   if (s.concurrent) Unsupported("DROP INDEX CONCURRENTLY");
   if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) Unsupported("DROP ... CASCADE");
@@ -475,6 +478,7 @@ ast::Statement ConvertDrop(const PgQuery__DropStmt& s) {
   out.if_exists = s.missing_ok;
   out.indexes = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX;
   out.views = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
+  out.sequences = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE;
   for (size_t i = 0; i < s.n_objects; ++i) {
     const auto& names = *s.objects[i]->list;
     ast::TableName t;
@@ -563,7 +567,10 @@ ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
       case PG_QUERY__ALTER_TABLE_TYPE__AT_ColumnDefault:
         action.kind = ast::AlterTable::Action::Kind::kSetDefault;
         action.old_name = cmd.name;
-        if (cmd.def != nullptr) action.default_value = ConvertExpr(*cmd.def);
+        if (cmd.def != nullptr) {
+          action.default_value = ConvertExpr(*cmd.def);
+          action.default_sql = DeparseExpr(cmd.def);
+        }
         break;
       case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
         action.kind = ast::AlterTable::Action::Kind::kSetNotNull;
@@ -841,6 +848,44 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_CREATE_STMT: return ConvertCreate(*stmt.create_stmt);
     case PG_QUERY__NODE__NODE_DROP_STMT: return ConvertDrop(*stmt.drop_stmt);
     case PG_QUERY__NODE__NODE_VIEW_STMT: return ConvertCreateView(*stmt.view_stmt);
+    case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT: {
+      const auto& c = *stmt.create_seq_stmt;
+      ast::CreateSequence out;
+      out.name = ConvertRangeVar(*c.sequence);
+      out.if_not_exists = c.if_not_exists != 0;
+      for (size_t i = 0; i < c.n_options; ++i) {
+        const auto& d = *c.options[i]->def_elem;
+        std::string option = d.defname;
+        auto number = [&]() -> int64_t {
+          if (d.arg == nullptr) Throw("42601", "option \"" + option + "\" needs a value", d.location);
+          std::string text = SettingText(*d.arg);
+          try {
+            return std::stoll(text);
+          } catch (...) {
+            Throw("22023", "invalid value for option \"" + option + "\": " + text, d.location);
+          }
+        };
+        if (option == "start") {
+          out.start = number();
+        } else if (option == "cache") {
+          if (number() < 1) Throw("22023", "CACHE must be positive", d.location);  // a hint only
+        } else if (option == "increment") {
+          if (number() != 1) Unsupported("sequences with an increment other than 1", d.location);
+        } else if ((option == "minvalue" || option == "maxvalue") && d.arg == nullptr) {
+          // NO MINVALUE / NO MAXVALUE: the defaults
+        } else if (option == "cycle") {
+          if (d.arg != nullptr && SettingText(*d.arg) != "false" && SettingText(*d.arg) != "off") {
+            Unsupported("CYCLE sequences", d.location);
+          }
+        } else if (option == "as") {
+          LogicalType type = ConvertTypeName(*d.arg->type_name);
+          if (type.id != TypeId::kInt8) Unsupported("sequences AS " + TypeDisplayName(type) + " (only bigint so far)", d.location);
+        } else {
+          Unsupported("sequence option " + option, d.location);
+        }
+      }
+      return out;
+    }
     case PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT: {
       const auto& c = *stmt.create_schema_stmt;
       if (c.n_schema_elts > 0) Unsupported("CREATE SCHEMA with schema elements");

@@ -253,7 +253,7 @@ const std::vector<SystemTable>& Tables() {
            rows.push_back(RowBuilder().Oid(relid).Name(c.name).Oid(TypeOid(c.type)).Int2(TypeLength(c.type.id))
                               .Int2(attnum).Int4(TypeModifier(c.type)).Int4(c.type.id == TypeId::kArray ? 1 : 0)
                               .Bool(!of_index && c.not_null)
-                              .Bool(!of_index && (c.default_text.has_value() || c.default_sequence != 0))
+                              .Bool(!of_index && (c.default_text || c.default_expr || c.default_sequence != 0))
                               .Bool(!of_index && c.missing_text.has_value()).Name(identity).Name("")
                               .Bool(false).Bool(true).Oid(IsString(c.type.id) ? 100 : 0)
                               .Name(TypeLength(c.type.id) > 0 ? "p" : c.type.id == TypeId::kNumeric ? "m" : "x").Name("").Int4(-1).Take());
@@ -336,7 +336,7 @@ const std::vector<SystemTable>& Tables() {
              const auto& c = t.columns[i];
              std::string sql;
              if (c.default_sequence != 0 && !c.identity) sql = "nextval('" + t.name + "_" + c.name + "_seq'::regclass)";
-             else if (c.default_text) sql = DefaultSql(c);
+             else if (c.default_text || c.default_expr) sql = DefaultSql(c);
              else continue;
              rows.push_back(RowBuilder().Oid((t.oid | kAttrDefOidBit) + i).Oid(t.oid).Int2(static_cast<int64_t>(i + 1))
                                 .Name(std::move(sql)).Take());
@@ -453,6 +453,7 @@ const std::vector<SystemTable>& Tables() {
 // A constant column default as PostgreSQL prints it (pg_get_expr): numbers bare,
 // booleans true/false, everything else a quoted literal with its type.
 std::string DefaultSql(const catalog::ColumnDesc& c) {
+  if (c.default_expr) return *c.default_expr;
   const std::string& text = *c.default_text;
   TypeId id = c.type.id;
   if (id == TypeId::kBool) return text == "t" ? "true" : "false";
@@ -508,7 +509,7 @@ const std::vector<SystemTable>& InformationSchemaTables() {
              b.Name("postgres").Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name(c.name).Int4(static_cast<int64_t>(i + 1));
              if (c.default_sequence != 0 && !c.identity) {  // SERIAL: PostgreSQL's <table>_<column>_seq
                b.Name("nextval('" + t.name + "_" + c.name + "_seq'::regclass)");
-             } else if (c.default_text) {
+             } else if (c.default_text || c.default_expr) {
                b.Name(DefaultSql(c));
              } else {
                b.Null(C::kText);
