@@ -46,6 +46,7 @@ ENABLED = [
     "schema.test",
     "alter_column.test",
     "sequence.test",
+    "drop_cascade.test",
     "types_array.test",
 ]
 

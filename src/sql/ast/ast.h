@@ -208,6 +208,7 @@ struct DropTable {
   bool indexes = false;  // DROP INDEX: `tables` name indexes
   bool views = false;    // DROP VIEW: `tables` name views
   bool sequences = false;  // DROP SEQUENCE: `tables` name sequences
+  bool cascade = false;    // CASCADE: dependent views and foreign keys go too
 };
 
 // CREATE [OR REPLACE] VIEW name [(columns)] AS query. The query is kept as SQL

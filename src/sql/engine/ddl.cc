@@ -643,6 +643,7 @@ void Session::RunDropSchema(const ast::DropSchema& s, ResultSink& sink) {
                                   "Use DROP ... CASCADE to drop the dependent objects too."));
     }
     NestedSink nested(sink);
+    drop_views.cascade = drop_tables.cascade = true;
     if (!drop_views.tables.empty()) RunDropView(drop_views, nested);
     if (!drop_tables.tables.empty()) RunDropTable(drop_tables, nested);
     if (describe_only_) return;
@@ -744,6 +745,7 @@ void Session::RunCreateView(const ast::CreateView& s, ResultSink& sink) {
   view.name = s.view.name;
   view.schema_oid = schema;
   view.sql = s.query_sql;
+  view.depends_on = ReferencedRelations(catalog, *s.query);
   for (size_t i = 0; i < plan.columns.size(); ++i) {
     view.columns.push_back(i < s.columns.size() ? s.columns[i] : plan.columns[i].name);
     view.types.push_back(plan.columns[i].type.id == TypeId::kUnknown ? Type(TypeId::kText) : plan.columns[i].type);
@@ -772,9 +774,27 @@ void Session::RunDropView(const ast::DropTable& s, ResultSink& sink) {
       sink.Notice(SqlError{"00000", "view \"" + name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"});
       continue;
     }
+    DropDependentViews(catalog, (*view)->oid, "view " + (*view)->name, s.cascade, sink);
     Check(catalog.DropView(**view));
   }
   sink.Complete("DROP VIEW");
+}
+
+void Session::DropDependentViews(catalog::Catalog& catalog, uint32_t oid, const std::string& what, bool cascade,
+                                 ResultSink& sink) {
+  auto views = catalog.ListViews();
+  if (!views.ok()) ThrowStorageError(views.error());
+  for (const auto& v : *views) {
+    if (std::find(v.depends_on.begin(), v.depends_on.end(), oid) == v.depends_on.end()) continue;
+    if (!cascade) {
+      throw SqlException(SqlError("2BP01", "cannot drop " + what + " because other objects depend on it", 0,
+                                  "view " + v.name + " depends on " + what,
+                                  "Use DROP ... CASCADE to drop the dependent objects too."));
+    }
+    sink.Notice(SqlError("00000", "drop cascades to view " + v.name, 0, {}, {}, "NOTICE"));
+    DropDependentViews(catalog, v.oid, "view " + v.name, true, sink);
+    Check(catalog.DropView(v));
+  }
 }
 
 }  // namespace orbit::sql

@@ -922,13 +922,25 @@ void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
       sink.Notice(SqlError{"00000", "table \"" + name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"});
       continue;
     }
+    std::vector<catalog::TableDesc> children;  // CASCADE: their foreign keys to this table go
     for (const auto& ref : ReferencingKeys(**table)) {
       if (std::find(dropping.begin(), dropping.end(), ref.table->oid) != dropping.end()) continue;
-      throw SqlException(SqlError("2BP01", "cannot drop table " + name.name + " because other objects depend on it", 0,
-                                  "constraint " + ref.table->foreign_keys[ref.index].name + " on table " +
-                                      ref.table->name + " depends on table " + name.name,
-                                  "Use DROP ... CASCADE to drop the dependent objects too."));
+      const std::string& constraint = ref.table->foreign_keys[ref.index].name;
+      if (!s.cascade) {
+        throw SqlException(SqlError("2BP01", "cannot drop table " + name.name + " because other objects depend on it", 0,
+                                    "constraint " + constraint + " on table " + ref.table->name + " depends on table " +
+                                        name.name,
+                                    "Use DROP ... CASCADE to drop the dependent objects too."));
+      }
+      sink.Notice(SqlError("00000", "drop cascades to constraint " + constraint + " on table " + ref.table->name, 0, {},
+                           {}, "NOTICE"));
+      auto child = std::find_if(children.begin(), children.end(), [&](const auto& c) { return c.oid == ref.table->oid; });
+      if (child == children.end()) child = children.insert(children.end(), *ref.table);
+      std::erase_if(child->foreign_keys, [&](const auto& fk) { return fk.name == constraint; });
     }
+    for (const auto& child : children) Check(catalog.UpdateTable(child));
+    if (!children.empty()) referencing_.clear();
+    DropDependentViews(catalog, (*table)->oid, "table " + name.name, s.cascade, sink);
     Check(catalog.DropTable(**table));
     if (!(*table)->foreign_keys.empty()) LinkForeignKeys(**table, catalog, false);
     dropped_tables_ = true;

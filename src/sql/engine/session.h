@@ -226,6 +226,10 @@ class Session {
   void RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink);
   void RunDropSchema(const ast::DropSchema& s, ResultSink& sink);
   void RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink);
+  // Views that read relation `oid` (named `what` in errors): 2BP01, or dropped
+  // (and theirs, recursively) with CASCADE.
+  void DropDependentViews(catalog::Catalog& catalog, uint32_t oid, const std::string& what, bool cascade,
+                          ResultSink& sink);
   void RunDropSequence(const ast::DropTable& s, ResultSink& sink);
   // Claims the index's name, fills it from the rows the transaction sees (23505 for
   // duplicates of a unique index) and adds it to `table` (the caller writes the descriptor).

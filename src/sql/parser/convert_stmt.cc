@@ -473,12 +473,16 @@ ast::Statement ConvertDrop(const PgQuery__DropStmt& s) {
     Unsupported("DROP of anything but tables, indexes, views, sequences and schemas");
   }
   if (s.concurrent) Unsupported("DROP INDEX CONCURRENTLY");
-  if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) Unsupported("DROP ... CASCADE");
+  if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE &&
+      (s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX || s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE)) {
+    Unsupported("DROP INDEX/SEQUENCE ... CASCADE");
+  }
   ast::DropTable out;
   out.if_exists = s.missing_ok;
   out.indexes = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX;
   out.views = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
   out.sequences = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE;
+  out.cascade = s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
   for (size_t i = 0; i < s.n_objects; ++i) {
     const auto& names = *s.objects[i]->list;
     ast::TableName t;

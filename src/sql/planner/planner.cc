@@ -111,6 +111,69 @@ std::optional<catalog::TableDesc> FindUserTable(catalog::Catalog& catalog, const
   return std::nullopt;
 }
 
+namespace {
+
+void CollectReadRelations(catalog::Catalog& catalog, const ast::Select& s, std::vector<uint32_t>& out);
+
+void CollectReadRelations(catalog::Catalog& catalog, const ast::Expr& e, std::vector<uint32_t>& out) {
+  if (e.subquery) CollectReadRelations(catalog, *e.subquery, out);
+  for (const auto& a : e.args) {
+    if (a) CollectReadRelations(catalog, *a, out);
+  }
+}
+
+void CollectReadRelations(catalog::Catalog& catalog, const ast::TableName& name, std::vector<uint32_t>& out) {
+  if (name.schema == "pg_catalog" || name.schema == "information_schema") return;
+  for (uint32_t schema : LookupSchemas(catalog, name)) {
+    auto table = catalog.FindTable(schema, name.name);
+    if (!table.ok()) ThrowStorageError(table.error());
+    auto view = catalog.FindView(schema, name.name);
+    if (!view.ok()) ThrowStorageError(view.error());
+    uint32_t oid = table->has_value() ? (*table)->oid : view->has_value() ? (*view)->oid : 0;
+    if (oid == 0) continue;
+    if (std::find(out.begin(), out.end(), oid) == out.end()) out.push_back(oid);
+    return;
+  }
+}
+
+void CollectReadRelations(catalog::Catalog& catalog, const ast::FromItem& f, std::vector<uint32_t>& out) {
+  if (f.IsJoin()) {
+    CollectReadRelations(catalog, *f.left, out);
+    CollectReadRelations(catalog, *f.right, out);
+    if (f.on) CollectReadRelations(catalog, *f.on, out);
+  } else if (f.subquery) {
+    CollectReadRelations(catalog, *f.subquery, out);
+  } else if (f.function) {
+    CollectReadRelations(catalog, *f.function, out);
+  } else {
+    CollectReadRelations(catalog, f.table, out);
+  }
+}
+
+void CollectReadRelations(catalog::Catalog& catalog, const ast::Select& s, std::vector<uint32_t>& out) {
+  if (s.set_left) CollectReadRelations(catalog, *s.set_left, out);
+  if (s.set_right) CollectReadRelations(catalog, *s.set_right, out);
+  if (s.from) CollectReadRelations(catalog, *s.from, out);
+  if (s.joins) CollectReadRelations(catalog, *s.joins, out);
+  for (const auto& t : s.targets) {
+    if (t.expr) CollectReadRelations(catalog, *t.expr, out);
+  }
+  for (const auto* e : {s.where.get(), s.having.get()}) {
+    if (e) CollectReadRelations(catalog, *e, out);
+  }
+  for (const auto& row : s.values) {
+    for (const auto& e : row) CollectReadRelations(catalog, *e, out);
+  }
+}
+
+}  // namespace
+
+std::vector<uint32_t> ReferencedRelations(catalog::Catalog& catalog, const ast::Select& s) {
+  std::vector<uint32_t> out;
+  CollectReadRelations(catalog, s, out);
+  return out;
+}
+
 catalog::TableDesc ResolveTable(catalog::Catalog& catalog, const ast::TableName& name) {
   if (((name.schema.empty() || name.schema == "pg_catalog") && FindSystemTable(name.name)) ||
       (name.schema == "information_schema" && FindInformationSchemaTable(name.name))) {

@@ -38,6 +38,9 @@ std::vector<uint32_t> LookupSchemas(catalog::Catalog& catalog, const ast::TableN
 uint32_t CreationSchema(catalog::Catalog& catalog, const ast::TableName& name);
 // The table `name` resolves to, or nullopt (views and missing names alike).
 std::optional<catalog::TableDesc> FindUserTable(catalog::Catalog& catalog, const ast::TableName& name);
+// The oids of the user tables and views a query reads (in FROM, joins, subqueries
+// and set operations), for the views that depend on them.
+std::vector<uint32_t> ReferencedRelations(catalog::Catalog& catalog, const ast::Select& s);
 
 struct ParamContext;
 struct OuterScope;
