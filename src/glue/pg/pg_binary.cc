@@ -192,6 +192,9 @@ void AppendBinary(const sql::Value& v, std::string& out) {
       return;
     case TypeId::kJsonb: out.push_back(1), out += v.s; return;  // version 1, then the text
     case TypeId::kArray: AppendArray(v, out); return;
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace: PutBig<uint32_t>(out, static_cast<uint32_t>(sql::RegOid(v.s))); return;  // the oid
     default: out += v.s; return;
   }
 }
@@ -254,6 +257,13 @@ sql::Value DecodeBinary(std::string_view in, const sql::LogicalType& type) {
       if (in.empty() || in[0] != 1) BadBinary(type);
       return sql::CastValue(Value::String(sql::Type(TypeId::kUnknown), std::string(in.substr(1))), type, false);
     case TypeId::kArray: return DecodeArray(in, type);
+    case TypeId::kRegclass:
+    case TypeId::kRegtype:
+    case TypeId::kRegnamespace: {  // an oid; it prints as its number (names need the catalog)
+      need(4);
+      auto oid = GetBig<uint32_t>(in);
+      return sql::MakeRegValue(type.id, oid, std::to_string(oid));
+    }
     default: return sql::CastValue(Value::String(sql::Type(TypeId::kUnknown), std::string(in)), type, false);
   }
 }

@@ -279,21 +279,7 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
 void Session::AddConstraint(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action) {
   const ast::CreateTable& c = *action.constraint;
   if (!c.unique_keys.empty()) {  // a unique index, named <table>_<columns>_key
-    const ast::UniqueKey& key = c.unique_keys[0];
-    catalog::IndexDesc index;
-    index.unique = true;
-    std::string default_name = table.name;
-    for (const auto& name : key.columns) {
-      int column = table.FindColumn(name);
-      if (column < 0) Throw("42703", "column \"" + name + "\" named in key does not exist", key.location);
-      if (table.columns[static_cast<size_t>(column)].type.id == TypeId::kNumeric) {
-        Throw("0A000", "UNIQUE on numeric columns is not supported yet", key.location);
-      }
-      index.columns.push_back(column);
-      default_name += "_" + name;
-    }
-    index.name = key.name.empty() ? default_name + "_key" : key.name;
-    BuildIndex(catalog, table, std::move(index), false);
+    BuildIndex(catalog, table, UniqueIndexFor(table, c.unique_keys[0]), false);
     return;
   }
   if (!c.checks.empty()) {
@@ -372,6 +358,18 @@ void Session::DropConstraint(catalog::Catalog& catalog, catalog::TableDesc& tabl
   auto index = std::find_if(table.indexes.begin(), table.indexes.end(),
                             [&](const auto& i) { return i.name == name && i.unique; });
   if (index != table.indexes.end()) {
+    for (const auto& ref : ReferencingKeys(table)) {  // a foreign key needs a unique key on its columns
+      const auto& fk = ref.table->foreign_keys[ref.index];
+      std::vector<int> a = fk.ref_columns, b = index->columns;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      if (a == b) {
+        throw SqlException(SqlError("2BP01", "cannot drop constraint " + name + " on table " + table.name +
+                                                 " because other objects depend on it", 0,
+                                    "constraint " + fk.name + " on table " + ref.table->name + " depends on index " + name,
+                                    "Use DROP ... CASCADE to drop the dependent objects too."));
+      }
+    }
     Check(catalog.QueueGarbage(index->relfilenode));
     Check(catalog.ReleaseIndexName(index->name));
     table.indexes.erase(index);
@@ -441,6 +439,7 @@ void Session::DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, c
   }
   catalog::TableDesc next = table;
   next.columns.erase(next.columns.begin() + dropped);
+  remap(next.primary_key);
   LinkForeignKeys(table, catalog, false);
   std::erase_if(next.foreign_keys, [&](const auto& fk) { return uses(fk.columns) || (fk.ref_table == table.oid && uses(fk.ref_columns)); });
   for (auto& fk : next.foreign_keys) {
@@ -528,6 +527,9 @@ void Session::DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, c
 
 void Session::RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
+  if (s.start < 1) {  // the default MINVALUE is 1
+    Throw("22023", "START value (" + std::to_string(s.start) + ") cannot be less than MINVALUE (1)");
+  }
   catalog::SequenceDesc seq{0, CreationSchema(catalog, s.name), s.name.name, 0};
   if (describe_only_) return;
   seq.oid = db_.NextOid();
@@ -644,6 +646,7 @@ void Session::RunDropSchema(const ast::DropSchema& s, ResultSink& sink) {
     }
     NestedSink nested(sink);
     drop_views.cascade = drop_tables.cascade = true;
+    drop_views.if_exists = true;  // a view may already have gone with another one it depends on
     if (!drop_views.tables.empty()) RunDropView(drop_views, nested);
     if (!drop_tables.tables.empty()) RunDropTable(drop_tables, nested);
     if (describe_only_) return;

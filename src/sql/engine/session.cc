@@ -37,7 +37,8 @@ int64_t TakeBlock(storage::Engine& engine, const std::string& key, int64_t first
     start = *v;
   }
   storage::WriteBatch batch(engine);
-  batch.Put(storage::ColumnFamily::kMeta, key, storage::KeyEncoder().AddInt(start + block).Release());
+  int64_t end = start > INT64_MAX - block ? INT64_MAX : start + block;  // a counter stops at the top
+  batch.Put(storage::ColumnFamily::kMeta, key, storage::KeyEncoder().AddInt(end).Release());
   Check(engine.Write(batch));
   return start;
 }
@@ -68,9 +69,11 @@ int64_t Database::NextSequenceValue(uint32_t oid) {
   std::lock_guard lock(mutex_);
   auto& [next, limit] = sequences_[oid];
   if (next >= limit) {
-    next = TakeBlock(engine_, catalog::SequenceValueKey(oid), 1, kSequenceBlock);
-    limit = next + kSequenceBlock;
+    int64_t start = TakeBlock(engine_, catalog::SequenceValueKey(oid), 1, kSequenceBlock);
+    next = start;
+    limit = start > INT64_MAX - kSequenceBlock ? INT64_MAX : start + kSequenceBlock;
   }
+  if (next == INT64_MAX) Throw("2200H", "nextval: reached maximum value of sequence");
   return next++;
 }
 
@@ -87,6 +90,18 @@ Status Database::Open() { return catalog::SweepGarbage(engine_); }
 Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std::string, std::string>>& startup)
     : db_(db), info_(std::move(info)) {
   info_.setting = [this](std::string_view name) { return settings_.Get(name); };
+  info_.schemas = [this] {
+    catalog::Catalog catalog = Catalog();
+    auto all = catalog.ListSchemas();
+    if (!all.ok()) ThrowStorageError(all.error());
+    std::vector<std::string> names;
+    for (uint32_t oid : catalog.search_path()) {
+      for (const auto& schema : *all) {
+        if (schema.oid == oid) names.push_back(schema.name);
+      }
+    }
+    return names;
+  };
   info_.nextval = [this](std::string_view name) {
     uint32_t oid = ResolveSequence(name);
     return currvals_[oid] = db_.NextSequenceValue(oid);
@@ -218,6 +233,23 @@ void Session::ClosePortalPlans() {
       portal.closed = true;
     }
   }
+}
+
+catalog::IndexDesc Session::UniqueIndexFor(const catalog::TableDesc& desc, const ast::UniqueKey& key) {
+  catalog::IndexDesc index;
+  index.unique = true;
+  std::string default_name = desc.name;
+  for (const auto& name : key.columns) {
+    int c = desc.FindColumn(name);
+    if (c < 0) Throw("42703", "column \"" + name + "\" named in key does not exist", key.location);
+    if (desc.columns[static_cast<size_t>(c)].type.id == TypeId::kNumeric) {
+      Throw("0A000", "UNIQUE on numeric columns is not supported yet", key.location);
+    }
+    index.columns.push_back(c);
+    default_name += "_" + name;
+  }
+  index.name = key.name.empty() ? default_name + "_key" : key.name;
+  return index;
 }
 
 std::string Session::CheckConstraintName(const catalog::TableDesc& desc, const ast::CheckDef& c) {
@@ -844,19 +876,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
   }
   // UNIQUE constraints are unique indexes (empty: nothing to backfill).
   for (const auto& key : s.unique_keys) {
-    catalog::IndexDesc index;
-    index.unique = true;
-    std::string default_name = desc.name;
-    for (const auto& name : key.columns) {
-      int c = desc.FindColumn(name);
-      if (c < 0) Throw("42703", "column \"" + name + "\" named in key does not exist", key.location);
-      if (desc.columns[static_cast<size_t>(c)].type.id == TypeId::kNumeric) {
-        Throw("0A000", "UNIQUE on numeric columns is not supported yet", key.location);
-      }
-      index.columns.push_back(c);
-      default_name += "_" + name;
-    }
-    index.name = key.name.empty() ? default_name + "_key" : key.name;
+    catalog::IndexDesc index = UniqueIndexFor(desc, key);
     index.oid = index.relfilenode = db_.NextOid();
     auto claimed = catalog.ClaimIndexName(index.name, desc.oid);
     if (!claimed.ok()) {
@@ -935,11 +955,19 @@ void Session::RunDropTable(const ast::DropTable& s, ResultSink& sink) {
       sink.Notice(SqlError("00000", "drop cascades to constraint " + constraint + " on table " + ref.table->name, 0, {},
                            {}, "NOTICE"));
       auto child = std::find_if(children.begin(), children.end(), [&](const auto& c) { return c.oid == ref.table->oid; });
-      if (child == children.end()) child = children.insert(children.end(), *ref.table);
+      if (child == children.end()) {  // read through the catalog: earlier tables of this statement may have changed it
+        auto fresh = catalog.FindTableByOid(ref.table->oid);
+        if (!fresh.ok()) ThrowStorageError(fresh.error());
+        if (!fresh->has_value()) continue;
+        child = children.insert(children.end(), std::move(**fresh));
+      }
       std::erase_if(child->foreign_keys, [&](const auto& fk) { return fk.name == constraint; });
     }
     for (const auto& child : children) Check(catalog.UpdateTable(child));
-    if (!children.empty()) referencing_.clear();
+    if (!children.empty()) {
+      referencing_.clear();
+      fk_tables_.clear();
+    }
     DropDependentViews(catalog, (*table)->oid, "table " + name.name, s.cascade, sink);
     Check(catalog.DropTable(**table));
     if (!(*table)->foreign_keys.empty()) LinkForeignKeys(**table, catalog, false);

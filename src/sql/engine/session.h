@@ -212,6 +212,8 @@ class Session {
   void BindForeignKeys(const ast::CreateTable& s, catalog::TableDesc& desc, catalog::Catalog& catalog);
   // Binds a CHECK against `desc` (42703, 42804, 42803) and names it as PostgreSQL does.
   std::string CheckConstraintName(const catalog::TableDesc& desc, const ast::CheckDef& c);
+  // The unique index a UNIQUE constraint makes (named <table>_<columns>_key unless named).
+  static catalog::IndexDesc UniqueIndexFor(const catalog::TableDesc& desc, const ast::UniqueKey& key);
   std::vector<uint32_t> SearchPath(catalog::Catalog& catalog);
   catalog::ColumnDesc& ColumnOf(catalog::TableDesc& table, const std::string& name);  // 42703
   // Binds a DEFAULT for `column`: a constant is stored as text, anything that calls

@@ -7,8 +7,7 @@
 #include <unordered_map>
 
 #include "sql/exec/operators.h"
-#include "sql/types/datetime.h"
-#include "sql/types/json.h"
+#include "sql/exec/row_codec.h"
 
 namespace orbit::sql::exec {
 namespace {
@@ -35,19 +34,10 @@ bool EncodeKey(const std::vector<Vector>& keys, size_t row, std::string& out) {
       case PhysicalType::kString: {
         std::string_view s = k.String(row);
         std::string canonical;
-        if (k.type().id == TypeId::kInterval) {  // equal spans: '1 day' = '24 hours'
-          canonical = IntervalKey(DecodeInterval(s));
+        TypeId t = k.type().id;
+        if (t == TypeId::kNumeric || t == TypeId::kInterval || t == TypeId::kJsonb || t == TypeId::kArray) {
+          canonical = EqualityKey(k.Get(row));  // 1.50 = 1.5, '1 day' = '24 hours', jsonb 1.0 = 1, arrays of those
           s = canonical;
-        } else if (k.type().id == TypeId::kJsonb) {
-          canonical = JsonbEqualityKey(s);
-          s = canonical;
-        } else if (k.type().id == TypeId::kNumeric) {
-          // 1.50 = 1.5: drop trailing fraction zeros (and a bare point); -0 = 0.
-          if (s.find('.') != std::string_view::npos) {
-            while (s.back() == '0') s.remove_suffix(1);
-            if (s.back() == '.') s.remove_suffix(1);
-          }
-          if (s == "-0") s = "0";
         }
         uint32_t n = static_cast<uint32_t>(s.size());
         out.append(reinterpret_cast<const char*>(&n), sizeof n);

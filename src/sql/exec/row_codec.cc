@@ -1,5 +1,6 @@
 #include "sql/exec/row_codec.h"
 
+#include "sql/types/array.h"
 #include "sql/types/datetime.h"
 #include "sql/types/json.h"
 
@@ -159,27 +160,50 @@ std::string EncodeRow(const std::vector<Value>& row) {
   return out;
 }
 
+namespace {
+
+// Rewrites a non-NULL value so that values SQL `=` calls equal become identical:
+// 1.50 and 1.5, 'a ' and 'a' in char(n), '1 day' and '24 hours', jsonb 1.0 and 1,
+// -0 and 0, and arrays element by element.
+void MakeCanonical(Value& v) {
+  if (v.null) return;
+  if (v.type.id == TypeId::kNumeric && v.s != "NaN") {
+    if (v.s.find('.') != std::string::npos) {
+      while (v.s.back() == '0') v.s.pop_back();
+      if (v.s.back() == '.') v.s.pop_back();
+    }
+    if (v.s == "-0") v.s = "0";
+  } else if (v.type.id == TypeId::kBpchar) {
+    while (!v.s.empty() && v.s.back() == ' ') v.s.pop_back();
+  } else if (v.type.id == TypeId::kInterval) {
+    v.s = IntervalKey(DecodeInterval(v.s));
+  } else if (v.type.id == TypeId::kJsonb) {
+    v.s = JsonbEqualityKey(v.s);
+  } else if (v.type.id == TypeId::kArray) {
+    std::vector<Value> elements = ArrayElements(v);
+    std::string key;
+    for (auto& e : elements) {
+      MakeCanonical(e);
+      key += EncodeRow({e});  // self-delimiting, so element boundaries stay distinct
+    }
+    v.s = key;
+  } else if (Physical(v.type.id) == PhysicalType::kDouble) {
+    if (v.f == 0) v.f = 0;  // -0 groups with 0
+    if (std::isnan(v.f)) v.f = std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+}  // namespace
+
+std::string EqualityKey(const Value& v) {
+  Value canonical = v;
+  MakeCanonical(canonical);
+  return canonical.s;
+}
+
 std::string GroupKey(const std::vector<Value>& row) {
   std::vector<Value> canonical = row;
-  for (auto& v : canonical) {
-    if (v.null) continue;
-    if (v.type.id == TypeId::kNumeric && v.s != "NaN") {
-      if (v.s.find('.') != std::string::npos) {
-        while (v.s.back() == '0') v.s.pop_back();
-        if (v.s.back() == '.') v.s.pop_back();
-      }
-      if (v.s == "-0") v.s = "0";
-    } else if (v.type.id == TypeId::kBpchar) {
-      while (!v.s.empty() && v.s.back() == ' ') v.s.pop_back();
-    } else if (v.type.id == TypeId::kInterval) {
-      v.s = IntervalKey(DecodeInterval(v.s));
-    } else if (v.type.id == TypeId::kJsonb) {
-      v.s = JsonbEqualityKey(v.s);
-    } else if (Physical(v.type.id) == PhysicalType::kDouble) {
-      if (v.f == 0) v.f = 0;  // -0 groups with 0
-      if (std::isnan(v.f)) v.f = std::numeric_limits<double>::quiet_NaN();
-    }
-  }
+  for (auto& v : canonical) MakeCanonical(v);
   return EncodeRow(canonical);
 }
 

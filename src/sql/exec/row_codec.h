@@ -35,8 +35,12 @@ std::string EncodeIndexPrefix(const catalog::IndexDesc& index, const std::vector
 // The row key an index entry points at; nullopt for a malformed entry.
 std::optional<std::string> IndexEntryRowKey(const catalog::IndexDesc& index, std::string_view key,
                                             std::string_view value);
+// A string-slot value's canonical bytes for equality (numeric, char(n), interval,
+// jsonb, arrays: see GroupKey); other values' slots as they are.
+std::string EqualityKey(const Value& v);
 // A hash key for GROUP BY and DISTINCT: equal for values SQL calls equal
-// (numeric 1.0 and 1.00, float -0 and 0, every NaN), unlike EncodeRow.
+// (numeric 1.0 and 1.00, float -0 and 0, every NaN, '1 day' and '24 hours',
+// jsonb 1.0 and 1, arrays of those), unlike EncodeRow.
 std::string GroupKey(const std::vector<Value>& row);
 
 // Decodes a stored row into row `index` of the table's columns in `out`

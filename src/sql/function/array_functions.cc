@@ -59,8 +59,13 @@ void RegisterArrayFunctions(FunctionRegistry& r) {
              if (a[0].IsNull(i)) continue;
              const std::string& s = a[0].String(i);
              std::vector<Value> parts;
-             if (a[1].IsNull(i)) {  // NULL delimiter: one element per character
-               for (char ch : s) parts.push_back(Value::String(Type(T::kText), std::string(1, ch)));
+             if (a[1].IsNull(i)) {  // NULL delimiter: one element per character (UTF-8 code point)
+               for (size_t k = 0; k < s.size();) {
+                 size_t len = 1;
+                 while (k + len < s.size() && (static_cast<unsigned char>(s[k + len]) & 0xC0) == 0x80) ++len;
+                 parts.push_back(Value::String(Type(T::kText), s.substr(k, len)));
+                 k += len;
+               }
              } else if (!s.empty()) {
                const std::string& delim = a[1].String(i);
                if (delim.empty()) {

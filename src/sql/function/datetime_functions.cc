@@ -23,6 +23,15 @@ struct Civil {
   int64_t time;  // micros into the day
 };
 
+// A date's first microsecond (22008 when that is past the timestamp range).
+int64_t DateMicros(int64_t days) {
+  int64_t micros = 0;
+  if (__builtin_mul_overflow(days, kMicrosPerDay, &micros) || !TimestampInRange(micros)) {
+    Throw("22008", "date out of range for timestamp");
+  }
+  return micros;
+}
+
 Civil Breakdown(int64_t micros) {
   Civil c;
   c.days = FloorDiv(micros, kMicrosPerDay);
@@ -89,8 +98,18 @@ struct Part {
   int64_t micros;  // the exact value times 10^6 when scale > 0
 };
 
-Part TimestampPart(const std::string& field, int64_t micros, bool is_date) {
-  Civil c = Breakdown(micros);
+// `value`: microseconds since 2000-01-01, or days for a date (whose far years
+// would not fit in microseconds).
+Part TimestampPart(const std::string& field, int64_t value, bool is_date) {
+  Civil c;
+  if (is_date) {
+    c.days = value;
+    c.time = 0;
+    CivilFromDays(c.days + kPgEpochDays, c.year, c.month, c.day);
+  } else {
+    c = Breakdown(value);
+  }
+  int64_t micros = is_date ? 0 : value;
   auto whole = [](int64_t v) { return Part{static_cast<double>(v), 0, 0}; };
   int64_t secs_micros = c.time % kMicrosPerMinute;
   if (field == "year") return whole(c.year > 0 ? c.year : c.year - 1);
@@ -109,8 +128,8 @@ Part TimestampPart(const std::string& field, int64_t micros, bool is_date) {
   if (field == "century") return whole(c.year > 0 ? (c.year + 99) / 100 : -((99 - (c.year - 1)) / 100));
   if (field == "millennium") return whole(c.year > 0 ? (c.year + 999) / 1000 : -((999 - (c.year - 1)) / 1000));
   if (field == "epoch") {
-    int64_t unix_micros = micros + kPgEpochDays * kMicrosPerDay;
-    if (is_date) return whole(unix_micros / kMicrosPerSecond);
+    if (is_date) return whole((c.days + kPgEpochDays) * 86400);
+    int64_t unix_micros = micros + kPgEpochDays * kMicrosPerDay;  // timestamps end before this overflows
     return Part{static_cast<double>(unix_micros) / 1e6, 6, unix_micros};
   }
   if (is_date) BadUnit(field, "date");
@@ -139,9 +158,11 @@ Part IntervalPart(const std::string& field, const Interval& v) {
   if (field == "microseconds") return whole(secs_micros);
   if (field == "epoch") {
     // A year is 365.25 days and a month 30 days here, as in PostgreSQL.
-    int64_t micros = v.months / 12 * 36525 * kMicrosPerDay / 100 + v.months % 12 * 30 * kMicrosPerDay +
-                     static_cast<int64_t>(v.days) * kMicrosPerDay + v.micros;
-    return Part{static_cast<double>(micros) / 1e6, 6, micros};
+    __int128 micros = static_cast<__int128>(v.months / 12) * 36525 * kMicrosPerDay / 100 +
+                      static_cast<__int128>(v.months % 12) * 30 * kMicrosPerDay +
+                      static_cast<__int128>(v.days) * kMicrosPerDay + v.micros;
+    if (micros > INT64_MAX || micros < INT64_MIN) Throw("22003", "interval epoch out of range");
+    return Part{static_cast<double>(micros) / 1e6, 6, static_cast<int64_t>(micros)};
   }
   BadUnit(field, "interval");
 }
@@ -164,8 +185,7 @@ std::string Field(const Vector& v, size_t i) { return AsciiLower(v.String(i)); }
 void AddPartFunctions(FunctionRegistry& r) {
   auto for_timestamp = [](bool numeric, bool is_date) {
     return Strict([numeric, is_date](const std::vector<Vector>& a, size_t i, Vector& out) {
-      int64_t micros = is_date ? a[1].Int(i) * kMicrosPerDay : a[1].Int(i);
-      Part p = TimestampPart(Field(a[0], i), micros, is_date);
+      Part p = TimestampPart(Field(a[0], i), a[1].Int(i), is_date);
       if (numeric) out.String(i) = PartNumeric(p);
       else out.Double(i) = p.value;
     });
@@ -202,7 +222,7 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
     return Strict([subtract, interval_first](const std::vector<Vector>& a, size_t i, Vector& out) {
       const Vector& ts = a[interval_first ? 1 : 0];
       Interval v = IntervalAt(a[interval_first ? 0 : 1], i);
-      int64_t base = ts.type().id == T::kDate ? ts.Int(i) * kMicrosPerDay : ts.Int(i);
+      int64_t base = ts.type().id == T::kDate ? DateMicros(ts.Int(i)) : ts.Int(i);
       if (subtract) v = IntervalNegate(v, -1);
       out.Int(i) = TimestampPlusInterval(base, v, -1);
     });
@@ -230,7 +250,7 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
            out.Int(i) = IntArith('-', a[0].Int(i), a[1].Int(i), T::kInt4);
          })});
   r.Add({"op:+", {T::kDate, T::kTime}, T::kTimestamp, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           out.Int(i) = a[0].Int(i) * kMicrosPerDay + a[1].Int(i);
+           out.Int(i) = DateMicros(a[0].Int(i)) + a[1].Int(i);
          })});
   for (T ts : {T::kTimestamp, T::kTimestampTz}) {
     r.Add({"op:-", {ts, ts}, T::kInterval, Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {

@@ -810,24 +810,34 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
     no_args();
     return text(info.database);
   }
-  if (name == "current_schema") {
+  // The search path's schemas that exist (public when there is no session).
+  auto search_path = [&] { return info.schemas ? info.schemas() : std::vector<std::string>{"public"}; };
+  if (name == "current_schema") {  // the first of them; NULL when there is none
     no_args();
-    return text("public");
+    std::vector<std::string> path = search_path();
+    if (path.empty()) return exec::MakeConst(Value::Null(Type(TypeId::kText)), e.location);
+    return text(path[0]);
   }
-  if (name == "current_schemas") {  // the search path: pg_catalog (implicit) then public
+  if (name == "current_schemas") {  // with `true`, pg_catalog (searched implicitly) first
     if (e.args.size() != 1) Throw("42883", "function current_schemas takes one boolean argument", e.location);
     BoundExprPtr implicit = Coerce(BindChild(*e.args[0]), Type(TypeId::kBool), e.location);
     auto out = Node(BoundKind::kFunction, ArrayOf(TypeId::kText), e.location);
     out->op = name;
     out->args.push_back(std::move(implicit));
-    out->kernel = [](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
+    std::vector<Value> explicit_names, all_names = {Value::String(Type(TypeId::kText), "pg_catalog")};
+    for (const auto& schema : search_path()) {
+      explicit_names.push_back(Value::String(Type(TypeId::kText), schema));
+      all_names.push_back(explicit_names.back());
+    }
+    std::string with_catalog = FormatArray(all_names), without = FormatArray(explicit_names);
+    out->kernel = [with_catalog, without](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
       for (size_t i = 0; i < n; ++i) {
         if (args[0].IsNull(i)) {
           result.SetNull(i);
           continue;
         }
         result.SetNull(i, false);
-        result.String(i) = args[0].Int(i) ? "{pg_catalog,public}" : "{public}";
+        result.String(i) = args[0].Int(i) ? with_catalog : without;
       }
     };
     return out;

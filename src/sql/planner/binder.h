@@ -29,6 +29,7 @@ struct SessionInfo {
   std::string database = "postgres";
   int32_t pid = 0;
   std::function<std::string(std::string_view)> setting;  // current_setting(); throws 42704
+  std::function<std::vector<std::string>()> schemas;     // the search path's existing schemas, in order
   std::function<int64_t()> now;  // the transaction's start: now(), CURRENT_TIMESTAMP
   // Sequence functions by (possibly schema-qualified) name; they throw SqlException.
   std::function<int64_t(std::string_view)> nextval;

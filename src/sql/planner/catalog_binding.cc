@@ -44,7 +44,12 @@ Value RegFromOid(catalog::Catalog& catalog, TypeId type, int64_t oid) {
 
 // The reg* value for a name (or a numeral): 42P01 / 42704 / 3F000 when nothing has it.
 Value RegFromName(catalog::Catalog& catalog, TypeId type, std::string_view text, int location) {
-  if (IsNumeral(text)) return RegFromOid(catalog, type, std::stoll(std::string(text)));
+  if (IsNumeral(text)) {
+    if (text.size() > 10 || std::stoll(std::string(text)) > UINT32_MAX) {
+      Throw("22003", "value \"" + std::string(text) + "\" is out of range for type oid", location);
+    }
+    return RegFromOid(catalog, type, std::stoll(std::string(text)));
+  }
   std::string name = AsciiLower(text);
   if (type == TypeId::kRegclass) {
     auto oid = RelationOid(catalog, name);
@@ -92,6 +97,17 @@ void CheckPrivileges(const std::string& kind, const std::string& list, int locat
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
+}
+
+// A boolean function node over its (already coerced) arguments.
+BoundExprPtr BoolFunction(const std::string& name, int location, exec::ScalarKernel kernel) {
+  auto out = std::make_unique<BoundExpr>();
+  out->kind = BoundKind::kFunction;
+  out->type = Type(TypeId::kBool);
+  out->location = location;
+  out->op = name;
+  out->kernel = std::move(kernel);
+  return out;
 }
 
 }  // namespace
@@ -188,28 +204,18 @@ BoundExprPtr Binder::BindCatalogFunction(const std::string& name, std::vector<Bo
   if (!indexdef && !constraintdef && !publishable && !visible) return nullptr;
   std::shared_ptr<catalog::Catalog> catalog = CatalogFor(scope_.plan, name, location);
   if (visible) {  // in pg_catalog or on the search path (NULL for an oid that names nothing)
-    auto out = std::make_unique<BoundExpr>();
-    out->kind = BoundKind::kFunction;
-    out->type = Type(TypeId::kBool);
-    out->location = location;
-    out->op = name;
-    out->kernel = [catalog](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
+    auto out = BoolFunction(name, location, [catalog](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
       for (size_t i = 0; i < n; ++i) {
         result.SetNull(i);
         if (a[0].IsNull(i)) continue;
         if (RelationSchemaAndName(*catalog, a[0].Int(i))) result.Set(i, Value::Bool(RelationVisible(*catalog, a[0].Int(i))));
       }
-    };
+    });
     out->args.push_back(Coerce(std::move(args[0]), Type(TypeId::kInt8), location));
     return out;
   }
   if (publishable) {  // ordinary tables are; views, indexes and catalogs are not
-    auto out = std::make_unique<BoundExpr>();
-    out->kind = BoundKind::kFunction;
-    out->type = Type(TypeId::kBool);
-    out->location = location;
-    out->op = name;
-    out->kernel = [catalog](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
+    auto out = BoolFunction(name, location, [catalog](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
       for (size_t i = 0; i < n; ++i) {
         result.SetNull(i);
         if (a[0].IsNull(i) || a[0].Int(i) < catalog::kFirstNormalOid || a[0].Int(i) > UINT32_MAX) continue;
@@ -218,7 +224,7 @@ BoundExprPtr Binder::BindCatalogFunction(const std::string& name, std::vector<Bo
         if (table->has_value()) result.Set(i, Value::Bool(true));
         else if (RelationName(*catalog, a[0].Int(i))) result.Set(i, Value::Bool(false));
       }
-    };
+    });
     out->args.push_back(Coerce(std::move(args[0]), Type(TypeId::kInt8), location));
     return out;
   }

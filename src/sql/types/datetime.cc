@@ -47,15 +47,20 @@ void AppendSeconds(std::string& out, int64_t secs, int64_t frac) {
   }
 }
 
+// Reads between min_digits and max_digits decimal digits at s[i...] into `out`; advances i.
+bool ReadDigits(std::string_view s, size_t& i, size_t min_digits, size_t max_digits, int64_t& out) {
+  size_t start = i;
+  out = 0;
+  while (i < s.size() && i - start < max_digits && std::isdigit(static_cast<unsigned char>(s[i]))) {
+    out = out * 10 + (s[i++] - '0');
+  }
+  return i - start >= min_digits;
+}
+
 // Parses "HH:MM[:SS[.ffffff]]" at s[i...]; advances i. False when it does not match.
 bool ParseClock(std::string_view s, size_t& i, int64_t& h, int64_t& mi, int64_t& sec, int64_t& micros) {
   auto number = [&](size_t min_digits, size_t max_digits, int64_t& out) {
-    size_t start = i;
-    out = 0;
-    while (i < s.size() && i - start < max_digits && std::isdigit(static_cast<unsigned char>(s[i]))) {
-      out = out * 10 + (s[i++] - '0');
-    }
-    return i - start >= min_digits;
+    return ReadDigits(s, i, min_digits, max_digits, out);
   };
   h = mi = sec = micros = 0;
   if (!number(1, 9, h) || i >= s.size() || s[i] != ':') return false;
@@ -161,12 +166,7 @@ int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
   }
   size_t i = 0;
   auto number = [&](size_t min_digits, size_t max_digits, int64_t& out) {
-    size_t start = i;
-    out = 0;
-    while (i < s.size() && i - start < max_digits && std::isdigit(static_cast<unsigned char>(s[i]))) {
-      out = out * 10 + (s[i++] - '0');
-    }
-    return i - start >= min_digits;
+    return ReadDigits(s, i, min_digits, max_digits, out);
   };
   auto expect = [&](char c) {
     if (i < s.size() && s[i] == c) {
@@ -218,10 +218,12 @@ int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
     if (!DateInRange(days)) Throw("22008", "date out of range: \"" + std::string(text) + "\"", location);
     return days;
   }
-  int64_t total = days * kMicrosPerDay + ((h * 60 + mi) * 60 + sec) * kMicrosPerSecond + micros;
+  __int128 total = static_cast<__int128>(days) * kMicrosPerDay + ((h * 60 + mi) * 60 + sec) * kMicrosPerSecond + micros;
   if (id == TypeId::kTimestampTz) total -= offset_minutes * kMicrosPerMinute;  // to UTC
-  if (!TimestampInRange(total)) Throw("22008", "timestamp out of range: \"" + std::string(text) + "\"", location);
-  return total;
+  if (total < INT64_MIN || total > INT64_MAX || !TimestampInRange(static_cast<int64_t>(total))) {
+    Throw("22008", "timestamp out of range: \"" + std::string(text) + "\"", location);
+  }
+  return static_cast<int64_t>(total);
 }
 
 int64_t ParseTime(std::string_view text, int location) {
@@ -414,7 +416,9 @@ int64_t TimestampPlusInterval(int64_t micros, const Interval& v, int location) {
     y = FloorDiv(month_index, 12);
     m = static_cast<unsigned>(month_index - y * 12 + 1);
     d = std::min(d, DaysInMonth(y, m));
-    micros = (DaysFromCivil(y, m, d) - kPgEpochDays) * kMicrosPerDay + time;
+    __int128 moved = static_cast<__int128>(DaysFromCivil(y, m, d) - kPgEpochDays) * kMicrosPerDay + time;
+    if (moved < INT64_MIN || moved > INT64_MAX) out_of_range();
+    micros = static_cast<int64_t>(moved);
   }
   int64_t shift = 0;
   if (__builtin_mul_overflow(static_cast<int64_t>(v.days), kMicrosPerDay, &shift) ||
@@ -426,10 +430,12 @@ int64_t TimestampPlusInterval(int64_t micros, const Interval& v, int location) {
 }
 
 Interval TimestampMinus(int64_t a, int64_t b) {
-  int64_t diff = a - b;
+  __int128 diff = static_cast<__int128>(a) - b;  // both in range: at most about 2^63.05
+  __int128 days = diff / kMicrosPerDay;
+  if (days > INT32_MAX || days < INT32_MIN) Throw("22008", "interval out of range");
   Interval v;
-  v.days = static_cast<int32_t>(diff / kMicrosPerDay);
-  v.micros = diff % kMicrosPerDay;
+  v.days = static_cast<int32_t>(days);
+  v.micros = static_cast<int64_t>(diff % kMicrosPerDay);
   return v;
 }
 
