@@ -26,6 +26,7 @@ nlohmann::json ToJson(const TableDesc& t) {
                        {"not_null", c.not_null}};
     if (c.default_text) col["default"] = *c.default_text;
     if (c.default_expr) col["default_expr"] = *c.default_expr;
+    if (c.owned_sequence != 0) col["owned_sequence"] = c.owned_sequence;
     if (c.missing_text) col["missing"] = *c.missing_text;
     if (c.default_sequence != 0) col["sequence"] = c.default_sequence;
     if (c.identity_always) col["identity_always"] = true;
@@ -76,6 +77,7 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
     col.not_null = c["not_null"].get<bool>();
     if (c.contains("default")) col.default_text = c["default"].get<std::string>();
     if (c.contains("default_expr")) col.default_expr = c["default_expr"].get<std::string>();
+    col.owned_sequence = c.value("owned_sequence", 0u);
     if (c.contains("missing")) col.missing_text = c["missing"].get<std::string>();
     col.default_sequence = c.value("sequence", 0u);
     col.identity_always = c.value("identity_always", false);
@@ -221,14 +223,10 @@ Status Catalog::DropTable(const TableDesc& table) {
   }
   // Sequences of SERIAL / IDENTITY columns belong to the table.
   for (const auto& c : table.columns) {
-    if (c.default_sequence == 0) continue;
-    auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(c.default_sequence));
-    if (!obj.ok()) return obj.error();
-    if (!obj->has_value()) continue;
-    auto j = nlohmann::json::parse(**obj, nullptr, false);
-    if (j.is_discarded()) return Error(ErrorCode::kCorruption, "unreadable sequence descriptor");
-    SequenceDesc seq{c.default_sequence, j.value("schema", kPublicNamespace), j.value("name", ""), table.oid};
-    if (auto s = DropSequence(seq); !s.ok()) return s;
+    for (uint32_t seq : {c.default_sequence, c.owned_sequence}) {
+      if (seq == 0) continue;
+      if (auto s = DropSequenceByOid(seq); !s.ok()) return s;
+    }
   }
   return txn_.Put(storage::ColumnFamily::kCatalog, GcKey(table.relfilenode), "");
 }
@@ -250,6 +248,15 @@ Status Catalog::UpdateTable(const TableDesc& table, std::string_view old_name) {
     }
   }
   return txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(table.oid), ToJson(table).dump());
+}
+
+Status Catalog::DropSequenceByOid(uint32_t oid) {
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(oid));
+  if (!obj.ok()) return obj.error();
+  if (!obj->has_value()) return Ok();
+  auto j = nlohmann::json::parse(**obj, nullptr, false);
+  if (j.is_discarded() || j.value("kind", "") != "sequence") return Error(ErrorCode::kCorruption, "unreadable sequence descriptor");
+  return DropSequence(SequenceDesc{oid, j.value("schema", kPublicNamespace), j.value("name", ""), j.value("owner", 0u)});
 }
 
 Status Catalog::CreateSequence(const SequenceDesc& seq) {

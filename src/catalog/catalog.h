@@ -45,6 +45,9 @@ struct ColumnDesc {
   // A default that is not a constant (now(), nextval('s'), ...): its SQL, bound and
   // evaluated for each row written; takes the place of default_text.
   std::optional<std::string> default_expr = std::nullopt;
+  // A SERIAL/IDENTITY sequence that is no longer the default (ALTER COLUMN SET/DROP
+  // DEFAULT) but still belongs to the column: it goes when the column or table does.
+  uint32_t owned_sequence = 0;
   bool identity_always = false;  // GENERATED ALWAYS AS IDENTITY: explicit values are refused
   bool identity = false;         // GENERATED ... AS IDENTITY (ALWAYS or BY DEFAULT), not SERIAL
 };
@@ -172,6 +175,8 @@ class Catalog {
   Status CreateSequence(const SequenceDesc& sequence);
   Result<std::optional<SequenceDesc>> FindSequence(uint32_t schema_oid, std::string_view name);
   Status DropSequence(const SequenceDesc& sequence);
+  // Drops the sequence with this oid if it exists (a column's SERIAL sequence).
+  Status DropSequenceByOid(uint32_t oid);
   // Roles (kAlreadyExists / kNotFound as the names say).
   Status CreateRole(const RoleDesc& role);
   Status UpdateRole(const RoleDesc& role);

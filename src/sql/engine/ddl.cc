@@ -141,6 +141,27 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
           Throw("42701", "column \"" + def.name + "\" of relation \"" + table.name + "\" already exists", def.location);
         }
         catalog::ColumnDesc column{def.name, def.type, def.not_null, std::nullopt, std::nullopt};
+        if (def.serial || def.identity) {
+          // A new sequence numbers the column; existing rows would each need a value (a rewrite).
+          auto it = Txn().ScanPrefix(storage::ColumnFamily::kRows, catalog::RowPrefix(table.relfilenode));
+          if (it->Valid()) {
+            Throw("0A000", "ADD COLUMN with SERIAL or IDENTITY on a table with rows is not supported yet", def.location);
+          }
+          if (def.default_value) {
+            Throw("42601", "multiple default values specified for column \"" + def.name + "\" of table \"" + table.name + "\"",
+                  def.location);
+          }
+          catalog::SequenceDesc seq{db_.NextOid(), table.schema_oid, table.name + "_" + def.name + "_seq", table.oid};
+          auto made = catalog.CreateSequence(seq);
+          if (!made.ok()) {
+            if (made.error().code() == ErrorCode::kAlreadyExists) Throw("42P07", "relation \"" + seq.name + "\" already exists");
+            ThrowStorageError(made.error());
+          }
+          column.default_sequence = seq.oid;
+          column.identity = def.identity != 0;
+          column.identity_always = def.identity == 'a';
+          column.not_null = true;
+        }
         if (def.default_value) {
           SetColumnDefault(column, *def.default_value, def.default_sql);
           column.missing_text = column.default_text;
@@ -175,7 +196,8 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
       case Kind::kAddConstraint: break;  // below, once the rows are where they will stay
       case Kind::kSetDefault: {
         catalog::ColumnDesc& column = ColumnOf(table, action.old_name);
-        column.default_sequence = 0;  // a SERIAL column's sequence stays, no longer its default
+        if (column.default_sequence != 0) column.owned_sequence = column.default_sequence;  // still the column's
+        column.default_sequence = 0;
         column.default_text.reset();
         column.default_expr.reset();
         if (action.default_value) SetColumnDefault(column, *action.default_value, action.default_sql);
@@ -438,6 +460,10 @@ void Session::DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, c
     if (changed) children.push_back(std::move(c));
   }
   catalog::TableDesc next = table;
+  for (uint32_t seq : {next.columns[static_cast<size_t>(dropped)].default_sequence,
+                       next.columns[static_cast<size_t>(dropped)].owned_sequence}) {
+    if (seq != 0) Check(catalog.DropSequenceByOid(seq));  // a SERIAL column's sequence goes with it
+  }
   next.columns.erase(next.columns.begin() + dropped);
   remap(next.primary_key);
   LinkForeignKeys(table, catalog, false);
