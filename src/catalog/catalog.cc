@@ -259,6 +259,19 @@ Status Catalog::DropSequenceByOid(uint32_t oid) {
   return DropSequence(SequenceDesc{oid, j.value("schema", kPublicNamespace), j.value("name", ""), j.value("owner", 0u)});
 }
 
+Result<std::vector<SequenceDesc>> Catalog::ListSequences() {
+  std::vector<SequenceDesc> out;
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("obj").Release());
+  for (; it->Valid(); it->Next()) {
+    if (it->value().find("\"kind\":\"sequence\"") == std::string_view::npos) continue;
+    auto j = nlohmann::json::parse(it->value(), nullptr, false);
+    if (j.is_discarded()) return Error(ErrorCode::kCorruption, "unreadable sequence descriptor");
+    out.push_back({j.value("oid", 0u), j.value("schema", kPublicNamespace), j.value("name", ""), j.value("owner", 0u)});
+  }
+  if (auto s = it->status(); !s.ok()) return s.error();
+  return out;
+}
+
 Status Catalog::CreateSequence(const SequenceDesc& seq) {
   auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(seq.schema_oid, seq.name));
   if (!existing.ok()) return existing.error();

@@ -177,6 +177,7 @@ class Catalog {
   Status DropSequence(const SequenceDesc& sequence);
   // Drops the sequence with this oid if it exists (a column's SERIAL sequence).
   Status DropSequenceByOid(uint32_t oid);
+  Result<std::vector<SequenceDesc>> ListSequences();
   // Roles (kAlreadyExists / kNotFound as the names say).
   Status CreateRole(const RoleDesc& role);
   Status UpdateRole(const RoleDesc& role);

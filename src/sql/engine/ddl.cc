@@ -663,9 +663,16 @@ void Session::RunDropSchema(const ast::DropSchema& s, ResultSink& sink) {
     for (const auto& v : *views) {
       if (v.schema_oid == oid) drop_views.tables.push_back({name, v.name, "", -1});
     }
-    if (!s.cascade && (!drop_tables.tables.empty() || !drop_views.tables.empty())) {
+    auto all_sequences = catalog.ListSequences();
+    if (!all_sequences.ok()) ThrowStorageError(all_sequences.error());
+    std::vector<catalog::SequenceDesc> sequences;  // stand-alone ones: SERIAL's go with their tables
+    for (const auto& seq : *all_sequences) {
+      if (seq.schema_oid == oid && seq.owner_table == 0) sequences.push_back(seq);
+    }
+    if (!s.cascade && (!drop_tables.tables.empty() || !drop_views.tables.empty() || !sequences.empty())) {
       std::string first = !drop_tables.tables.empty() ? "table " + name + "." + drop_tables.tables[0].name
-                                                      : "view " + name + "." + drop_views.tables[0].name;
+                          : !drop_views.tables.empty() ? "view " + name + "." + drop_views.tables[0].name
+                                                       : "sequence " + name + "." + sequences[0].name;
       throw SqlException(SqlError("2BP01", "cannot drop schema " + name + " because other objects depend on it", 0,
                                   first + " depends on schema " + name,
                                   "Use DROP ... CASCADE to drop the dependent objects too."));
@@ -675,6 +682,7 @@ void Session::RunDropSchema(const ast::DropSchema& s, ResultSink& sink) {
     drop_views.if_exists = true;  // a view may already have gone with another one it depends on
     if (!drop_views.tables.empty()) RunDropView(drop_views, nested);
     if (!drop_tables.tables.empty()) RunDropTable(drop_tables, nested);
+    for (const auto& seq : sequences) Check(catalog.DropSequence(seq));
     if (describe_only_) return;
     Check(catalog.DropSchema(**schema));
   }

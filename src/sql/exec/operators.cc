@@ -1,6 +1,7 @@
 #include "sql/exec/operators.h"
 
 #include "sql/types/array.h"
+#include "sql/types/datetime.h"
 
 #include "sql/exec/numeric.h"
 
@@ -351,6 +352,7 @@ class HashAggregate : public Operator {
     std::string text;  // string_agg so far
     std::vector<Value> items;  // array_agg so far (NULLs included)
     bool truth = false;        // bool_and / bool_or so far
+    Interval interval;         // sum / avg of intervals
     std::unordered_set<std::string> seen;  // DISTINCT: the values counted so far
   };
 
@@ -429,7 +431,9 @@ class HashAggregate : public Operator {
       case AggregateKind::kBoolOr: s.truth = s.count == 1 ? arg.Int(i) != 0 : s.truth || arg.Int(i) != 0; break;
       case AggregateKind::kSum:
       case AggregateKind::kAvg:
-        if (arg.physical() == PhysicalType::kInt64) s.isum += arg.Int(i);
+        if (arg.type().id == TypeId::kInterval) {
+          s.interval = IntervalPlus(s.interval, DecodeInterval(arg.String(i)), false, -1);
+        } else if (arg.physical() == PhysicalType::kInt64) s.isum += arg.Int(i);
         else if (arg.type().id == TypeId::kNumeric) s.nsum = s.nsum.empty() ? arg.String(i) : NumericArith('+', s.nsum, arg.String(i), -1);
         else s.fsum += arg.Double(i);
         break;
@@ -468,12 +472,16 @@ class HashAggregate : public Operator {
       case AggregateKind::kBoolOr: return s.count == 0 ? Value::Null(spec.result) : Value::Bool(s.truth);
       case AggregateKind::kSum:
         if (s.count == 0) return Value::Null(spec.result);
+        if (spec.result.id == TypeId::kInterval) return Value::String(spec.result, EncodeInterval(s.interval));
         if (spec.arg && spec.arg->type.id == TypeId::kNumeric) return Value::String(spec.result, s.nsum);
         if (spec.result.id == TypeId::kNumeric) return Value::String(spec.result, Int128ToString(s.isum));
         if (IsInteger(spec.result.id)) return Value::Int(spec.result.id, static_cast<int64_t>(s.isum));
         return Value::Float(spec.result.id, spec.result.id == TypeId::kFloat4 ? static_cast<float>(s.fsum) : s.fsum);
       case AggregateKind::kAvg:
         if (s.count == 0) return Value::Null(spec.result);
+        if (spec.result.id == TypeId::kInterval) {
+          return Value::String(spec.result, EncodeInterval(IntervalScale(s.interval, static_cast<double>(s.count), true, -1)));
+        }
         if (spec.arg && spec.arg->type.id == TypeId::kNumeric) {
           return Value::String(spec.result, NumericArith('/', s.nsum, std::to_string(s.count), -1));
         }
@@ -553,10 +561,12 @@ LogicalType AggregateResultType(AggregateKind kind, const LogicalType& arg, int 
       if (arg.id == TypeId::kInt8) return Type(TypeId::kNumeric);
       if (IsFloat(arg.id)) return arg;
       if (arg.id == TypeId::kNumeric) return Type(TypeId::kNumeric);
+      if (arg.id == TypeId::kInterval) return arg;
       break;
     case AggregateKind::kAvg:
       if (IsInteger(arg.id) || arg.id == TypeId::kNumeric) return Type(TypeId::kNumeric);
       if (IsFloat(arg.id)) return Type(TypeId::kFloat8);
+      if (arg.id == TypeId::kInterval) return arg;
       break;
   }
   Throw("42883", std::string(kind == AggregateKind::kSum ? "sum" : "avg") + " of type " + TypeDisplayName(arg) + " does not exist",
