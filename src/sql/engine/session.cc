@@ -494,7 +494,12 @@ bool IsRowDefault(const ast::Expr& e) {
 }  // namespace
 
 void Session::SetColumnDefault(catalog::ColumnDesc& column, const ast::Expr& value, const std::string& sql) {
-  Binder binder{Scope{nullptr, "", params_, {}}};
+  catalog::Catalog catalog = Catalog();
+  PlanContext plan{&Txn(), &catalog};  // for 'seq'::regclass and other catalog lookups
+  Scope scope;
+  scope.params = params_;
+  scope.plan = &plan;
+  Binder binder(scope);
   if (binder.ContainsAggregate(value)) Throw("42803", "aggregate functions are not allowed in DEFAULT expressions", value.location);
   exec::BoundExprPtr e = CoerceAssignment(binder.Bind(value, nullptr, "DEFAULT expressions"), column, value.location);
   column.default_text.reset();
@@ -518,7 +523,12 @@ Value Session::ColumnDefault(const catalog::ColumnDesc& column) {
       if (select == nullptr || select->targets.size() != 1) Throw("XX000", "unreadable column default");
       parsed = std::move(select->targets[0].expr);
     }
-    Binder binder{Scope{nullptr, "", params_, {}}};
+    catalog::Catalog catalog = Catalog();
+    PlanContext plan{&Txn(), &catalog};
+    Scope scope;
+    scope.params = params_;
+    scope.plan = &plan;
+    Binder binder(scope);
     exec::BoundExprPtr e = CoerceAssignment(binder.Bind(*parsed, nullptr, "DEFAULT expressions"), column, -1);
     return exec::EvaluateConstant(*e);
   }

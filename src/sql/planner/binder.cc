@@ -872,7 +872,9 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
     if (!info.nextval) Throw("0A000", "sequences are not available here", e.location);
     auto out = Node(BoundKind::kFunction, Type(TypeId::kInt8), e.location);
     out->op = name;
-    out->args.push_back(Coerce(BindChild(*e.args[0]), Type(TypeId::kText), e.location));
+    BoundExprPtr sequence = BindChild(*e.args[0]);  // a name, or 'name'::regclass (as pg_dump writes defaults)
+    if (IsRegType(sequence->type.id)) sequence = MakeCast(std::move(sequence), Type(TypeId::kText), true, e.location);
+    out->args.push_back(Coerce(std::move(sequence), Type(TypeId::kText), e.location));
     if (arity == 2) out->args.push_back(Coerce(BindChild(*e.args[1]), Type(TypeId::kInt8), e.location));
     const SessionInfo* session = &info;
     out->kernel = [session, name](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {

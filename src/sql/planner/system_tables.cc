@@ -83,6 +83,12 @@ std::vector<catalog::SchemaDesc> Schemas(catalog::Catalog& catalog) {
   return std::move(schemas).value();
 }
 
+std::vector<catalog::SequenceDesc> Sequences(catalog::Catalog& catalog) {
+  auto sequences = catalog.ListSequences();
+  if (!sequences.ok()) ThrowStorageError(sequences.error());
+  return std::move(sequences).value();
+}
+
 std::string SchemaName(catalog::Catalog& catalog, uint32_t oid) {
   for (const auto& schema : Schemas(catalog)) {
     if (schema.oid == oid) return schema.name;
@@ -153,6 +159,7 @@ Rows ClassRows(catalog::Catalog& catalog) {
   for (const auto& v : *views) {
     add(v.oid, v.name, v.schema_oid, 0, 0, false, "v", static_cast<int64_t>(v.columns.size()), 0, false);
   }
+  for (const auto& seq : Sequences(catalog)) add(seq.oid, seq.name, seq.schema_oid, 0, 0, false, "S", 3, 0, false);
   return rows;
 }
 
@@ -618,6 +625,9 @@ std::optional<std::pair<uint32_t, std::string>> RelationSchemaAndName(catalog::C
   for (const auto& v : *views) {
     if (v.oid == oid) return std::make_pair(v.schema_oid, v.name);
   }
+  for (const auto& seq : Sequences(catalog)) {
+    if (seq.oid == oid) return std::make_pair(seq.schema_oid, seq.name);
+  }
   return std::nullopt;
 }
 
@@ -662,8 +672,13 @@ std::optional<int64_t> RelationOid(catalog::Catalog& catalog, std::string_view n
   }
   auto views = catalog.ListViews();
   if (!views.ok()) ThrowStorageError(views.error());
-  for (const auto& v : *views) {
-    if (v.name == name) return v.oid;
+  for (uint32_t schema_oid : schemas) {
+    for (const auto& v : *views) {
+      if (v.name == name && v.schema_oid == schema_oid) return v.oid;
+    }
+    for (const auto& seq : Sequences(catalog)) {
+      if (seq.name == name && seq.schema_oid == schema_oid) return seq.oid;
+    }
   }
   return std::nullopt;
 }
