@@ -225,3 +225,9 @@ def test_binary_formats_of_uuid_interval_time_jsonb_and_arrays(wire):
     wire.send(parse(b"", b"SELECT $1::int4[]", (1007,)), bind(b"", b"", [b"\x00\x00"], (1,)), execute(), SYNC)
     replies = wire.until(b"Z")
     assert [error_code(body) for kind, body in replies if kind == b"E"] == ["22P03"]
+
+
+def test_binary_regclass_is_the_oid(wire):
+    wire.send(parse(b"", b"SELECT 'pg_class'::regclass, 'int4'::regtype"), bind(b"", b"", [], (), (1,)), execute(), SYNC)
+    [row] = data_rows(wire.until(b"Z"))
+    assert struct.unpack("!I", row[0])[0] == 1259 and struct.unpack("!I", row[1])[0] == 23
