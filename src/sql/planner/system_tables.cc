@@ -96,6 +96,15 @@ std::string SchemaName(catalog::Catalog& catalog, uint32_t oid) {
   return std::to_string(oid);
 }
 
+// A SERIAL column's default as PostgreSQL prints it: nextval('[schema.]t_c_seq'::regclass),
+// qualified when the search path would not find the sequence by its bare name.
+std::string SerialDefault(catalog::Catalog& catalog, const TableDesc& t, const catalog::ColumnDesc& c) {
+  std::string name = t.name + "_" + c.name + "_seq";
+  const auto& path = catalog.search_path();
+  if (std::find(path.begin(), path.end(), t.schema_oid) == path.end()) name = SchemaName(catalog, t.schema_oid) + "." + name;
+  return "nextval('" + name + "'::regclass)";
+}
+
 std::string Int2Vector(const std::vector<int>& columns) {  // int2vector text: "1 3"
   std::string out;
   for (int c : columns) out += (out.empty() ? "" : " ") + std::to_string(c + 1);
@@ -342,7 +351,7 @@ const std::vector<SystemTable>& Tables() {
            for (size_t i = 0; i < t.columns.size(); ++i) {
              const auto& c = t.columns[i];
              std::string sql;
-             if (c.default_sequence != 0 && !c.identity) sql = "nextval('" + t.name + "_" + c.name + "_seq'::regclass)";
+             if (c.default_sequence != 0 && !c.identity) sql = SerialDefault(catalog, t, c);
              else if (c.default_text || c.default_expr) sql = DefaultSql(c);
              else continue;
              rows.push_back(RowBuilder().Oid((t.oid | kAttrDefOidBit) + i).Oid(t.oid).Int2(static_cast<int64_t>(i + 1))
@@ -515,7 +524,7 @@ const std::vector<SystemTable>& InformationSchemaTables() {
              RowBuilder b;
              b.Name("postgres").Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name(c.name).Int4(static_cast<int64_t>(i + 1));
              if (c.default_sequence != 0 && !c.identity) {  // SERIAL: PostgreSQL's <table>_<column>_seq
-               b.Name("nextval('" + t.name + "_" + c.name + "_seq'::regclass)");
+               b.Name(SerialDefault(catalog, t, c));
              } else if (c.default_text || c.default_expr) {
                b.Name(DefaultSql(c));
              } else {

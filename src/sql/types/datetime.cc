@@ -65,10 +65,10 @@ bool ParseClock(std::string_view s, size_t& i, int64_t& h, int64_t& mi, int64_t&
   h = mi = sec = micros = 0;
   if (!number(1, 9, h) || i >= s.size() || s[i] != ':') return false;
   ++i;
-  if (!number(2, 2, mi)) return false;
+  if (!number(1, 2, mi)) return false;  // "1:2:3" reads as 01:02:03, as in PostgreSQL
   if (i < s.size() && s[i] == ':') {
     ++i;
-    if (!number(2, 2, sec)) return false;
+    if (!number(1, 2, sec)) return false;
     if (i < s.size() && s[i] == '.') {
       size_t start = ++i;
       while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
@@ -226,11 +226,41 @@ int64_t ParseDateTime(std::string_view text, TypeId id, int location) {
   return static_cast<int64_t>(total);
 }
 
+// time input: [date ]HH:MM[:SS[.f]][ AM|PM][ zone]. A leading date and a zone
+// (time without time zone ignores it) are accepted as PostgreSQL does.
 int64_t ParseTime(std::string_view text, int location) {
   std::string_view s = TrimSpaces(text);
   size_t i = 0;
+  int64_t y, mo, d;
+  size_t date_end = 0;
+  if (ReadDigits(s, date_end, 4, 7, y) && date_end < s.size() && s[date_end] == '-' &&
+      ReadDigits(s, ++date_end, 1, 2, mo) && date_end < s.size() && s[date_end] == '-' &&
+      ReadDigits(s, ++date_end, 1, 2, d) && date_end < s.size() && (s[date_end] == ' ' || s[date_end] == 'T')) {
+    i = date_end + 1;
+    while (i < s.size() && s[i] == ' ') ++i;
+  }
   int64_t h, mi, sec, micros;
-  if (!ParseClock(s, i, h, mi, sec, micros) || i != s.size()) BadSyntax(TypeId::kTime, text, location);
+  if (!ParseClock(s, i, h, mi, sec, micros)) BadSyntax(TypeId::kTime, text, location);
+  while (i < s.size() && s[i] == ' ') ++i;
+  if (i + 1 < s.size() && (s[i + 1] == 'M' || s[i + 1] == 'm') &&
+      (s[i] == 'A' || s[i] == 'a' || s[i] == 'P' || s[i] == 'p')) {
+    bool pm = s[i] == 'P' || s[i] == 'p';
+    if (h > 12) FieldOutOfRange(text, location);
+    if (h == 12) h = 0;
+    if (pm) h += 12;
+    i += 2;
+    while (i < s.size() && s[i] == ' ') ++i;
+  }
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {  // a zone offset: ignored by time without time zone
+    int64_t zh, zm;
+    ++i;
+    if (!ReadDigits(s, i, 1, 2, zh)) BadSyntax(TypeId::kTime, text, location);
+    if (i < s.size() && s[i] == ':') ++i;
+    ReadDigits(s, i, 0, 2, zm);
+  } else if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  }
+  if (i != s.size()) BadSyntax(TypeId::kTime, text, location);
   if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi > 0 || sec > 0 || micros > 0))) {
     FieldOutOfRange(text, location);
   }
@@ -247,6 +277,16 @@ Interval ParseInterval(std::string_view text, int location) {
   if (!s.empty() && s.front() == '@') s.remove_prefix(1);
   long double months = 0, days = 0, micros = 0;
   bool any = false, ago = false;
+  // Each field may appear once ("1 day 1 day" is 22007, as in PostgreSQL).
+  enum Field : unsigned {
+    kYear = 1, kDecade = 2, kCentury = 4, kMillennium = 8, kMonth = 16, kWeek = 32, kDay = 64, kHour = 128,
+    kMinute = 256, kSecond = 512, kMillisecond = 1024, kMicrosecond = 2048
+  };
+  unsigned seen = 0;
+  auto mark = [&](unsigned fields) {
+    if (seen & fields) bad();
+    seen |= fields;
+  };
   size_t i = 0;
   auto skip_spaces = [&] {
     while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
@@ -271,6 +311,7 @@ Interval ParseInterval(std::string_view text, int location) {
       if (mi > 59 || sec > 59) {
         Throw("22015", "interval field value out of range: \"" + std::string(text) + "\"", location);
       }
+      mark(kHour | kMinute | kSecond);
       micros += sign * static_cast<long double>(h * kMicrosPerHour + mi * kMicrosPerMinute + sec * kMicrosPerSecond + us);
       any = true;
       continue;
@@ -303,21 +344,29 @@ Interval ParseInterval(std::string_view text, int location) {
       // A bare number before a clock part counts days ("1 2:03:04"); otherwise seconds.
       size_t next = i;
       while (next < s.size() && std::isdigit(static_cast<unsigned char>(s[next]))) ++next;
-      if (next > i && next < s.size() && s[next] == ':') days += value;
-      else micros += value * kMicrosPerSecond;
-    } else if (unit == "second" || unit == "sec" || unit == "s") micros += value * kMicrosPerSecond;
-    else if (unit == "microsecond" || unit == "usec" || unit == "us") micros += value;
-    else if (unit == "millisecond" || unit == "msec" || unit == "ms") micros += value * 1000;
-    else if (unit == "minute" || unit == "min" || unit == "m") micros += value * kMicrosPerMinute;
-    else if (unit == "hour" || unit == "hr" || unit == "h") micros += value * kMicrosPerHour;
-    else if (unit == "day" || unit == "d") days += value;
-    else if (unit == "week" || unit == "w") days += value * 7;
-    else if (unit == "month" || unit == "mon") months += value;
+      if (next > i && next < s.size() && s[next] == ':') {
+        mark(kDay);
+        days += value;
+      } else {
+        mark(kSecond);
+        micros += value * kMicrosPerSecond;
+      }
+    } else if (unit == "second" || unit == "sec" || unit == "s") mark(kSecond), micros += value * kMicrosPerSecond;
+    else if (unit == "microsecond" || unit == "usec" || unit == "us") mark(kMicrosecond), micros += value;
+    else if (unit == "millisecond" || unit == "msec" || unit == "ms") mark(kMillisecond), micros += value * 1000;
+    else if (unit == "minute" || unit == "min" || unit == "m") mark(kMinute), micros += value * kMicrosPerMinute;
+    else if (unit == "hour" || unit == "hr" || unit == "h") mark(kHour), micros += value * kMicrosPerHour;
+    else if (unit == "day" || unit == "d") mark(kDay), days += value;
+    else if (unit == "week" || unit == "w") mark(kWeek), days += value * 7;
+    else if (unit == "month" || unit == "mon") mark(kMonth), months += value;
     // Fractions of years round to whole months, as PostgreSQL's DecodeInterval.
-    else if (unit == "year" || unit == "yr" || unit == "y") months += std::nearbyint(value * 12);
-    else if (unit == "decade") months += std::nearbyint(value * 120);
-    else if (unit == "century" || unit == "centurie") months += std::nearbyint(value * 1200);
-    else if (unit == "millennium" || unit == "millennia" || unit == "millenium") months += std::nearbyint(value * 12000);
+    else if (unit == "year" || unit == "yr" || unit == "y") mark(kYear), months += std::nearbyint(value * 12);
+    else if (unit == "decade") mark(kDecade), months += std::nearbyint(value * 120);
+    else if (unit == "century" || unit == "centurie") mark(kCentury), months += std::nearbyint(value * 1200);
+    else if (unit == "millennium" || unit == "millennia" || unit == "millenium") {
+      mark(kMillennium);
+      months += std::nearbyint(value * 12000);
+    }
     else bad();
     any = true;
   }
