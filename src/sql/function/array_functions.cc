@@ -53,37 +53,44 @@ void RegisterArrayFunctions(FunctionRegistry& r) {
          })});
   r.Add({"array_to_string", {T::kArray, T::kText}, T::kText, ArrayToString});
   r.Add({"array_to_string", {T::kArray, T::kText, T::kText}, T::kText, ArrayToString});
-  r.Add({"string_to_array", {T::kText, T::kText}, T::kArray,
-         [](const std::vector<Vector>& a, size_t n, Vector& out) {
-           for (size_t i = 0; i < n; ++i) {
-             if (a[0].IsNull(i)) continue;
-             const std::string& s = a[0].String(i);
-             std::vector<Value> parts;
-             if (a[1].IsNull(i)) {  // NULL delimiter: one element per character (UTF-8 code point)
-               for (size_t k = 0; k < s.size();) {
-                 size_t len = 1;
-                 while (k + len < s.size() && (static_cast<unsigned char>(s[k + len]) & 0xC0) == 0x80) ++len;
-                 parts.push_back(Value::String(Type(T::kText), s.substr(k, len)));
-                 k += len;
-               }
-             } else if (!s.empty()) {
-               const std::string& delim = a[1].String(i);
-               if (delim.empty()) {
-                 parts.push_back(Value::String(Type(T::kText), s));
-               } else {
-                 size_t start = 0, at;
-                 while ((at = s.find(delim, start)) != std::string::npos) {
-                   parts.push_back(Value::String(Type(T::kText), s.substr(start, at - start)));
-                   start = at + delim.size();
-                 }
-                 parts.push_back(Value::String(Type(T::kText), s.substr(start)));
-               }
-             }
-             out.SetNull(i, false);
-             out.String(i) = FormatArray(parts);
-           }
-         },
-         [](const std::vector<LogicalType>&) { return ArrayOf(T::kText); }});
+  // string_to_array(text, delimiter[, null_string]): fields equal to null_string become NULL.
+  auto split = [](const std::vector<Vector>& a, size_t n, Vector& out) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a[0].IsNull(i)) continue;
+      const std::string& s = a[0].String(i);
+      std::vector<Value> parts;
+      if (a[1].IsNull(i)) {  // NULL delimiter: one element per character (UTF-8 code point)
+        for (size_t k = 0; k < s.size();) {
+          size_t len = 1;
+          while (k + len < s.size() && (static_cast<unsigned char>(s[k + len]) & 0xC0) == 0x80) ++len;
+          parts.push_back(Value::String(Type(T::kText), s.substr(k, len)));
+          k += len;
+        }
+      } else if (!s.empty()) {
+        const std::string& delim = a[1].String(i);
+        if (delim.empty()) {
+          parts.push_back(Value::String(Type(T::kText), s));
+        } else {
+          size_t start = 0, at;
+          while ((at = s.find(delim, start)) != std::string::npos) {
+            parts.push_back(Value::String(Type(T::kText), s.substr(start, at - start)));
+            start = at + delim.size();
+          }
+          parts.push_back(Value::String(Type(T::kText), s.substr(start)));
+        }
+      }
+      if (a.size() > 2 && !a[2].IsNull(i)) {
+        for (auto& part : parts) {
+          if (part.s == a[2].String(i)) part = Value::Null(Type(T::kText));
+        }
+      }
+      out.SetNull(i, false);
+      out.String(i) = FormatArray(parts);
+    }
+  };
+  auto text_array = [](const std::vector<LogicalType>&) { return ArrayOf(T::kText); };
+  r.Add({"string_to_array", {T::kText, T::kText}, T::kArray, split, text_array});
+  r.Add({"string_to_array", {T::kText, T::kText, T::kText}, T::kArray, split, text_array});
   // array_cat is not strict: a NULL array side contributes nothing.
   r.Add({"op:||", {T::kArray, T::kArray}, T::kArray,
          [](const std::vector<Vector>& a, size_t n, Vector& out) {

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "sql/exec/numeric.h"
@@ -81,16 +82,53 @@ void RegisterBinaryFunctions(FunctionRegistry& r) {
          })});
   r.Add({"op:||", {TypeId::kBytea, TypeId::kBytea}, TypeId::kBytea,
          Strict([](const std::vector<Vector>& a, size_t i, Vector& out) { out.String(i) = a[0].String(i) + a[1].String(i); })});
-  // encode(bytea, 'hex') and decode(text, 'hex'); other formats are not supported yet.
+  // encode(bytea, 'hex' | 'base64') and decode(text, 'hex' | 'base64'); 'escape' is not supported yet.
   r.Add({"encode", {TypeId::kBytea, TypeId::kText}, TypeId::kText,
          Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           if (AsciiLower(a[1].String(i)) != "hex") Throw("0A000", "encoding \"" + a[1].String(i) + "\" is not supported yet");
-           out.String(i) = ToText(Value::String(Type(TypeId::kBytea), a[0].String(i))).substr(2);
+           std::string format = AsciiLower(a[1].String(i));
+           const std::string& bytes = a[0].String(i);
+           if (format == "hex") {
+             out.String(i) = ToText(Value::String(Type(TypeId::kBytea), bytes)).substr(2);
+           } else if (format == "base64") {  // 76 characters a line, as PostgreSQL writes it
+             std::string encoded(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+             int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                     reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+             encoded.resize(static_cast<size_t>(n));
+             std::string lines;
+             for (size_t k = 0; k < encoded.size(); k += 76) lines += (k > 0 ? "\n" : "") + encoded.substr(k, 76);
+             out.String(i) = std::move(lines);
+           } else {
+             Throw(format == "escape" ? "0A000" : "22023", "encoding \"" + a[1].String(i) + "\" is not supported" +
+                                                               std::string(format == "escape" ? " yet" : ""));
+           }
          })});
   r.Add({"decode", {TypeId::kText, TypeId::kText}, TypeId::kBytea,
          Strict([](const std::vector<Vector>& a, size_t i, Vector& out) {
-           if (AsciiLower(a[1].String(i)) != "hex") Throw("0A000", "encoding \"" + a[1].String(i) + "\" is not supported yet");
-           out.String(i) = FromText("\\x" + a[0].String(i), Type(TypeId::kBytea)).s;
+           std::string format = AsciiLower(a[1].String(i));
+           if (format == "hex") {
+             out.String(i) = FromText("\\x" + a[0].String(i), Type(TypeId::kBytea)).s;
+           } else if (format == "base64") {
+             std::string text;
+             for (char ch : a[0].String(i)) {
+               if (std::isspace(static_cast<unsigned char>(ch))) continue;
+               if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '+' && ch != '/' && ch != '=') {
+                 Throw("22023", "invalid symbol \"" + std::string(1, ch) + "\" found while decoding base64 sequence");
+               }
+               text += ch;
+             }
+             if (text.size() % 4 != 0) Throw("22023", "invalid base64 end sequence");
+             std::string bytes(text.size() / 4 * 3 + 1, '\0');
+             int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                     reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+             if (n < 0) Throw("22023", "invalid base64 end sequence");
+             size_t padding = 0;
+             for (size_t k = text.size(); k > 0 && text[k - 1] == '='; --k) ++padding;
+             bytes.resize(static_cast<size_t>(n) - padding);
+             out.String(i) = std::move(bytes);
+           } else {
+             Throw(format == "escape" ? "0A000" : "22023", "encoding \"" + a[1].String(i) + "\" is not supported" +
+                                                               std::string(format == "escape" ? " yet" : ""));
+           }
          })});
   // A version 4 (random) UUID from OpenSSL's generator, as PostgreSQL's.
   r.Add({"gen_random_uuid", {}, TypeId::kUuid, [](const std::vector<Vector>&, size_t n, Vector& out) {

@@ -306,8 +306,9 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
         case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_SCHEMA: e->op = "current_schema"; break;
         case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_TIMESTAMP: e->op = "current_timestamp"; break;
         case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIMESTAMP: e->op = "localtimestamp"; break;
+        case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_LOCALTIME: e->op = "localtime"; break;
         case PG_QUERY__SQLVALUE_FUNCTION_OP__SVFOP_CURRENT_DATE: e->op = "current_date"; break;
-        default: Unsupported("CURRENT_TIME, LOCALTIME and precisions of CURRENT_TIMESTAMP", f.location);
+        default: Unsupported("CURRENT_TIME (time with time zone) and precisions of CURRENT_TIMESTAMP", f.location);
       }
       return e;
     }

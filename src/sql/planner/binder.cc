@@ -856,6 +856,18 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
     no_args();
     return exec::MakeConst(Value::Int(TypeId::kTimestampTz, NowMicros()), e.location);
   }
+  if (name == "pg_typeof") {  // the argument's type, as regtype (the argument is not evaluated)
+    if (e.args.size() != 1) Throw("42883", "function pg_typeof takes one argument", e.location);
+    LogicalType t = BindChild(*e.args[0])->type;
+    t.length = -1;  // regtype names the type without its modifier
+    if (t.id == TypeId::kUnknown) t = Type(TypeId::kText);
+    return exec::MakeConst(MakeRegValue(TypeId::kRegtype, TypeOid(t), TypeDisplayName(t)), e.location);
+  }
+  if (name == "localtime") {
+    no_args();
+    int64_t now = info.now ? info.now() : NowMicros();
+    return exec::MakeConst(CastValue(Value::Int(TypeId::kTimestamp, now), Type(TypeId::kTime), true), e.location);
+  }
   if (name == "localtimestamp") {
     no_args();
     return exec::MakeConst(Value::Int(TypeId::kTimestamp, info.now ? info.now() : NowMicros()), e.location);
