@@ -317,6 +317,7 @@ std::optional<ViewDesc> ViewFromJson(std::string_view bytes) {
   v.sql = j.value("sql", "");
   v.columns = j.value("columns", std::vector<std::string>());
   v.depends_on = j.value("depends_on", std::vector<uint32_t>());
+  v.search_path = j.value("search_path", std::vector<uint32_t>());
   if (j.contains("types")) {
     for (const auto& t : j["types"]) {
       auto type = sql::TypeFromOid(t.value("oid", 0));
@@ -346,6 +347,7 @@ Status Catalog::CreateView(const ViewDesc& view, bool replace) {
   for (const auto& t : view.types) types.push_back({{"oid", sql::TypeOid(t)}, {"length", t.length}});
   j["types"] = std::move(types);
   j["depends_on"] = view.depends_on;
+  j["search_path"] = view.search_path;
   if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(oid), j.dump()); !s.ok()) return s;
   return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(view.schema_oid, view.name),
                   storage::KeyEncoder().AddInt(oid).Release());

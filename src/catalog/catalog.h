@@ -73,6 +73,7 @@ struct ViewDesc {
   std::vector<std::string> columns;  // output column names
   std::vector<sql::LogicalType> types;  // their types (empty for views made before types were kept)
   std::vector<uint32_t> depends_on;     // the tables and views its query reads (by oid)
+  std::vector<uint32_t> search_path;    // the schemas its names resolve in (the creator's path)
 };
 
 // A schema made by CREATE SCHEMA (public and pg_catalog are built in).

@@ -92,6 +92,9 @@ struct FromItem {
   std::string alias;
   std::vector<std::string> column_aliases;
   bool ordinality = false;  // a function WITH ORDINALITY: a bigint column numbering its rows
+  // A view's query: the search path (schema oids) it was created under, which its
+  // names resolve against instead of the reader's.
+  std::optional<std::vector<uint32_t>> search_path;
   JoinType join = JoinType::kInner;
   std::unique_ptr<FromItem> left;
   std::unique_ptr<FromItem> right;

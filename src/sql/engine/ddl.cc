@@ -783,6 +783,7 @@ void Session::RunCreateView(const ast::CreateView& s, ResultSink& sink) {
   view.schema_oid = schema;
   view.sql = s.query_sql;
   view.depends_on = ReferencedRelations(catalog, *s.query);
+  view.search_path = catalog.search_path();
   for (size_t i = 0; i < plan.columns.size(); ++i) {
     view.columns.push_back(i < s.columns.size() ? s.columns[i] : plan.columns[i].name);
     view.types.push_back(plan.columns[i].type.id == TypeId::kUnknown ? Type(TypeId::kText) : plan.columns[i].type);

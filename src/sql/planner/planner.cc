@@ -530,6 +530,7 @@ Relation ResolveRelation(catalog::Catalog& catalog, const ast::TableName& name, 
     item->subquery = std::make_shared<ast::Select>(std::move(*select));
     item->alias = name.alias.empty() ? name.name : name.alias;
     item->column_aliases = (*view)->columns;
+    if (!(*view)->search_path.empty()) item->search_path = (*view)->search_path;
     item->location = location;
     return {std::nullopt, std::move(item)};
   }
@@ -548,7 +549,9 @@ void CollectRelations(const ast::FromItem& f, DerivedSources& derived, std::dequ
   }
   std::string name;
   if (f.subquery) {
-    QueryPlan plan = PlanSelect(*f.subquery, derived.txn, derived.catalog, derived.params);
+    catalog::Catalog view_catalog = derived.catalog;  // a view resolves names where it was created
+    if (f.search_path) view_catalog.SetSearchPath(*f.search_path);
+    QueryPlan plan = PlanSelect(*f.subquery, derived.txn, f.search_path ? view_catalog : derived.catalog, derived.params);
     std::vector<BoundExprPtr> visible;  // the root may carry hidden sort columns after them
     for (size_t i = 0; i < plan.columns.size(); ++i) visible.push_back(exec::MakeColumn(static_cast<int>(i), plan.columns[i].type));
     derived.operators[relations.size()] = exec::MakeProject(std::move(plan.root), std::move(visible));
