@@ -58,6 +58,10 @@ struct Expr {
   bool distinct = false;
   std::shared_ptr<Select> subquery;  // kSubquery
   std::string sub_op;                // kSubquery ANY/ALL: the comparison operator ("=" for IN)
+  // Aggregate calls: FILTER (WHERE filter) and ORDER BY order_by (descending, NULLs first).
+  ExprPtr filter;
+  std::vector<ExprPtr> order_by;
+  std::vector<std::pair<bool, bool>> order_flags;
 
 };
 

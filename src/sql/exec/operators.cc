@@ -354,7 +354,39 @@ class HashAggregate : public Operator {
     bool truth = false;        // bool_and / bool_or so far
     Interval interval;         // sum / avg of intervals
     std::unordered_set<std::string> seen;  // DISTINCT: the values counted so far
+    std::vector<std::vector<Value>> sort_keys;  // ORDER BY in the call: one per item
   };
+
+  // array_agg / string_agg with ORDER BY (and no DISTINCT, which sorts by value already).
+  static bool Ordered(const AggregateSpec& spec) {
+    return !spec.order_by.empty() && !spec.distinct &&
+           (spec.kind == AggregateKind::kArrayAgg || spec.kind == AggregateKind::kStringAgg);
+  }
+
+  // The items in the call's ORDER BY order (stable: ties keep arrival order).
+  static std::vector<Value> OrderedItems(const AggregateSpec& spec, const State& s) {
+    std::vector<size_t> order(s.items.size());
+    for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      for (size_t k = 0; k < spec.order_flags.size(); ++k) {
+        const Value &a = s.sort_keys[x][k], &b = s.sort_keys[y][k];
+        auto [descending, nulls_first] = spec.order_flags[k];
+        if (a.null || b.null) {
+          if (a.null == b.null) continue;
+          return a.null == nulls_first;
+        }
+        Vector va(a.type, 1), vb(b.type, 1);
+        va.Set(0, a);
+        vb.Set(0, b);
+        int c = CompareValues(va, 0, vb, 0);
+        if (c != 0) return descending ? c > 0 : c < 0;
+      }
+      return false;
+    });
+    std::vector<Value> out;
+    for (size_t k : order) out.push_back(s.items[k]);
+    return out;
+  }
 
   void Consume() {
     done_ = true;
@@ -365,10 +397,14 @@ class HashAggregate : public Operator {
     while (child_->Next(in)) {
       std::vector<Vector> keys;
       for (const auto& g : groups_) keys.push_back(Evaluate(*g, in));
-      std::vector<Vector> args, delimiters;
+      std::vector<Vector> args, delimiters, filters;
+      std::vector<std::vector<Vector>> orders;
       for (const auto& a : aggs_) {
         args.push_back(a.arg ? Evaluate(*a.arg, in) : Vector());
         delimiters.push_back(a.delimiter ? Evaluate(*a.delimiter, in) : Vector());
+        filters.push_back(a.filter ? Evaluate(*a.filter, in) : Vector());
+        orders.emplace_back();
+        for (const auto& o : a.order_by) orders.back().push_back(Evaluate(*o, in));
       }
       for (size_t i = 0; i < in.count; ++i) {
         size_t g = 0;
@@ -380,7 +416,23 @@ class HashAggregate : public Operator {
           if (inserted) NewGroup(std::move(key));
           g = it->second;
         }
-        for (size_t a = 0; a < aggs_.size(); ++a) Accumulate(a, g, args[a], delimiters[a], i);
+        for (size_t a = 0; a < aggs_.size(); ++a) {
+          if (aggs_[a].filter && (filters[a].IsNull(i) || filters[a].Int(i) == 0)) continue;  // FILTER (WHERE ...)
+          if (Ordered(aggs_[a])) {  // kept with their sort keys; sorted when the group is done
+            State& st = states_[a][g];
+            if (aggs_[a].kind == AggregateKind::kStringAgg) {
+              if (args[a].IsNull(i)) continue;
+              if (!delimiters[a].IsNull(i)) st.text = delimiters[a].String(i);
+            }
+            ++st.count;
+            st.items.push_back(args[a].Get(i));
+            std::vector<Value> key;
+            for (const auto& o : orders[a]) key.push_back(o.Get(i));
+            st.sort_keys.push_back(std::move(key));
+            continue;
+          }
+          Accumulate(a, g, args[a], delimiters[a], i);
+        }
       }
     }
   }
@@ -458,6 +510,12 @@ class HashAggregate : public Operator {
       case AggregateKind::kMax: return extremes_[a].Get(g);
       case AggregateKind::kStringAgg:
         if (s.count == 0) return Value::Null(spec.result);
+        if (Ordered(spec)) {
+          std::string joined;
+          std::vector<Value> items = OrderedItems(spec, s);
+          for (size_t k = 0; k < items.size(); ++k) joined += (k > 0 ? s.text : "") + items[k].s;
+          return Value::String(spec.result, joined);
+        }
         if (spec.distinct) {
           std::string joined;
           std::vector<Value> items = SortedValues(s.items);
@@ -467,6 +525,7 @@ class HashAggregate : public Operator {
         return Value::String(spec.result, s.text);
       case AggregateKind::kArrayAgg:
         if (s.count == 0) return Value::Null(spec.result);
+        if (Ordered(spec)) return MakeArray(spec.result.element, OrderedItems(spec, s));
         return MakeArray(spec.result.element, spec.distinct ? SortedValues(s.items) : s.items);
       case AggregateKind::kBoolAnd:
       case AggregateKind::kBoolOr: return s.count == 0 ? Value::Null(spec.result) : Value::Bool(s.truth);

@@ -110,6 +110,10 @@ struct AggregateSpec {
   LogicalType result;
   BoundExprPtr delimiter = nullptr;  // string_agg's second argument
   bool distinct = false;             // agg(DISTINCT x): each distinct non-NULL value once
+  BoundExprPtr filter = nullptr;     // FILTER (WHERE ...): only rows where it is true
+  // ORDER BY inside the call (array_agg, string_agg): keys, descending, NULLs first.
+  std::vector<BoundExprPtr> order_by = {};
+  std::vector<std::pair<bool, bool>> order_flags = {};
 };
 // Hash aggregation: output = group expressions then aggregates. With no group
 // expressions there is exactly one output row, even for empty input.

@@ -264,12 +264,21 @@ ExprPtr ConvertExpr(const PgQuery__Node& node) {
     case PG_QUERY__NODE__NODE_FUNC_CALL: {
       const auto& f = *node.func_call;
       if (f.over != nullptr) Unsupported("window functions", f.location);
-      if (f.agg_filter != nullptr || f.n_agg_order > 0 || f.agg_within_group || f.func_variadic) {
-        Unsupported("FILTER, ORDER BY, WITHIN GROUP or VARIADIC in function calls", f.location);
-      }
+      if (f.agg_within_group || f.func_variadic) Unsupported("WITHIN GROUP or VARIADIC in function calls", f.location);
       auto e = Make(ExprKind::kFunction, f.location);
       for (size_t i = 0; i < f.n_funcname; ++i) e->names.push_back(StringOf(*f.funcname[i]));
       for (size_t i = 0; i < f.n_args; ++i) e->args.push_back(ConvertExpr(*f.args[i]));
+      if (f.agg_filter != nullptr) e->filter = ConvertExpr(*f.agg_filter);
+      for (size_t i = 0; i < f.n_agg_order; ++i) {
+        const auto& sort = *f.agg_order[i]->sort_by;
+        if (sort.sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_USING) Unsupported("ORDER BY ... USING", sort.location);
+        bool descending = sort.sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+        bool nulls_first = sort.sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_DEFAULT
+                               ? descending
+                               : sort.sortby_nulls == PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_FIRST;
+        e->order_by.push_back(ConvertExpr(*sort.node));
+        e->order_flags.emplace_back(descending, nulls_first);
+      }
       e->star = f.agg_star;
       e->distinct = f.agg_distinct;
       return e;

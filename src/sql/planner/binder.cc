@@ -194,6 +194,10 @@ std::string Binder::Fingerprint(const ast::Expr& e) const {
   }
   if (e.kind == ast::ExprKind::kCast) out += TypeDisplayName(e.cast_type);
   out += e.sub_op;
+  if (e.filter) out += "F" + Fingerprint(*e.filter);
+  for (size_t i = 0; i < e.order_by.size(); ++i) {
+    out += "O" + std::to_string(e.order_flags[i].first) + std::to_string(e.order_flags[i].second) + Fingerprint(*e.order_by[i]);
+  }
   for (const auto& n : e.names) out += " " + n;
   if (e.negated) out += "!";
   if (e.star) out += "*";
@@ -780,6 +784,9 @@ BoundExprPtr Binder::BindFunction(const ast::Expr& e) {
   if (registry.IsAggregate(name)) return BindAggregate(e);
   if (auto fn = BindSessionFunction(name, e)) return fn;
   if (e.star || e.distinct) Throw("42809", name + "(*) specified, but " + name + " is not an aggregate function", e.location);
+  if (e.filter || !e.order_by.empty()) {
+    Throw("42809", "FILTER or ORDER BY specified, but " + name + " is not an aggregate function", e.location);
+  }
   std::vector<BoundExprPtr> args;
   for (const auto& a : e.args) args.push_back(BindChild(*a));
   if (auto fn = BindVariadicFunction(name, args, e.location)) return fn;
@@ -972,6 +979,16 @@ BoundExprPtr Binder::BindAggregate(const ast::Expr& e) {
     }
   }
   spec.distinct = e.distinct;
+  in_aggregate_ = true;  // FILTER and ORDER BY see the input rows; no aggregates inside
+  try {
+    if (e.filter) spec.filter = RequireBool(BindInput(*e.filter), "FILTER", e.location);
+    for (const auto& o : e.order_by) spec.order_by.push_back(BindInput(*o));
+  } catch (...) {
+    in_aggregate_ = false;
+    throw;
+  }
+  in_aggregate_ = false;
+  spec.order_flags = e.order_flags;
   spec.result = exec::AggregateResultType(spec.kind, spec.arg ? spec.arg->type : LogicalType{}, e.location);
   LogicalType result = spec.result;
   aggregates_->aggregates.push_back(std::move(spec));
