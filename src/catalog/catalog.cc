@@ -250,26 +250,45 @@ Status Catalog::UpdateTable(const TableDesc& table, std::string_view old_name) {
   return txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(table.oid), ToJson(table).dump());
 }
 
+namespace {
+
+std::optional<SequenceDesc> SequenceFromJson(std::string_view bytes) {
+  auto j = nlohmann::json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || j.value("kind", "") != "sequence") return std::nullopt;
+  return SequenceDesc{j.value("oid", 0u), j.value("schema", kPublicNamespace), j.value("name", ""), j.value("owner", 0u)};
+}
+
+}  // namespace
+
 Status Catalog::DropSequenceByOid(uint32_t oid) {
   auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(oid));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Ok();
-  auto j = nlohmann::json::parse(**obj, nullptr, false);
-  if (j.is_discarded() || j.value("kind", "") != "sequence") return Error(ErrorCode::kCorruption, "unreadable sequence descriptor");
-  return DropSequence(SequenceDesc{oid, j.value("schema", kPublicNamespace), j.value("name", ""), j.value("owner", 0u)});
+  auto seq = SequenceFromJson(**obj);
+  if (!seq) return Error(ErrorCode::kCorruption, "unreadable sequence descriptor");
+  return DropSequence(*seq);
 }
 
 Result<std::vector<SequenceDesc>> Catalog::ListSequences() {
   std::vector<SequenceDesc> out;
+  Status s = ScanObjects("sequence", [&](std::string_view bytes) -> Status {
+    auto seq = SequenceFromJson(bytes);
+    if (!seq) return Error(ErrorCode::kCorruption, "unreadable sequence descriptor");
+    out.push_back(std::move(*seq));
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
+  return out;
+}
+
+Status Catalog::ScanObjects(std::string_view kind, const std::function<Status(std::string_view)>& visit) {
+  std::string marker = "\"kind\":\"" + std::string(kind) + "\"";
   auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("obj").Release());
   for (; it->Valid(); it->Next()) {
-    if (it->value().find("\"kind\":\"sequence\"") == std::string_view::npos) continue;
-    auto j = nlohmann::json::parse(it->value(), nullptr, false);
-    if (j.is_discarded()) return Error(ErrorCode::kCorruption, "unreadable sequence descriptor");
-    out.push_back({j.value("oid", 0u), j.value("schema", kPublicNamespace), j.value("name", ""), j.value("owner", 0u)});
+    if (it->value().find(marker) == std::string_view::npos) continue;
+    if (auto s = visit(it->value()); !s.ok()) return s;
   }
-  if (auto s = it->status(); !s.ok()) return s.error();
-  return out;
+  return it->status();
 }
 
 Status Catalog::CreateSequence(const SequenceDesc& seq) {
@@ -290,14 +309,7 @@ Result<std::optional<SequenceDesc>> Catalog::FindSequence(uint32_t schema_oid, s
   auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "sequence name without a descriptor");
-  auto j = nlohmann::json::parse(**obj, nullptr, false);
-  if (j.is_discarded() || j.value("kind", "") != "sequence") return std::optional<SequenceDesc>();  // a table
-  SequenceDesc seq;
-  seq.oid = j.value("oid", 0u);
-  seq.schema_oid = j.value("schema", kPublicNamespace);
-  seq.name = j.value("name", "");
-  seq.owner_table = j.value("owner", 0u);
-  return std::optional<SequenceDesc>(std::move(seq));
+  return SequenceFromJson(**obj);  // nullopt: a table or a view
 }
 
 Status Catalog::DropSequence(const SequenceDesc& seq) {
@@ -370,14 +382,13 @@ Status Catalog::DropView(const ViewDesc& view) {
 
 Result<std::vector<ViewDesc>> Catalog::ListViews() {
   std::vector<ViewDesc> out;
-  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("obj").Release());
-  for (; it->Valid(); it->Next()) {
-    if (it->value().find("\"kind\":\"view\"") == std::string_view::npos) continue;
-    auto view = ViewFromJson(it->value());
+  Status s = ScanObjects("view", [&](std::string_view bytes) -> Status {
+    auto view = ViewFromJson(bytes);
     if (!view) return Error(ErrorCode::kCorruption, "unreadable view descriptor");
     out.push_back(std::move(*view));
-  }
-  if (auto s = it->status(); !s.ok()) return s.error();
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
   return out;
 }
 
@@ -421,14 +432,13 @@ Result<std::vector<SchemaDesc>> Catalog::ListSchemas() {
   std::vector<SchemaDesc> out = {{kPgCatalogNamespace, "pg_catalog"},
                                  {kPublicNamespace, "public"},
                                  {kInformationSchemaNamespaceOid, "information_schema"}};
-  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("obj").Release());
-  for (; it->Valid(); it->Next()) {
-    if (it->value().find("\"kind\":\"schema\"") == std::string_view::npos) continue;
-    auto j = nlohmann::json::parse(it->value(), nullptr, false);
+  Status s = ScanObjects("schema", [&](std::string_view bytes) -> Status {
+    auto j = nlohmann::json::parse(bytes, nullptr, false);
     if (j.is_discarded()) return Error(ErrorCode::kCorruption, "unreadable schema descriptor");
     out.push_back({j.value("oid", 0u), j.value("name", "")});
-  }
-  if (auto s = it->status(); !s.ok()) return s.error();
+    return Ok();
+  });
+  if (!s.ok()) return s.error();
   return out;
 }
 

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -224,6 +225,8 @@ class Catalog {
 
  private:
   Result<uint32_t> NextOid();
+  // Calls `visit` with each stored descriptor of `kind` ("view", "sequence", "schema").
+  Status ScanObjects(std::string_view kind, const std::function<Status(std::string_view)>& visit);
 
   storage::Transaction& txn_;
   CatalogCache* cache_;

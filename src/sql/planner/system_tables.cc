@@ -681,11 +681,12 @@ std::optional<int64_t> RelationOid(catalog::Catalog& catalog, std::string_view n
   }
   auto views = catalog.ListViews();
   if (!views.ok()) ThrowStorageError(views.error());
+  std::vector<catalog::SequenceDesc> sequences = Sequences(catalog);
   for (uint32_t schema_oid : schemas) {
     for (const auto& v : *views) {
       if (v.name == name && v.schema_oid == schema_oid) return v.oid;
     }
-    for (const auto& seq : Sequences(catalog)) {
+    for (const auto& seq : sequences) {
       if (seq.name == name && seq.schema_oid == schema_oid) return seq.oid;
     }
   }

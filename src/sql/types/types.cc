@@ -217,12 +217,6 @@ std::optional<LogicalType> LookupType(std::string_view name, const std::vector<i
 
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 [[noreturn]] void BadInput(TypeId id, std::string_view text, int location) {
   Throw("22P02", "invalid input syntax for type " + std::string(TypeInputName(id)) + ": \"" + std::string(text) + "\"",
         location);
@@ -231,7 +225,7 @@ std::string_view Trim(std::string_view s) {
 // PostgreSQL's boolin: case-insensitive, surrounding spaces ignored, any
 // unambiguous prefix of true/false/yes/no, plus on/off and 1/0.
 std::optional<bool> ParseBool(std::string_view input) {
-  std::string s = AsciiLower(Trim(input));
+  std::string s = AsciiLower(TrimSpaces(input));
   auto prefix_of = [&](std::string_view word) { return !s.empty() && word.substr(0, s.size()) == s; };
   if (s == "1" || s == "on" || prefix_of("true") || prefix_of("yes")) return true;
   if (s == "0" || s == "off" || prefix_of("false") || prefix_of("no")) return false;
@@ -239,7 +233,7 @@ std::optional<bool> ParseBool(std::string_view input) {
 }
 
 int64_t ParseInt(std::string_view text, TypeId id, int location) {
-  std::string_view s = Trim(text);
+  std::string_view s = TrimSpaces(text);
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   int64_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
@@ -258,7 +252,7 @@ int64_t ParseInt(std::string_view text, TypeId id, int location) {
 }
 
 double ParseFloat(std::string_view text, TypeId id, int location) {
-  std::string s(Trim(text));
+  std::string s(TrimSpaces(text));
   std::string lower = AsciiLower(s);
   if (lower == "nan") return std::numeric_limits<double>::quiet_NaN();
   if (lower == "infinity" || lower == "+infinity" || lower == "inf" || lower == "+inf") {
@@ -287,7 +281,7 @@ double ParseFloat(std::string_view text, TypeId id, int location) {
 // Validates numeric input and returns it in PostgreSQL's output form (no
 // exponent, no leading '+', leading zeros dropped).
 std::string NormalizeNumeric(std::string_view text, int location) {
-  std::string_view s = Trim(text);
+  std::string_view s = TrimSpaces(text);
   std::string lower = AsciiLower(s);
   if (lower == "nan") return "NaN";
   bool negative = false;
@@ -577,6 +571,12 @@ int64_t IntArith(char op, int64_t a, int64_t b, TypeId result, int location) {
   return CheckIntRange(result, out, location);
 }
 
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
 std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (auto& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -678,7 +678,7 @@ Value FromText(std::string_view text, const LogicalType& type) {
     case TypeId::kRegnamespace: {
       // Without the catalog only a numeric oid reads (it prints as its number);
       // names are resolved where the binder casts (catalog_binding.cc).
-      std::string_view t = Trim(text);
+      std::string_view t = TrimSpaces(text);
       int64_t oid = 0;
       auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), oid);
       if (ec != std::errc() || end != t.data() + t.size() || t.empty()) {

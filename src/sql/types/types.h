@@ -142,6 +142,8 @@ struct Value {
 
 // ASCII lower case (identifiers, keywords and setting values; not text data).
 std::string AsciiLower(std::string_view s);
+// `s` without leading and trailing whitespace (the text input functions' rule).
+std::string_view TrimSpaces(std::string_view s);
 
 // Throws 22021 (character_not_in_repertoire) unless `s` is valid UTF-8 without
 // NUL bytes: the server encoding is UTF8, as PostgreSQL's checks on input.
