@@ -10,10 +10,19 @@ namespace {
 constexpr int kFormat = 1;
 
 std::string OidKey() { return storage::KeyEncoder().AddString("oid").Release(); }
-std::string ObjKey(uint32_t oid) { return storage::KeyEncoder().AddString("obj").AddInt(oid).Release(); }
+// Everything inside a database is under ("db", database oid).
+storage::KeyEncoder DbKey(uint32_t database) {
+  storage::KeyEncoder key;
+  key.AddString("db").AddInt(database);
+  return key;
+}
+std::string ObjKey(uint32_t database, uint32_t oid) { return DbKey(database).AddString("obj").AddInt(oid).Release(); }
 std::string GcKey(uint32_t relfilenode) { return storage::KeyEncoder().AddString("gc").AddInt(relfilenode).Release(); }
-std::string NameKey(uint32_t schema, std::string_view name) {
-  return storage::KeyEncoder().AddString("name").AddString("rel").AddInt(schema).AddString(name).Release();
+std::string NameKey(uint32_t database, uint32_t schema, std::string_view name) {
+  return DbKey(database).AddString("name").AddString("rel").AddInt(schema).AddString(name).Release();
+}
+std::string DatabaseKey(std::string_view name) {
+  return storage::KeyEncoder().AddString("database").AddString(name).Release();
 }
 
 nlohmann::json ToJson(const TableDesc& t) {
@@ -158,39 +167,40 @@ Result<uint32_t> Catalog::NextOid() {
   return oid;
 }
 
-std::optional<TableDesc> CatalogCache::Get(uint32_t schema_oid, std::string_view name, uint64_t version) {
+std::optional<TableDesc> CatalogCache::Get(uint32_t database, uint32_t schema_oid, std::string_view name,
+                                           uint64_t version) {
   std::lock_guard lock(mutex_);
-  auto it = tables_.find(std::make_pair(schema_oid, std::string(name)));
+  auto it = tables_.find(std::make_tuple(database, schema_oid, std::string(name)));
   if (it == tables_.end() || it->second.first != version) return std::nullopt;
   return it->second.second;
 }
 
-void CatalogCache::Put(const TableDesc& table, uint64_t version) {
+void CatalogCache::Put(uint32_t database, const TableDesc& table, uint64_t version) {
   if (version != this->version()) return;  // already stale
   std::lock_guard lock(mutex_);
-  tables_[std::make_pair(table.schema_oid, table.name)] = {version, table};
+  tables_[std::make_tuple(database, table.schema_oid, table.name)] = {version, table};
 }
 
 Result<std::optional<TableDesc>> Catalog::FindTable(uint32_t schema_oid, std::string_view name) {
   if (cache_ != nullptr) {
-    if (auto hit = cache_->Get(schema_oid, name, version_)) return std::optional<TableDesc>(std::move(*hit));
+    if (auto hit = cache_->Get(database_, schema_oid, name, version_)) return std::optional<TableDesc>(std::move(*hit));
   }
-  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
+  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(database_, schema_oid, name));
   if (!oid.ok()) return oid.error();
   if (!oid->has_value() || DecodeOid(**oid) == 0) return std::optional<TableDesc>();  // none, or an index
-  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(database_, DecodeOid(**oid)));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "table name without a descriptor");
   if (obj->value().find("\"kind\":\"table\"") == std::string::npos) return std::optional<TableDesc>();  // a sequence
   auto desc = FromJson(**obj);
   if (!desc.ok()) return desc.error();
-  if (cache_ != nullptr) cache_->Put(*desc, version_);
+  if (cache_ != nullptr) cache_->Put(database_, *desc, version_);
   return std::optional<TableDesc>(std::move(*desc));
 }
 
 Result<TableDesc> Catalog::CreateTable(TableDesc desc) {
   // Lock the name first, so two sessions creating the same table conflict here.
-  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(desc.schema_oid, desc.name));
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, desc.schema_oid, desc.name));
   if (!existing.ok()) return existing.error();
   if (existing->has_value()) return Error(ErrorCode::kAlreadyExists, desc.name);
   if (desc.oid == 0) {  // no oid from the caller's allocator: take one inside the transaction
@@ -199,10 +209,10 @@ Result<TableDesc> Catalog::CreateTable(TableDesc desc) {
     desc.oid = *oid;
   }
   desc.relfilenode = desc.oid;
-  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(desc.oid), ToJson(desc).dump()); !s.ok()) {
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(database_, desc.oid), ToJson(desc).dump()); !s.ok()) {
     return s.error();
   }
-  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, NameKey(desc.schema_oid, desc.name),
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, NameKey(database_, desc.schema_oid, desc.name),
                         storage::KeyEncoder().AddInt(desc.oid).Release());
       !s.ok()) {
     return s.error();
@@ -212,11 +222,11 @@ Result<TableDesc> Catalog::CreateTable(TableDesc desc) {
 
 Status Catalog::DropTable(const TableDesc& table) {
   // The name lock serializes this drop with concurrent DDL and DML on the name.
-  auto locked = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name));
+  auto locked = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, table.schema_oid, table.name));
   if (!locked.ok()) return locked.error();
   if (!locked->has_value()) return Error(ErrorCode::kNotFound, table.name);
-  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name)); !s.ok()) return s;
-  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(table.oid)); !s.ok()) return s;
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(database_, table.schema_oid, table.name)); !s.ok()) return s;
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(database_, table.oid)); !s.ok()) return s;
   for (const auto& index : table.indexes) {
     if (auto s = ReleaseIndexName(index.name); !s.ok()) return s;
     if (auto s = QueueGarbage(index.relfilenode); !s.ok()) return s;
@@ -233,21 +243,21 @@ Status Catalog::DropTable(const TableDesc& table) {
 
 Status Catalog::UpdateTable(const TableDesc& table, std::string_view old_name) {
   std::string_view locked_name = old_name.empty() ? std::string_view(table.name) : old_name;
-  auto locked = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, locked_name));
+  auto locked = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, table.schema_oid, locked_name));
   if (!locked.ok()) return locked.error();
   if (!locked->has_value()) return Error(ErrorCode::kNotFound, std::string(locked_name));
   if (!old_name.empty() && old_name != table.name) {
-    auto taken = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name));
+    auto taken = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, table.schema_oid, table.name));
     if (!taken.ok()) return taken.error();
     if (taken->has_value()) return Error(ErrorCode::kAlreadyExists, table.name);
-    if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, old_name)); !s.ok()) return s;
-    if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, NameKey(table.schema_oid, table.name),
+    if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(database_, table.schema_oid, old_name)); !s.ok()) return s;
+    if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, NameKey(database_, table.schema_oid, table.name),
                           storage::KeyEncoder().AddInt(table.oid).Release());
         !s.ok()) {
       return s;
     }
   }
-  return txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(table.oid), ToJson(table).dump());
+  return txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(database_, table.oid), ToJson(table).dump());
 }
 
 namespace {
@@ -261,7 +271,7 @@ std::optional<SequenceDesc> SequenceFromJson(std::string_view bytes) {
 }  // namespace
 
 Status Catalog::DropSequenceByOid(uint32_t oid) {
-  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(oid));
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(database_, oid));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Ok();
   auto seq = SequenceFromJson(**obj);
@@ -283,7 +293,7 @@ Result<std::vector<SequenceDesc>> Catalog::ListSequences() {
 
 Status Catalog::ScanObjects(std::string_view kind, const std::function<Status(std::string_view)>& visit) {
   std::string marker = "\"kind\":\"" + std::string(kind) + "\"";
-  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("obj").Release());
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, DbKey(database_).AddString("obj").Release());
   for (; it->Valid(); it->Next()) {
     if (it->value().find(marker) == std::string_view::npos) continue;
     if (auto s = visit(it->value()); !s.ok()) return s;
@@ -292,29 +302,29 @@ Status Catalog::ScanObjects(std::string_view kind, const std::function<Status(st
 }
 
 Status Catalog::CreateSequence(const SequenceDesc& seq) {
-  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(seq.schema_oid, seq.name));
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, seq.schema_oid, seq.name));
   if (!existing.ok()) return existing.error();
   if (existing->has_value()) return Error(ErrorCode::kAlreadyExists, seq.name);
   nlohmann::json j{{"format", kFormat}, {"kind", "sequence"}, {"oid", seq.oid},
                    {"schema", seq.schema_oid}, {"name", seq.name}, {"owner", seq.owner_table}};
-  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(seq.oid), j.dump()); !s.ok()) return s;
-  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(seq.schema_oid, seq.name),
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(database_, seq.oid), j.dump()); !s.ok()) return s;
+  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(database_, seq.schema_oid, seq.name),
                   storage::KeyEncoder().AddInt(seq.oid).Release());
 }
 
 Result<std::optional<SequenceDesc>> Catalog::FindSequence(uint32_t schema_oid, std::string_view name) {
-  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
+  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(database_, schema_oid, name));
   if (!oid.ok()) return oid.error();
   if (!oid->has_value() || DecodeOid(**oid) == 0) return std::optional<SequenceDesc>();
-  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(database_, DecodeOid(**oid)));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "sequence name without a descriptor");
   return SequenceFromJson(**obj);  // nullopt: a table or a view
 }
 
 Status Catalog::DropSequence(const SequenceDesc& seq) {
-  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(seq.schema_oid, seq.name)); !s.ok()) return s;
-  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(seq.oid));
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(database_, seq.schema_oid, seq.name)); !s.ok()) return s;
+  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(database_, seq.oid));
 }
 
 namespace {
@@ -344,7 +354,7 @@ std::optional<ViewDesc> ViewFromJson(std::string_view bytes) {
 }  // namespace
 
 Status Catalog::CreateView(const ViewDesc& view, bool replace) {
-  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(view.schema_oid, view.name));
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, view.schema_oid, view.name));
   if (!existing.ok()) return existing.error();
   uint32_t oid = view.oid;
   if (existing->has_value()) {
@@ -360,24 +370,24 @@ Status Catalog::CreateView(const ViewDesc& view, bool replace) {
   j["types"] = std::move(types);
   j["depends_on"] = view.depends_on;
   j["search_path"] = view.search_path;
-  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(oid), j.dump()); !s.ok()) return s;
-  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(view.schema_oid, view.name),
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(database_, oid), j.dump()); !s.ok()) return s;
+  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(database_, view.schema_oid, view.name),
                   storage::KeyEncoder().AddInt(oid).Release());
 }
 
 Result<std::optional<ViewDesc>> Catalog::FindView(uint32_t schema_oid, std::string_view name) {
-  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(schema_oid, name));
+  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(database_, schema_oid, name));
   if (!oid.ok()) return oid.error();
   if (!oid->has_value() || DecodeOid(**oid) == 0) return std::optional<ViewDesc>();
-  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(DecodeOid(**oid)));
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(database_, DecodeOid(**oid)));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "view name without a descriptor");
   return ViewFromJson(**obj);  // nullopt: a table or a sequence
 }
 
 Status Catalog::DropView(const ViewDesc& view) {
-  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(view.schema_oid, view.name)); !s.ok()) return s;
-  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(view.oid));
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(database_, view.schema_oid, view.name)); !s.ok()) return s;
+  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(database_, view.oid));
 }
 
 Result<std::vector<ViewDesc>> Catalog::ListViews() {
@@ -403,11 +413,11 @@ Status Catalog::CreateSchema(const SchemaDesc& schema) {
   auto found = FindSchema(schema.name);
   if (!found.ok()) return found.error();
   if (found->has_value()) return Error(ErrorCode::kAlreadyExists, schema.name);
-  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(kSchemaNames, schema.name));
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, kSchemaNames, schema.name));
   if (!existing.ok()) return existing.error();
   nlohmann::json j{{"format", kFormat}, {"kind", "schema"}, {"oid", schema.oid}, {"name", schema.name}};
-  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(schema.oid), j.dump()); !s.ok()) return s;
-  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(kSchemaNames, schema.name),
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(database_, schema.oid), j.dump()); !s.ok()) return s;
+  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(database_, kSchemaNames, schema.name),
                   storage::KeyEncoder().AddInt(schema.oid).Release());
 }
 
@@ -417,15 +427,15 @@ Result<std::optional<SchemaDesc>> Catalog::FindSchema(std::string_view name) {
   if (name == "information_schema") {
     return std::optional<SchemaDesc>(SchemaDesc{kInformationSchemaNamespaceOid, "information_schema"});
   }
-  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(kSchemaNames, name));
+  auto oid = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(database_, kSchemaNames, name));
   if (!oid.ok()) return oid.error();
   if (!oid->has_value()) return std::optional<SchemaDesc>();
   return std::optional<SchemaDesc>(SchemaDesc{DecodeOid(**oid), std::string(name)});
 }
 
 Status Catalog::DropSchema(const SchemaDesc& schema) {
-  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(kSchemaNames, schema.name)); !s.ok()) return s;
-  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(schema.oid));
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(database_, kSchemaNames, schema.name)); !s.ok()) return s;
+  return txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(database_, schema.oid));
 }
 
 Result<std::vector<SchemaDesc>> Catalog::ListSchemas() {
@@ -443,20 +453,20 @@ Result<std::vector<SchemaDesc>> Catalog::ListSchemas() {
 }
 
 Status Catalog::ClaimIndexName(const std::string& name, uint32_t table_oid) {
-  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, kPublicNamespace, name));
   if (!existing.ok()) return existing.error();
   if (existing->has_value()) return Error(ErrorCode::kAlreadyExists, name);
   // The name points at an index marker object holding its table's oid.
-  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name),
+  return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(database_, kPublicNamespace, name),
                   storage::KeyEncoder().AddInt(table_oid).AddString("index").Release());
 }
 
 Status Catalog::ReleaseIndexName(const std::string& name) {
-  return txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
+  return txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(database_, kPublicNamespace, name));
 }
 
 Result<std::optional<TableDesc>> Catalog::FindTableByOid(uint32_t oid) {
-  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(oid));
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(database_, oid));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value() || obj->value().find("\"kind\":\"table\"") == std::string::npos) {
     return std::optional<TableDesc>();
@@ -467,14 +477,14 @@ Result<std::optional<TableDesc>> Catalog::FindTableByOid(uint32_t oid) {
 }
 
 Result<std::optional<TableDesc>> Catalog::FindIndexTable(std::string_view name) {
-  auto entry = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(kPublicNamespace, name));
+  auto entry = txn_.Get(storage::ColumnFamily::kCatalog, NameKey(database_, kPublicNamespace, name));
   if (!entry.ok()) return entry.error();
   if (!entry->has_value()) return std::optional<TableDesc>();
   auto key = storage::DecodeKey(**entry);
   if (!key.ok() || key->size() != 2) return std::optional<TableDesc>();  // a table or sequence name
   const int64_t* table_oid = std::get_if<int64_t>(&(*key)[0].value);
   if (table_oid == nullptr) return Error(ErrorCode::kCorruption, "unreadable index name entry");
-  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(static_cast<uint32_t>(*table_oid)));
+  auto obj = txn_.Get(storage::ColumnFamily::kCatalog, ObjKey(database_, static_cast<uint32_t>(*table_oid)));
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "index of a missing table");
   auto desc = FromJson(**obj);
@@ -549,13 +559,132 @@ Result<std::optional<RoleDesc>> LoadRole(storage::Engine& engine, std::string_vi
   return role;
 }
 
+namespace {
+
+std::optional<DatabaseDesc> DatabaseFromJson(std::string_view bytes) {
+  auto j = nlohmann::json::parse(bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  return DatabaseDesc{j.value("oid", 0u), j.value("name", ""), j.value("owner", "postgres"), true};
+}
+
+const std::vector<DatabaseDesc>& BuiltInDatabases() {
+  static const std::vector<DatabaseDesc> databases = {{kPostgresDatabaseOid, "postgres", "postgres", true},
+                                                      {kTemplate1DatabaseOid, "template1", "postgres", false},
+                                                      {kTemplate0DatabaseOid, "template0", "postgres", false}};
+  return databases;
+}
+
+std::optional<DatabaseDesc> BuiltInDatabase(std::string_view name) {
+  for (const auto& d : BuiltInDatabases()) {
+    if (d.name == name) return d;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Status Catalog::CreateDatabase(const DatabaseDesc& database) {
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, DatabaseKey(database.name));
+  if (!existing.ok()) return existing.error();
+  if (existing->has_value() || BuiltInDatabase(database.name)) return Error(ErrorCode::kAlreadyExists, database.name);
+  nlohmann::json j{{"format", kFormat}, {"oid", database.oid}, {"name", database.name}, {"owner", database.owner}};
+  return txn_.Put(storage::ColumnFamily::kCatalog, DatabaseKey(database.name), j.dump());
+}
+
+Result<std::optional<DatabaseDesc>> Catalog::FindDatabase(std::string_view name) {
+  if (auto built_in = BuiltInDatabase(name)) return built_in;
+  auto bytes = txn_.Get(storage::ColumnFamily::kCatalog, DatabaseKey(name));
+  if (!bytes.ok()) return bytes.error();
+  if (!bytes->has_value()) return std::optional<DatabaseDesc>();
+  auto database = DatabaseFromJson(**bytes);
+  if (!database) return Error(ErrorCode::kCorruption, "unreadable database descriptor");
+  return database;
+}
+
+Result<std::vector<DatabaseDesc>> Catalog::ListDatabases() {
+  std::vector<DatabaseDesc> out = BuiltInDatabases();
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("database").Release());
+  for (; it->Valid(); it->Next()) {
+    auto database = DatabaseFromJson(it->value());
+    if (!database) return Error(ErrorCode::kCorruption, "unreadable database descriptor");
+    out.push_back(std::move(*database));
+  }
+  if (auto s = it->status(); !s.ok()) return s.error();
+  return out;
+}
+
+Status Catalog::DropDatabase(const DatabaseDesc& database) {
+  auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, DatabaseKey(database.name));
+  if (!existing.ok()) return existing.error();
+  if (!existing->has_value()) return Error(ErrorCode::kNotFound, database.name);
+  // Collect first: the iterator must not see its own deletions.
+  std::vector<std::string> keys;
+  std::vector<uint32_t> garbage;
+  std::string prefix = DbKey(database.oid).Release();
+  auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, prefix);
+  for (; it->Valid(); it->Next()) {
+    keys.emplace_back(it->key());
+    if (it->value().find("\"kind\":\"table\"") == std::string_view::npos) continue;
+    auto table = FromJson(it->value());
+    if (!table.ok()) return table.error();
+    garbage.push_back(table->relfilenode);
+    for (const auto& index : table->indexes) garbage.push_back(index.relfilenode);
+  }
+  if (auto s = it->status(); !s.ok()) return s;
+  for (const auto& key : keys) {
+    if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, key); !s.ok()) return s;
+  }
+  for (uint32_t relfilenode : garbage) {
+    if (auto s = QueueGarbage(relfilenode); !s.ok()) return s;
+  }
+  return txn_.Delete(storage::ColumnFamily::kCatalog, DatabaseKey(database.name));
+}
+
+Status Catalog::RenameDatabase(const DatabaseDesc& database, const std::string& new_name) {
+  auto locked = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, DatabaseKey(database.name));
+  if (!locked.ok()) return locked.error();
+  if (!locked->has_value()) return Error(ErrorCode::kNotFound, database.name);
+  DatabaseDesc renamed = database;
+  renamed.name = new_name;
+  if (auto s = CreateDatabase(renamed); !s.ok()) return s;
+  return txn_.Delete(storage::ColumnFamily::kCatalog, DatabaseKey(database.name));
+}
+
+Result<std::optional<DatabaseDesc>> LoadDatabase(storage::Engine& engine, std::string_view name) {
+  if (auto built_in = BuiltInDatabase(name)) return built_in;
+  auto bytes = engine.Get(storage::ColumnFamily::kCatalog, DatabaseKey(name));
+  if (!bytes.ok()) return bytes.error();
+  if (!bytes->has_value()) return std::optional<DatabaseDesc>();
+  auto database = DatabaseFromJson(**bytes);
+  if (!database) return Error(ErrorCode::kCorruption, "unreadable database descriptor");
+  return database;
+}
+
+Status UpgradeCatalogLayout(storage::Engine& engine) {
+  auto txn = engine.Begin();
+  storage::WriteBatch batch(engine);
+  bool any = false;
+  std::string moved_to = DbKey(kPostgresDatabaseOid).Release();
+  for (const char* tag : {"obj", "name"}) {
+    auto it = txn->ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString(tag).Release());
+    for (; it->Valid(); it->Next()) {
+      // A key tuple's encoding is its elements' concatenated: prefixing ("db", 5) nests it.
+      batch.Put(storage::ColumnFamily::kCatalog, moved_to + std::string(it->key()), it->value());
+      batch.Delete(storage::ColumnFamily::kCatalog, it->key());
+      any = true;
+    }
+    if (auto s = it->status(); !s.ok()) return s;
+  }
+  return any ? engine.Write(batch) : Ok();
+}
+
 Status Catalog::QueueGarbage(uint32_t relfilenode) {
   return txn_.Put(storage::ColumnFamily::kCatalog, GcKey(relfilenode), "");
 }
 
 Result<std::vector<TableDesc>> Catalog::ListTables() {
   std::vector<TableDesc> out;
-  std::string prefix = storage::KeyEncoder().AddString("obj").Release();
+  std::string prefix = DbKey(database_).AddString("obj").Release();
   auto it = txn_.ScanPrefix(storage::ColumnFamily::kCatalog, prefix);
   for (; it->Valid(); it->Next()) {
     if (it->value().find("\"kind\":\"table\"") == std::string_view::npos) continue;  // views, indexes, ...

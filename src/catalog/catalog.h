@@ -4,12 +4,16 @@
 // stored in the `catalog` column family and read and written through a storage
 // transaction, so DDL is transactional and a transaction sees its own DDL.
 //
-// Keys (storage::EncodeKey tuples, first element a tag):
-//   ("oid")                          next object id (from 16384, PostgreSQL's FirstNormalObjectId)
-//   ("obj", oid)                     descriptor, JSON with a "format" field
-//   ("name", "rel", schema, name)    oid of the relation `name` in schema `schema`
-//   ("gc", relfilenode)              row storage to delete once the dropping transaction commits
-// Every table has a relfilenode: the id its rows are stored under in `rows`.
+// Keys (storage::EncodeKey tuples, first element a tag). Roles, databases and
+// the oid counter are cluster-wide; everything else belongs to one database:
+//   ("oid")                                 next object id (from 16384, PostgreSQL's FirstNormalObjectId)
+//   ("role", name)                          a role
+//   ("database", name)                      a database made by CREATE DATABASE
+//   ("db", db, "obj", oid)                  descriptor, JSON with a "format" field
+//   ("db", db, "name", "rel", schema, name) oid of the relation `name` in schema `schema`
+//   ("gc", relfilenode)                     row storage to delete once the dropping transaction commits
+// Oids (so relfilenodes) are unique across databases: every table has a
+// relfilenode, the id its rows are stored under in `rows`.
 
 #include <atomic>
 #include <cstdint>
@@ -19,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "common/result.h"
@@ -31,6 +36,20 @@ namespace orbit::catalog {
 constexpr uint32_t kPgCatalogNamespace = 11;
 constexpr uint32_t kPublicNamespace = 2200;
 constexpr uint32_t kFirstNormalOid = 16384;
+// PostgreSQL's oids for the databases initdb makes.
+constexpr uint32_t kTemplate1DatabaseOid = 1;
+constexpr uint32_t kTemplate0DatabaseOid = 4;
+constexpr uint32_t kPostgresDatabaseOid = 5;
+
+// A database. `postgres`, `template0` and `template1` are built in (without
+// descriptors); CREATE DATABASE adds others. Each has its own schemas, tables,
+// views and sequences; roles are shared.
+struct DatabaseDesc {
+  uint32_t oid = 0;
+  std::string name;
+  std::string owner = "postgres";
+  bool allow_connections = true;  // template0, template1: false (Orbit does not copy templates)
+};
 
 struct ColumnDesc {
   std::string name;
@@ -149,13 +168,13 @@ class CatalogCache {
  public:
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
   void Bump() { version_.fetch_add(1, std::memory_order_acq_rel); }
-  std::optional<TableDesc> Get(uint32_t schema_oid, std::string_view name, uint64_t version);
-  void Put(const TableDesc& table, uint64_t version);
+  std::optional<TableDesc> Get(uint32_t database, uint32_t schema_oid, std::string_view name, uint64_t version);
+  void Put(uint32_t database, const TableDesc& table, uint64_t version);
 
  private:
   std::atomic<uint64_t> version_{1};
   std::mutex mutex_;
-  std::map<std::pair<uint32_t, std::string>, std::pair<uint64_t, TableDesc>, std::less<>> tables_;
+  std::map<std::tuple<uint32_t, uint32_t, std::string>, std::pair<uint64_t, TableDesc>, std::less<>> tables_;
 };
 
 // A view of the catalog through one transaction. Cheap; holds no state. With a
@@ -163,8 +182,21 @@ class CatalogCache {
 // caller read before the transaction's current snapshot was taken).
 class Catalog {
  public:
-  explicit Catalog(storage::Transaction& txn, CatalogCache* cache = nullptr, uint64_t version = 0)
-      : txn_(txn), cache_(cache), version_(version) {}
+  // `database`: whose objects this catalog sees.
+  explicit Catalog(storage::Transaction& txn, CatalogCache* cache = nullptr, uint64_t version = 0,
+                   uint32_t database = kPostgresDatabaseOid)
+      : txn_(txn), cache_(cache), version_(version), database_(database) {}
+
+  uint32_t database() const { return database_; }
+  // Databases (cluster-wide). CreateDatabase: kAlreadyExists if the name is taken.
+  Status CreateDatabase(const DatabaseDesc& database);
+  Result<std::optional<DatabaseDesc>> FindDatabase(std::string_view name);
+  Result<std::vector<DatabaseDesc>> ListDatabases();  // built-in ones first
+  // Removes the database's descriptor and every object in it, queueing the rows
+  // of its tables and indexes for deletion after commit.
+  Status DropDatabase(const DatabaseDesc& database);
+  // kAlreadyExists if `new_name` is taken.
+  Status RenameDatabase(const DatabaseDesc& database, const std::string& new_name);
 
   Result<std::optional<TableDesc>> FindTable(uint32_t schema_oid, std::string_view name);
   // Assigns the relfilenode (and the oid, unless `desc.oid` is set: callers should
@@ -231,12 +263,20 @@ class Catalog {
   storage::Transaction& txn_;
   CatalogCache* cache_;
   uint64_t version_;
+  uint32_t database_;
   std::vector<uint32_t> search_path_{kPublicNamespace};
 };
 
 // A role as committed (for logins, outside any transaction); `postgres` is
 // reported as a login superuser without password when it has no descriptor.
 Result<std::optional<RoleDesc>> LoadRole(storage::Engine& engine, std::string_view name);
+
+// A database as committed (for logins, outside any transaction).
+Result<std::optional<DatabaseDesc>> LoadDatabase(storage::Engine& engine, std::string_view name);
+
+// Moves catalog keys written before databases existed (("obj", ...) and
+// ("name", ...)) under the `postgres` database. Run at start-up.
+Status UpgradeCatalogLayout(storage::Engine& engine);
 
 // Deletes the rows of dropped tables: DeleteRange over each queued relfilenode,
 // then forgets it. Run after a transaction that dropped tables commits, and at

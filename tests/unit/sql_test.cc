@@ -19,6 +19,7 @@
 #include "sql/types/array.h"
 #include "sql/types/datetime.h"
 #include "sql/types/json.h"
+#include "storage/key_codec.h"
 #include "storage_test_util.h"
 
 namespace orbit::sql {
@@ -297,6 +298,67 @@ TEST_F(SqlSessionTest, UpdateSeesOtherSessionsCommittedRowsAndDropSweepsRows) {
   auto it = engine_->Scan(storage::ColumnFamily::kRows, "", "");
   EXPECT_FALSE(it->Valid());  // the dropped table's rows are gone
   EXPECT_EQ(Run(a, "SELECT * FROM acct"), Lines{"E 42P01"});
+}
+
+TEST_F(SqlSessionTest, DatabasesAreSeparateNamespaces) {
+  Database db(*engine_);
+  Session a(db);
+  EXPECT_EQ(Run(a, "CREATE DATABASE shop"), Lines{"C CREATE DATABASE"});
+  EXPECT_EQ(Run(a, "CREATE DATABASE shop"), Lines{"E 42P04"});
+  EXPECT_EQ(Run(a, "BEGIN; CREATE DATABASE other"), (Lines{"C BEGIN", "E 25001"}));
+  Run(a, "ROLLBACK");
+  auto txn = engine_->Begin();
+  auto shop = catalog::Catalog(*txn).FindDatabase("shop");
+  ASSERT_TRUE(shop.ok() && shop->has_value());
+  txn.reset();
+  {
+    SessionInfo info;
+    info.database = "shop";
+    info.database_oid = (*shop)->oid;
+    Session b(db, info);
+    Run(b, "CREATE TABLE t (id int PRIMARY KEY)");
+    EXPECT_EQ(Run(b, "INSERT INTO t VALUES (1), (2)"), Lines{"C INSERT 0 2"});
+    EXPECT_EQ(Run(a, "SELECT * FROM t"), Lines{"E 42P01"});  // not in postgres
+    EXPECT_EQ(Run(a, "CREATE TABLE t (id text)"), Lines{"C CREATE TABLE"});  // the same name, elsewhere
+    EXPECT_EQ(Run(b, "SELECT count(*) FROM t"), (Lines{"T count:20", "D 2", "C SELECT 1"}));
+    EXPECT_EQ(Run(a, "DROP DATABASE shop"), Lines{"E 55006"});  // b is connected
+    EXPECT_EQ(Run(b, "DROP DATABASE shop"), Lines{"E 55006"});  // the current database
+    EXPECT_EQ(Run(a, "DROP TABLE t"), Lines{"C DROP TABLE"});
+  }
+  EXPECT_EQ(Run(a, "DROP DATABASE shop"), Lines{"C DROP DATABASE"});
+  auto it = engine_->Scan(storage::ColumnFamily::kRows, "", "");
+  EXPECT_FALSE(it->Valid());  // shop's rows are gone
+  EXPECT_EQ(Run(a, "DROP DATABASE shop"), Lines{"E 3D000"});
+  EXPECT_EQ(Run(a, "DROP DATABASE template0"), Lines{"E 42809"});
+  EXPECT_EQ(Run(a, "CREATE DATABASE c TEMPLATE nope"), Lines{"E 3D000"});
+  EXPECT_EQ(Run(a, "CREATE DATABASE c OWNER nobody"), Lines{"E 42704"});
+  EXPECT_EQ(Run(a, "CREATE DATABASE c ENCODING 'LATIN1'"), Lines{"E 0A000"});
+}
+
+TEST_F(SqlSessionTest, CatalogFromBeforeDatabasesIsUpgraded) {
+  {
+    Database db(*engine_);
+    Session s(db);
+    Run(s, "CREATE TABLE t (id int PRIMARY KEY)");
+    Run(s, "INSERT INTO t VALUES (7)");
+  }
+  // Rewrite the catalog as it was before databases: keys without ("db", 5).
+  std::string prefix = storage::KeyEncoder().AddString("db").AddInt(catalog::kPostgresDatabaseOid).Release();
+  storage::WriteBatch batch(*engine_);
+  size_t moved = 0;
+  for (auto it = engine_->Scan(storage::ColumnFamily::kCatalog, prefix, storage::PrefixSuccessor(prefix)); it->Valid();
+       it->Next()) {
+    batch.Put(storage::ColumnFamily::kCatalog, it->key().substr(prefix.size()), it->value());
+    batch.Delete(storage::ColumnFamily::kCatalog, it->key());
+    ++moved;
+  }
+  ASSERT_GT(moved, 0u);
+  ASSERT_TRUE(engine_->Write(batch).ok());
+  Reopen();
+  Database db(*engine_);
+  ASSERT_TRUE(db.Open().ok());
+  Session s(db);
+  EXPECT_EQ(Run(s, "SELECT id FROM t"), (Lines{"T id:23", "D 7", "C SELECT 1"}));
 }
 
 TEST_F(SqlSessionTest, PrimaryKeyPredicatesBecomePointReads) {

@@ -396,6 +396,17 @@ std::optional<protocol::pg::RoleInfo> PgQueryHandler::LookupRole(std::string_vie
   return protocol::pg::RoleInfo{(*role)->login, (*role)->password};
 }
 
+std::optional<std::pair<std::string, std::string>> PgQueryHandler::CheckDatabase(std::string_view name) {
+  auto database = catalog::LoadDatabase(db_.engine(), name);
+  if (!database.ok()) return std::pair<std::string, std::string>("58030", database.error().message());
+  std::string quoted = "database \"" + std::string(name) + "\"";
+  if (!database->has_value()) return std::pair<std::string, std::string>("3D000", quoted + " does not exist");
+  if (!(*database)->allow_connections) {
+    return std::pair<std::string, std::string>("55000", quoted + " is not currently accepting connections");
+  }
+  return std::nullopt;
+}
+
 void PgQueryHandler::Cancel(int32_t pid, int32_t secret) {
   if (pid != static_cast<int32_t>(::getpid())) return;
   std::lock_guard lock(mutex_);
@@ -406,7 +417,12 @@ std::unique_ptr<protocol::pg::QuerySession> PgQueryHandler::Open(const protocol:
                                                                  int32_t secret) {
   sql::SessionInfo info;
   info.user = std::string(startup.Param("user"));
-  info.database = std::string(startup.Param("database", info.user));
+  info.database = std::string(startup.Param("database"));
+  if (info.database.empty()) info.database = info.user;  // libpq's default, as ServePg checked
+  // Checked before (CheckDatabase); a database dropped since gets oid 0, which
+  // no session attaches to: its statements fail with 3D000.
+  auto database = catalog::LoadDatabase(db_.engine(), info.database);
+  info.database_oid = database.ok() && database->has_value() ? (*database)->oid : 0;
   info.pid = static_cast<int32_t>(::getpid());
   return std::make_unique<PgQuerySession>(db_, pool_, std::move(info), startup, *this, secret);
 }

@@ -75,6 +75,7 @@ class PgQueryHandler : public protocol::pg::QueryHandler {
                                                    int32_t secret) override;
   void Cancel(int32_t pid, int32_t secret) override;
   std::optional<protocol::pg::RoleInfo> LookupRole(std::string_view user) override;
+  std::optional<std::pair<std::string, std::string>> CheckDatabase(std::string_view name) override;
 
   // Sessions by cancel key (they register and unregister themselves).
   void Register(int32_t secret, sql::Session* session);

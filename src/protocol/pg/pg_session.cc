@@ -178,6 +178,14 @@ Task<void> ServePg(std::shared_ptr<runtime::Connection> connection, QueryHandler
     }
   }
 
+  // As in PostgreSQL, the database is checked once the login is authenticated.
+  std::string_view database = startup.Param("database");
+  if (auto refused = handler.CheckDatabase(database.empty() ? std::string_view(user) : database)) {
+    Fatal(w, refused->first, refused->second);
+    co_await flush();
+    co_return;
+  }
+
   // A client asking for protocol 3.x (x > 0) or for _pq_. options is told what
   // this server speaks: 3.0, none of the options.
   std::vector<std::string_view> unknown_options;

@@ -72,6 +72,9 @@ class QueryHandler {
   virtual ~QueryHandler() = default;
   // The role `user` as committed; nullopt if there is no such role.
   virtual std::optional<RoleInfo> LookupRole(std::string_view user) = 0;
+  // Whether the login may use database `name`: nullopt if so, else the error
+  // (SQLSTATE, message) that ends the connection, such as 3D000.
+  virtual std::optional<std::pair<std::string, std::string>> CheckDatabase(std::string_view name) = 0;
   // `secret` is the key sent in BackendKeyData: a CancelRequest carrying it
   // cancels what this session is running.
   virtual std::unique_ptr<QuerySession> Open(const StartupPacket& startup, int32_t secret) = 0;

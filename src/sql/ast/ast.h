@@ -351,8 +351,20 @@ struct CreateSequence {
   int64_t start = 1;
 };
 
+// CREATE DATABASE name [WITH options]; DROP DATABASE [IF EXISTS] name;
+// ALTER DATABASE name RENAME TO new_name. None runs inside a transaction block.
+struct DatabaseDdl {
+  enum class Kind : uint8_t { kCreate, kDrop, kRename };
+  Kind kind = Kind::kCreate;
+  std::string name;
+  std::string new_name;       // kRename
+  std::string owner;          // kCreate: OWNER (empty: the current user)
+  std::string template_name;  // kCreate: TEMPLATE (empty: template1)
+  bool if_exists = false;     // kDrop
+};
+
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
                                ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole, CreateView,
-                               CreateSchema, DropSchema, CreateSequence>;
+                               CreateSchema, DropSchema, CreateSequence, DatabaseDdl>;
 
 }  // namespace orbit::sql::ast

@@ -600,6 +600,93 @@ void Session::RunDropSequence(const ast::DropTable& s, ResultSink& sink) {
   sink.Complete("DROP SEQUENCE");
 }
 
+void Session::RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink) {
+  using Kind = ast::DatabaseDdl::Kind;
+  const char* tag = s.kind == Kind::kCreate ? "CREATE DATABASE" : s.kind == Kind::kDrop ? "DROP DATABASE" : "ALTER DATABASE";
+  if (s.kind != Kind::kRename && (status_ != TransactionStatus::kIdle || implicit_)) {
+    Throw("25001", std::string(tag) + " cannot run inside a transaction block");
+  }
+  catalog::Catalog catalog = Catalog();
+  auto find = [&](const std::string& name) {
+    auto found = catalog.FindDatabase(name);
+    if (!found.ok()) ThrowStorageError(found.error());
+    return std::move(*found);
+  };
+  // DROP and RENAME: no session may be using it (PostgreSQL's rule), this one included.
+  auto claim = [&](const catalog::DatabaseDesc& database, const std::string& current_message) {
+    if (database.oid == info_.database_oid) Throw(s.kind == Kind::kDrop ? "55006" : "0A000", current_message);
+    size_t others = 0;
+    if (!db_.ClaimDatabase(database.oid, &others)) {
+      throw SqlException(SqlError("55006", "database \"" + database.name + "\" is being accessed by other users", 0,
+                                  others == 1 ? "There is 1 other session using the database."
+                                              : "There are " + std::to_string(others) +
+                                                    " other sessions using the database."));
+    }
+  };
+  switch (s.kind) {
+    case Kind::kCreate: {
+      if (!s.template_name.empty() && s.template_name != "template0" && s.template_name != "template1") {
+        if (!find(s.template_name)) Throw("3D000", "template database \"" + s.template_name + "\" does not exist");
+        Throw("0A000", "copying database \"" + s.template_name +
+                           "\" is not supported: new databases are empty, as from template0 and template1");
+      }
+      std::string owner = s.owner.empty() ? info_.user : s.owner;
+      auto role = catalog.FindRole(owner);
+      if (!role.ok()) ThrowStorageError(role.error());
+      if (!role->has_value()) Throw("42704", "role \"" + owner + "\" does not exist");
+      if (describe_only_) return;
+      Status created = catalog.CreateDatabase({db_.NextOid(), s.name, owner, true});
+      if (!created.ok()) {
+        if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());
+        Throw("42P04", "database \"" + s.name + "\" already exists");
+      }
+      break;
+    }
+    case Kind::kDrop: {
+      auto database = find(s.name);
+      if (!database) {
+        if (!s.if_exists) Throw("3D000", "database \"" + s.name + "\" does not exist");
+        sink.Notice(SqlError("00000", "database \"" + s.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
+        break;
+      }
+      if (!database->allow_connections) Throw("42809", "cannot drop a template database");
+      if (database->oid == catalog::kPostgresDatabaseOid && info_.database_oid != database->oid) {
+        Throw("0A000", "dropping the built-in database postgres is not supported");
+      }
+      if (describe_only_) return;
+      claim(*database, "cannot drop the currently open database");
+      // The claim stays after the drop commits: the oid is never reused, and a
+      // connection that looked the name up just before cannot attach to it.
+      try {
+        Check(catalog.DropDatabase(*database));
+        dropped_tables_ = true;  // sweep its rows after commit
+        CommitTxn();
+      } catch (...) {
+        db_.ReleaseDatabase(database->oid);
+        throw;
+      }
+      break;
+    }
+    case Kind::kRename: {
+      auto database = find(s.name);
+      if (!database) Throw("3D000", "database \"" + s.name + "\" does not exist");
+      if (database->oid == catalog::kPostgresDatabaseOid || !database->allow_connections) {
+        Throw("0A000", "renaming the built-in database \"" + s.name + "\" is not supported");
+      }
+      if (describe_only_) return;
+      claim(*database, "current database cannot be renamed");
+      db_.ReleaseDatabase(database->oid);  // sessions find it by oid: only the check matters
+      Status renamed = catalog.RenameDatabase(*database, s.new_name);
+      if (!renamed.ok()) {
+        if (renamed.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(renamed.error());
+        Throw("42P04", "database \"" + s.new_name + "\" already exists");
+      }
+      break;
+    }
+  }
+  sink.Complete(tag);
+}
+
 void Session::RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink) {
   if (s.name.starts_with("pg_")) {
     throw SqlException(SqlError("42939", "unacceptable schema name \"" + s.name + "\"", 0,

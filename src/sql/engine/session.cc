@@ -85,11 +85,66 @@ void Database::SetSequenceValue(uint32_t oid, int64_t value) {
   sequences_.erase(oid);
 }
 
-Status Database::Open() { return catalog::SweepGarbage(engine_); }
+Status Database::Open() {
+  if (auto s = catalog::UpgradeCatalogLayout(engine_); !s.ok()) return s;
+  return catalog::SweepGarbage(engine_);
+}
+
+namespace {
+
+// Where set_config's SET reports go: nowhere (its result is the value).
+class DiscardSink final : public ResultSink {
+ public:
+  void Describe(const std::vector<OutputColumn>&) override {}
+  void Rows(const exec::Batch&, size_t) override {}
+  void Complete(std::string_view) override {}
+  void EmptyQuery() override {}
+  void Error(const SqlError&) override {}
+  void Notice(const SqlError&) override {}
+};
+
+}  // namespace
+
+bool Database::AttachSession(uint32_t database) {
+  std::lock_guard lock(mutex_);
+  if (database == 0 || claimed_.contains(database)) return false;
+  ++attached_[database];
+  return true;
+}
+
+void Database::DetachSession(uint32_t database) {
+  std::lock_guard lock(mutex_);
+  if (auto it = attached_.find(database); it != attached_.end() && --it->second == 0) attached_.erase(it);
+}
+
+bool Database::ClaimDatabase(uint32_t database, size_t* attached) {
+  std::lock_guard lock(mutex_);
+  auto it = attached_.find(database);
+  *attached = it == attached_.end() ? 0 : it->second;
+  if (*attached > 0 || claimed_.contains(database)) return false;
+  claimed_.insert(database);
+  return true;
+}
+
+void Database::ReleaseDatabase(uint32_t database) {
+  std::lock_guard lock(mutex_);
+  claimed_.erase(database);
+}
 
 Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std::string, std::string>>& startup)
     : db_(db), info_(std::move(info)) {
+  attached_ = db_.AttachSession(info_.database_oid);
   info_.setting = [this](std::string_view name) { return settings_.Get(name); };
+  info_.set_config = [this](const std::string& name, const std::optional<std::string>& value, bool local) {
+    ast::SetVariable set;
+    set.kind = value ? ast::SetVariable::Kind::kSet : ast::SetVariable::Kind::kReset;
+    set.name = AsciiLower(name);
+    set.value = value.value_or("");
+    set.local = local;
+    DiscardSink quiet;
+    RunSet(set, quiet);
+    return settings_.Get(set.name);
+  };
   info_.schemas = [this] {
     catalog::Catalog catalog = Catalog();
     auto all = catalog.ListSchemas();
@@ -140,6 +195,7 @@ Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std
 
 Session::~Session() {
   if (txn_) (void)txn_->Rollback();
+  if (attached_) db_.DetachSession(info_.database_oid);
 }
 
 size_t Drain(exec::Operator& root, size_t visible, ResultSink& sink) {
@@ -172,8 +228,9 @@ void Session::BeginStatement() {
 }
 
 catalog::Catalog Session::Catalog() {
+  if (!attached_) Throw("3D000", "database \"" + info_.database + "\" does not exist");  // dropped as we connected
   bool cacheable = !txn_ddl_ && Txn().isolation() == storage::IsolationLevel::kReadCommitted;
-  catalog::Catalog catalog(Txn(), cacheable ? &db_.catalog_cache() : nullptr, catalog_version_);
+  catalog::Catalog catalog(Txn(), cacheable ? &db_.catalog_cache() : nullptr, catalog_version_, info_.database_oid);
   catalog.SetSearchPath(SearchPath(catalog));
   return catalog;
 }
@@ -586,6 +643,10 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::DropSchema>(stmt)  ? "DROP SCHEMA"
                        : std::holds_alternative<ast::CreateSequence>(stmt) ? "CREATE SEQUENCE"
                                                                         : "ALTER TABLE";
+    if (auto* d = std::get_if<ast::DatabaseDdl>(&stmt)) {
+      using Kind = ast::DatabaseDdl::Kind;
+      what = d->kind == Kind::kCreate ? "CREATE DATABASE" : d->kind == Kind::kDrop ? "DROP DATABASE" : "ALTER DATABASE";
+    }
     Throw("25006", std::string("cannot execute ") + what + " in a read-only transaction");
   }
   bool autocommit = status_ == TransactionStatus::kIdle && !implicit_;
@@ -619,6 +680,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::CreateSchema>) RunCreateSchema(s, sink);
         else if constexpr (std::is_same_v<T, ast::DropSchema>) RunDropSchema(s, sink);
         else if constexpr (std::is_same_v<T, ast::CreateSequence>) RunCreateSequence(s, sink);
+        else if constexpr (std::is_same_v<T, ast::DatabaseDdl>) RunDatabaseDdl(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -64,6 +65,17 @@ class Database {
   // The next nextval returns value + 1.
   void SetSequenceValue(uint32_t sequence_oid, int64_t value);
 
+  // Sessions connected to each database, so DROP DATABASE and RENAME can refuse
+  // while others use it. Attach fails for a database being dropped or renamed.
+  bool AttachSession(uint32_t database);
+  void DetachSession(uint32_t database);
+  // Claims `database` for a DROP or RENAME by a session connected elsewhere:
+  // false (nothing claimed) if any session is attached to it; while claimed,
+  // Attach fails. ReleaseDatabase ends the claim (a dropped database's oid is
+  // never reused, so releasing it after the drop commits is harmless).
+  bool ClaimDatabase(uint32_t database, size_t* attached);
+  void ReleaseDatabase(uint32_t database);
+
  private:
   storage::Engine& engine_;
   catalog::CatalogCache catalog_cache_;
@@ -73,6 +85,8 @@ class Database {
   int64_t next_oid_ = 0;
   int64_t oid_limit_ = 0;
   std::map<uint32_t, std::pair<int64_t, int64_t>> sequences_;  // oid -> [next, limit) reserved
+  std::map<uint32_t, size_t> attached_;  // database oid -> sessions; guarded by mutex_
+  std::set<uint32_t> claimed_;           // databases being dropped or renamed
 };
 
 enum class TransactionStatus : char { kIdle = 'I', kInBlock = 'T', kFailed = 'E' };
@@ -226,6 +240,7 @@ class Session {
   void DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, const ast::AlterTable::Action& action,
                   ResultSink& sink);
   void RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink);
+  void RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink);
   void RunDropSchema(const ast::DropSchema& s, ResultSink& sink);
   void RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink);
   // Views that read relation `oid` (named `what` in errors): 2BP01, or dropped
@@ -274,6 +289,7 @@ class Session {
 
   Database& db_;
   SessionInfo info_;
+  bool attached_ = false;  // counted in db_'s sessions of info_.database_oid (false: it was being dropped)
   Settings settings_;
   ParamContext simple_params_;      // a simple query's: no $n
   int64_t txn_start_ = 0;           // now() of the current transaction

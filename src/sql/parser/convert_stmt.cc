@@ -605,7 +605,72 @@ ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
   return out;
 }
 
-ast::AlterTable ConvertRename(const PgQuery__RenameStmt& s) {
+std::string SettingText(const PgQuery__Node& node);
+
+// CREATE DATABASE's options. Orbit's databases are empty namespaces in one
+// store: options that would change storage or behaviour Orbit does not have
+// are refused rather than ignored.
+ast::DatabaseDdl ConvertCreateDatabase(const PgQuery__CreatedbStmt& s) {
+  ast::DatabaseDdl out;
+  out.name = s.dbname;
+  for (size_t i = 0; i < s.n_options; ++i) {
+    const auto& d = *s.options[i]->def_elem;
+    std::string option = d.defname;
+    std::string value = d.arg != nullptr ? SettingText(*d.arg) : "";
+    std::string lower = AsciiLower(value);
+    if (option == "owner") {
+      out.owner = value;
+    } else if (option == "template") {
+      out.template_name = value;
+    } else if (option == "encoding") {
+      if (lower != "utf8" && lower != "utf-8" && lower != "unicode" && lower != "6") {
+        Unsupported("encoding " + value + " (databases are UTF8)", d.location);
+      }
+    } else if (option == "locale" || option == "lc_collate" || option == "lc_ctype") {
+      if (lower != "c" && lower != "posix" && lower != "c.utf-8" && lower != "c.utf8") {
+        Unsupported("locale " + value + " (strings compare bytewise, as in the C locale)", d.location);
+      }
+    } else if (option == "locale_provider") {
+      if (lower != "libc") Unsupported("locale provider " + value, d.location);
+    } else if (option == "strategy") {
+      // WAL_LOG / FILE_COPY: how PostgreSQL copies the template; Orbit has nothing to copy.
+      if (lower != "wal_log" && lower != "file_copy") {
+        Throw("22023", "invalid create database strategy \"" + value + "\"", d.location);
+      }
+    } else if (option == "tablespace") {
+      if (value != "pg_default") Unsupported("tablespaces", d.location);
+    } else if (option == "allow_connections") {
+      if (lower == "false" || lower == "off" || lower == "0") Unsupported("ALLOW_CONNECTIONS false", d.location);
+    } else if (option == "is_template") {
+      if (lower == "true" || lower == "on" || lower == "1") Unsupported("template databases", d.location);
+    } else if (option == "connection_limit") {
+      if (value != "-1") Unsupported("CONNECTION LIMIT", d.location);
+    } else {
+      Unsupported("CREATE DATABASE option " + option, d.location);
+    }
+  }
+  return out;
+}
+
+ast::DatabaseDdl ConvertDropDatabase(const PgQuery__DropdbStmt& s) {
+  ast::DatabaseDdl out;
+  out.kind = ast::DatabaseDdl::Kind::kDrop;
+  out.name = s.dbname;
+  out.if_exists = s.missing_ok;
+  for (size_t i = 0; i < s.n_options; ++i) {
+    Unsupported(std::string("DROP DATABASE option ") + s.options[i]->def_elem->defname);  // FORCE
+  }
+  return out;
+}
+
+ast::Statement ConvertRename(const PgQuery__RenameStmt& s) {
+  if (s.rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE) {
+    ast::DatabaseDdl out;
+    out.kind = ast::DatabaseDdl::Kind::kRename;
+    out.name = s.subname;
+    out.new_name = s.newname;
+    return out;
+  }
   ast::AlterTable out;
   ast::AlterTable::Action action;
   if (s.rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
@@ -623,8 +688,6 @@ ast::AlterTable ConvertRename(const PgQuery__RenameStmt& s) {
   out.actions.push_back(std::move(action));
   return out;
 }
-
-std::string SettingText(const PgQuery__Node& node);
 
 ast::Copy ConvertCopy(const PgQuery__CopyStmt& s) {
   if ((s.filename != nullptr && s.filename[0] != '\0') || s.is_program) {
@@ -907,6 +970,8 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_VACUUM_STMT: return ConvertVacuum(*stmt.vacuum_stmt);
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: return ConvertAlterTable(*stmt.alter_table_stmt);
     case PG_QUERY__NODE__NODE_RENAME_STMT: return ConvertRename(*stmt.rename_stmt);
+    case PG_QUERY__NODE__NODE_CREATEDB_STMT: return ConvertCreateDatabase(*stmt.createdb_stmt);
+    case PG_QUERY__NODE__NODE_DROPDB_STMT: return ConvertDropDatabase(*stmt.dropdb_stmt);
     case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: return ast::ShowVariable{AsciiLower(stmt.variable_show_stmt->name)};
     default: Unsupported("statement " + NodeName(stmt));
   }

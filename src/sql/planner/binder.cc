@@ -913,6 +913,29 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
     no_args();
     return exec::MakeConst(Value::Int(TypeId::kInt4, info.pid), e.location);
   }
+  if (name == "set_config") {
+    // set_config(name, value, is_local): SET at run time (pg_dump, createdb and
+    // friends clear search_path with it); returns the new value.
+    if (e.args.size() != 3) Throw("42883", "function set_config takes three arguments", e.location);
+    if (!info.set_config) Throw("0A000", "set_config() is not available here", e.location);
+    auto out = Node(BoundKind::kFunction, Type(TypeId::kText), e.location);
+    out->op = name;
+    out->args.push_back(Coerce(BindChild(*e.args[0]), Type(TypeId::kText), e.location));
+    out->args.push_back(Coerce(BindChild(*e.args[1]), Type(TypeId::kText), e.location));
+    out->args.push_back(Coerce(BindChild(*e.args[2]), Type(TypeId::kBool), e.location));
+    const SessionInfo* session = &info;
+    out->kernel = [session](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
+      for (size_t i = 0; i < n; ++i) {
+        if (args[0].IsNull(i)) Throw("22004", "SET requires parameter name");
+        // A null value resets the parameter, as in PostgreSQL.
+        std::optional<std::string> value;
+        if (!args[1].IsNull(i)) value = args[1].String(i);
+        bool local = !args[2].IsNull(i) && args[2].Int(i) != 0;
+        result.Set(i, Value::String(Type(TypeId::kText), session->set_config(args[0].String(i), value, local)));
+      }
+    };
+    return out;
+  }
   if (name == "current_setting") {
     if (e.args.empty() || e.args.size() > 2) Throw("42883", "function current_setting takes one or two arguments", e.location);
     BoundExprPtr arg = Coerce(BindChild(*e.args[0]), Type(TypeId::kText), e.location);

@@ -27,8 +27,11 @@ namespace orbit::sql {
 struct SessionInfo {
   std::string user = "postgres";
   std::string database = "postgres";
+  uint32_t database_oid = catalog::kPostgresDatabaseOid;  // whose objects the session sees
   int32_t pid = 0;
   std::function<std::string(std::string_view)> setting;  // current_setting(); throws 42704
+  // set_config(name, value (nullopt: reset), is_local): the new value; throws as SET does.
+  std::function<std::string(const std::string&, const std::optional<std::string>&, bool)> set_config;
   std::function<std::vector<std::string>()> schemas;     // the search path's existing schemas, in order
   std::function<int64_t()> now;  // the transaction's start: now(), CURRENT_TIMESTAMP
   // Sequence functions by (possibly schema-qualified) name; they throw SqlException.

@@ -148,7 +148,11 @@ BoundExprPtr Binder::BindPrivilegeFunction(const std::string& name, std::vector<
                          : NamespaceName(*catalog, object.Int(i)).has_value();
         if (!exists && by_name) Throw("3F000", "schema \"" + object.String(i) + "\" does not exist", location);
       } else if (kind == "database") {
-        exists = by_name ? object.String(i) == "postgres" : object.Int(i) == 5;
+        auto databases = catalog->ListDatabases();
+        if (!databases.ok()) ThrowStorageError(databases.error());
+        exists = std::any_of(databases->begin(), databases->end(), [&](const catalog::DatabaseDesc& d) {
+          return by_name ? d.name == object.String(i) : d.oid == object.Int(i);
+        });
         if (!exists && by_name) Throw("3D000", "database \"" + object.String(i) + "\" does not exist", location);
       } else {
         exists = by_name ? RelationOid(*catalog, AsciiLower(object.String(i))).has_value()

@@ -16,7 +16,6 @@ using catalog::TableDesc;
 
 constexpr uint32_t kOwner = 10;          // every object belongs to postgres
 constexpr uint32_t kHeapAm = 2, kBtreeAm = 403;
-constexpr uint32_t kDatabaseOid = 5;
 constexpr uint32_t kPkeyOidBit = 0x40000000;  // primary-key "indexes" get the table's oid with this bit
 constexpr uint32_t kCheckOidBit = 0x20000000;
 constexpr uint32_t kForeignKeyOidBit = 0x10000000;
@@ -225,11 +224,16 @@ const std::vector<SystemTable>& Tables() {
         {"datlocprovider", C::kChar}, {"datistemplate", C::kBool}, {"datallowconn", C::kBool},
         {"datconnlimit", C::kInt4}, {"dattablespace", C::kOid}, {"datcollate", C::kText}, {"datctype", C::kText},
         {"daticulocale", C::kText}, {"datcollversion", C::kText}, {"datacl", C::kTextArray}},
-       [](catalog::Catalog&) {
+       [](catalog::Catalog& catalog) {
          Rows rows;
-         rows.push_back(RowBuilder().Oid(kDatabaseOid).Name("postgres").Oid(kOwner).Int4(6).Name("c").Bool(false)
-                            .Bool(true).Int4(-1).Oid(1663).Name("C.UTF-8").Name("C.UTF-8").Null(C::kText)
-                            .Null(C::kText).Null(C::kTextArray).Take());
+         auto databases = catalog.ListDatabases();
+         if (!databases.ok()) ThrowStorageError(databases.error());
+         for (const auto& d : *databases) {
+           bool is_template = d.oid == catalog::kTemplate0DatabaseOid || d.oid == catalog::kTemplate1DatabaseOid;
+           rows.push_back(RowBuilder().Oid(d.oid).Name(d.name).Oid(RoleOid(d.owner)).Int4(6).Name("c")
+                              .Bool(is_template).Bool(d.allow_connections).Int4(-1).Oid(1663).Name("C.UTF-8")
+                              .Name("C.UTF-8").Null(C::kText).Null(C::kText).Null(C::kTextArray).Take());
+         }
          return rows;
        }},
       {"pg_type", 1247,
@@ -481,6 +485,16 @@ std::string DefaultSql(const catalog::ColumnDesc& c) {
   return quoted + "'::" + FormatType(TypeOid(c.type), -1);
 }
 
+// The name of the database `catalog` sees (information_schema's catalog_name).
+std::string DatabaseName(catalog::Catalog& catalog) {
+  auto databases = catalog.ListDatabases();
+  if (!databases.ok()) ThrowStorageError(databases.error());
+  for (const auto& d : *databases) {
+    if (d.oid == catalog.database()) return d.name;
+  }
+  return "postgres";
+}
+
 // information_schema: the SQL standard's views of the catalog, for tools and ORMs.
 const std::vector<SystemTable>& InformationSchemaTables() {
   using C = Col;
@@ -490,7 +504,8 @@ const std::vector<SystemTable>& InformationSchemaTables() {
          Rows rows;
          std::vector<catalog::SchemaDesc> schemas = Schemas(catalog);
          std::sort(schemas.begin(), schemas.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
-         for (const auto& schema : schemas) rows.push_back(RowBuilder().Name("postgres").Name(schema.name).Name("postgres").Take());
+         std::string database = DatabaseName(catalog);
+         for (const auto& schema : schemas) rows.push_back(RowBuilder().Name(database).Name(schema.name).Name("postgres").Take());
          return rows;
        }},
       {"tables", 13201,
@@ -498,14 +513,15 @@ const std::vector<SystemTable>& InformationSchemaTables() {
         {"is_insertable_into", C::kText}, {"is_typed", C::kText}},
        [](catalog::Catalog& catalog) {
          Rows rows;
+         std::string database = DatabaseName(catalog);
          for (const auto& t : UserTables(catalog)) {
-           rows.push_back(RowBuilder().Name("postgres").Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name("BASE TABLE")
+           rows.push_back(RowBuilder().Name(database).Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name("BASE TABLE")
                               .Name("YES").Name("NO").Take());
          }
          auto views = catalog.ListViews();
          if (!views.ok()) ThrowStorageError(views.error());
          for (const auto& v : *views) {
-           rows.push_back(RowBuilder().Name("postgres").Name(SchemaName(catalog, v.schema_oid)).Name(v.name).Name("VIEW")
+           rows.push_back(RowBuilder().Name(database).Name(SchemaName(catalog, v.schema_oid)).Name(v.name).Name("VIEW")
                               .Name("NO").Name("NO").Take());
          }
          return rows;
@@ -518,11 +534,12 @@ const std::vector<SystemTable>& InformationSchemaTables() {
         {"identity_generation", C::kText}},
        [](catalog::Catalog& catalog) {
          Rows rows;
+         std::string database = DatabaseName(catalog);
          for (const auto& t : UserTables(catalog)) {
            for (size_t i = 0; i < t.columns.size(); ++i) {
              const auto& c = t.columns[i];
              RowBuilder b;
-             b.Name("postgres").Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name(c.name).Int4(static_cast<int64_t>(i + 1));
+             b.Name(database).Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name(c.name).Int4(static_cast<int64_t>(i + 1));
              if (c.default_sequence != 0 && !c.identity) {  // SERIAL: PostgreSQL's <table>_<column>_seq
                b.Name(SerialDefault(catalog, t, c));
              } else if (c.default_text || c.default_expr) {

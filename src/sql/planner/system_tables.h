@@ -6,8 +6,8 @@
 // pg_am, pg_roles, pg_database and friends for psql's \dt, \di, \dn and for
 // drivers' type lookups. Approximations (docs/architecture.md): oid columns
 // are bigint, name columns text, "char" columns text; every object is owned
-// by postgres (oid 10); there is one database and the schemas public and
-// pg_catalog.
+// by postgres (oid 10). Each database sees its own schemas and relations;
+// pg_database and pg_roles are cluster-wide.
 
 #include <optional>
 #include <string>
