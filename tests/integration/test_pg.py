@@ -13,7 +13,7 @@ import pytest
 
 @pytest.fixture
 def conn(server):
-    c = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="alice", dbname="shop")
+    c = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="alice", dbname="postgres")
     c.autocommit = True  # no BEGIN: transactions are not built yet
     yield c
     c.close()
@@ -71,7 +71,7 @@ def test_psql_runs_a_script_of_several_statements(server):
 
 
 def _startup(user=b"alice"):
-    body = b"user\0" + user + b"\0\0"
+    body = b"user\0" + user + b"\0database\0postgres\0\0"
     return struct.pack(">ii", 8 + len(body), 196608) + body
 
 
@@ -128,7 +128,7 @@ def test_set_show_and_session_functions(conn):
     cur.execute("SET application_name = 'orbit-test'")
     assert conn.get_parameter_status("application_name") == "orbit-test"  # reported with ParameterStatus
     cur.execute("SELECT current_user, current_database(), current_setting('application_name')")
-    assert cur.fetchone() == ("alice", "shop", "orbit-test")
+    assert cur.fetchone() == ("alice", "postgres", "orbit-test")
     assert [d.name for d in cur.description] == ["current_user", "current_database", "current_setting"]
     for sql, state in [("SHOW nope", "42704"), ("SET TimeZone = 'Europe/Paris'", "0A000"),
                        ("SET extra_float_digits = 9", "22023")]:
@@ -157,7 +157,7 @@ def test_deeply_nested_statements_are_refused_not_fatal(conn):
 
 
 def test_transaction_blocks_follow_postgres_status(server):
-    c = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="alice", dbname="shop")
+    c = psycopg2.connect(host="127.0.0.1", port=server.port("pg"), user="alice", dbname="postgres")
     cur = c.cursor()  # psycopg2's default: BEGIN before the first statement
     cur.execute("SELECT 1")
     assert c.get_transaction_status() == psycopg2.extensions.TRANSACTION_STATUS_INTRANS
