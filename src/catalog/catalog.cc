@@ -58,6 +58,11 @@ nlohmann::json ToJson(const TableDesc& t) {
     }
     out["foreign_keys"] = std::move(fks);
   }
+  if (t.stats) {
+    nlohmann::json columns = nlohmann::json::object();
+    for (const auto& [name, c] : t.stats->columns) columns[name] = {c.null_frac, c.avg_width, c.n_distinct};
+    out["stats"] = {{"rows", t.stats->rows}, {"columns", std::move(columns)}};
+  }
   if (!t.checks.empty()) {
     nlohmann::json checks = nlohmann::json::array();
     for (const auto& c : t.checks) checks.push_back({{"name", c.name}, {"sql", c.sql}});
@@ -108,6 +113,14 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
   if (j.contains("checks")) {
     for (const auto& c : j["checks"]) t.checks.push_back({c["name"].get<std::string>(), c["sql"].get<std::string>()});
   }
+  if (j.contains("stats")) {
+    TableStats stats;
+    stats.rows = j["stats"]["rows"].get<double>();
+    for (const auto& [name, c] : j["stats"]["columns"].items()) {
+      stats.columns[name] = {c.at(0).get<double>(), c.at(1).get<int32_t>(), c.at(2).get<double>()};
+    }
+    t.stats = std::move(stats);
+  }
   t.primary_key = j["primary_key"].get<std::vector<int>>();
   if (j.contains("indexes")) {
     for (const auto& i : j["indexes"]) {
@@ -147,12 +160,19 @@ int TableDesc::FindColumn(std::string_view column) const {
   return -1;
 }
 
+std::optional<double> TableDesc::DistinctValues(int column) const {
+  if (!stats || column < 0 || static_cast<size_t>(column) >= columns.size()) return std::nullopt;
+  auto it = stats->columns.find(columns[static_cast<size_t>(column)].name);
+  if (it == stats->columns.end()) return std::nullopt;
+  double n = it->second.n_distinct;
+  return n >= 0 ? n : -n * stats->rows;
+}
+
 std::string RowPrefix(uint32_t relfilenode) { return storage::KeyEncoder().AddInt(relfilenode).Release(); }
 std::string GarbageKey(uint32_t relfilenode) { return GcKey(relfilenode); }
 std::string SequenceValueKey(uint32_t sequence_oid) {
   return storage::KeyEncoder().AddString("seq").AddInt(sequence_oid).Release();
 }
-std::string StatsKey(uint32_t table_oid) { return storage::KeyEncoder().AddString("stat").AddInt(table_oid).Release(); }
 
 Result<uint32_t> Catalog::NextOid() {
   // GetForUpdate serializes every DDL transaction on this key.

@@ -140,6 +140,21 @@ struct ForeignKeyDesc {
   char on_delete = 'a';
 };
 
+// What ANALYZE found, as PostgreSQL's pg_stats shows it: per column the
+// fraction of NULLs, the average width of non-null values in bytes, and the
+// number of distinct non-null values (negative: minus a fraction of the rows,
+// for columns whose distinct count grows with the table).
+struct ColumnStats {
+  double null_frac = 0;
+  int32_t avg_width = 0;
+  double n_distinct = 0;
+};
+
+struct TableStats {
+  double rows = 0;
+  std::map<std::string, ColumnStats, std::less<>> columns;  // by column name
+};
+
 struct TableDesc {
   uint32_t oid = 0;
   uint32_t schema_oid = kPublicNamespace;
@@ -156,8 +171,14 @@ struct TableDesc {
   // know whom to check without scanning the catalog.
   std::vector<uint32_t> referenced_by;
 
+  // Statistics from the last ANALYZE; nullopt: never analyzed.
+  std::optional<TableStats> stats;
+
   // Index of the column named `name`, or -1.
   int FindColumn(std::string_view name) const;
+  // Estimated distinct non-null values of column `column` (ANALYZE's n_distinct
+  // scaled by the row count); nullopt if the table or column was not analyzed.
+  std::optional<double> DistinctValues(int column) const;
 };
 
 // Table descriptors shared by every session, valid for one catalog version: a
@@ -289,7 +310,5 @@ std::string RowPrefix(uint32_t relfilenode);
 std::string GarbageKey(uint32_t relfilenode);
 // The `meta` key holding a sequence's next value.
 std::string SequenceValueKey(uint32_t sequence_oid);
-// The catalog key of a table's statistics (ANALYZE): JSON {"rows": n}.
-std::string StatsKey(uint32_t table_oid);
 
 }  // namespace orbit::catalog

@@ -380,6 +380,48 @@ TEST_F(SqlSessionTest, PrimaryKeyPredicatesBecomePointReads) {
   EXPECT_FALSE(PrimaryKeyLookups(table, bind_where("a = 1 OR b = 'x'").get()).has_value());
 }
 
+TEST_F(SqlSessionTest, AnalyzeStatisticsGuideIndexAndJoinChoices) {
+  Database db(*engine_);
+  Session s(db);
+  Run(s, "CREATE TABLE big (id int PRIMARY KEY, sid int, cat int, note text)");
+  Run(s, "CREATE INDEX big_sid ON big (sid)");
+  Run(s, "CREATE INDEX big_cat ON big (cat)");
+  Run(s, "INSERT INTO big SELECT g, g % 10, g % 500, CASE WHEN g % 4 = 0 THEN NULL ELSE 'n' END "
+         "FROM generate_series(1, 2000) g");
+  Run(s, "CREATE TABLE small (id int PRIMARY KEY, name text)");
+  Run(s, "INSERT INTO small SELECT g, 'n' || g FROM generate_series(0, 9) g");
+  const std::string join =
+      "SELECT small.name, count(*), sum(big.id) FROM small JOIN big ON big.sid = small.id AND big.cat > small.id * 40 "
+      "WHERE small.id < 3 GROUP BY small.name ORDER BY 1";
+  Lines before = Run(s, join);
+  ASSERT_EQ(before.size(), 5u);  // header, three groups, completion
+
+  auto chosen = [&] {
+    auto txn = engine_->Begin();
+    catalog::Catalog catalog(*txn);
+    catalog::TableDesc table = ResolveTable(catalog, ast::TableName{"", "big", "", -1});
+    auto parsed = Parse("SELECT * FROM big WHERE sid = 1 AND cat = 1");
+    auto stmt = ConvertStatement(std::get<ParseTree>(parsed), 0);
+    Binder binder{Scope{&table, "big", nullptr, {}}};
+    auto where = binder.BindCondition(*std::get<ast::Select>(stmt).where, "WHERE");
+    const catalog::IndexDesc* index = ChooseIndex(table, where.get());
+    return index != nullptr ? index->name : std::string();
+  };
+  EXPECT_EQ(chosen(), "big_sid");  // no statistics: the first that fits
+  EXPECT_EQ(Run(s, "ANALYZE"), Lines{"C ANALYZE"});
+  EXPECT_EQ(chosen(), "big_cat");  // 500 distinct values (n_distinct -0.25 of 2000 rows) beat 10
+  EXPECT_EQ(Run(s, "SELECT attname, null_frac, n_distinct FROM pg_stats WHERE tablename = 'big' ORDER BY attname"),
+            (Lines{"T attname:25 null_frac:700 n_distinct:700", "D cat 0 -0.25", "D id 0 -1", "D note 0.25 1",
+                   "D sid 0 10", "C SELECT 4"}));
+  EXPECT_EQ(Run(s, "SELECT reltuples FROM pg_class WHERE relname = 'big'"),
+            (Lines{"T reltuples:700", "D 2000", "C SELECT 1"}));
+  // With statistics the join builds its hash table on small (the left input):
+  // the same rows, the columns in FROM order.
+  EXPECT_EQ(Run(s, join), before);
+  EXPECT_EQ(Run(s, "SELECT big.sid, small.name FROM small JOIN big ON big.sid = small.id WHERE big.id = 17"),
+            (Lines{"T sid:23 name:25", "D 7 n7", "C SELECT 1"}));
+}
+
 }  // namespace
 }  // namespace orbit::sql
 

@@ -10,6 +10,8 @@
 #include "catalog/catalog.h"
 #include "sql/engine/session.h"
 #include "sql/parser/parser.h"
+#include "sql/exec/analyze.h"
+#include "sql/planner/system_tables.h"
 #include "sql/exec/row_codec.h"
 #include "sql/exec/storage_error.h"
 
@@ -73,14 +75,13 @@ void Session::RunVacuum(const ast::Vacuum& s, ResultSink& sink) {
   if (describe_only_) return;
   // VACUUM itself has nothing to do: RocksDB's compactions drop deleted and
   // overwritten rows. ANALYZE records each table's row count.
+  // ANALYZE records each table's statistics in its descriptor (so cached
+  // descriptors carry them to the planner; the commit bumps the catalog version).
   if (s.analyze) {
-    for (const auto& table : tables) {
-      int64_t rows = 0;
-      auto it = Txn().ScanPrefix(storage::ColumnFamily::kRows, catalog::RowPrefix(table.relfilenode));
-      for (; it->Valid(); it->Next()) ++rows;
-      Check(it->status());
-      nlohmann::json stats{{"rows", rows}};
-      Check(Txn().Put(storage::ColumnFamily::kCatalog, catalog::StatsKey(table.oid), stats.dump()));
+    for (auto& table : tables) {
+      if (IsSystemTable(table)) continue;  // computed from the catalog: nothing to sample
+      table.stats = exec::AnalyzeTable(Txn(), table);
+      Check(catalog.UpdateTable(table));
     }
   }
   sink.Complete(s.vacuum ? "VACUUM" : "ANALYZE");

@@ -657,7 +657,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
       std::holds_alternative<ast::AlterTable>(stmt) || std::holds_alternative<ast::Truncate>(stmt) ||
       std::holds_alternative<ast::CreateIndex>(stmt) || std::holds_alternative<ast::CreateView>(stmt) ||
       std::holds_alternative<ast::CreateSchema>(stmt) || std::holds_alternative<ast::DropSchema>(stmt) ||
-      std::holds_alternative<ast::CreateSequence>(stmt)) {
+      std::holds_alternative<ast::CreateSequence>(stmt) ||
+      (std::holds_alternative<ast::Vacuum>(stmt) && std::get<ast::Vacuum>(stmt).analyze)) {
     txn_ddl_ = true;
   }
   std::visit(

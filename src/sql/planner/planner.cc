@@ -356,16 +356,51 @@ std::optional<exec::KeyRange> PrimaryKeyRange(const catalog::TableDesc& table, c
   return range;
 }
 
-std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, const catalog::TableDesc& table,
-                                                     const BoundExpr* where) {
+namespace {
+
+// Rows one lookup of `index` is expected to find: 1 for a unique index, else
+// the table's rows over the distinct combinations of the index columns (from
+// ANALYZE; without statistics, a default that favours wider indexes).
+double RowsPerLookup(const catalog::TableDesc& table, const catalog::IndexDesc& index) {
+  if (index.unique) return 1;
+  constexpr double kDefaultRows = 1000, kDefaultDistinct = 10;
+  double rows = table.stats ? table.stats->rows : kDefaultRows;
+  double combinations = 1;
+  for (int c : index.columns) combinations *= table.DistinctValues(c).value_or(kDefaultDistinct);
+  return std::max(1.0, rows / std::clamp(combinations, 1.0, std::max(rows, 1.0)));
+}
+
+}  // namespace
+
+const catalog::IndexDesc* ChooseIndex(const catalog::TableDesc& table, const BoundExpr* where,
+                                      std::vector<std::vector<Value>>* fixed) {
+  const catalog::IndexDesc* best = nullptr;
+  double best_rows = 0;
   for (const auto& index : table.indexes) {
     auto values = FixedValues(index.columns, where);
     if (!values) continue;
+    size_t combinations = 1;
+    for (const auto& v : *values) combinations *= std::max<size_t>(v.size(), 1);
+    double rows = static_cast<double>(combinations) * RowsPerLookup(table, index);
+    if (best == nullptr || rows < best_rows) {
+      best = &index;
+      best_rows = rows;
+      if (fixed != nullptr) *fixed = std::move(*values);
+    }
+  }
+  return best;
+}
+
+std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, const catalog::TableDesc& table,
+                                                     const BoundExpr* where) {
+  std::vector<std::vector<Value>> fixed;
+  if (const catalog::IndexDesc* chosen = ChooseIndex(table, where, &fixed)) {
+    const catalog::IndexDesc& index = *chosen;
     std::vector<std::string> keys;
-    ForEachCombination(index.columns, *values, table.columns.size(), [&](const std::vector<Value>& row) {
-      std::vector<Value> fixed;
-      for (int c : index.columns) fixed.push_back(row[static_cast<size_t>(c)]);
-      auto it = txn.ScanPrefix(storage::ColumnFamily::kIndex, exec::EncodeIndexPrefix(index, fixed));
+    ForEachCombination(index.columns, fixed, table.columns.size(), [&](const std::vector<Value>& row) {
+      std::vector<Value> prefix;
+      for (int c : index.columns) prefix.push_back(row[static_cast<size_t>(c)]);
+      auto it = txn.ScanPrefix(storage::ColumnFamily::kIndex, exec::EncodeIndexPrefix(index, prefix));
       for (; it->Valid(); it->Next()) {
         auto row_key = exec::IndexEntryRowKey(index, it->key(), it->value());
         if (!row_key) Throw("XX001", "invalid entry in index \"" + index.name + "\"");
@@ -631,7 +666,50 @@ struct BuiltFrom {
   exec::OperatorPtr op;
   int begin = 0;  // the columns of the joined row it produces: [begin, end)
   int end = 0;
+  std::vector<LogicalType> types;  // of those columns
+  double rows = -1;                // estimated output rows; < 0: unknown
 };
+
+// The fraction of a table's rows a conjunct keeps, PostgreSQL-style defaults:
+// column = constant is 1/distinct (0.005 without statistics), a range
+// comparison a third, anything else a half.
+double Selectivity(const catalog::TableDesc& table, const BoundExpr& e) {
+  if (e.kind == BoundKind::kCompare && e.op == "=") {
+    for (int side = 0; side < 2; ++side) {
+      const BoundExpr* col = ComparedColumn(*e.args[static_cast<size_t>(side)]);
+      if (col != nullptr && e.args[static_cast<size_t>(1 - side)]->kind == BoundKind::kConst) {
+        auto distinct = table.DistinctValues(col->column);
+        return distinct && *distinct >= 1 ? 1 / *distinct : 0.005;
+      }
+    }
+    return 0.005;
+  }
+  if (e.kind == BoundKind::kCompare && e.op != "<>") return 1.0 / 3;
+  return 0.5;
+}
+
+// Estimated rows a scan of `table` returns: the key lookups' count when the
+// plan has them, else ANALYZE's row count times the filter's selectivity;
+// unknown (-1) for a table never analyzed.
+double EstimateScanRows(const catalog::TableDesc& table, const std::optional<std::vector<std::string>>& keys,
+                        const BoundExpr* filter) {
+  if (keys) return static_cast<double>(keys->size());
+  if (!table.stats) return -1;
+  double rows = table.stats->rows;
+  if (filter != nullptr) {
+    for (const BoundExpr* e : Conjuncts(filter)) rows *= Selectivity(table, *e);
+  }
+  return rows;
+}
+
+// Column c of a joined row laid out left-then-right, once the join runs with
+// the sides swapped (right-then-left).
+void SwapSides(BoundExpr& e, int left_width, int right_width) {
+  if (e.kind == BoundKind::kColumn) e.column = e.column < left_width ? e.column + right_width : e.column - left_width;
+  for (auto& a : e.args) {
+    if (a) SwapSides(*a, left_width, right_width);
+  }
+}
 
 // Operators for a FROM tree: a scan per table, a hash join per join whose ON
 // has equalities between its sides (their keys), else a nested-loop join; the
@@ -646,6 +724,7 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
     int width = static_cast<int>(rel.table->columns.size());
     BoundExprPtr filter = AndOf(std::move(pushed[index]));
     exec::OperatorPtr scan;
+    double rows = -1;
     if (auto it = derived.operators.find(index); it != derived.operators.end()) {
       scan = std::move(it->second);
     } else if (IsSystemTable(*rel.table)) {
@@ -655,10 +734,13 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
       if (!keys) keys = IndexLookups(txn, *rel.table, filter.get());
       std::optional<exec::KeyRange> range;
       if (!keys) range = PrimaryKeyRange(*rel.table, filter.get());
+      rows = EstimateScanRows(*rel.table, keys, filter.get());
       scan = exec::MakeTableScan(txn, *rel.table, false, std::move(keys), std::move(range));
     }
     if (filter) scan = exec::MakeFilter(std::move(scan), std::move(filter));
-    return {std::move(scan), rel.offset, rel.offset + width};
+    std::vector<LogicalType> types;
+    for (const auto& c : rel.table->columns) types.push_back(c.type);
+    return {std::move(scan), rel.offset, rel.offset + width, std::move(types), rows};
   }
   BuiltFrom left = BuildFrom(*f.left, binder, next_relation, txn, catalog, pushed, derived);
   BuiltFrom right = BuildFrom(*f.right, binder, next_relation, txn, catalog, pushed, derived);
@@ -698,9 +780,38 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
                         : f.join == ast::JoinType::kRight ? exec::JoinKind::kRight
                         : f.join == ast::JoinType::kFull  ? exec::JoinKind::kFull
                                                           : exec::JoinKind::kInner;
-  return {exec::MakeHashJoin(kind, std::move(left.op), std::move(right.op), std::move(left_keys),
-                             std::move(right_keys), std::move(rest)),
-          left.begin, right.end};
+  BuiltFrom out;
+  out.begin = left.begin;
+  out.end = right.end;
+  out.types = left.types;
+  out.types.insert(out.types.end(), right.types.begin(), right.types.end());
+  bool known = left.rows >= 0 && right.rows >= 0;
+  bool keyed = !left_keys.empty();
+  if (known) {
+    out.rows = kind == exec::JoinKind::kInner ? (keyed ? std::max(left.rows, right.rows) : left.rows * right.rows)
+               : kind == exec::JoinKind::kLeft  ? left.rows
+               : kind == exec::JoinKind::kRight ? right.rows
+                                                : left.rows + right.rows;
+  }
+  // The right input is the hash table. For an inner join whose right input is
+  // expected to be much larger, build on the left instead and put the columns
+  // back in FROM order.
+  if (kind == exec::JoinKind::kInner && known && right.rows > 2 * left.rows) {
+    int left_width = left.end - left.begin, right_width = right.end - right.begin;
+    if (rest) SwapSides(*rest, left_width, right_width);
+    exec::OperatorPtr joined = exec::MakeHashJoin(kind, std::move(right.op), std::move(left.op), std::move(right_keys),
+                                                  std::move(left_keys), std::move(rest));
+    std::vector<BoundExprPtr> columns;
+    for (int c = 0; c < left_width + right_width; ++c) {
+      int from = c < left_width ? right_width + c : c - left_width;
+      columns.push_back(exec::MakeColumn(from, out.types[static_cast<size_t>(c)]));
+    }
+    out.op = exec::MakeProject(std::move(joined), std::move(columns));
+    return out;
+  }
+  out.op = exec::MakeHashJoin(kind, std::move(left.op), std::move(right.op), std::move(left_keys),
+                              std::move(right_keys), std::move(rest));
+  return out;
 }
 
 }  // namespace

@@ -56,8 +56,13 @@ std::optional<std::vector<std::string>> PrimaryKeyLookups(const catalog::TableDe
 // The key range a WHERE clause limits the first primary-key column to (>, >=,
 // <, <=, BETWEEN on constants); nullopt when it does not.
 std::optional<exec::KeyRange> PrimaryKeyRange(const catalog::TableDesc& table, const exec::BoundExpr* where);
-// The same through a secondary index whose every column WHERE fixes (reads the
-// index entries now, under the transaction's snapshot); nullopt if none fits.
+// Of the secondary indexes whose every column WHERE fixes to constants, the
+// one expected to find the fewest rows (unique first; else by ANALYZE's
+// distinct counts); null if none fits. `fixed`: the values per index column.
+const catalog::IndexDesc* ChooseIndex(const catalog::TableDesc& table, const exec::BoundExpr* where,
+                                      std::vector<std::vector<Value>>* fixed = nullptr);
+// The same through the index ChooseIndex picks (reads the index entries now,
+// under the transaction's snapshot); nullopt if none fits.
 std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, const catalog::TableDesc& table,
                                                      const exec::BoundExpr* where);
 

@@ -142,10 +142,10 @@ Rows ClassRows(catalog::Catalog& catalog) {
   // relhastriggers: PostgreSQL enforces foreign keys with triggers on both
   // tables, and psql shows a table's foreign keys only when it is set.
   auto add = [&](int64_t oid, std::string name, int64_t ns, int64_t am, int64_t relfilenode, bool has_index,
-                 const char* kind, int64_t natts, int64_t checks, bool has_triggers) {
+                 const char* kind, int64_t natts, int64_t checks, bool has_triggers, double reltuples = -1) {
     rows.push_back(RowBuilder()
                        .Oid(oid).Name(std::move(name)).Oid(ns).Oid(0).Oid(kOwner).Oid(am).Oid(relfilenode).Oid(0)
-                       .Int4(0).Float4(-1).Bool(has_index).Bool(false).Name("p").Name(kind).Int2(natts).Int2(checks)
+                       .Int4(0).Float4(reltuples).Bool(has_index).Bool(false).Name("p").Name(kind).Int2(natts).Int2(checks)
                        .Bool(false).Bool(has_triggers).Bool(false).Bool(false).Bool(true).Name("d").Bool(false)
                        .Null(Col::kTextArray).Null(Col::kTextArray).Bool(false).Oid(0).Oid(0).Null(Col::kText)
                        .Take());
@@ -157,7 +157,7 @@ Rows ClassRows(catalog::Catalog& catalog) {
   for (const auto& t : tables) {
     add(t.oid, t.name, t.schema_oid, kHeapAm, t.relfilenode, !t.primary_key.empty() || !t.indexes.empty(), "r",
         static_cast<int64_t>(t.columns.size()), static_cast<int64_t>(t.checks.size()),
-        !t.foreign_keys.empty() || !t.referenced_by.empty());
+        !t.foreign_keys.empty() || !t.referenced_by.empty(), t.stats ? t.stats->rows : -1);
   }
   for (const auto& i : IndexesOf(tables)) {
     add(i.oid, i.name, i.table->schema_oid, kBtreeAm, 0, false, "i", static_cast<int64_t>(i.columns.size()), 0, false);
@@ -192,6 +192,25 @@ const std::vector<SystemTable>& Tables() {
         {"reloptions", C::kTextArray}, {"relforcerowsecurity", C::kBool}, {"reloftype", C::kOid}, {"reltoastrelid", C::kOid},
         {"relpartbound", C::kText}},
        ClassRows},
+      {"pg_stats", 12050,
+       {{"schemaname", C::kName}, {"tablename", C::kName}, {"attname", C::kName}, {"inherited", C::kBool},
+        {"null_frac", C::kFloat4}, {"avg_width", C::kInt4}, {"n_distinct", C::kFloat4},
+        {"most_common_vals", C::kTextArray}, {"most_common_freqs", C::kTextArray},
+        {"histogram_bounds", C::kTextArray}, {"correlation", C::kFloat4}},
+       [](catalog::Catalog& catalog) {
+         Rows rows;
+         for (const auto& t : UserTables(catalog)) {
+           if (!t.stats) continue;
+           for (const auto& c : t.columns) {
+             auto it = t.stats->columns.find(c.name);
+             if (it == t.stats->columns.end()) continue;
+             rows.push_back(RowBuilder().Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name(c.name).Bool(false)
+                                .Float4(it->second.null_frac).Int4(it->second.avg_width).Float4(it->second.n_distinct)
+                                .Null(C::kTextArray).Null(C::kTextArray).Null(C::kTextArray).Null(C::kFloat4).Take());
+           }
+         }
+         return rows;
+       }},
       {"pg_am", 2601, {{"oid", C::kOid}, {"amname", C::kName}, {"amhandler", C::kText}, {"amtype", C::kChar}},
        [](catalog::Catalog&) {
          Rows rows;
