@@ -21,6 +21,9 @@ std::string GcKey(uint32_t relfilenode) { return storage::KeyEncoder().AddString
 std::string NameKey(uint32_t database, uint32_t schema, std::string_view name) {
   return DbKey(database).AddString("name").AddString("rel").AddInt(schema).AddString(name).Release();
 }
+std::string StatsKey(uint32_t database, uint32_t table_oid) {
+  return DbKey(database).AddString("stat").AddInt(table_oid).Release();
+}
 std::string DatabaseKey(std::string_view name) {
   return storage::KeyEncoder().AddString("database").AddString(name).Release();
 }
@@ -57,11 +60,6 @@ nlohmann::json ToJson(const TableDesc& t) {
                      {"ref_columns", f.ref_columns}, {"on_delete", std::string(1, f.on_delete)}});
     }
     out["foreign_keys"] = std::move(fks);
-  }
-  if (t.stats) {
-    nlohmann::json columns = nlohmann::json::object();
-    for (const auto& [name, c] : t.stats->columns) columns[name] = {c.null_frac, c.avg_width, c.n_distinct};
-    out["stats"] = {{"rows", t.stats->rows}, {"columns", std::move(columns)}};
   }
   if (!t.checks.empty()) {
     nlohmann::json checks = nlohmann::json::array();
@@ -112,14 +110,6 @@ Result<TableDesc> FromJson(std::string_view bytes) try {
   }
   if (j.contains("checks")) {
     for (const auto& c : j["checks"]) t.checks.push_back({c["name"].get<std::string>(), c["sql"].get<std::string>()});
-  }
-  if (j.contains("stats")) {
-    TableStats stats;
-    stats.rows = j["stats"]["rows"].get<double>();
-    for (const auto& [name, c] : j["stats"]["columns"].items()) {
-      stats.columns[name] = {c.at(0).get<double>(), c.at(1).get<int32_t>(), c.at(2).get<double>()};
-    }
-    t.stats = std::move(stats);
   }
   t.primary_key = j["primary_key"].get<std::vector<int>>();
   if (j.contains("indexes")) {
@@ -214,6 +204,7 @@ Result<std::optional<TableDesc>> Catalog::FindTable(uint32_t schema_oid, std::st
   if (obj->value().find("\"kind\":\"table\"") == std::string::npos) return std::optional<TableDesc>();  // a sequence
   auto desc = FromJson(**obj);
   if (!desc.ok()) return desc.error();
+  if (auto s = AttachStats(*desc); !s.ok()) return s.error();
   if (cache_ != nullptr) cache_->Put(database_, *desc, version_);
   return std::optional<TableDesc>(std::move(*desc));
 }
@@ -247,6 +238,7 @@ Status Catalog::DropTable(const TableDesc& table) {
   if (!locked->has_value()) return Error(ErrorCode::kNotFound, table.name);
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, NameKey(database_, table.schema_oid, table.name)); !s.ok()) return s;
   if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, ObjKey(database_, table.oid)); !s.ok()) return s;
+  if (auto s = txn_.Delete(storage::ColumnFamily::kCatalog, StatsKey(database_, table.oid)); !s.ok()) return s;
   for (const auto& index : table.indexes) {
     if (auto s = ReleaseIndexName(index.name); !s.ok()) return s;
     if (auto s = QueueGarbage(index.relfilenode); !s.ok()) return s;
@@ -493,6 +485,7 @@ Result<std::optional<TableDesc>> Catalog::FindTableByOid(uint32_t oid) {
   }
   auto desc = FromJson(**obj);
   if (!desc.ok()) return desc.error();
+  if (auto s = AttachStats(*desc); !s.ok()) return s.error();
   return std::optional<TableDesc>(std::move(*desc));
 }
 
@@ -685,6 +678,13 @@ Status UpgradeCatalogLayout(storage::Engine& engine) {
   storage::WriteBatch batch(engine);
   bool any = false;
   std::string moved_to = DbKey(kPostgresDatabaseOid).Release();
+  // ("stat", oid) held ANALYZE's row counts, read by nothing: dropped.
+  auto stats = txn->ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString("stat").Release());
+  for (; stats->Valid(); stats->Next()) {
+    batch.Delete(storage::ColumnFamily::kCatalog, stats->key());
+    any = true;
+  }
+  if (auto s = stats->status(); !s.ok()) return s;
   for (const char* tag : {"obj", "name"}) {
     auto it = txn->ScanPrefix(storage::ColumnFamily::kCatalog, storage::KeyEncoder().AddString(tag).Release());
     for (; it->Valid(); it->Next()) {
@@ -696,6 +696,46 @@ Status UpgradeCatalogLayout(storage::Engine& engine) {
     if (auto s = it->status(); !s.ok()) return s;
   }
   return any ? engine.Write(batch) : Ok();
+}
+
+Status Catalog::SaveStats(const TableDesc& table, const TableStats& stats) {
+  nlohmann::json columns = nlohmann::json::object();
+  for (size_t i = 0; i < table.columns.size(); ++i) {
+    const ColumnDesc& c = table.columns[i];
+    auto it = stats.columns.find(c.name);
+    if (it == stats.columns.end()) continue;
+    // With the column's position and type: statistics of a column since
+    // dropped, renamed or re-added are not applied to another.
+    columns[c.name] = {it->second.null_frac, it->second.avg_width, it->second.n_distinct, sql::TypeOid(c.type), i};
+  }
+  nlohmann::json j{{"format", kFormat}, {"relfilenode", table.relfilenode}, {"rows", stats.rows}, {"columns", columns}};
+  return txn_.Put(storage::ColumnFamily::kCatalog, StatsKey(database_, table.oid), j.dump());
+}
+
+Status Catalog::AttachStats(TableDesc& table) {
+  table.stats.reset();
+  auto bytes = txn_.Get(storage::ColumnFamily::kCatalog, StatsKey(database_, table.oid));
+  if (!bytes.ok()) return bytes.error();
+  if (!bytes->has_value()) return Ok();
+  auto j = nlohmann::json::parse(**bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Error(ErrorCode::kCorruption, "unreadable table statistics");
+  // A new relfilenode (TRUNCATE, rewrites) holds other rows: the statistics are stale.
+  if (j.value("relfilenode", 0u) != table.relfilenode) return Ok();
+  TableStats stats;
+  stats.rows = j.value("rows", 0.0);
+  if (j.contains("columns") && j["columns"].is_object()) {
+    for (const auto& [name, c] : j["columns"].items()) {
+      if (!c.is_array() || c.size() != 5) return Error(ErrorCode::kCorruption, "unreadable column statistics");
+      int position = table.FindColumn(name);
+      if (position < 0 || c[4].get<int>() != position ||
+          c[3].get<int32_t>() != sql::TypeOid(table.columns[static_cast<size_t>(position)].type)) {
+        continue;
+      }
+      stats.columns[name] = {c[0].get<double>(), c[1].get<int32_t>(), c[2].get<double>()};
+    }
+  }
+  table.stats = std::move(stats);
+  return Ok();
 }
 
 Status Catalog::QueueGarbage(uint32_t relfilenode) {
@@ -713,6 +753,9 @@ Result<std::vector<TableDesc>> Catalog::ListTables() {
     out.push_back(std::move(*desc));
   }
   if (auto s = it->status(); !s.ok()) return s.error();
+  for (auto& table : out) {
+    if (auto s = AttachStats(table); !s.ok()) return s.error();
+  }
   return out;
 }
 

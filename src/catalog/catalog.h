@@ -171,7 +171,9 @@ struct TableDesc {
   // know whom to check without scanning the catalog.
   std::vector<uint32_t> referenced_by;
 
-  // Statistics from the last ANALYZE; nullopt: never analyzed.
+  // Statistics from the last ANALYZE (kept under their own key, see
+  // Catalog::SaveStats, and attached when the descriptor is read); nullopt:
+  // never analyzed, or analyzed before a TRUNCATE.
   std::optional<TableStats> stats;
 
   // Index of the column named `name`, or -1.
@@ -226,6 +228,9 @@ class Catalog {
   Result<TableDesc> CreateTable(TableDesc desc);
   // Removes the descriptor and queues its rows for deletion after commit.
   Status DropTable(const TableDesc& table);
+  // ANALYZE's statistics for `table`, under ("db", db, "stat", oid): written
+  // apart from the descriptor so ANALYZE never overwrites concurrent DDL.
+  Status SaveStats(const TableDesc& table, const TableStats& stats);
   // Creates a sequence (oid given by the caller); kAlreadyExists if the name is taken.
   Status CreateSequence(const SequenceDesc& sequence);
   Result<std::optional<SequenceDesc>> FindSequence(uint32_t schema_oid, std::string_view name);
@@ -278,6 +283,8 @@ class Catalog {
 
  private:
   Result<uint32_t> NextOid();
+  // Sets table.stats from its stats key when they still describe its rows and columns.
+  Status AttachStats(TableDesc& table);
   // Calls `visit` with each stored descriptor of `kind` ("view", "sequence", "schema").
   Status ScanObjects(std::string_view kind, const std::function<Status(std::string_view)>& visit);
 

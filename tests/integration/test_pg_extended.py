@@ -231,3 +231,17 @@ def test_binary_regclass_is_the_oid(wire):
     wire.send(parse(b"", b"SELECT 'pg_class'::regclass, 'int4'::regtype"), bind(b"", b"", [], (), (1,)), execute(), SYNC)
     [row] = data_rows(wire.until(b"Z"))
     assert struct.unpack("!I", row[0])[0] == 1259 and struct.unpack("!I", row[1])[0] == 23
+
+
+def test_create_database_and_vacuum_over_the_extended_protocol(wire):
+    # One statement per Sync is not a transaction block (as pgjdbc and node-pg send them)...
+    for sql in (b"CREATE DATABASE viaext", b"VACUUM ext", b"DROP DATABASE viaext"):
+        wire.send(parse(b"", sql), bind(b"", b"", []), execute(), SYNC)
+        kinds = [k for k, _ in wire.until(b"Z")]
+        assert kinds == [b"1", b"2", b"C", b"Z"], sql
+    # ...two Executes before one Sync are a pipeline, which is (25001).
+    wire.send(parse(b"", b"SELECT 1"), bind(b"", b"", []), execute(),
+              parse(b"", b"CREATE DATABASE piped"), bind(b"", b"", []), execute(), SYNC)
+    replies = wire.until(b"Z")
+    assert [k for k, _ in replies] == [b"1", b"2", b"D", b"C", b"1", b"2", b"E", b"Z"]
+    assert error_code(replies[6][1]) == "25001"

@@ -1196,3 +1196,25 @@ def test_copy_into_a_table_truncated_in_the_same_transaction(server):
     cur = conn.cursor()
     cur.execute("SELECT count(*), sum(a) FROM fc")
     assert cur.fetchone() == (25000, sum(range(25000)))
+
+
+def test_analyze_and_explain(conn):
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE orders (id int PRIMARY KEY, customer int, status text)")
+    cur.execute("CREATE INDEX orders_status ON orders (status)")
+    cur.execute("CREATE INDEX orders_customer ON orders (customer)")
+    cur.execute("INSERT INTO orders SELECT g, g % 1000, CASE WHEN g % 2 = 0 THEN 'open' ELSE 'done' END "
+                "FROM generate_series(1, 5000) g")
+    query = "SELECT count(*) FROM orders WHERE status = 'open' AND customer = 42"
+    cur.execute("ANALYZE orders")
+    cur.execute("SELECT attname, n_distinct FROM pg_stats WHERE tablename = 'orders' ORDER BY attname")
+    assert cur.fetchall() == [("customer", -0.2), ("id", -1.0), ("status", 2.0)]
+    cur.execute("EXPLAIN " + query)
+    plan = [r[0] for r in cur.fetchall()]
+    assert any("Index Scan using orders_customer on orders" in line for line in plan), plan  # 1000 values beat 2
+    cur.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query)
+    plan = [r[0] for r in cur.fetchall()]
+    assert plan[-1].startswith("Execution Time: ")
+    assert any("orders_customer" in line and "rows=5 loops=1" in line for line in plan), plan
+    cur.execute(query)
+    assert cur.fetchone() == (5,)  # ids 42, 1042, 2042, 3042, 4042: all even, all open

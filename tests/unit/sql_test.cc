@@ -420,6 +420,35 @@ TEST_F(SqlSessionTest, AnalyzeStatisticsGuideIndexAndJoinChoices) {
   EXPECT_EQ(Run(s, join), before);
   EXPECT_EQ(Run(s, "SELECT big.sid, small.name FROM small JOIN big ON big.sid = small.id WHERE big.id = 17"),
             (Lines{"T sid:23 name:25", "D 7 n7", "C SELECT 1"}));
+  EXPECT_EQ(Run(s, "EXPLAIN SELECT * FROM big WHERE sid = 1 AND cat = 1"),
+            (Lines{"T QUERY PLAN:25", "D Project", "D   ->  Filter", "D         ->  Index Scan using big_cat on big",
+                   "C EXPLAIN"}));
+  EXPECT_EQ(Run(s, "EXPLAIN SELECT small.name FROM small JOIN big ON big.sid = small.id WHERE small.id < 3"),
+            (Lines{"T QUERY PLAN:25", "D Project", "D   ->  Project (columns in FROM order; the join's hash table holds the left input)",
+                   "D         ->  Hash Join", "D               ->  Seq Scan on big",
+                   "D               ->  Filter", "D                     ->  Index Scan using small_pkey on small",
+                   "C EXPLAIN"}));
+  Lines analyzed = Run(s, "EXPLAIN ANALYZE SELECT count(*) FROM big WHERE cat = 3");
+  ASSERT_EQ(analyzed.size(), 8u);
+  EXPECT_TRUE(analyzed[1].starts_with("D Project (actual time=")) << analyzed[1];
+  EXPECT_NE(analyzed[2].find("Aggregate (actual time="), std::string::npos) << analyzed[2];
+  EXPECT_NE(analyzed[2].find(" rows=1 loops=1)"), std::string::npos) << analyzed[2];
+  EXPECT_NE(analyzed[4].find("Index Scan using big_cat on big (actual time="), std::string::npos) << analyzed[4];
+  EXPECT_NE(analyzed[4].find(" rows=4 loops=1)"), std::string::npos) << analyzed[4];  // cat = 3: ids 3, 503, 1003, 1503
+  EXPECT_TRUE(analyzed[6].starts_with("D Execution Time: ")) << analyzed[6];
+
+  // Statistics describe rows: TRUNCATE drops them, as PostgreSQL resets reltuples.
+  Run(s, "TRUNCATE small");
+  EXPECT_EQ(Run(s, "SELECT reltuples FROM pg_class WHERE relname = 'small'"),
+            (Lines{"T reltuples:700", "D -1", "C SELECT 1"}));
+  // ANALYZE writes only statistics: DDL another session commits meanwhile stays.
+  Session other(db);
+  Run(s, "BEGIN");
+  Run(s, "ANALYZE big");
+  EXPECT_EQ(Run(other, "CREATE INDEX big_note ON big (note)"), Lines{"C CREATE INDEX"});
+  EXPECT_EQ(Run(s, "COMMIT"), Lines{"C COMMIT"});
+  EXPECT_EQ(Run(s, "SELECT count(*) FROM pg_indexes WHERE indexname = 'big_note'"),
+            (Lines{"T count:20", "D 1", "C SELECT 1"}));
 }
 
 }  // namespace

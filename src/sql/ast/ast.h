@@ -363,8 +363,15 @@ struct DatabaseDdl {
   bool if_exists = false;     // kDrop
 };
 
+// EXPLAIN [ANALYZE] SELECT ...: the plan as text (ANALYZE runs it and adds
+// each operator's rows and time).
+struct Explain {
+  std::shared_ptr<const Select> query;
+  bool analyze = false;
+};
+
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
                                ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole, CreateView,
-                               CreateSchema, DropSchema, CreateSequence, DatabaseDdl>;
+                               CreateSchema, DropSchema, CreateSequence, DatabaseDdl, Explain>;
 
 }  // namespace orbit::sql::ast

@@ -60,7 +60,7 @@ void Session::RunTruncate(const ast::Truncate& s, ResultSink& sink) {
 }
 
 void Session::RunVacuum(const ast::Vacuum& s, ResultSink& sink) {
-  if (s.vacuum && (status_ != TransactionStatus::kIdle || implicit_)) {
+  if (s.vacuum && !describe_only_ && InTransactionBlock()) {
     Throw("25001", "VACUUM cannot run inside a transaction block");
   }
   catalog::Catalog catalog = Catalog();
@@ -75,13 +75,13 @@ void Session::RunVacuum(const ast::Vacuum& s, ResultSink& sink) {
   if (describe_only_) return;
   // VACUUM itself has nothing to do: RocksDB's compactions drop deleted and
   // overwritten rows. ANALYZE records each table's row count.
-  // ANALYZE records each table's statistics in its descriptor (so cached
-  // descriptors carry them to the planner; the commit bumps the catalog version).
+  // ANALYZE records each table's statistics (read with the descriptor, so
+  // cached descriptors carry them to the planner; the commit bumps the catalog
+  // version so the cache refills).
   if (s.analyze) {
-    for (auto& table : tables) {
+    for (const auto& table : tables) {
       if (IsSystemTable(table)) continue;  // computed from the catalog: nothing to sample
-      table.stats = exec::AnalyzeTable(Txn(), table);
-      Check(catalog.UpdateTable(table));
+      Check(catalog.SaveStats(table, exec::AnalyzeTable(Txn(), table)));
     }
   }
   sink.Complete(s.vacuum ? "VACUUM" : "ANALYZE");
@@ -604,7 +604,8 @@ void Session::RunDropSequence(const ast::DropTable& s, ResultSink& sink) {
 void Session::RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink) {
   using Kind = ast::DatabaseDdl::Kind;
   const char* tag = s.kind == Kind::kCreate ? "CREATE DATABASE" : s.kind == Kind::kDrop ? "DROP DATABASE" : "ALTER DATABASE";
-  if (s.kind != Kind::kRename && (status_ != TransactionStatus::kIdle || implicit_)) {
+  if (describe_only_) return;  // Parse: no result columns, and nothing to check yet
+  if (s.kind != Kind::kRename && InTransactionBlock()) {
     Throw("25001", std::string(tag) + " cannot run inside a transaction block");
   }
   catalog::Catalog catalog = Catalog();
@@ -618,6 +619,7 @@ void Session::RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink) {
     if (database.oid == info_.database_oid) Throw(s.kind == Kind::kDrop ? "55006" : "0A000", current_message);
     size_t others = 0;
     if (!db_.ClaimDatabase(database.oid, &others)) {
+      if (others == 0) Throw("55006", "database \"" + database.name + "\" is being dropped or renamed by another session");
       throw SqlException(SqlError("55006", "database \"" + database.name + "\" is being accessed by other users", 0,
                                   others == 1 ? "There is 1 other session using the database."
                                               : "There are " + std::to_string(others) +
@@ -635,7 +637,6 @@ void Session::RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink) {
       auto role = catalog.FindRole(owner);
       if (!role.ok()) ThrowStorageError(role.error());
       if (!role->has_value()) Throw("42704", "role \"" + owner + "\" does not exist");
-      if (describe_only_) return;
       Status created = catalog.CreateDatabase({db_.NextOid(), s.name, owner, true});
       if (!created.ok()) {
         if (created.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(created.error());
@@ -654,7 +655,6 @@ void Session::RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink) {
       if (database->oid == catalog::kPostgresDatabaseOid && info_.database_oid != database->oid) {
         Throw("0A000", "dropping the built-in database postgres is not supported");
       }
-      if (describe_only_) return;
       claim(*database, "cannot drop the currently open database");
       // The claim stays after the drop commits: the oid is never reused, and a
       // connection that looked the name up just before cannot attach to it.
@@ -674,9 +674,8 @@ void Session::RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink) {
       if (database->oid == catalog::kPostgresDatabaseOid || !database->allow_connections) {
         Throw("0A000", "renaming the built-in database \"" + s.name + "\" is not supported");
       }
-      if (describe_only_) return;
       claim(*database, "current database cannot be renamed");
-      db_.ReleaseDatabase(database->oid);  // sessions find it by oid: only the check matters
+      claimed_databases_.push_back(database->oid);  // no one connects by the old name until the transaction ends
       Status renamed = catalog.RenameDatabase(*database, s.new_name);
       if (!renamed.ok()) {
         if (renamed.error().code() != ErrorCode::kAlreadyExists) ThrowStorageError(renamed.error());

@@ -149,6 +149,7 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
       }
       bool is_txn_stmt = std::holds_alternative<ast::Transaction>(stmt);
       if (!is_txn_stmt && !txn_ && status_ == TransactionStatus::kIdle) implicit_ = true;  // committed at Sync
+      ++executes_since_sync_;
       ParamContext params{prepared.params, &portal.params, false, &info_};
       params_ = &params;
       struct Reset {
@@ -229,6 +230,7 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
 }
 
 void Session::Sync(ResultSink& sink) {
+  executes_since_sync_ = 0;
   try {
     if (implicit_) {
       implicit_ = false;

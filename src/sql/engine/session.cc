@@ -1,9 +1,12 @@
 #include "sql/engine/session.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 #include "auth/password.h"
 #include "catalog/catalog.h"
+#include "sql/exec/explain.h"
 #include "sql/exec/storage_error.h"
 #include "sql/parser/parser.h"
 #include "sql/planner/binder.h"
@@ -114,13 +117,21 @@ bool Database::AttachSession(uint32_t database) {
 
 void Database::DetachSession(uint32_t database) {
   std::lock_guard lock(mutex_);
-  if (auto it = attached_.find(database); it != attached_.end() && --it->second == 0) attached_.erase(it);
+  if (auto it = attached_.find(database); it != attached_.end() && --it->second == 0) {
+    attached_.erase(it);
+    detached_.notify_all();
+  }
 }
 
-bool Database::ClaimDatabase(uint32_t database, size_t* attached) {
-  std::lock_guard lock(mutex_);
-  auto it = attached_.find(database);
-  *attached = it == attached_.end() ? 0 : it->second;
+bool Database::ClaimDatabase(uint32_t database, size_t* attached, std::chrono::milliseconds wait) {
+  std::unique_lock lock(mutex_);
+  auto count = [&] {
+    auto it = attached_.find(database);
+    return it == attached_.end() ? size_t{0} : it->second;
+  };
+  // As PostgreSQL does, give sessions that are closing a moment to go.
+  detached_.wait_for(lock, wait, [&] { return count() == 0 && !claimed_.contains(database); });
+  *attached = count();
   if (*attached > 0 || claimed_.contains(database)) return false;
   claimed_.insert(database);
   return true;
@@ -136,6 +147,11 @@ Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std
   attached_ = db_.AttachSession(info_.database_oid);
   info_.setting = [this](std::string_view name) { return settings_.Get(name); };
   info_.set_config = [this](const std::string& name, const std::optional<std::string>& value, bool local) {
+    if (local && status_ == TransactionStatus::kIdle && !implicit_ && value) {
+      // Outside a block, is_local lasts until the statement's own transaction ends.
+      settings_.Set(name, *value, true);
+      return settings_.Get(name);
+    }
     ast::SetVariable set;
     set.kind = value ? ast::SetVariable::Kind::kSet : ast::SetVariable::Kind::kReset;
     set.name = AsciiLower(name);
@@ -195,6 +211,7 @@ Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std
 
 Session::~Session() {
   if (txn_) (void)txn_->Rollback();
+  ReleaseClaimedDatabases();
   if (attached_) db_.DetachSession(info_.database_oid);
 }
 
@@ -228,7 +245,11 @@ void Session::BeginStatement() {
 }
 
 catalog::Catalog Session::Catalog() {
-  if (!attached_) Throw("3D000", "database \"" + info_.database + "\" does not exist");  // dropped as we connected
+  // Not attached: the database was being dropped or renamed when this session
+  // opened. A drop keeps its claim, so this fails for good once it commits.
+  if (!attached_ && !(attached_ = db_.AttachSession(info_.database_oid))) {
+    Throw("3D000", "database \"" + info_.database + "\" does not exist");
+  }
   bool cacheable = !txn_ddl_ && Txn().isolation() == storage::IsolationLevel::kReadCommitted;
   catalog::Catalog catalog(Txn(), cacheable ? &db_.catalog_cache() : nullptr, catalog_version_, info_.database_oid);
   catalog.SetSearchPath(SearchPath(catalog));
@@ -337,7 +358,19 @@ std::string Session::CheckConstraintName(const catalog::TableDesc& desc, const a
   return name;
 }
 
+bool Session::InTransactionBlock() const {
+  // An implicit transaction is a block when it spans statements: those of one
+  // simple-query string, or several Executes before one Sync (a pipeline).
+  return status_ != TransactionStatus::kIdle || (implicit_ && executes_since_sync_ != 1);
+}
+
+void Session::ReleaseClaimedDatabases() {
+  for (uint32_t database : claimed_databases_) db_.ReleaseDatabase(database);
+  claimed_databases_.clear();
+}
+
 void Session::CommitTxn() {
+  ReleaseClaimedDatabases();
   ClosePortalPlans();
   savepoints_.clear();
   fresh_relfilenodes_.clear();
@@ -355,6 +388,7 @@ void Session::CommitTxn() {
 }
 
 void Session::RollbackTxn() {
+  ReleaseClaimedDatabases();
   ClosePortalPlans();
   savepoints_.clear();
   fresh_relfilenodes_.clear();
@@ -384,6 +418,7 @@ void Session::Execute(std::string_view sql, ResultSink& sink) {
     sink.EmptyQuery();
     return;
   }
+  executes_since_sync_ = 0;
   try {
     for (size_t i = 0; i < non_empty; ++i) {
       if (i == parsed->statements.size()) throw SqlException(*parsed->convert_error);
@@ -452,7 +487,8 @@ namespace {
 
 bool IsReadOnly(const ast::Statement& s) {
   if (auto* copy = std::get_if<ast::Copy>(&s)) return !copy->from;
-  return std::holds_alternative<ast::Select>(s) || std::holds_alternative<ast::ShowVariable>(s);
+  return std::holds_alternative<ast::Select>(s) || std::holds_alternative<ast::ShowVariable>(s) ||
+         std::holds_alternative<ast::Explain>(s);
 }
 
 }  // namespace
@@ -625,7 +661,8 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
     return;
   }
   auto* copy = std::get_if<ast::Copy>(&stmt);
-  bool writes = !std::holds_alternative<ast::Select>(stmt) && !(copy != nullptr && !copy->from);
+  bool writes = !std::holds_alternative<ast::Select>(stmt) && !std::holds_alternative<ast::Explain>(stmt) &&
+                !(copy != nullptr && !copy->from);
   if (writes && settings_.Get("transaction_read_only") == "on") {
     const char* what = std::holds_alternative<ast::Insert>(stmt)        ? "INSERT"
                        : std::holds_alternative<ast::Update>(stmt)      ? "UPDATE"
@@ -682,6 +719,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
         else if constexpr (std::is_same_v<T, ast::DropSchema>) RunDropSchema(s, sink);
         else if constexpr (std::is_same_v<T, ast::CreateSequence>) RunCreateSequence(s, sink);
         else if constexpr (std::is_same_v<T, ast::DatabaseDdl>) RunDatabaseDdl(s, sink);
+        else if constexpr (std::is_same_v<T, ast::Explain>) RunExplain(s, sink);
         else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                            std::is_same_v<T, ast::ShowVariable>);
       },
@@ -866,6 +904,14 @@ void Session::RunDropRole(const ast::DropRole& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
   for (const auto& name : s.names) {
     if (name == info_.user) Throw("55006", "current user cannot be dropped");
+    auto databases = catalog.ListDatabases();
+    if (!databases.ok()) ThrowStorageError(databases.error());
+    for (const auto& d : *databases) {
+      if (d.owner == name) {
+        throw SqlException(SqlError("2BP01", "role \"" + name + "\" cannot be dropped because some objects depend on it",
+                                    0, "owner of database " + d.name));
+      }
+    }
     auto dropped = catalog.DropRole(name);
     if (dropped.ok()) continue;
     if (dropped.error().code() != ErrorCode::kNotFound) ThrowStorageError(dropped.error());
@@ -883,6 +929,40 @@ void Session::RunSelect(const ast::Select& s, ResultSink& sink) {
   if (describe_only_) return;
   size_t rows = Drain(*plan.root, plan.columns.size(), sink);
   sink.Complete("SELECT " + std::to_string(rows));
+}
+
+void Session::RunExplain(const ast::Explain& s, ResultSink& sink) {
+  catalog::Catalog catalog = Catalog();
+  LogicalType text = Type(TypeId::kText);
+  sink.Describe({{"QUERY PLAN", text}});
+  if (describe_only_) return;
+  auto start = std::chrono::steady_clock::now();
+  QueryPlan plan = PlanSelect(*s.query, Txn(), catalog, params_);
+  double planning = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  double execution = 0;
+  if (s.analyze) {
+    exec::Instrument(plan.root);
+    start = std::chrono::steady_clock::now();
+    exec::Batch batch;
+    while (plan.root->Next(batch)) exec::CheckInterrupts();  // the rows are counted, not sent
+    execution = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  }
+  std::vector<std::string> lines = exec::ExplainLines(*plan.root);
+  if (s.analyze) {
+    char timing[64];
+    std::snprintf(timing, sizeof timing, "Planning Time: %.3f ms", planning);
+    lines.emplace_back(timing);
+    std::snprintf(timing, sizeof timing, "Execution Time: %.3f ms", execution);
+    lines.emplace_back(timing);
+  }
+  exec::Batch out;
+  out.Reset({text});
+  for (const auto& line : lines) {
+    out.columns[0].Append(Value::String(text, line));
+    ++out.count;
+  }
+  sink.Rows(out, 1);
+  sink.Complete("EXPLAIN");
 }
 
 void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {

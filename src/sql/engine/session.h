@@ -4,6 +4,8 @@
 // settings, independent of any wire protocol. The protocol glue gives it query
 // strings and a ResultSink that turns results into the protocol's messages.
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <optional>
@@ -73,7 +75,8 @@ class Database {
   // false (nothing claimed) if any session is attached to it; while claimed,
   // Attach fails. ReleaseDatabase ends the claim (a dropped database's oid is
   // never reused, so releasing it after the drop commits is harmless).
-  bool ClaimDatabase(uint32_t database, size_t* attached);
+  // Waits up to `wait` for attached sessions to go (PostgreSQL waits 5 s).
+  bool ClaimDatabase(uint32_t database, size_t* attached, std::chrono::milliseconds wait = std::chrono::seconds(5));
   void ReleaseDatabase(uint32_t database);
 
  private:
@@ -87,6 +90,7 @@ class Database {
   std::map<uint32_t, std::pair<int64_t, int64_t>> sequences_;  // oid -> [next, limit) reserved
   std::map<uint32_t, size_t> attached_;  // database oid -> sessions; guarded by mutex_
   std::set<uint32_t> claimed_;           // databases being dropped or renamed
+  std::condition_variable detached_;     // a database's last session went
 };
 
 enum class TransactionStatus : char { kIdle = 'I', kInBlock = 'T', kFailed = 'E' };
@@ -241,6 +245,7 @@ class Session {
                   ResultSink& sink);
   void RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink);
   void RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink);
+  void RunExplain(const ast::Explain& s, ResultSink& sink);
   void RunDropSchema(const ast::DropSchema& s, ResultSink& sink);
   void RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink);
   // Views that read relation `oid` (named `what` in errors): 2BP01, or dropped
@@ -290,6 +295,8 @@ class Session {
   Database& db_;
   SessionInfo info_;
   bool attached_ = false;  // counted in db_'s sessions of info_.database_oid (false: it was being dropped)
+  std::vector<uint32_t> claimed_databases_;  // ALTER DATABASE RENAME's claims, released when the transaction ends
+  void ReleaseClaimedDatabases();
   Settings settings_;
   ParamContext simple_params_;      // a simple query's: no $n
   int64_t txn_start_ = 0;           // now() of the current transaction
@@ -298,6 +305,9 @@ class Session {
   std::unique_ptr<storage::Transaction> txn_;
   TransactionStatus status_ = TransactionStatus::kIdle;
   bool implicit_ = false;        // txn_ is the implicit transaction of a multi-statement string
+  size_t executes_since_sync_ = 0;  // extended protocol: Executes begun since the last Sync
+  // Where PostgreSQL's PreventInTransactionBlock refuses (VACUUM, CREATE DATABASE).
+  bool InTransactionBlock() const;
   bool dropped_tables_ = false;  // sweep garbage after commit
   bool describe_only_ = false;   // binding a statement being prepared: stop before running it
   std::vector<std::string> savepoints_;  // names, oldest first; one storage savepoint each

@@ -19,7 +19,7 @@ namespace {
 double EstimateDistinct(size_t d, size_t f1, size_t n, double total) {
   if (n == 0) return 0;
   if (static_cast<double>(n) >= total) return static_cast<double>(d);
-  if (f1 == d) return -1;  // every sampled value unique: assume a unique column
+  if (f1 == d) return total;  // every sampled value unique: assume a unique column (-(1 - null_frac) below)
   if (f1 == 0) return static_cast<double>(d);  // every value seen twice or more: all were seen
   double nd = static_cast<double>(n) * static_cast<double>(d) /
               (static_cast<double>(n - f1) + static_cast<double>(f1) * static_cast<double>(n) / total);

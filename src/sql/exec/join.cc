@@ -61,7 +61,13 @@ class HashJoin final : public Operator {
         residual_(std::move(residual)) {
     types_ = left_->types();
     types_.insert(types_.end(), right_->types().begin(), right_->types().end());
+    const char* join = kind == JoinKind::kInner ? "" : kind == JoinKind::kLeft ? " Left" : kind == JoinKind::kRight ? " Right" : " Full";
+    label_ = left_keys_.empty() ? std::string("Nested Loop") + join + (kind == JoinKind::kInner ? "" : " Join")
+                                : std::string("Hash") + join + " Join";
   }
+
+  // The probe side, then the build side (held in memory).
+  std::vector<OperatorPtr*> Inputs() override { return {&left_, &right_}; }
 
   bool Next(Batch& out) override {
     if (!built_) Build();

@@ -133,6 +133,7 @@ class Filter : public Operator {
   Filter(OperatorPtr child, BoundExprPtr predicate) : child_(std::move(child)), predicate_(std::move(predicate)) {
     types_ = child_->types();
   }
+  std::vector<OperatorPtr*> Inputs() override { return {&child_}; }
   bool Next(Batch& out) override {
     Batch in;
     while (child_->Next(in)) {
@@ -156,6 +157,7 @@ class Project : public Operator {
   Project(OperatorPtr child, std::vector<BoundExprPtr> exprs) : child_(std::move(child)), exprs_(std::move(exprs)) {
     for (const auto& e : exprs_) types_.push_back(e->type);
   }
+  std::vector<OperatorPtr*> Inputs() override { return {&child_}; }
   bool Next(Batch& out) override {
     Batch in;
     if (!child_->Next(in)) return false;
@@ -176,6 +178,7 @@ class Limit : public Operator {
       : child_(std::move(child)), remaining_(limit), skip_(offset) {
     types_ = child_->types();
   }
+  std::vector<OperatorPtr*> Inputs() override { return {&child_}; }
   bool Next(Batch& out) override {
     Batch in;
     while ((!remaining_ || *remaining_ > 0) && child_->Next(in)) {
@@ -202,6 +205,7 @@ class Limit : public Operator {
 class Distinct : public Operator {
  public:
   explicit Distinct(OperatorPtr child) : child_(std::move(child)) { types_ = child_->types(); }
+  std::vector<OperatorPtr*> Inputs() override { return {&child_}; }
   bool Next(Batch& out) override {
     Batch in;
     while (child_->Next(in)) {
@@ -224,6 +228,7 @@ class Sort : public Operator {
   Sort(OperatorPtr child, std::vector<SortKey> keys) : child_(std::move(child)), keys_(std::move(keys)) {
     types_ = child_->types();
   }
+  std::vector<OperatorPtr*> Inputs() override { return {&child_}; }
   bool Next(Batch& out) override {
     if (!sorted_) {
       all_.Reset(types_);
@@ -328,6 +333,7 @@ class HashAggregate : public Operator {
     for (const auto& a : aggs_) types_.push_back(a.result);
   }
 
+  std::vector<OperatorPtr*> Inputs() override { return {&child_}; }
   bool Next(Batch& out) override {
     if (!done_) Consume();
     if (emitted_ >= group_count_) return false;
@@ -576,29 +582,40 @@ class HashAggregate : public Operator {
 
 }  // namespace
 
-OperatorPtr MakeSingleRow() { return std::make_unique<SingleRow>(); }
+namespace {
+
+OperatorPtr Labelled(OperatorPtr op, std::string label) {
+  op->set_label(std::move(label));
+  return op;
+}
+
+}  // namespace
+
+OperatorPtr MakeSingleRow() { return Labelled(std::make_unique<SingleRow>(), "Result"); }
 OperatorPtr MakeValues(std::vector<std::vector<BoundExprPtr>> rows, std::vector<LogicalType> types) {
-  return std::make_unique<Values>(std::move(rows), std::move(types));
+  return Labelled(std::make_unique<Values>(std::move(rows), std::move(types)), "Values Scan");
 }
 OperatorPtr MakeTableScan(storage::Transaction& txn, const catalog::TableDesc& table, bool with_keys,
                           std::optional<std::vector<std::string>> keys, std::optional<KeyRange> range) {
-  return std::make_unique<TableScan>(txn, table, with_keys, std::move(keys), std::move(range));
+  std::string label = keys ? "Key Lookup on " + table.name : range ? "Key Range Scan on " + table.name : "Seq Scan on " + table.name;
+  return Labelled(std::make_unique<TableScan>(txn, table, with_keys, std::move(keys), std::move(range)), std::move(label));
 }
 OperatorPtr MakeFilter(OperatorPtr child, BoundExprPtr predicate) {
-  return std::make_unique<Filter>(std::move(child), std::move(predicate));
+  return Labelled(std::make_unique<Filter>(std::move(child), std::move(predicate)), "Filter");
 }
 OperatorPtr MakeProject(OperatorPtr child, std::vector<BoundExprPtr> exprs) {
-  return std::make_unique<Project>(std::move(child), std::move(exprs));
+  return Labelled(std::make_unique<Project>(std::move(child), std::move(exprs)), "Project");
 }
 OperatorPtr MakeLimit(OperatorPtr child, std::optional<int64_t> limit, int64_t offset) {
-  return std::make_unique<Limit>(std::move(child), limit, offset);
+  return Labelled(std::make_unique<Limit>(std::move(child), limit, offset), "Limit");
 }
-OperatorPtr MakeDistinct(OperatorPtr child) { return std::make_unique<Distinct>(std::move(child)); }
+OperatorPtr MakeDistinct(OperatorPtr child) { return Labelled(std::make_unique<Distinct>(std::move(child)), "HashDistinct"); }
 OperatorPtr MakeSort(OperatorPtr child, std::vector<SortKey> keys) {
-  return std::make_unique<Sort>(std::move(child), std::move(keys));
+  return Labelled(std::make_unique<Sort>(std::move(child), std::move(keys)), "Sort");
 }
 OperatorPtr MakeHashAggregate(OperatorPtr child, std::vector<BoundExprPtr> groups, std::vector<AggregateSpec> aggs) {
-  return std::make_unique<HashAggregate>(std::move(child), std::move(groups), std::move(aggs));
+  std::string label = groups.empty() ? "Aggregate" : "HashAggregate";
+  return Labelled(std::make_unique<HashAggregate>(std::move(child), std::move(groups), std::move(aggs)), std::move(label));
 }
 
 LogicalType AggregateResultType(AggregateKind kind, const LogicalType& arg, int location) {

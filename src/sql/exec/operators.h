@@ -43,6 +43,9 @@ class ScopedStatementControl {
 };
 void CheckInterrupts();
 
+class Operator;
+using OperatorPtr = std::unique_ptr<Operator>;
+
 class Operator {
  public:
   virtual ~Operator() = default;
@@ -50,11 +53,17 @@ class Operator {
   // Replaces `out` with the next non-empty batch; false when exhausted.
   virtual bool Next(Batch& out) = 0;
 
+  // EXPLAIN: what the operator does ("Seq Scan on t"; the planner may name it
+  // more precisely) and its inputs, as the slots that own them (so EXPLAIN
+  // ANALYZE can wrap each in an instrument).
+  virtual const std::string& label() const { return label_; }
+  void set_label(std::string label) { label_ = std::move(label); }
+  virtual std::vector<OperatorPtr*> Inputs() { return {}; }
+
  protected:
   std::vector<LogicalType> types_;
+  std::string label_;
 };
-
-using OperatorPtr = std::unique_ptr<Operator>;
 
 // One row of nothing: the input of SELECT without FROM.
 OperatorPtr MakeSingleRow();

@@ -36,7 +36,9 @@ class Series final : public Operator {
 }  // namespace
 
 OperatorPtr MakeSeries(int64_t start, int64_t stop, int64_t step, LogicalType type, bool ordinality) {
-  return std::make_unique<Series>(start, stop, step, type, ordinality);
+  OperatorPtr op = std::make_unique<Series>(start, stop, step, type, ordinality);
+  op->set_label("Function Scan on generate_series");
+  return op;
 }
 
 }  // namespace orbit::sql::exec

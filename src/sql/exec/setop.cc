@@ -15,6 +15,11 @@ class Append final : public Operator {
   explicit Append(std::vector<OperatorPtr> children) : children_(std::move(children)) {
     types_ = children_.front()->types();
   }
+  std::vector<OperatorPtr*> Inputs() override {
+    std::vector<OperatorPtr*> out;
+    for (auto& c : children_) out.push_back(&c);
+    return out;
+  }
   bool Next(Batch& out) override {
     while (current_ < children_.size()) {
       if (children_[current_]->Next(out)) return true;
@@ -34,6 +39,8 @@ class SetOp final : public Operator {
       : intersect_(intersect), all_(all), left_(std::move(left)), right_(std::move(right)) {
     types_ = left_->types();
   }
+
+  std::vector<OperatorPtr*> Inputs() override { return {&left_, &right_}; }
 
   bool Next(Batch& out) override {
     if (!built_) {
@@ -79,10 +86,16 @@ class SetOp final : public Operator {
 
 }  // namespace
 
-OperatorPtr MakeAppend(std::vector<OperatorPtr> children) { return std::make_unique<Append>(std::move(children)); }
+OperatorPtr MakeAppend(std::vector<OperatorPtr> children) {
+  OperatorPtr op = std::make_unique<Append>(std::move(children));
+  op->set_label("Append");
+  return op;
+}
 
 OperatorPtr MakeSetOp(bool intersect, bool all, OperatorPtr left, OperatorPtr right) {
-  return std::make_unique<SetOp>(intersect, all, std::move(left), std::move(right));
+  OperatorPtr op = std::make_unique<SetOp>(intersect, all, std::move(left), std::move(right));
+  op->set_label(std::string("HashSetOp ") + (intersect ? "Intersect" : "Except") + (all ? " All" : ""));
+  return op;
 }
 
 }  // namespace orbit::sql::exec

@@ -652,6 +652,31 @@ ast::DatabaseDdl ConvertCreateDatabase(const PgQuery__CreatedbStmt& s) {
   return out;
 }
 
+ast::Explain ConvertExplain(const PgQuery__ExplainStmt& s) {
+  ast::Explain out;
+  for (size_t i = 0; i < s.n_options; ++i) {
+    const auto& d = *s.options[i]->def_elem;
+    std::string option = d.defname;
+    std::string value = d.arg != nullptr ? AsciiLower(SettingText(*d.arg)) : "true";
+    bool on = value == "true" || value == "on" || value == "1";
+    if (option == "analyze") {
+      out.analyze = on;
+    } else if (option == "format") {
+      if (value != "text") Unsupported("EXPLAIN (FORMAT " + value + ")", d.location);
+    } else if (option == "costs" || option == "verbose" || option == "timing" || option == "summary" ||
+               option == "buffers" || option == "settings" || option == "wal") {
+      // Orbit's plan text has no costs, buffers or settings to show or hide.
+    } else {
+      Unsupported("EXPLAIN option " + option, d.location);
+    }
+  }
+  if (s.query == nullptr || s.query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT) {
+    Unsupported("EXPLAIN of anything but SELECT");
+  }
+  out.query = ConvertSelect(*s.query->select_stmt);
+  return out;
+}
+
 ast::DatabaseDdl ConvertDropDatabase(const PgQuery__DropdbStmt& s) {
   ast::DatabaseDdl out;
   out.kind = ast::DatabaseDdl::Kind::kDrop;
@@ -971,6 +996,7 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
     case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT: return ConvertAlterTable(*stmt.alter_table_stmt);
     case PG_QUERY__NODE__NODE_RENAME_STMT: return ConvertRename(*stmt.rename_stmt);
     case PG_QUERY__NODE__NODE_CREATEDB_STMT: return ConvertCreateDatabase(*stmt.createdb_stmt);
+    case PG_QUERY__NODE__NODE_EXPLAIN_STMT: return ConvertExplain(*stmt.explain_stmt);
     case PG_QUERY__NODE__NODE_DROPDB_STMT: return ConvertDropDatabase(*stmt.dropdb_stmt);
     case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: return ast::ShowVariable{AsciiLower(stmt.variable_show_stmt->name)};
     default: Unsupported("statement " + NodeName(stmt));

@@ -392,9 +392,10 @@ const catalog::IndexDesc* ChooseIndex(const catalog::TableDesc& table, const Bou
 }
 
 std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, const catalog::TableDesc& table,
-                                                     const BoundExpr* where) {
+                                                     const BoundExpr* where, const catalog::IndexDesc** used) {
   std::vector<std::vector<Value>> fixed;
   if (const catalog::IndexDesc* chosen = ChooseIndex(table, where, &fixed)) {
+    if (used != nullptr) *used = chosen;
     const catalog::IndexDesc& index = *chosen;
     std::vector<std::string> keys;
     ForEachCombination(index.columns, fixed, table.columns.size(), [&](const std::vector<Value>& row) {
@@ -702,6 +703,31 @@ double EstimateScanRows(const catalog::TableDesc& table, const std::optional<std
   return rows;
 }
 
+// A scan of user table `table` for `filter`: its primary-key lookups, else the
+// lookups of the index ChooseIndex picks, else a primary-key range, else every
+// row; labelled as EXPLAIN shows it. `rows`: the estimate (EstimateScanRows).
+exec::OperatorPtr PlanTableScan(storage::Transaction& txn, const catalog::TableDesc& table, const BoundExpr* filter,
+                                double* rows = nullptr) {
+  std::string label;
+  auto keys = PrimaryKeyLookups(table, filter);
+  if (keys) {
+    label = "Index Scan using " + table.name + "_pkey on " + table.name;
+  } else {
+    const catalog::IndexDesc* index = nullptr;
+    keys = IndexLookups(txn, table, filter, &index);
+    if (keys) label = "Index Scan using " + index->name + " on " + table.name;
+  }
+  std::optional<exec::KeyRange> range;
+  if (!keys) {
+    range = PrimaryKeyRange(table, filter);
+    if (range) label = "Index Scan using " + table.name + "_pkey on " + table.name;
+  }
+  if (rows != nullptr) *rows = EstimateScanRows(table, keys, filter);
+  exec::OperatorPtr scan = exec::MakeTableScan(txn, table, false, std::move(keys), std::move(range));
+  if (!label.empty()) scan->set_label(std::move(label));
+  return scan;
+}
+
 // Column c of a joined row laid out left-then-right, once the join runs with
 // the sides swapped (right-then-left).
 void SwapSides(BoundExpr& e, int left_width, int right_width) {
@@ -729,13 +755,9 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
       scan = std::move(it->second);
     } else if (IsSystemTable(*rel.table)) {
       scan = MakeSystemTableScan(*rel.table, catalog, derived.params ? derived.params->session : nullptr);
+      scan->set_label("Seq Scan on " + rel.table->name);
     } else {
-      auto keys = PrimaryKeyLookups(*rel.table, filter.get());
-      if (!keys) keys = IndexLookups(txn, *rel.table, filter.get());
-      std::optional<exec::KeyRange> range;
-      if (!keys) range = PrimaryKeyRange(*rel.table, filter.get());
-      rows = EstimateScanRows(*rel.table, keys, filter.get());
-      scan = exec::MakeTableScan(txn, *rel.table, false, std::move(keys), std::move(range));
+      scan = PlanTableScan(txn, *rel.table, filter.get(), &rows);
     }
     if (filter) scan = exec::MakeFilter(std::move(scan), std::move(filter));
     std::vector<LogicalType> types;
@@ -807,6 +829,7 @@ BuiltFrom BuildFrom(const ast::FromItem& f, Binder& binder, size_t& next_relatio
       columns.push_back(exec::MakeColumn(from, out.types[static_cast<size_t>(c)]));
     }
     out.op = exec::MakeProject(std::move(joined), std::move(columns));
+    out.op->set_label("Project (columns in FROM order; the join's hash table holds the left input)");
     return out;
   }
   out.op = exec::MakeHashJoin(kind, std::move(left.op), std::move(right.op), std::move(left_keys),
@@ -941,12 +964,9 @@ QueryPlan PlanSelect(const ast::Select& s, storage::Transaction& txn, catalog::C
   exec::OperatorPtr source;
   if (table && IsSystemTable(*table)) {
     source = MakeSystemTableScan(*table, catalog, params ? params->session : nullptr);
+    source->set_label("Seq Scan on " + table->name);
   } else if (table) {
-    auto keys = PrimaryKeyLookups(*table, where.get());
-    if (!keys) keys = IndexLookups(txn, *table, where.get());
-    std::optional<exec::KeyRange> range;
-    if (!keys) range = PrimaryKeyRange(*table, where.get());
-    source = exec::MakeTableScan(txn, *table, false, std::move(keys), std::move(range));
+    source = PlanTableScan(txn, *table, where.get());
   } else if (joins != nullptr) {
     // With inner joins only, a WHERE conjunct over one table filters that table's
     // scan (and picks its key or index lookups); outer joins keep WHERE above them.

@@ -64,6 +64,7 @@ const catalog::IndexDesc* ChooseIndex(const catalog::TableDesc& table, const exe
 // The same through the index ChooseIndex picks (reads the index entries now,
 // under the transaction's snapshot); nullopt if none fits.
 std::optional<std::vector<std::string>> IndexLookups(storage::Transaction& txn, const catalog::TableDesc& table,
-                                                     const exec::BoundExpr* where);
+                                                     const exec::BoundExpr* where,
+                                                     const catalog::IndexDesc** used = nullptr);
 
 }  // namespace orbit::sql

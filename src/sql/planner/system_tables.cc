@@ -196,7 +196,8 @@ const std::vector<SystemTable>& Tables() {
        {{"schemaname", C::kName}, {"tablename", C::kName}, {"attname", C::kName}, {"inherited", C::kBool},
         {"null_frac", C::kFloat4}, {"avg_width", C::kInt4}, {"n_distinct", C::kFloat4},
         {"most_common_vals", C::kTextArray}, {"most_common_freqs", C::kTextArray},
-        {"histogram_bounds", C::kTextArray}, {"correlation", C::kFloat4}},
+        {"histogram_bounds", C::kTextArray}, {"correlation", C::kFloat4}, {"most_common_elems", C::kTextArray},
+        {"most_common_elem_freqs", C::kTextArray}, {"elem_count_histogram", C::kTextArray}},
        [](catalog::Catalog& catalog) {
          Rows rows;
          for (const auto& t : UserTables(catalog)) {
@@ -206,7 +207,8 @@ const std::vector<SystemTable>& Tables() {
              if (it == t.stats->columns.end()) continue;
              rows.push_back(RowBuilder().Name(SchemaName(catalog, t.schema_oid)).Name(t.name).Name(c.name).Bool(false)
                                 .Float4(it->second.null_frac).Int4(it->second.avg_width).Float4(it->second.n_distinct)
-                                .Null(C::kTextArray).Null(C::kTextArray).Null(C::kTextArray).Null(C::kFloat4).Take());
+                                .Null(C::kTextArray).Null(C::kTextArray).Null(C::kTextArray).Null(C::kFloat4)
+                                .Null(C::kTextArray).Null(C::kTextArray).Null(C::kTextArray).Take());
            }
          }
          return rows;
