@@ -411,6 +411,10 @@ Status Transaction::RollbackToSavepoint() {
   return Ok();
 }
 
+void Transaction::SetLockTimeout(int64_t milliseconds) {
+  txn_->SetLockTimeout(milliseconds >= 0 ? milliseconds : engine_.options_.lock_timeout.count());
+}
+
 Status Transaction::ReleaseSavepoint() {
   if (savepoints_ == 0) return Error(ErrorCode::kNotFound, "no savepoint");
   auto s = txn_->PopSavePoint();

@@ -55,6 +55,9 @@ class Transaction {
   void SetSavepoint();
   Status RollbackToSavepoint();
   Status ReleaseSavepoint();
+  // How long lock waits last from now on: 0 fails at once (kLockTimeout) when
+  // another transaction holds the lock; negative restores the engine's timeout.
+  void SetLockTimeout(int64_t milliseconds);
 
   Status Commit();
   Status Rollback();

@@ -1218,3 +1218,22 @@ def test_analyze_and_explain(conn):
     assert any("orders_customer" in line and "rows=5 loops=1" in line for line in plan), plan
     cur.execute(query)
     assert cur.fetchone() == (5,)  # ids 42, 1042, 2042, 3042, 4042: all even, all open
+
+
+def test_a_write_that_must_wait_is_undone_and_redone_once(patient_server):
+    # Inside a block, INSERT/UPDATE/DELETE run on the connection's thread without
+    # waiting for row locks; meeting one, the statement is undone and run again
+    # where it can wait. What it wrote before must not be there twice.
+    a, b = two_sessions(patient_server)
+    run(a, "CREATE TABLE twice (id int PRIMARY KEY, who text)")
+    a.commit()
+    run(a, "INSERT INTO twice VALUES (11, 'a')")  # a holds key 11
+    both = Background(lambda: run(b, "INSERT INTO twice VALUES (10, 'b'), (11, 'b')"))  # writes 10, meets 11
+    time.sleep(0.3)
+    a.rollback()
+    assert both.join() == "INSERT 0 2"
+    b.commit()
+    assert rows(a, "SELECT id, who FROM twice ORDER BY id") == [(10, "b"), (11, "b")]
+    a.commit()
+    a.close()
+    b.close()

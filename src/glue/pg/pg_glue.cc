@@ -160,7 +160,7 @@ class PgQuerySession : public protocol::pg::QuerySession {
                          protocol::pg::Flusher& flush) override {
     // Reads run right here: no thread hop. One whose output outgrows the
     // budget starts over on the pool, where it can stream.
-    if (session_.ReadOnlyQuery(sql)) {
+    if (session_.InlineQuery(sql)) {
       size_t mark = out.size();
       try {
         InlineScope scope(session_);
@@ -170,7 +170,7 @@ class PgQuerySession : public protocol::pg::QuerySession {
         co_return static_cast<char>(session_.status());
       } catch (const RerouteToPool&) {
         out.Truncate(mark);
-        session_.AbandonReadOnly();
+        session_.AbandonInline();
       }
     }
     auto blocking_flush = BlockingFlush(co_await asio::this_coro::executor, flush);
@@ -186,7 +186,7 @@ class PgQuerySession : public protocol::pg::QuerySession {
                                 protocol::pg::Flusher& flush) override {
     ExtendedResult result;
     size_t start = 0;
-    if (ReadOnlyBatch(batch)) {
+    if (InlineBatch(batch)) {
       // As for simple queries: run here; an Execute whose rows outgrow the
       // budget starts over on the pool with the rest of the batch.
       PgResultSink sink(out);
@@ -234,27 +234,27 @@ class PgQuerySession : public protocol::pg::QuerySession {
 
  private:
   // Whether every statement the batch parses or executes only reads.
-  bool ReadOnlyBatch(const std::vector<protocol::pg::ExtendedMessage>& batch) {
+  bool InlineBatch(const std::vector<protocol::pg::ExtendedMessage>& batch) {
     std::map<std::string, std::string> bound;  // portal -> statement, for Binds in this batch
     for (const auto& message : batch) {
       if (auto* p = std::get_if<protocol::pg::ParseMsg>(&message)) {
-        if (!session_.ReadOnlyQuery(p->query)) return false;
+        if (!session_.InlineQuery(p->query)) return false;
       } else if (auto* b = std::get_if<protocol::pg::BindMsg>(&message)) {
         bound[b->portal] = b->statement;
       } else if (auto* e = std::get_if<protocol::pg::ExecuteMsg>(&message)) {
         auto it = bound.find(e->portal);
-        if (it != bound.end() ? !StatementReadOnly(batch, it->second) : !session_.ReadOnlyPortal(e->portal)) return false;
+        if (it != bound.end() ? !StatementInline(batch, it->second) : !session_.InlinePortal(e->portal)) return false;
       }
     }
     return true;
   }
 
   // A statement named in a Bind: parsed earlier in this batch, or before.
-  bool StatementReadOnly(const std::vector<protocol::pg::ExtendedMessage>& batch, const std::string& name) {
+  bool StatementInline(const std::vector<protocol::pg::ExtendedMessage>& batch, const std::string& name) {
     for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
       if (auto* p = std::get_if<protocol::pg::ParseMsg>(&*it); p != nullptr && p->name == name) return true;  // checked above
     }
-    return session_.ReadOnlyStatement(name);
+    return session_.InlineStatement(name);
   }
 
   // Handles batch[start...]; `start` ends at the message being handled, so a

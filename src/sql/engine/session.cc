@@ -485,6 +485,11 @@ std::shared_ptr<const ParsedQuery> Session::Parsed(std::string_view sql) {
 
 namespace {
 
+bool IsDml(const ast::Statement& s) {
+  return std::holds_alternative<ast::Insert>(s) || std::holds_alternative<ast::Update>(s) ||
+         std::holds_alternative<ast::Delete>(s);
+}
+
 bool IsReadOnly(const ast::Statement& s) {
   if (auto* copy = std::get_if<ast::Copy>(&s)) return !copy->from;
   return std::holds_alternative<ast::Select>(s) || std::holds_alternative<ast::ShowVariable>(s) ||
@@ -499,7 +504,7 @@ bool AllowedInFailedBlock(const ast::Statement& statement) {
   return t != nullptr && (t->kind == Kind::kCommit || t->kind == Kind::kRollback || t->kind == Kind::kRollbackTo);
 }
 
-bool Session::ReadOnlyQuery(std::string_view sql) {
+bool Session::InlineQuery(std::string_view sql) {
   if (copy_) return false;
   try {
     ValidateUtf8(sql);
@@ -509,22 +514,33 @@ bool Session::ReadOnlyQuery(std::string_view sql) {
   auto q = Parsed(sql);
   if (q->statements.empty() && q->convert_error) return true;
   for (const auto& stmt : q->statements) {
-    if (!IsReadOnly(*stmt) || std::holds_alternative<ast::Copy>(*stmt)) return false;
+    if (!MayRunInline(*stmt)) return false;
+    if (IsDml(*stmt) && q->non_empty > 1) return false;  // its savepoint covers one statement
   }
   return true;
 }
 
-bool Session::ReadOnlyStatement(const std::string& name) const {
+bool Session::MayRunInline(const ast::Statement& stmt) const {
+  if (std::holds_alternative<ast::Copy>(stmt)) return false;
+  if (IsReadOnly(stmt) || std::holds_alternative<ast::SetVariable>(stmt)) return true;
+  if (auto* t = std::get_if<ast::Transaction>(&stmt)) {
+    // Only a COMMIT of writes waits (for the WAL's fsync); a failed block's COMMIT is a rollback.
+    return t->kind != ast::Transaction::Kind::kCommit || !txn_writes_ || status_ == TransactionStatus::kFailed;
+  }
+  return IsDml(stmt) && status_ == TransactionStatus::kInBlock;
+}
+
+bool Session::InlineStatement(const std::string& name) const {
   auto it = statements_.find(name);
-  return it == statements_.end() || !it->second->statement || IsReadOnly(*it->second->statement);
+  return it == statements_.end() || !it->second->statement || MayRunInline(*it->second->statement);
 }
 
-bool Session::ReadOnlyPortal(const std::string& name) const {
+bool Session::InlinePortal(const std::string& name) const {
   auto it = portals_.find(name);
-  return it == portals_.end() || !it->second.prepared->statement || IsReadOnly(*it->second.prepared->statement);
+  return it == portals_.end() || !it->second.prepared->statement || MayRunInline(*it->second.prepared->statement);
 }
 
-void Session::AbandonReadOnly() {
+void Session::AbandonInline() {
   params_ = &simple_params_;
   describe_only_ = false;
   if (status_ == TransactionStatus::kIdle) {  // autocommit or implicit: nothing was written
@@ -537,6 +553,7 @@ void Session::ResetPortal(const std::string& name) {
   auto it = portals_.find(name);
   if (it == portals_.end()) return;
   Portal& p = it->second;
+  if (p.started && executes_since_sync_ > 0) --executes_since_sync_;  // it will be counted again
   p.started = p.done = false;
   p.plan.reset();
   p.batch = exec::Batch();
@@ -698,32 +715,55 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
       (std::holds_alternative<ast::Vacuum>(stmt) && std::get<ast::Vacuum>(stmt).analyze)) {
     txn_ddl_ = true;
   }
-  std::visit(
-      [&](const auto& s) {
-        using T = std::decay_t<decltype(s)>;
-        if constexpr (std::is_same_v<T, ast::Select>) RunSelect(s, sink);
-        else if constexpr (std::is_same_v<T, ast::Insert>) RunInsert(s, sink);
-        else if constexpr (std::is_same_v<T, ast::Update>) RunUpdate(s, sink);
-        else if constexpr (std::is_same_v<T, ast::Delete>) RunDelete(s, sink);
-        else if constexpr (std::is_same_v<T, ast::CreateTable>) RunCreateTable(s, sink);
-        else if constexpr (std::is_same_v<T, ast::DropTable>) RunDropTable(s, sink);
-        else if constexpr (std::is_same_v<T, ast::Truncate>) RunTruncate(s, sink);
-        else if constexpr (std::is_same_v<T, ast::Vacuum>) RunVacuum(s, sink);
-        else if constexpr (std::is_same_v<T, ast::AlterTable>) RunAlterTable(s, sink);
-        else if constexpr (std::is_same_v<T, ast::Copy>) RunCopy(s, sink);
-        else if constexpr (std::is_same_v<T, ast::CreateIndex>) RunCreateIndex(s, sink);
-        else if constexpr (std::is_same_v<T, ast::Role>) RunRole(s, sink);
-        else if constexpr (std::is_same_v<T, ast::DropRole>) RunDropRole(s, sink);
-        else if constexpr (std::is_same_v<T, ast::CreateView>) RunCreateView(s, sink);
-        else if constexpr (std::is_same_v<T, ast::CreateSchema>) RunCreateSchema(s, sink);
-        else if constexpr (std::is_same_v<T, ast::DropSchema>) RunDropSchema(s, sink);
-        else if constexpr (std::is_same_v<T, ast::CreateSequence>) RunCreateSequence(s, sink);
-        else if constexpr (std::is_same_v<T, ast::DatabaseDdl>) RunDatabaseDdl(s, sink);
-        else if constexpr (std::is_same_v<T, ast::Explain>) RunExplain(s, sink);
-        else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
-                           std::is_same_v<T, ast::ShowVariable>);
-      },
-      stmt);
+  // On the connection's thread a write must not wait: locks are tried without
+  // waiting, and a statement that would wait is undone and run elsewhere.
+  bool inline_write = inline_budget_micros_ > 0 && IsDml(stmt) && !describe_only_;
+  if (inline_write) {
+    Txn().SetSavepoint();
+    Txn().SetLockTimeout(0);
+  }
+  struct InlineWrite {
+    Session* s;
+    bool active;
+    bool undo = false;
+    ~InlineWrite() {
+      if (!active) return;
+      if (undo) (void)s->Txn().RollbackToSavepoint();
+      (void)s->Txn().ReleaseSavepoint();
+      s->Txn().SetLockTimeout(-1);
+    }
+  } inline_guard{this, inline_write};
+  try {
+    std::visit(
+        [&](const auto& s) {
+          using T = std::decay_t<decltype(s)>;
+          if constexpr (std::is_same_v<T, ast::Select>) RunSelect(s, sink);
+          else if constexpr (std::is_same_v<T, ast::Insert>) RunInsert(s, sink);
+          else if constexpr (std::is_same_v<T, ast::Update>) RunUpdate(s, sink);
+          else if constexpr (std::is_same_v<T, ast::Delete>) RunDelete(s, sink);
+          else if constexpr (std::is_same_v<T, ast::CreateTable>) RunCreateTable(s, sink);
+          else if constexpr (std::is_same_v<T, ast::DropTable>) RunDropTable(s, sink);
+          else if constexpr (std::is_same_v<T, ast::Truncate>) RunTruncate(s, sink);
+          else if constexpr (std::is_same_v<T, ast::Vacuum>) RunVacuum(s, sink);
+          else if constexpr (std::is_same_v<T, ast::AlterTable>) RunAlterTable(s, sink);
+          else if constexpr (std::is_same_v<T, ast::Copy>) RunCopy(s, sink);
+          else if constexpr (std::is_same_v<T, ast::CreateIndex>) RunCreateIndex(s, sink);
+          else if constexpr (std::is_same_v<T, ast::Role>) RunRole(s, sink);
+          else if constexpr (std::is_same_v<T, ast::DropRole>) RunDropRole(s, sink);
+          else if constexpr (std::is_same_v<T, ast::CreateView>) RunCreateView(s, sink);
+          else if constexpr (std::is_same_v<T, ast::CreateSchema>) RunCreateSchema(s, sink);
+          else if constexpr (std::is_same_v<T, ast::DropSchema>) RunDropSchema(s, sink);
+          else if constexpr (std::is_same_v<T, ast::CreateSequence>) RunCreateSequence(s, sink);
+          else if constexpr (std::is_same_v<T, ast::DatabaseDdl>) RunDatabaseDdl(s, sink);
+          else if constexpr (std::is_same_v<T, ast::Explain>) RunExplain(s, sink);
+          else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
+                             std::is_same_v<T, ast::ShowVariable>);
+        },
+        stmt);
+  } catch (const exec::RunElsewhere&) {
+    inline_guard.undo = true;  // its writes go; it runs again from the start
+    throw;
+  }
   if (copy_) {
     copy_->autocommit = autocommit;  // COPY FROM STDIN commits when its data is done
   } else if (autocommit) {

@@ -96,7 +96,7 @@ class Database {
 enum class TransactionStatus : char { kIdle = 'I', kInBlock = 'T', kFailed = 'E' };
 
 // A query string parsed and converted once: the last one a session saw is
-// cached, so classifying a query (ReadOnlyQuery) and running it parse once.
+// cached, so classifying a query (InlineQuery) and running it parse once.
 struct ParsedQuery {
   std::string sql;
   std::optional<SqlError> error;  // the string did not parse
@@ -147,14 +147,18 @@ class Session {
   TransactionStatus status() const { return status_; }
 
   // Whether a query string (or a prepared statement, or a portal's statement)
-  // only reads: SELECT and SHOW never wait for row locks and commit nothing,
-  // so the glue may run them on the connection's own thread.
-  bool ReadOnlyQuery(std::string_view sql);
-  bool ReadOnlyStatement(const std::string& name) const;
-  bool ReadOnlyPortal(const std::string& name) const;
-  // Forgets a read-only statement that was cut short so it can run again from
-  // the start (its output was discarded): rolls back an autocommit transaction.
-  void AbandonReadOnly();
+  // may run on the connection's own thread, which must never wait: reads
+  // (SELECT, SHOW), SET, transaction control that commits no writes, and,
+  // inside an explicit block, one INSERT/UPDATE/DELETE (it commits nothing;
+  // its row locks are tried without waiting, and one that would wait is undone
+  // to a savepoint and raises exec::RunElsewhere). COMMIT of writes fsyncs, so
+  // it runs elsewhere, as does DDL.
+  bool InlineQuery(std::string_view sql);
+  bool InlineStatement(const std::string& name) const;
+  bool InlinePortal(const std::string& name) const;
+  // Forgets a statement that was cut short (RunElsewhere) so it can run again
+  // from the start (its output was discarded): rolls back an autocommit transaction.
+  void AbandonInline();
   void ResetPortal(const std::string& name);
 
   // While set, statements run on the connection's thread and give it back
@@ -308,6 +312,7 @@ class Session {
   size_t executes_since_sync_ = 0;  // extended protocol: Executes begun since the last Sync
   // Where PostgreSQL's PreventInTransactionBlock refuses (VACUUM, CREATE DATABASE).
   bool InTransactionBlock() const;
+  bool MayRunInline(const ast::Statement& stmt) const;
   bool dropped_tables_ = false;  // sweep garbage after commit
   bool describe_only_ = false;   // binding a statement being prepared: stop before running it
   std::vector<std::string> savepoints_;  // names, oldest first; one storage savepoint each

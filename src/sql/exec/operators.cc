@@ -582,6 +582,8 @@ class HashAggregate : public Operator {
 
 }  // namespace
 
+bool RunningInline() { return current_control != nullptr && current_control->inline_until_micros > 0; }
+
 namespace {
 
 OperatorPtr Labelled(OperatorPtr op, std::string label) {

@@ -42,6 +42,9 @@ class ScopedStatementControl {
   StatementControl control_;
 };
 void CheckInterrupts();
+// Whether the running statement is on a connection's own thread (it must not
+// wait there: a lock it cannot take at once throws RunElsewhere).
+bool RunningInline();
 
 class Operator;
 using OperatorPtr = std::unique_ptr<Operator>;
