@@ -245,3 +245,21 @@ def test_create_database_and_vacuum_over_the_extended_protocol(wire):
     replies = wire.until(b"Z")
     assert [k for k, _ in replies] == [b"1", b"2", b"D", b"C", b"1", b"2", b"E", b"Z"]
     assert error_code(replies[6][1]) == "25001"
+
+
+def test_large_returning_in_a_block_is_written_once(wire):
+    # The write runs on the connection's thread; its RETURNING rows (300 KB, past
+    # the inline output budget) are sent after it is applied, never redone.
+    wire.send(msg(b"Q", b"CREATE TABLE wide (id int PRIMARY KEY, pad text)\0"))
+    wire.until(b"Z")
+    wire.send(msg(b"Q", b"BEGIN\0"))
+    wire.until(b"Z")
+    wire.send(parse(b"", b"INSERT INTO wide VALUES (1, repeat('x', 150000)), (2, repeat('y', 150000)) RETURNING *"),
+              bind(b"", b"", []), execute(), SYNC)
+    replies = wire.until(b"Z")
+    assert [k for k, _ in replies].count(b"D") == 2
+    assert replies[-2][0] == b"C" and replies[-2][1].startswith(b"INSERT 0 2")
+    wire.send(msg(b"Q", b"COMMIT\0"))
+    wire.until(b"Z")
+    wire.send(msg(b"Q", b"SELECT count(*) FROM wide\0"))
+    assert data_rows(wire.until(b"Z")) == [[b"2"]]

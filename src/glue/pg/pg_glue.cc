@@ -265,7 +265,11 @@ class PgQuerySession : public protocol::pg::QuerySession {
       auto& message = batch[start];
       if (result.failed && !std::holds_alternative<protocol::pg::SyncMsg>(message)) continue;
       mark_ = out.size();
-      sink.set_inline_budget(inline_run ? mark_ + kStreamThreshold : 0);
+      // A write's rows (RETURNING) are sent after it is applied: too late to redo
+      // it elsewhere, so they are not budgeted.
+      auto* execute = std::get_if<protocol::pg::ExecuteMsg>(&message);
+      bool applied_first = execute != nullptr && session_.PortalWrites(execute->portal);
+      sink.set_inline_budget(inline_run && !applied_first ? mark_ + kStreamThreshold : 0);
       bool ok = std::visit([&](auto& m) { return Handle(m, sink, out, result); }, message);
       if (!ok) result.failed = true;
     }

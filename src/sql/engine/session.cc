@@ -535,6 +535,11 @@ bool Session::InlineStatement(const std::string& name) const {
   return it == statements_.end() || !it->second->statement || MayRunInline(*it->second->statement);
 }
 
+bool Session::PortalWrites(const std::string& name) const {
+  auto it = portals_.find(name);
+  return it != portals_.end() && it->second.prepared->statement && IsDml(*it->second.prepared->statement);
+}
+
 bool Session::InlinePortal(const std::string& name) const {
   auto it = portals_.find(name);
   return it == portals_.end() || !it->second.prepared->statement || MayRunInline(*it->second.prepared->statement);

@@ -156,6 +156,8 @@ class Session {
   bool InlineQuery(std::string_view sql);
   bool InlineStatement(const std::string& name) const;
   bool InlinePortal(const std::string& name) const;
+  // Whether the portal's statement is an INSERT/UPDATE/DELETE.
+  bool PortalWrites(const std::string& name) const;
   // Forgets a statement that was cut short (RunElsewhere) so it can run again
   // from the start (its output was discarded): rolls back an autocommit transaction.
   void AbandonInline();
