@@ -587,6 +587,15 @@ const std::vector<DatabaseDesc>& BuiltInDatabases() {
   return databases;
 }
 
+// A database descriptor as read from storage: nullopt if there is none.
+Result<std::optional<DatabaseDesc>> DatabaseFromRecord(Result<std::optional<std::string>> bytes) {
+  if (!bytes.ok()) return bytes.error();
+  if (!bytes->has_value()) return std::optional<DatabaseDesc>();
+  auto database = DatabaseFromJson(**bytes);
+  if (!database) return Error(ErrorCode::kCorruption, "unreadable database descriptor");
+  return database;
+}
+
 std::optional<DatabaseDesc> BuiltInDatabase(std::string_view name) {
   for (const auto& d : BuiltInDatabases()) {
     if (d.name == name) return d;
@@ -606,12 +615,7 @@ Status Catalog::CreateDatabase(const DatabaseDesc& database) {
 
 Result<std::optional<DatabaseDesc>> Catalog::FindDatabase(std::string_view name) {
   if (auto built_in = BuiltInDatabase(name)) return built_in;
-  auto bytes = txn_.Get(storage::ColumnFamily::kCatalog, DatabaseKey(name));
-  if (!bytes.ok()) return bytes.error();
-  if (!bytes->has_value()) return std::optional<DatabaseDesc>();
-  auto database = DatabaseFromJson(**bytes);
-  if (!database) return Error(ErrorCode::kCorruption, "unreadable database descriptor");
-  return database;
+  return DatabaseFromRecord(txn_.Get(storage::ColumnFamily::kCatalog, DatabaseKey(name)));
 }
 
 Result<std::vector<DatabaseDesc>> Catalog::ListDatabases() {
@@ -665,12 +669,7 @@ Status Catalog::RenameDatabase(const DatabaseDesc& database, const std::string& 
 
 Result<std::optional<DatabaseDesc>> LoadDatabase(storage::Engine& engine, std::string_view name) {
   if (auto built_in = BuiltInDatabase(name)) return built_in;
-  auto bytes = engine.Get(storage::ColumnFamily::kCatalog, DatabaseKey(name));
-  if (!bytes.ok()) return bytes.error();
-  if (!bytes->has_value()) return std::optional<DatabaseDesc>();
-  auto database = DatabaseFromJson(**bytes);
-  if (!database) return Error(ErrorCode::kCorruption, "unreadable database descriptor");
-  return database;
+  return DatabaseFromRecord(engine.Get(storage::ColumnFamily::kCatalog, DatabaseKey(name)));
 }
 
 Status UpgradeCatalogLayout(storage::Engine& engine) {
