@@ -1,0 +1,1 @@
+CREATE TABLE s (a int PRIMARY KEY, b int); CREATE INDEX s_b ON s (b); INSERT INTO s SELECT g, g % 7 FROM generate_series(1, 50) g; ANALYZE s; EXPLAIN SELECT * FROM s WHERE b = 3; SELECT * FROM pg_stats

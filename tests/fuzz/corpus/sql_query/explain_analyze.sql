@@ -1,0 +1,1 @@
+EXPLAIN ANALYZE SELECT a.x, b.y FROM (VALUES (1,2)) a(x,y) JOIN (VALUES (1,3)) b(x,y) ON a.x = b.x
