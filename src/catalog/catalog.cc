@@ -274,10 +274,18 @@ Status Catalog::UpdateTable(const TableDesc& table, std::string_view old_name) {
 
 namespace {
 
+std::string SequenceJson(const SequenceDesc& seq) {
+  nlohmann::json j{{"format", kFormat}, {"kind", "sequence"}, {"oid", seq.oid},
+                   {"schema", seq.schema_oid}, {"name", seq.name}, {"owner", seq.owner_table}};
+  if (seq.max_value != INT64_MAX) j["max"] = seq.max_value;
+  return j.dump();
+}
+
 std::optional<SequenceDesc> SequenceFromJson(std::string_view bytes) {
   auto j = nlohmann::json::parse(bytes, nullptr, false);
   if (j.is_discarded() || j.value("kind", "") != "sequence") return std::nullopt;
-  return SequenceDesc{j.value("oid", 0u), j.value("schema", kPublicNamespace), j.value("name", ""), j.value("owner", 0u)};
+  return SequenceDesc{j.value("oid", 0u), j.value("schema", kPublicNamespace), j.value("name", ""), j.value("owner", 0u),
+                      j.value("max", INT64_MAX)};
 }
 
 }  // namespace
@@ -317,9 +325,7 @@ Status Catalog::CreateSequence(const SequenceDesc& seq) {
   auto existing = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, seq.schema_oid, seq.name));
   if (!existing.ok()) return existing.error();
   if (existing->has_value()) return Error(ErrorCode::kAlreadyExists, seq.name);
-  nlohmann::json j{{"format", kFormat}, {"kind", "sequence"}, {"oid", seq.oid},
-                   {"schema", seq.schema_oid}, {"name", seq.name}, {"owner", seq.owner_table}};
-  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(database_, seq.oid), j.dump()); !s.ok()) return s;
+  if (auto s = txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(database_, seq.oid), SequenceJson(seq)); !s.ok()) return s;
   return txn_.Put(storage::ColumnFamily::kCatalog, NameKey(database_, seq.schema_oid, seq.name),
                   storage::KeyEncoder().AddInt(seq.oid).Release());
 }
@@ -332,6 +338,13 @@ Result<std::optional<SequenceDesc>> Catalog::FindSequence(uint32_t schema_oid, s
   if (!obj.ok()) return obj.error();
   if (!obj->has_value()) return Error(ErrorCode::kCorruption, "sequence name without a descriptor");
   return SequenceFromJson(**obj);  // nullopt: a table or a view
+}
+
+Status Catalog::UpdateSequence(const SequenceDesc& seq) {
+  auto locked = txn_.GetForUpdate(storage::ColumnFamily::kCatalog, NameKey(database_, seq.schema_oid, seq.name));
+  if (!locked.ok()) return locked.error();
+  if (!locked->has_value()) return Error(ErrorCode::kNotFound, seq.name);
+  return txn_.Put(storage::ColumnFamily::kCatalog, ObjKey(database_, seq.oid), SequenceJson(seq));
 }
 
 Status Catalog::DropSequence(const SequenceDesc& seq) {

@@ -79,6 +79,7 @@ struct SequenceDesc {
   uint32_t schema_oid = kPublicNamespace;
   std::string name;
   uint32_t owner_table = 0;  // dropped with this table; 0: none
+  int64_t max_value = INT64_MAX;  // AS smallint / integer, MAXVALUE (values start at 1, step 1)
 };
 
 // A role (CREATE ROLE/USER). `password` is a verifier (SCRAM-SHA-256 or md5,
@@ -235,6 +236,8 @@ class Catalog {
   Status CreateSequence(const SequenceDesc& sequence);
   Result<std::optional<SequenceDesc>> FindSequence(uint32_t schema_oid, std::string_view name);
   Status DropSequence(const SequenceDesc& sequence);
+  // Rewrites a sequence's descriptor (same oid and name): ALTER SEQUENCE.
+  Status UpdateSequence(const SequenceDesc& sequence);
   // Drops the sequence with this oid if it exists (a column's SERIAL sequence).
   Status DropSequenceByOid(uint32_t oid);
   Result<std::vector<SequenceDesc>> ListSequences();

@@ -247,6 +247,18 @@ struct Vacuum {
   bool analyze = false;
 };
 
+// The sequence options Orbit implements (CREATE/ALTER SEQUENCE, identity
+// columns): increment 1 and MINVALUE 1, so START, the maximum (AS smallint /
+// integer / bigint, MAXVALUE) and, for ALTER, RESTART and OWNED BY.
+struct SequenceOptions {
+  std::optional<int64_t> start;
+  std::optional<int64_t> max_value;
+  std::optional<int64_t> restart;    // RESTART WITH n
+  bool restart_at_start = false;     // RESTART
+  std::optional<std::vector<std::string>> owned_by;  // OWNED BY [schema.]table.column; empty: NONE
+  std::vector<std::string> name;     // SEQUENCE NAME (identity columns)
+};
+
 struct AlterTable {
   struct Action {
     enum class Kind : uint8_t {
@@ -260,6 +272,8 @@ struct AlterTable {
       kDropNotNull,     // old_name
       kDropColumn,      // old_name; if_exists; cascade
       kDropConstraint,  // constraint_name; if_exists
+      kOwner,           // new_name: the role (OWNER TO)
+      kAddIdentity,     // old_name: the column; identity 'a' (ALWAYS) / 'd'; sequence
     };
     Kind kind = Kind::kAddPrimaryKey;
     std::vector<std::string> columns;  // ADD PRIMARY KEY (...)
@@ -274,6 +288,8 @@ struct AlterTable {
     std::optional<ColumnDef> column;   // ADD COLUMN
     bool if_not_exists = false;
     std::string old_name, new_name;    // RENAME
+    char identity = 0;
+    SequenceOptions sequence;          // ADD GENERATED ... AS IDENTITY (options)
     int location = -1;
   };
   TableName table;
@@ -344,11 +360,18 @@ struct DropSchema {
   bool cascade = false;
 };
 
-// CREATE SEQUENCE [IF NOT EXISTS] name [START [WITH] n] (increment 1, bigint range).
+// CREATE SEQUENCE [IF NOT EXISTS] name [options].
 struct CreateSequence {
   TableName name;
   bool if_not_exists = false;
-  int64_t start = 1;
+  SequenceOptions options;
+};
+
+// ALTER SEQUENCE [IF EXISTS] name options.
+struct AlterSequence {
+  TableName name;
+  bool if_exists = false;
+  SequenceOptions options;
 };
 
 // CREATE DATABASE name [WITH options]; DROP DATABASE [IF EXISTS] name;
@@ -372,6 +395,6 @@ struct Explain {
 
 using Statement = std::variant<Select, Insert, Update, Delete, CreateTable, DropTable, Transaction, SetVariable,
                                ShowVariable, Truncate, Vacuum, AlterTable, Copy, CreateIndex, Role, DropRole, CreateView,
-                               CreateSchema, DropSchema, CreateSequence, DatabaseDdl, Explain>;
+                               CreateSchema, DropSchema, CreateSequence, DatabaseDdl, Explain, AlterSequence>;
 
 }  // namespace orbit::sql::ast

@@ -88,7 +88,35 @@ void Session::RunVacuum(const ast::Vacuum& s, ResultSink& sink) {
 }
 
 void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
+  using Kind = ast::AlterTable::Action::Kind;
   catalog::Catalog catalog = Catalog();
+  // OWNER TO: every object is owned by postgres (pg_class.relowner 10), which
+  // is the one owner Orbit has; pg_dump scripts set it for each object.
+  auto check_owner = [&](const ast::AlterTable::Action& action) {
+    std::string role = action.new_name.empty() ? info_.user : action.new_name;
+    auto found_role = catalog.FindRole(role);
+    if (!found_role.ok()) ThrowStorageError(found_role.error());
+    if (!found_role->has_value()) Throw("42704", "role \"" + role + "\" does not exist", action.location);
+    if (role != "postgres") {
+      Throw("0A000", "changing an object's owner is not supported yet: every object is owned by postgres", action.location);
+    }
+  };
+  if (std::all_of(s.actions.begin(), s.actions.end(), [](const auto& a) { return a.kind == Kind::kOwner; })) {
+    // ALTER TABLE name OWNER TO also names views and sequences.
+    bool exists = FindUserTable(catalog, s.table).has_value();
+    for (uint32_t schema : LookupSchemas(catalog, s.table)) {
+      if (exists) break;
+      auto view = catalog.FindView(schema, s.table.name);
+      auto seq = catalog.FindSequence(schema, s.table.name);
+      if (!view.ok()) ThrowStorageError(view.error());
+      if (!seq.ok()) ThrowStorageError(seq.error());
+      exists = view->has_value() || seq->has_value();
+    }
+    if (!exists && !s.if_exists) ResolveTable(catalog, s.table);  // 42P01 / 3F000
+    for (const auto& action : s.actions) check_owner(action);
+    sink.Complete("ALTER TABLE");
+    return;
+  }
   std::optional<catalog::TableDesc> found_table = FindUserTable(catalog, s.table);
   Result<std::optional<catalog::TableDesc>> found(std::move(found_table));
   if (!found->has_value()) {
@@ -102,16 +130,11 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
   catalog::TableDesc table = std::move(**found);
   std::string old_name = table.name;
   bool rewrite = false;
-  using Kind = ast::AlterTable::Action::Kind;
   for (const auto& action : s.actions) {
     switch (action.kind) {
       case Kind::kAddPrimaryKey: {
         if (!table.primary_key.empty()) {
           Throw("42P16", "multiple primary keys for table \"" + table.name + "\" are not allowed", action.location);
-        }
-        if (!table.indexes.empty()) {
-          Throw("0A000", "ADD PRIMARY KEY on a table with indexes is not supported yet (drop and recreate them)",
-                action.location);
         }
         if (!action.constraint_name.empty() && action.constraint_name != table.name + "_pkey") {
           Throw("0A000", "primary keys are named <table>_pkey in Orbit so far", action.location);
@@ -152,13 +175,7 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
             Throw("42601", "multiple default values specified for column \"" + def.name + "\" of table \"" + table.name + "\"",
                   def.location);
           }
-          catalog::SequenceDesc seq{db_.NextOid(), table.schema_oid, table.name + "_" + def.name + "_seq", table.oid};
-          auto made = catalog.CreateSequence(seq);
-          if (!made.ok()) {
-            if (made.error().code() == ErrorCode::kAlreadyExists) Throw("42P07", "relation \"" + seq.name + "\" already exists");
-            ThrowStorageError(made.error());
-          }
-          column.default_sequence = seq.oid;
+          column.default_sequence = CreateColumnSequence(catalog, table, table.name + "_" + def.name + "_seq", {}).oid;
           column.identity = def.identity != 0;
           column.identity_always = def.identity == 'a';
           column.not_null = true;
@@ -231,6 +248,45 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
         break;
       }
       case Kind::kDropConstraint: DropConstraint(catalog, table, action, sink); break;
+      case Kind::kOwner: check_owner(action); break;
+      case Kind::kAddIdentity: {
+        int index = table.FindColumn(action.old_name);
+        if (index < 0) {
+          Throw("42703", "column \"" + action.old_name + "\" of relation \"" + table.name + "\" does not exist");
+        }
+        auto& column = table.columns[static_cast<size_t>(index)];
+        if (!IsInteger(column.type.id)) Throw("22023", "identity column type must be smallint, integer, or bigint");
+        if (!column.not_null) {
+          Throw("55000", "column \"" + column.name + "\" of relation \"" + table.name +
+                             "\" must be declared NOT NULL before identity can be added");
+        }
+        if (column.identity) {
+          Throw("42611", "column \"" + column.name + "\" of relation \"" + table.name + "\" is already an identity column");
+        }
+        if (column.default_text || column.default_expr || column.default_sequence != 0) {
+          Throw("42611", "column \"" + column.name + "\" of relation \"" + table.name + "\" already has a default value");
+        }
+        if (describe_only_) break;
+        ast::SequenceOptions options = action.sequence;
+        if (!options.max_value) {  // the column's type bounds its sequence
+          options.max_value = column.type.id == TypeId::kInt2 ? 32767 : column.type.id == TypeId::kInt4 ? 2147483647 : INT64_MAX;
+        }
+        std::string name = table.name + "_" + column.name + "_seq";
+        if (!action.sequence.name.empty()) {
+          name = action.sequence.name.back();
+          if (action.sequence.name.size() > 1) {
+            auto schema = catalog.FindSchema(action.sequence.name[action.sequence.name.size() - 2]);
+            if (!schema.ok()) ThrowStorageError(schema.error());
+            if (!schema->has_value() || (*schema)->oid != table.schema_oid) {
+              Throw("0A000", "an identity sequence in another schema than its table is not supported");
+            }
+          }
+        }
+        column.default_sequence = CreateColumnSequence(catalog, table, name, options).oid;
+        column.identity = true;
+        column.identity_always = action.identity == 'a';
+        break;
+      }
       case Kind::kDropColumn:
         if (s.actions.size() > 1) Throw("0A000", "DROP COLUMN together with other actions in one ALTER TABLE is not supported yet");
         DropColumn(catalog, table, action, sink);
@@ -247,14 +303,19 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
     // Rows are keyed by the primary key: copy them under a new relfilenode. The
     // copy is written outside the transaction (it is invisible until the catalog
     // points at it) and queued as garbage until this transaction commits.
+    // Index entries point at row keys, so the indexes are rebuilt beside them.
     storage::Engine& engine = db_.engine();
-    uint32_t relfilenode = db_.NextOid();
+    catalog::TableDesc next = table;
+    std::vector<uint32_t> fresh = {db_.NextOid()};
+    next.relfilenode = fresh[0];
+    for (auto& index : next.indexes) {
+      index.relfilenode = db_.NextOid();
+      fresh.push_back(index.relfilenode);
+    }
     storage::WriteBatch batch(engine);
-    batch.Put(storage::ColumnFamily::kCatalog, catalog::GarbageKey(relfilenode), "");
+    for (uint32_t r : fresh) batch.Put(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r), "");
     Check(engine.Write(batch));
     batch.Clear();
-    catalog::TableDesc next = table;
-    next.relfilenode = relfilenode;
     // The scan decodes values only, so the new descriptor reads the old rows too.
     exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, false);
     std::unordered_set<std::string> seen;
@@ -274,6 +335,10 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
                                       "Key " + KeyText(next, next.primary_key, row) + " is duplicated."));
         }
         batch.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row));
+        for (const auto& index : next.indexes) {
+          exec::IndexEntry entry = exec::EncodeIndexEntry(index, row, key);
+          batch.Put(storage::ColumnFamily::kIndex, entry.key, entry.value);
+        }
         if (batch.Count() >= kRewriteChunk) {
           Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
           batch.Clear();
@@ -281,8 +346,9 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
       }
     }
     if (batch.Count() > 0) Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
-    Check(Txn().Delete(storage::ColumnFamily::kCatalog, catalog::GarbageKey(relfilenode)));
+    for (uint32_t r : fresh) Check(Txn().Delete(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r)));
     Check(catalog.QueueGarbage(table.relfilenode));
+    for (const auto& index : table.indexes) Check(catalog.QueueGarbage(index.relfilenode));
     dropped_tables_ = true;
     table = std::move(next);
   }
@@ -552,12 +618,40 @@ void Session::DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, c
   referencing_.clear();
 }
 
+namespace {
+
+// START and the maximum as PostgreSQL checks them (the minimum is 1).
+void CheckSequenceBounds(int64_t start, int64_t max) {
+  if (max < 1) Throw("22023", "MINVALUE (1) must be less than MAXVALUE (" + std::to_string(max) + ")");
+  if (start < 1) Throw("22023", "START value (" + std::to_string(start) + ") cannot be less than MINVALUE (1)");
+  if (start > max) {
+    Throw("22023", "START value (" + std::to_string(start) + ") cannot be greater than MAXVALUE (" + std::to_string(max) + ")");
+  }
+}
+
+}  // namespace
+
+catalog::SequenceDesc Session::CreateColumnSequence(catalog::Catalog& catalog, const catalog::TableDesc& table,
+                                                    const std::string& name, const ast::SequenceOptions& options) {
+  catalog::SequenceDesc seq{db_.NextOid(), table.schema_oid, name, table.oid};
+  seq.max_value = options.max_value.value_or(INT64_MAX);
+  int64_t start = options.start.value_or(1);
+  CheckSequenceBounds(start, seq.max_value);
+  auto made = catalog.CreateSequence(seq);
+  if (!made.ok()) {
+    if (made.error().code() == ErrorCode::kAlreadyExists) Throw("42P07", "relation \"" + name + "\" already exists");
+    ThrowStorageError(made.error());
+  }
+  if (start != 1) db_.SetSequenceValue(seq.oid, start - 1);  // the first nextval returns START
+  return seq;
+}
+
 void Session::RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink) {
   catalog::Catalog catalog = Catalog();
-  if (s.start < 1) {  // the default MINVALUE is 1
-    Throw("22023", "START value (" + std::to_string(s.start) + ") cannot be less than MINVALUE (1)");
-  }
   catalog::SequenceDesc seq{0, CreationSchema(catalog, s.name), s.name.name, 0};
+  seq.max_value = s.options.max_value.value_or(INT64_MAX);
+  int64_t start = s.options.start.value_or(1);
+  CheckSequenceBounds(start, seq.max_value);
   if (describe_only_) return;
   seq.oid = db_.NextOid();
   auto made = catalog.CreateSequence(seq);
@@ -570,8 +664,66 @@ void Session::RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink) 
   }
   // The counter lives outside the transaction (as PostgreSQL's sequences do): the
   // first nextval returns START.
-  if (s.start != 1) db_.SetSequenceValue(seq.oid, s.start - 1);
+  if (start != 1) db_.SetSequenceValue(seq.oid, start - 1);
   sink.Complete("CREATE SEQUENCE");
+}
+
+void Session::RunAlterSequence(const ast::AlterSequence& s, ResultSink& sink) {
+  catalog::Catalog catalog = Catalog();
+  std::optional<catalog::SequenceDesc> found;
+  for (uint32_t schema : LookupSchemas(catalog, s.name)) {
+    auto seq = catalog.FindSequence(schema, s.name.name);
+    if (!seq.ok()) ThrowStorageError(seq.error());
+    if (seq->has_value()) {
+      found = std::move(**seq);
+      break;
+    }
+  }
+  if (!found) {
+    if (!s.if_exists) Throw("42P01", "relation \"" + s.name.name + "\" does not exist", s.name.location);
+    sink.Notice(SqlError("00000", "relation \"" + s.name.name + "\" does not exist, skipping", 0, {}, {}, "NOTICE"));
+    sink.Complete("ALTER SEQUENCE");
+    return;
+  }
+  catalog::SequenceDesc seq = *found;
+  const ast::SequenceOptions& o = s.options;
+  if (o.start) Throw("0A000", "ALTER SEQUENCE ... START (without RESTART) is not supported yet");
+  if (o.max_value) seq.max_value = *o.max_value;
+  std::optional<int64_t> restart = o.restart;
+  if (o.restart_at_start) restart = 1;
+  if (restart) CheckSequenceBounds(*restart, seq.max_value);
+  if (describe_only_) return;
+  if (o.owned_by) {
+    // OWNED BY table.column (the sequence goes with the column) or NONE.
+    if (seq.owner_table != 0) {
+      auto owner = catalog.FindTableByOid(seq.owner_table);
+      if (!owner.ok()) ThrowStorageError(owner.error());
+      if (owner->has_value()) {
+        for (auto& c : (*owner)->columns) {
+          if (c.owned_sequence == seq.oid) c.owned_sequence = 0;
+        }
+        Check(catalog.UpdateTable(**owner));
+      }
+    }
+    seq.owner_table = 0;
+    if (!o.owned_by->empty()) {
+      const auto& names = *o.owned_by;
+      ast::TableName table_name{names.size() > 2 ? names[names.size() - 3] : "", names[names.size() - 2], "", -1};
+      catalog::TableDesc table = ResolveTable(catalog, table_name);
+      if (table.schema_oid != seq.schema_oid) {
+        Throw("55000", "sequence must be in same schema as table it is linked to");
+      }
+      int column = table.FindColumn(names.back());
+      if (column < 0) Throw("42703", "column \"" + names.back() + "\" of relation \"" + table.name + "\" does not exist");
+      auto& c = table.columns[static_cast<size_t>(column)];
+      if (c.default_sequence != seq.oid) c.owned_sequence = seq.oid;
+      Check(catalog.UpdateTable(table));
+      seq.owner_table = table.oid;
+    }
+  }
+  Check(catalog.UpdateSequence(seq));
+  if (restart) db_.SetSequenceValue(seq.oid, *restart - 1);
+  sink.Complete("ALTER SEQUENCE");
 }
 
 void Session::RunDropSequence(const ast::DropTable& s, ResultSink& sink) {

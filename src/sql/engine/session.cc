@@ -67,7 +67,7 @@ uint32_t Database::NextOid() {
   return static_cast<uint32_t>(next_oid_++);
 }
 
-int64_t Database::NextSequenceValue(uint32_t oid) {
+int64_t Database::NextSequenceValue(uint32_t oid, int64_t max, std::string_view name) {
   constexpr int64_t kSequenceBlock = 32;
   std::lock_guard lock(mutex_);
   auto& [next, limit] = sequences_[oid];
@@ -76,7 +76,9 @@ int64_t Database::NextSequenceValue(uint32_t oid) {
     next = start;
     limit = start > INT64_MAX - kSequenceBlock ? INT64_MAX : start + kSequenceBlock;
   }
-  if (next == INT64_MAX) Throw("2200H", "nextval: reached maximum value of sequence");
+  if (next == INT64_MAX || next > max) {
+    Throw("2200H", "nextval: reached maximum value of sequence \"" + std::string(name) + "\" (" + std::to_string(max) + ")");
+  }
   return next++;
 }
 
@@ -174,21 +176,27 @@ Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std
     return names;
   };
   info_.nextval = [this](std::string_view name) {
-    uint32_t oid = ResolveSequence(name);
-    return currvals_[oid] = db_.NextSequenceValue(oid);
+    catalog::SequenceDesc seq = ResolveSequence(name);
+    return NextValue(seq.oid, seq.max_value, seq.name);
   };
   info_.currval = [this](std::string_view name) {
-    uint32_t oid = ResolveSequence(name);
+    uint32_t oid = ResolveSequence(name).oid;
     auto it = currvals_.find(oid);
     if (it == currvals_.end()) {
       Throw("55000", "currval of sequence \"" + std::string(name) + "\" is not yet defined in this session");
     }
     return it->second;
   };
-  info_.setval = [this](std::string_view name, int64_t value) {
-    uint32_t oid = ResolveSequence(name);
-    db_.SetSequenceValue(oid, value);
-    return currvals_[oid] = value;
+  info_.setval = [this](std::string_view name, int64_t value, bool is_called) {
+    catalog::SequenceDesc seq = ResolveSequence(name);
+    if (value < 1 || value > seq.max_value) {
+      Throw("22003", "setval: value " + std::to_string(value) + " is out of bounds for sequence \"" + seq.name +
+                         "\" (1.." + std::to_string(seq.max_value) + ")");
+    }
+    // is_called: value was handed out (the next nextval returns value + 1); else nextval returns value.
+    db_.SetSequenceValue(seq.oid, is_called ? value : value - 1);
+    if (is_called) currvals_[seq.oid] = value;
+    return value;
   };
   info_.now = [this] {
     if (!txn_) txn_start_ = NowMicros();  // outside a transaction: the statement's own time
@@ -545,7 +553,28 @@ bool Session::InlinePortal(const std::string& name) const {
   return it == portals_.end() || !it->second.prepared->statement || MayRunInline(*it->second.prepared->statement);
 }
 
+int64_t Session::NextValue(uint32_t sequence, int64_t max, std::string_view name) {
+  int64_t v;
+  if (auto it = nextval_replay_.find(sequence); it != nextval_replay_.end() && !it->second.empty()) {
+    v = it->second.front();
+    it->second.pop_front();
+  } else {
+    v = db_.NextSequenceValue(sequence, max, name);
+  }
+  if (inline_budget_micros_ > 0) nextval_attempt_[sequence].push_back(v);  // may be abandoned and rerun
+  return currvals_[sequence] = v;
+}
+
+void Session::StatementAbandoned() {
+  for (auto& [sequence, values] : nextval_attempt_) {
+    auto& replay = nextval_replay_[sequence];
+    replay.insert(replay.begin(), values.begin(), values.end());
+  }
+  nextval_attempt_.clear();
+}
+
 void Session::AbandonInline() {
+  StatementAbandoned();
   params_ = &simple_params_;
   describe_only_ = false;
   if (status_ == TransactionStatus::kIdle) {  // autocommit or implicit: nothing was written
@@ -558,6 +587,7 @@ void Session::ResetPortal(const std::string& name) {
   auto it = portals_.find(name);
   if (it == portals_.end()) return;
   Portal& p = it->second;
+  StatementAbandoned();
   if (p.started && executes_since_sync_ > 0) --executes_since_sync_;  // it will be counted again
   p.started = p.done = false;
   p.plan.reset();
@@ -568,7 +598,7 @@ void Session::ResetPortal(const std::string& name) {
   params_ = &simple_params_;
 }
 
-uint32_t Session::ResolveSequence(std::string_view name) {
+catalog::SequenceDesc Session::ResolveSequence(std::string_view name) {
   // 'seq', 'schema.seq', '"Seq"': a sequence name as nextval() takes it.
   auto part = [](std::string p) {
     if (p.size() > 1 && p.front() == '"' && p.back() == '"') return p.substr(1, p.size() - 2);
@@ -586,7 +616,7 @@ uint32_t Session::ResolveSequence(std::string_view name) {
   for (uint32_t schema : LookupSchemas(catalog, qualified)) {
     auto seq = catalog.FindSequence(schema, qualified.name);
     if (!seq.ok()) ThrowStorageError(seq.error());
-    if (seq->has_value()) return (*seq)->oid;
+    if (seq->has_value()) return **seq;
   }
   Throw("42P01", "relation \"" + qualified.name + "\" does not exist");
 }
@@ -648,7 +678,7 @@ Value Session::ColumnDefault(const catalog::ColumnDesc& column) {
     return exec::EvaluateConstant(*e);
   }
   if (column.default_sequence != 0) {
-    int64_t v = currvals_[column.default_sequence] = db_.NextSequenceValue(column.default_sequence);
+    int64_t v = NextValue(column.default_sequence, INT64_MAX, column.name);
     return Value::Int(column.type.id, CheckIntRange(column.type.id, v));
   }
   return column.default_text ? FromText(*column.default_text, column.type) : Value::Null(column.type);
@@ -701,6 +731,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
                        : std::holds_alternative<ast::CreateSchema>(stmt) ? "CREATE SCHEMA"
                        : std::holds_alternative<ast::DropSchema>(stmt)  ? "DROP SCHEMA"
                        : std::holds_alternative<ast::CreateSequence>(stmt) ? "CREATE SEQUENCE"
+                       : std::holds_alternative<ast::AlterSequence>(stmt) ? "ALTER SEQUENCE"
                                                                         : "ALTER TABLE";
     if (auto* d = std::get_if<ast::DatabaseDdl>(&stmt)) {
       using Kind = ast::DatabaseDdl::Kind;
@@ -716,7 +747,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
       std::holds_alternative<ast::AlterTable>(stmt) || std::holds_alternative<ast::Truncate>(stmt) ||
       std::holds_alternative<ast::CreateIndex>(stmt) || std::holds_alternative<ast::CreateView>(stmt) ||
       std::holds_alternative<ast::CreateSchema>(stmt) || std::holds_alternative<ast::DropSchema>(stmt) ||
-      std::holds_alternative<ast::CreateSequence>(stmt) ||
+      std::holds_alternative<ast::CreateSequence>(stmt) || std::holds_alternative<ast::AlterSequence>(stmt) ||
       (std::holds_alternative<ast::Vacuum>(stmt) && std::get<ast::Vacuum>(stmt).analyze)) {
     txn_ddl_ = true;
   }
@@ -761,6 +792,7 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
           else if constexpr (std::is_same_v<T, ast::CreateSequence>) RunCreateSequence(s, sink);
           else if constexpr (std::is_same_v<T, ast::DatabaseDdl>) RunDatabaseDdl(s, sink);
           else if constexpr (std::is_same_v<T, ast::Explain>) RunExplain(s, sink);
+          else if constexpr (std::is_same_v<T, ast::AlterSequence>) RunAlterSequence(s, sink);
           else static_assert(std::is_same_v<T, ast::Transaction> || std::is_same_v<T, ast::SetVariable> ||
                              std::is_same_v<T, ast::ShowVariable>);
         },
@@ -1086,13 +1118,7 @@ void Session::RunCreateTable(const ast::CreateTable& s, ResultSink& sink) {
     desc.indexes.push_back(std::move(index));
   }
   for (const auto& [column, name] : sequences) {
-    catalog::SequenceDesc seq{db_.NextOid(), desc.schema_oid, name, desc.oid};
-    auto made = catalog.CreateSequence(seq);
-    if (!made.ok()) {
-      if (made.error().code() == ErrorCode::kAlreadyExists) Throw("42P07", "relation \"" + name + "\" already exists");
-      ThrowStorageError(made.error());
-    }
-    desc.columns[column].default_sequence = seq.oid;
+    desc.columns[column].default_sequence = CreateColumnSequence(catalog, desc, name, {}).oid;
   }
   auto created = catalog.CreateTable(std::move(desc));
   if (created.ok()) fresh_relfilenodes_.push_back(created->relfilenode);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <deque>
 #include <set>
 #include <mutex>
 #include <string>
@@ -63,7 +64,8 @@ class Database {
   // Sequences: values are handed out from blocks reserved in `meta` (outside any
   // transaction, as in PostgreSQL: nextval is never rolled back; a restart skips
   // the rest of a block).
-  int64_t NextSequenceValue(uint32_t sequence_oid);
+  // 2200H past `max` (the sequence named `name`).
+  int64_t NextSequenceValue(uint32_t sequence_oid, int64_t max = INT64_MAX, std::string_view name = {});
   // The next nextval returns value + 1.
   void SetSequenceValue(uint32_t sequence_oid, int64_t value);
 
@@ -165,7 +167,12 @@ class Session {
 
   // While set, statements run on the connection's thread and give it back
   // (exec::RunElsewhere) after this many microseconds. 0: off.
-  void set_inline_budget_micros(int64_t micros) { inline_budget_micros_ = micros; }
+  // A new inline run starts: what earlier runs took from sequences was used
+  // (a run that is abandoned hands its values to its rerun, StatementAbandoned).
+  void set_inline_budget_micros(int64_t micros) {
+    if (micros > 0) nextval_attempt_.clear();
+    inline_budget_micros_ = micros;
+  }
   // Cancels the statement running now (CancelRequest); any thread may call it.
   void Cancel() { cancel_.store(true, std::memory_order_relaxed); }
 
@@ -252,6 +259,10 @@ class Session {
   void RunCreateSchema(const ast::CreateSchema& s, ResultSink& sink);
   void RunDatabaseDdl(const ast::DatabaseDdl& s, ResultSink& sink);
   void RunExplain(const ast::Explain& s, ResultSink& sink);
+  void RunAlterSequence(const ast::AlterSequence& s, ResultSink& sink);
+  // A sequence for a new SERIAL / IDENTITY column of `table`, named `name`.
+  catalog::SequenceDesc CreateColumnSequence(catalog::Catalog& catalog, const catalog::TableDesc& table,
+                                             const std::string& name, const ast::SequenceOptions& options);
   void RunDropSchema(const ast::DropSchema& s, ResultSink& sink);
   void RunCreateSequence(const ast::CreateSequence& s, ResultSink& sink);
   // Views that read relation `oid` (named `what` in errors): 2BP01, or dropped
@@ -279,7 +290,7 @@ class Session {
   // A new row: defaults for every column but `given` (left NULL for the caller
   // to fill), so a sequence does not advance for a value that is supplied.
   std::vector<Value> RowWithDefaults(const catalog::TableDesc& table, const std::vector<int>& given);
-  uint32_t ResolveSequence(std::string_view name);
+  catalog::SequenceDesc ResolveSequence(std::string_view name);
   // Parses and inserts the complete lines of copy_->pending.
   void CopyLines(bool final);
   void RunShow(const ast::ShowVariable& s, ResultSink& sink);
@@ -307,6 +318,13 @@ class Session {
   ParamContext simple_params_;      // a simple query's: no $n
   int64_t txn_start_ = 0;           // now() of the current transaction
   std::map<uint32_t, int64_t> currvals_;  // the last nextval per sequence in this session
+  // nextval values a statement took on the connection's thread before it was
+  // abandoned (RunElsewhere): its rerun gets them again, in order, so running
+  // twice does not consume values twice (and SELECT nextval() answers as once).
+  std::map<uint32_t, std::vector<int64_t>> nextval_attempt_;
+  std::map<uint32_t, std::deque<int64_t>> nextval_replay_;
+  int64_t NextValue(uint32_t sequence, int64_t max, std::string_view name);
+  void StatementAbandoned();
   ParamContext* params_ = nullptr;  // the running statement's (extended protocol: its $n values)
   std::unique_ptr<storage::Transaction> txn_;
   TransactionStatus status_ = TransactionStatus::kIdle;

@@ -119,6 +119,17 @@ const std::vector<SettingDef>& SettingDefs() {
          "Chooses the algorithm for encrypting passwords.", OneOf("password_encryption", {"scram-sha-256", "md5"})},
         {"work_mem", "work_mem", "4MB", false, "Sets the maximum memory to be used for query workspaces.", nullptr},
         {"jit", "jit", "off", false, "Allow JIT compilation.", Bool("jit")},
+        // Set by pg_dump scripts. Orbit has no function bodies to check (either
+        // value is true of it), no xml type, one tablespace and one access method.
+        {"check_function_bodies", "check_function_bodies", "on", false,
+         "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE.", Bool("check_function_bodies")},
+        {"xmloption", "xmloption", "content", false,
+         "Sets whether XML data in implicit parsing and serialization operations is to be considered as documents or content fragments.",
+         OneOf("xmloption", {"content"}, "0A000")},
+        {"default_tablespace", "default_tablespace", "", false,
+         "Sets the default tablespace to create tables and indexes in.", OneOf("default_tablespace", {"", "pg_default"}, "0A000")},
+        {"default_table_access_method", "default_table_access_method", "heap", false,
+         "Sets the default table access method for new tables.", OneOf("default_table_access_method", {"heap"}, "0A000")},
     };
     std::sort(d.begin(), d.end(), [](const SettingDef& a, const SettingDef& b) { return a.name < b.name; });
     return d;

@@ -519,8 +519,13 @@ ast::Vacuum ConvertVacuum(const PgQuery__VacuumStmt& s) {
   return out;
 }
 
+ast::SequenceOptions ConvertSequenceOptions(PgQuery__Node** options, size_t n, bool alter);
+
 ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
-  if (s.objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) Unsupported("ALTER of anything but tables");
+  if (s.objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && s.objtype != PG_QUERY__OBJECT_TYPE__OBJECT_VIEW &&
+      s.objtype != PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE) {
+    Unsupported("ALTER of anything but tables, views and sequences");
+  }
   ast::AlterTable out;
   out.table = ConvertRangeVar(*s.relation);
   out.if_exists = s.missing_ok;
@@ -590,6 +595,30 @@ ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
         action.if_exists = cmd.missing_ok;
         action.cascade = cmd.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE;
         break;
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_ChangeOwner: {
+        const auto& role = *cmd.newowner;
+        action.kind = ast::AlterTable::Action::Kind::kOwner;
+        if (role.roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CSTRING) {
+          action.new_name = role.rolename;
+        } else if (role.roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CURRENT_USER ||
+                   role.roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_SESSION_USER ||
+                   role.roletype == PG_QUERY__ROLE_SPEC_TYPE__ROLESPEC_CURRENT_ROLE) {
+          action.new_name = "";  // the session's user
+        } else {
+          Unsupported("OWNER TO PUBLIC", role.location);
+        }
+        action.location = role.location;
+        break;
+      }
+      case PG_QUERY__ALTER_TABLE_TYPE__AT_AddIdentity: {
+        const auto& c = *cmd.def->constraint;
+        action.kind = ast::AlterTable::Action::Kind::kAddIdentity;
+        action.old_name = cmd.name;
+        action.identity = c.generated_when != nullptr && c.generated_when[0] == 'a' ? 'a' : 'd';
+        action.sequence = ConvertSequenceOptions(c.options, c.n_options, false);
+        action.location = c.location;
+        break;
+      }
       case PG_QUERY__ALTER_TABLE_TYPE__AT_DropConstraint:
         action.kind = ast::AlterTable::Action::Kind::kDropConstraint;
         action.constraint_name = cmd.name;
@@ -601,6 +630,11 @@ ast::AlterTable ConvertAlterTable(const PgQuery__AlterTableStmt& s) {
                     "and NOT NULL, and RENAME so far)");
     }
     out.actions.push_back(std::move(action));
+  }
+  if (s.objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE) {
+    for (const auto& action : out.actions) {
+      if (action.kind != ast::AlterTable::Action::Kind::kOwner) Unsupported("ALTER VIEW/SEQUENCE other than OWNER TO");
+    }
   }
   return out;
 }
@@ -647,6 +681,63 @@ ast::DatabaseDdl ConvertCreateDatabase(const PgQuery__CreatedbStmt& s) {
       if (value != "-1") Unsupported("CONNECTION LIMIT", d.location);
     } else {
       Unsupported("CREATE DATABASE option " + option, d.location);
+    }
+  }
+  return out;
+}
+
+// Sequence options (CREATE/ALTER SEQUENCE, identity columns). Those Orbit
+// does not implement (INCREMENT other than 1, MINVALUE other than 1, CYCLE)
+// are 0A000; CACHE is a hint and only checked.
+ast::SequenceOptions ConvertSequenceOptions(PgQuery__Node** options, size_t n, bool alter) {
+  ast::SequenceOptions out;
+  for (size_t i = 0; i < n; ++i) {
+    const auto& d = *options[i]->def_elem;
+    std::string option = d.defname;
+    auto number = [&]() -> int64_t {
+      if (d.arg == nullptr) Throw("42601", "option \"" + option + "\" needs a value", d.location);
+      std::string text = SettingText(*d.arg);
+      try {
+        return std::stoll(text);
+      } catch (...) {
+        Throw("22023", "invalid value for option \"" + option + "\": " + text, d.location);
+      }
+    };
+    if (option == "start") {
+      out.start = number();
+    } else if (option == "restart" && alter) {
+      if (d.arg == nullptr) out.restart_at_start = true;
+      else out.restart = number();
+    } else if (option == "cache") {
+      if (number() < 1) Throw("22023", "CACHE (" + std::to_string(number()) + ") must be greater than zero", d.location);
+    } else if (option == "increment") {
+      int64_t increment = number();
+      if (increment == 0) Throw("22023", "INCREMENT must not be zero", d.location);
+      if (increment != 1) Unsupported("sequences with an increment other than 1", d.location);
+    } else if (option == "minvalue") {
+      if (d.arg != nullptr && number() != 1) Unsupported("MINVALUE other than 1", d.location);
+    } else if (option == "maxvalue") {
+      if (d.arg != nullptr) out.max_value = number();  // NO MAXVALUE: the type's
+    } else if (option == "cycle") {
+      std::string value = d.arg != nullptr ? AsciiLower(SettingText(*d.arg)) : "true";
+      if (value != "false" && value != "off" && value != "0") Unsupported("CYCLE sequences", d.location);
+    } else if (option == "as") {
+      LogicalType type = ConvertTypeName(*d.arg->type_name);
+      if (type.id == TypeId::kInt2) out.max_value = out.max_value.value_or(32767);
+      else if (type.id == TypeId::kInt4) out.max_value = out.max_value.value_or(2147483647);
+      else if (type.id != TypeId::kInt8) Throw("22023", "sequence type must be smallint, integer, or bigint", d.location);
+    } else if (option == "owned_by" && alter) {
+      std::vector<std::string> names;
+      const auto& list = *d.arg->list;
+      for (size_t k = 0; k < list.n_items; ++k) names.push_back(list.items[k]->string->sval);
+      if (names.size() == 1 && AsciiLower(names[0]) == "none") names.clear();
+      else if (names.size() < 2) Throw("42601", "invalid OWNED BY option", d.location);
+      out.owned_by = std::move(names);
+    } else if (option == "sequence_name" && !alter) {
+      const auto& list = *d.arg->list;
+      for (size_t k = 0; k < list.n_items; ++k) out.name.push_back(list.items[k]->string->sval);
+    } else {
+      Unsupported("sequence option " + option, d.location);
     }
   }
   return out;
@@ -945,37 +1036,16 @@ ast::Statement ConvertStatement(const ParseTree& tree, size_t index) {
       ast::CreateSequence out;
       out.name = ConvertRangeVar(*c.sequence);
       out.if_not_exists = c.if_not_exists != 0;
-      for (size_t i = 0; i < c.n_options; ++i) {
-        const auto& d = *c.options[i]->def_elem;
-        std::string option = d.defname;
-        auto number = [&]() -> int64_t {
-          if (d.arg == nullptr) Throw("42601", "option \"" + option + "\" needs a value", d.location);
-          std::string text = SettingText(*d.arg);
-          try {
-            return std::stoll(text);
-          } catch (...) {
-            Throw("22023", "invalid value for option \"" + option + "\": " + text, d.location);
-          }
-        };
-        if (option == "start") {
-          out.start = number();
-        } else if (option == "cache") {
-          if (number() < 1) Throw("22023", "CACHE must be positive", d.location);  // a hint only
-        } else if (option == "increment") {
-          if (number() != 1) Unsupported("sequences with an increment other than 1", d.location);
-        } else if ((option == "minvalue" || option == "maxvalue") && d.arg == nullptr) {
-          // NO MINVALUE / NO MAXVALUE: the defaults
-        } else if (option == "cycle") {
-          if (d.arg != nullptr && SettingText(*d.arg) != "false" && SettingText(*d.arg) != "off") {
-            Unsupported("CYCLE sequences", d.location);
-          }
-        } else if (option == "as") {
-          LogicalType type = ConvertTypeName(*d.arg->type_name);
-          if (type.id != TypeId::kInt8) Unsupported("sequences AS " + TypeDisplayName(type) + " (only bigint so far)", d.location);
-        } else {
-          Unsupported("sequence option " + option, d.location);
-        }
-      }
+      out.options = ConvertSequenceOptions(c.options, c.n_options, false);
+      return out;
+    }
+    case PG_QUERY__NODE__NODE_ALTER_SEQ_STMT: {
+      const auto& c = *stmt.alter_seq_stmt;
+      if (c.for_identity) Unsupported("ALTER SEQUENCE of an identity column's sequence");
+      ast::AlterSequence out;
+      out.name = ConvertRangeVar(*c.sequence);
+      out.if_exists = c.missing_ok != 0;
+      out.options = ConvertSequenceOptions(c.options, c.n_options, true);
       return out;
     }
     case PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT: {

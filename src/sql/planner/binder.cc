@@ -887,7 +887,9 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
   if (name == "nextval" || name == "currval" || name == "setval") {
     // Evaluated per row (nextval must give every row its own value).
     size_t arity = name == "setval" ? 2 : 1;
-    if (e.args.size() != arity) Throw("42883", "function " + name + " takes " + std::to_string(arity) + " arguments", e.location);
+    if (e.args.size() != arity && !(name == "setval" && e.args.size() == 3)) {
+      Throw("42883", "function " + name + " takes " + std::to_string(arity) + " arguments", e.location);
+    }
     if (!info.nextval) Throw("0A000", "sequences are not available here", e.location);
     auto out = Node(BoundKind::kFunction, Type(TypeId::kInt8), e.location);
     out->op = name;
@@ -895,14 +897,17 @@ BoundExprPtr Binder::BindSessionFunction(const std::string& name, const ast::Exp
     if (IsRegType(sequence->type.id)) sequence = MakeCast(std::move(sequence), Type(TypeId::kText), true, e.location);
     out->args.push_back(Coerce(std::move(sequence), Type(TypeId::kText), e.location));
     if (arity == 2) out->args.push_back(Coerce(BindChild(*e.args[1]), Type(TypeId::kInt8), e.location));
+    if (e.args.size() == 3) out->args.push_back(Coerce(BindChild(*e.args[2]), Type(TypeId::kBool), e.location));
     const SessionInfo* session = &info;
     out->kernel = [session, name](const std::vector<exec::Vector>& args, size_t n, exec::Vector& result) {
       for (size_t i = 0; i < n; ++i) {
-        if (args[0].IsNull(i) || (args.size() > 1 && args[1].IsNull(i))) continue;
+        bool any_null = false;
+        for (const auto& a : args) any_null |= a.IsNull(i);
+        if (any_null) continue;
         const std::string& seq = args[0].String(i);
         int64_t v = name == "nextval"   ? session->nextval(seq)
                     : name == "currval" ? session->currval(seq)
-                                        : session->setval(seq, args[1].Int(i));
+                                        : session->setval(seq, args[1].Int(i), args.size() < 3 || args[2].Int(i) != 0);
         result.SetNull(i, false);
         result.Int(i) = v;
       }

@@ -37,7 +37,7 @@ struct SessionInfo {
   // Sequence functions by (possibly schema-qualified) name; they throw SqlException.
   std::function<int64_t(std::string_view)> nextval;
   std::function<int64_t(std::string_view)> currval;
-  std::function<int64_t(std::string_view, int64_t)> setval;
+  std::function<int64_t(std::string_view, int64_t, bool)> setval;  // (name, value, is_called)
 };
 
 struct ParamContext {
