@@ -121,6 +121,9 @@ const std::vector<SettingDef>& SettingDefs() {
         {"jit", "jit", "off", false, "Allow JIT compilation.", Bool("jit")},
         // Set by pg_dump scripts. Orbit has no function bodies to check (either
         // value is true of it), no xml type, one tablespace and one access method.
+        {"synchronize_seqscans", "synchronize_seqscans", "off", false,
+         "Enable synchronized sequential scans (Orbit's scans are never synchronized).",
+         OneOf("synchronize_seqscans", {"off", "false", "0"}, "0A000")},
         {"check_function_bodies", "check_function_bodies", "on", false,
          "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE.", Bool("check_function_bodies")},
         {"xmloption", "xmloption", "content", false,

@@ -86,6 +86,10 @@ void RegisterCatalogFunctions(FunctionRegistry& r) {
   r.Add({"pg_get_function_result", {TypeId::kInt8}, TypeId::kText, AllNull});
   r.Add({"pg_get_function_arguments", {TypeId::kInt8}, TypeId::kText, AllNull});
   r.Add({"pg_get_function_identity_arguments", {TypeId::kInt8}, TypeId::kText, AllNull});
+  // Orbit has no standbys: a server is never in recovery.
+  r.Add({"pg_is_in_recovery", {}, TypeId::kBool, [](const std::vector<Vector>&, size_t n, Vector& out) {
+           for (size_t i = 0; i < n; ++i) out.Set(i, Value::Bool(false));
+         }});
 }
 
 }  // namespace orbit::sql
