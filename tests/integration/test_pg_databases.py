@@ -7,11 +7,7 @@ import subprocess
 import psycopg2
 import pytest
 
-
-def connect(srv, dbname):
-    c = psycopg2.connect(host="127.0.0.1", port=srv.port("pg"), user="postgres", dbname=dbname)
-    c.autocommit = True
-    return c
+from pg_util import assert_sqlstates, connect
 
 
 def test_databases_are_separate_namespaces(server):
@@ -58,18 +54,15 @@ def test_databases_are_separate_namespaces(server):
 
 def test_errors(server):
     cur = connect(server, "postgres").cursor()
-    for sql, state in [("CREATE DATABASE postgres", "42P04"),
-                       ("CREATE DATABASE x TEMPLATE nope", "3D000"),
-                       ("CREATE DATABASE x OWNER nobody", "42704"),
-                       ("CREATE DATABASE x LOCALE 'de_DE.UTF-8'", "0A000"),
-                       ("CREATE DATABASE x; SELECT 1", "25001"),
-                       ("DROP DATABASE nope", "3D000"),
-                       ("DROP DATABASE template1", "42809"),
-                       ("DROP DATABASE postgres", "55006"),
-                       ("ALTER DATABASE postgres RENAME TO p", "0A000")]:
-        with pytest.raises(psycopg2.Error) as e:
-            cur.execute(sql)
-        assert e.value.pgcode == state, sql
+    assert_sqlstates(cur, [("CREATE DATABASE postgres", "42P04"),
+                           ("CREATE DATABASE x TEMPLATE nope", "3D000"),
+                           ("CREATE DATABASE x OWNER nobody", "42704"),
+                           ("CREATE DATABASE x LOCALE 'de_DE.UTF-8'", "0A000"),
+                           ("CREATE DATABASE x; SELECT 1", "25001"),
+                           ("DROP DATABASE nope", "3D000"),
+                           ("DROP DATABASE template1", "42809"),
+                           ("DROP DATABASE postgres", "55006"),
+                           ("ALTER DATABASE postgres RENAME TO p", "0A000")])
     with pytest.raises(psycopg2.OperationalError, match="not currently accepting connections"):
         connect(server, "template0")
     cur.execute("CREATE DATABASE utf WITH TEMPLATE = template0 ENCODING = 'UTF8' LOCALE = 'C.UTF-8'")  # as pg_dump
