@@ -1,5 +1,5 @@
 """A pg_dump of a PostgreSQL 15 database restores into Orbit with psql, as a
-user moving a database would do it. data/pg15_dump.sql is pg_dump 15's output
+user moving a database would do it. fixtures/pg15_dump.sql is pg_dump 15's output
 for a schema with SERIAL, BIGSERIAL and IDENTITY columns, a CHECK, a UNIQUE
 constraint, a foreign key with ON DELETE CASCADE, a secondary index, a view and
 a stand-alone sequence (made on PostgreSQL 15.18; the expected behaviour below
@@ -13,7 +13,7 @@ import pytest
 
 from pg_util import assert_sqlstates, connect
 
-DUMP = os.path.join(os.path.dirname(__file__), "data", "pg15_dump.sql")
+DUMP = os.path.join(os.path.dirname(__file__), "fixtures", "pg15_dump.sql")
 
 
 def test_pg15_dump_restores_and_behaves_as_on_postgres(server):
