@@ -129,6 +129,9 @@ struct TypeInfo {
   bool reentrant = false;            // calls interleave at co_await points
   bool save_after_each_call = false;  // persist the state after every successful call
   bool expose_state = false;         // GET /api/v1/actors/{type}/{key} returns the state
+  // Whether the type overrides Actor::OnActivate. Without it (and without
+  // state) activation has nothing to wait for and completes at once.
+  bool has_on_activate = true;
 
   const MethodInfo* FindMethod(std::string_view method) const;
 };
@@ -268,6 +271,7 @@ class ActorRegistry {
     auto info = std::make_unique<TypeInfo>();
     info->name = std::string(TypeNameOf<T>());
     info->factory = [] { return std::unique_ptr<Actor>(new T()); };
+    info->has_on_activate = !std::is_same_v<decltype(&T::OnActivate), decltype(&Actor::OnActivate)>;
     TypeInfo& ref = *info;
     AddType(std::move(info));
     return TypeBuilder<T>(ref);

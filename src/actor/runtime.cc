@@ -233,9 +233,15 @@ Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shar
         break;
       }
       act = std::make_shared<Activation>(call->target, type, shard);
-      (void)act->turn.TryAcquire();  // held until activation ends
       s.directory.emplace(call->target, act);
-      asio::co_spawn(executor, Activate(act), asio::detached);
+      if (!type.state && !type.has_on_activate) {
+        // Nothing to load or run: active now, without a turn or coroutine of its own.
+        CreateActor(*act);
+        MarkActive(*act);
+      } else {
+        (void)act->turn.TryAcquire();  // held until activation ends
+        asio::co_spawn(executor, Activate(act), asio::detached);
+      }
     }
     if (!type.reentrant && InChain(call->chain.get(), call->target)) {
       call->Fail(Error(ErrorCode::kDeadlock, "call cycle between non-reentrant actors: " +
@@ -322,12 +328,25 @@ void Runtime::RunHop(size_t shard, Hop hop) {
 
 // --- lifecycle ---
 
+void Runtime::CreateActor(Activation& act) {
+  act.actor = act.type->factory();
+  act.actor->activation_ = &act;
+  act.actor->runtime_ = this;
+}
+
+void Runtime::MarkActive(Activation& act) {
+  auto now = Clock::now();
+  act.phase = Phase::kActive;
+  act.last_used = now;
+  act.lease = Lease{now + options_.lease_duration / 2, now + options_.lease_duration};
+  activations_total_.fetch_add(1, std::memory_order_relaxed);
+  Emit(EventKind::kActivated, act.id);
+}
+
 Task<void> Runtime::Activate(std::shared_ptr<Activation> act) {
   auto executor = shards_.shard(act->shard).executor();
   std::optional<Error> failure;
-  act->actor = act->type->factory();
-  act->actor->activation_ = act.get();
-  act->actor->runtime_ = this;
+  CreateActor(*act);
   if (act->type->state) {
     act->type->state->bind(*act->actor);
     auto record = co_await LoadStateRecord(act->id);
@@ -359,12 +378,7 @@ Task<void> Runtime::Activate(std::shared_ptr<Activation> act) {
     act->turn.Release(executor);
     co_return;
   }
-  auto now = Clock::now();
-  act->phase = Phase::kActive;
-  act->last_used = now;
-  act->lease = Lease{now + options_.lease_duration / 2, now + options_.lease_duration};
-  activations_total_.fetch_add(1, std::memory_order_relaxed);
-  Emit(EventKind::kActivated, act->id);
+  MarkActive(*act);
   act->turn.Release(executor);
 }
 

@@ -131,6 +131,10 @@ class Runtime {
   Task<void> Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending,
                       const TypeInfo* type);
   Task<void> Activate(std::shared_ptr<Activation> activation);
+  // The actor object of a new activation, bound to it.
+  void CreateActor(Activation& activation);
+  // A new activation is ready for calls: active, leased, counted, announced.
+  void MarkActive(Activation& activation);
   Task<void> DeactivateActivation(std::shared_ptr<Activation> activation);
   Task<void> TimerLoop(std::shared_ptr<Activation> activation, std::shared_ptr<ActorTimer> timer);
   Task<void> CollectorLoop(size_t shard);

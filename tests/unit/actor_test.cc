@@ -5,6 +5,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -201,6 +202,37 @@ TEST_F(ActorTest, TypedCallActivatesOnFirstCall) {
   ASSERT_TRUE(reply.ok()) << reply.error().ToString();
   EXPECT_EQ(*reply, "Hello, Ann from bob");
   EXPECT_EQ(node_->runtime().activations_total(), 1u);
+}
+
+TEST_F(ActorTest, TypesWithoutStateOrOnActivateActivateAtOnce) {
+  // Greeter has neither: its activation needs no turn of its own. Counter has
+  // both, so its state load and OnActivate still run before its first call.
+  const auto& registry = node_->runtime().registry();
+  EXPECT_FALSE(registry.Find("Greeter")->has_on_activate);
+  EXPECT_TRUE(registry.Find("Counter")->has_on_activate);
+  std::mutex events_mu;  // listeners run on the activations' shards
+  std::vector<std::string> events;
+  uint64_t token = node_->runtime().Subscribe([&](const orbit::actor::ActorEvent& e) {
+    std::lock_guard lock(events_mu);
+    events.push_back(std::string(orbit::actor::EventKindName(e.kind)) + " " + e.id.type + "/" + e.id.key);
+  });
+  auto replies = node_->Run([&]() -> Task<std::vector<std::string>> {
+    std::vector<std::string> out;
+    for (int i = 0; i < 3; ++i) {
+      auto r = co_await node_->Ref<Greeter>("g" + std::to_string(i % 2)).Call(&Greeter::Greet, std::string("x"));
+      out.push_back(r.ok() ? *r : r.error().ToString());
+    }
+    auto n = co_await node_->Ref<Counter>("c").Call(&Counter::Get);
+    out.push_back(n.ok() ? std::to_string(*n) : n.error().ToString());
+    co_return out;
+  });
+  EXPECT_EQ(replies, (std::vector<std::string>{"Hello, x from g0", "Hello, x from g1", "Hello, x from g0", "0"}));
+  EXPECT_EQ(node_->runtime().activations_total(), 3u);  // g0, g1 once each, and c
+  EXPECT_EQ(g_activations.load(), 1);                   // Counter's OnActivate ran
+  node_->runtime().Unsubscribe(token);
+  std::lock_guard lock(events_mu);
+  std::sort(events.begin(), events.end());
+  EXPECT_EQ(events, (std::vector<std::string>{"activated Counter/c", "activated Greeter/g0", "activated Greeter/g1"}));
 }
 
 TEST_F(ActorTest, DynamicCallByNameWithJsonArguments) {
