@@ -271,7 +271,9 @@ class ActorRegistry {
     auto info = std::make_unique<TypeInfo>();
     info->name = std::string(TypeNameOf<T>());
     info->factory = [] { return std::unique_ptr<Actor>(new T()); };
-    info->has_on_activate = !std::is_same_v<decltype(&T::OnActivate), decltype(&Actor::OnActivate)>;
+    if constexpr (requires { &T::OnActivate; }) {  // a private override is not visible here: assume one
+      info->has_on_activate = !std::is_same_v<decltype(&T::OnActivate), decltype(&Actor::OnActivate)>;
+    }
     TypeInfo& ref = *info;
     AddType(std::move(info));
     return TypeBuilder<T>(ref);

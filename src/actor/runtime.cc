@@ -233,12 +233,19 @@ Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shar
         break;
       }
       act = std::make_shared<Activation>(call->target, type, shard);
-      s.directory.emplace(call->target, act);
       if (!type.state && !type.has_on_activate) {
         // Nothing to load or run: active now, without a turn or coroutine of its own.
-        CreateActor(*act);
+        try {
+          CreateActor(*act);
+        } catch (const std::exception& e) {
+          call->Fail(Error(ErrorCode::kAborted, "activation of " + call->target.ToString() +
+                                                    " failed: the constructor threw: " + e.what()));
+          break;
+        }
+        s.directory.emplace(call->target, act);
         MarkActive(*act);
       } else {
+        s.directory.emplace(call->target, act);
         (void)act->turn.TryAcquire();  // held until activation ends
         asio::co_spawn(executor, Activate(act), asio::detached);
       }
@@ -346,8 +353,12 @@ void Runtime::MarkActive(Activation& act) {
 Task<void> Runtime::Activate(std::shared_ptr<Activation> act) {
   auto executor = shards_.shard(act->shard).executor();
   std::optional<Error> failure;
-  CreateActor(*act);
-  if (act->type->state) {
+  try {
+    CreateActor(*act);
+  } catch (const std::exception& e) {
+    failure = Error(ErrorCode::kAborted, std::string("the constructor threw: ") + e.what());
+  }
+  if (!failure && act->type->state) {
     act->type->state->bind(*act->actor);
     auto record = co_await LoadStateRecord(act->id);
     if (!record.ok()) {

@@ -263,3 +263,22 @@ def test_large_returning_in_a_block_is_written_once(wire):
     wire.until(b"Z")
     wire.send(msg(b"Q", b"SELECT count(*) FROM wide\0"))
     assert data_rows(wire.until(b"Z")) == [[b"2"]]
+
+
+def test_a_rerun_execute_does_not_reuse_an_earlier_executes_sequence_value(wire):
+    # One batch in a block: an INSERT takes id 2 from its SERIAL sequence and is
+    # done; the next Execute takes nextval (3) and outgrows the connection
+    # thread's output budget, so it alone runs again elsewhere: it must answer 3.
+    wire.send(msg(b"Q", b"CREATE TABLE numbered2 (id serial PRIMARY KEY, pad text)\0"))
+    wire.until(b"Z")
+    wire.send(msg(b"Q", b"INSERT INTO numbered2 (pad) VALUES ('first')\0"))  # reserves a block of values
+    wire.until(b"Z")
+    wire.send(msg(b"Q", b"BEGIN\0"))
+    wire.until(b"Z")
+    wire.send(parse(b"", b"INSERT INTO numbered2 (pad) VALUES ('a') RETURNING id"), bind(b"", b"", []), execute(),
+              parse(b"", b"SELECT nextval('numbered2_id_seq'), repeat('x', 300000)"), bind(b"", b"", []), execute(),
+              SYNC)
+    rows = data_rows(wire.until(b"Z"))
+    assert [r[0] for r in rows] == [b"2", b"3"]
+    wire.send(msg(b"Q", b"COMMIT\0"))
+    wire.until(b"Z")

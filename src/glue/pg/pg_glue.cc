@@ -268,6 +268,9 @@ class PgQuerySession : public protocol::pg::QuerySession {
       // A write's rows (RETURNING) are sent after it is applied: too late to redo
       // it elsewhere, so they are not budgeted.
       auto* execute = std::get_if<protocol::pg::ExecuteMsg>(&message);
+      // What may run here depends on the session's state, which earlier messages
+      // of the batch changed (a COMMIT that would now write, an INSERT after it).
+      if (inline_run && execute != nullptr && !session_.InlinePortal(execute->portal)) throw RerouteToPool{};
       bool applied_first = execute != nullptr && session_.PortalWrites(execute->portal);
       sink.set_inline_budget(inline_run && !applied_first ? mark_ + kStreamThreshold : 0);
       bool ok = std::visit([&](auto& m) { return Handle(m, sink, out, result); }, message);

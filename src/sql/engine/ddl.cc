@@ -694,7 +694,18 @@ void Session::RunAlterSequence(const ast::AlterSequence& s, ResultSink& sink) {
   if (restart) CheckSequenceBounds(*restart, seq.max_value);
   if (describe_only_) return;
   if (o.owned_by) {
-    // OWNED BY table.column (the sequence goes with the column) or NONE.
+    // OWNED BY table.column (the sequence goes with the column) or NONE. A
+    // SERIAL or identity column's own sequence stays with it.
+    auto tables = catalog.ListTables();
+    if (!tables.ok()) ThrowStorageError(tables.error());
+    for (const auto& t : *tables) {
+      for (const auto& c : t.columns) {
+        if (c.default_sequence == seq.oid) {
+          Throw("0A000", "changing the owner of the sequence of SERIAL or identity column \"" + t.name + "." + c.name +
+                             "\" is not supported");
+        }
+      }
+    }
     if (seq.owner_table != 0) {
       auto owner = catalog.FindTableByOid(seq.owner_table);
       if (!owner.ok()) ThrowStorageError(owner.error());
@@ -716,13 +727,25 @@ void Session::RunAlterSequence(const ast::AlterSequence& s, ResultSink& sink) {
       int column = table.FindColumn(names.back());
       if (column < 0) Throw("42703", "column \"" + names.back() + "\" of relation \"" + table.name + "\" does not exist");
       auto& c = table.columns[static_cast<size_t>(column)];
-      if (c.default_sequence != seq.oid) c.owned_sequence = seq.oid;
+      if (c.owned_sequence != 0 && c.owned_sequence != seq.oid) {  // the column's former sequence is on its own now
+        auto all = catalog.ListSequences();
+        if (!all.ok()) ThrowStorageError(all.error());
+        for (auto other : *all) {
+          if (other.oid != c.owned_sequence) continue;
+          other.owner_table = 0;
+          Check(catalog.UpdateSequence(other));
+        }
+      }
+      c.owned_sequence = seq.oid;
       Check(catalog.UpdateTable(table));
       seq.owner_table = table.oid;
     }
   }
   Check(catalog.UpdateSequence(seq));
-  if (restart) db_.SetSequenceValue(seq.oid, *restart - 1);
+  if (restart) {
+    db_.SetSequenceValue(seq.oid, *restart - 1);
+    nextval_replay_.erase(seq.oid);
+  }
   sink.Complete("ALTER SEQUENCE");
 }
 

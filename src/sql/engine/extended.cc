@@ -150,6 +150,7 @@ bool Session::ExecutePortal(const std::string& name, int64_t max_rows, ResultSin
       bool is_txn_stmt = std::holds_alternative<ast::Transaction>(stmt);
       if (!is_txn_stmt && !txn_ && status_ == TransactionStatus::kIdle) implicit_ = true;  // committed at Sync
       ++executes_since_sync_;
+      nextval_attempt_.clear();  // earlier Executes of the batch are done: a rerun repeats only this one
       ParamContext params{prepared.params, &portal.params, false, &info_};
       params_ = &params;
       struct Reset {

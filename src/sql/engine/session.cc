@@ -67,11 +67,13 @@ uint32_t Database::NextOid() {
   return static_cast<uint32_t>(next_oid_++);
 }
 
-int64_t Database::NextSequenceValue(uint32_t oid, int64_t max, std::string_view name) {
+int64_t Database::NextSequenceValue(uint32_t oid, int64_t max, std::string_view name, bool may_write) {
   constexpr int64_t kSequenceBlock = 32;
   std::lock_guard lock(mutex_);
   auto& [next, limit] = sequences_[oid];
   if (next >= limit) {
+    // Reserving a block is a synchronous write: not on a connection's thread.
+    if (!may_write) throw exec::RunElsewhere{};
     int64_t start = TakeBlock(engine_, catalog::SequenceValueKey(oid), 1, kSequenceBlock);
     next = start;
     limit = start > INT64_MAX - kSequenceBlock ? INT64_MAX : start + kSequenceBlock;
@@ -85,7 +87,8 @@ int64_t Database::NextSequenceValue(uint32_t oid, int64_t max, std::string_view 
 void Database::SetSequenceValue(uint32_t oid, int64_t value) {
   std::lock_guard lock(mutex_);
   storage::WriteBatch batch(engine_);
-  batch.Put(storage::ColumnFamily::kMeta, catalog::SequenceValueKey(oid), storage::KeyEncoder().AddInt(value + 1).Release());
+  int64_t next = value == INT64_MAX ? INT64_MAX : value + 1;  // INT64_MAX: exhausted
+  batch.Put(storage::ColumnFamily::kMeta, catalog::SequenceValueKey(oid), storage::KeyEncoder().AddInt(next).Release());
   Check(engine_.Write(batch));
   sequences_.erase(oid);
 }
@@ -188,7 +191,10 @@ Session::Session(Database& db, SessionInfo info, const std::vector<std::pair<std
     return it->second;
   };
   info_.setval = [this](std::string_view name, int64_t value, bool is_called) {
+    // It writes the counter at once, and a rerun must not write it twice: never inline.
+    if (exec::RunningInline()) throw exec::RunElsewhere{};
     catalog::SequenceDesc seq = ResolveSequence(name);
+    nextval_replay_.erase(seq.oid);
     if (value < 1 || value > seq.max_value) {
       Throw("22003", "setval: value " + std::to_string(value) + " is out of bounds for sequence \"" + seq.name +
                          "\" (1.." + std::to_string(seq.max_value) + ")");
@@ -523,7 +529,11 @@ bool Session::InlineQuery(std::string_view sql) {
   if (q->statements.empty() && q->convert_error) return true;
   for (const auto& stmt : q->statements) {
     if (!MayRunInline(*stmt)) return false;
-    if (IsDml(*stmt) && q->non_empty > 1) return false;  // its savepoint covers one statement
+    // A rerun repeats the whole string: only statements that can run twice share one.
+    if (q->non_empty > 1 && (IsDml(*stmt) || std::holds_alternative<ast::Transaction>(*stmt) ||
+                             std::holds_alternative<ast::SetVariable>(*stmt))) {
+      return false;
+    }
   }
   return true;
 }
@@ -550,6 +560,7 @@ bool Session::PortalWrites(const std::string& name) const {
 
 bool Session::InlinePortal(const std::string& name) const {
   auto it = portals_.find(name);
+  if (it != portals_.end() && it->second.started && !it->second.done) return false;  // a rerun would resend its rows
   return it == portals_.end() || !it->second.prepared->statement || MayRunInline(*it->second.prepared->statement);
 }
 
@@ -559,7 +570,7 @@ int64_t Session::NextValue(uint32_t sequence, int64_t max, std::string_view name
     v = it->second.front();
     it->second.pop_front();
   } else {
-    v = db_.NextSequenceValue(sequence, max, name);
+    v = db_.NextSequenceValue(sequence, max, name, !exec::RunningInline());
   }
   if (inline_budget_micros_ > 0) nextval_attempt_[sequence].push_back(v);  // may be abandoned and rerun
   return currvals_[sequence] = v;
@@ -587,8 +598,10 @@ void Session::ResetPortal(const std::string& name) {
   auto it = portals_.find(name);
   if (it == portals_.end()) return;
   Portal& p = it->second;
-  StatementAbandoned();
-  if (p.started && executes_since_sync_ > 0) --executes_since_sync_;  // it will be counted again
+  if (p.started) {  // it ran (in part): it will be counted again, and take its sequence values again
+    StatementAbandoned();
+    if (executes_since_sync_ > 0) --executes_since_sync_;
+  }
   p.started = p.done = false;
   p.plan.reset();
   p.batch = exec::Batch();
@@ -763,10 +776,11 @@ void Session::ExecuteStatement(const ast::Statement& stmt, ResultSink& sink) {
     bool active;
     bool undo = false;
     ~InlineWrite() {
-      if (!active) return;
-      if (undo) (void)s->Txn().RollbackToSavepoint();
-      (void)s->Txn().ReleaseSavepoint();
-      s->Txn().SetLockTimeout(-1);
+      if (!active || !s->txn_) return;
+      // Should the undo fail, the rerun must not apply the writes again: the block fails.
+      if (undo && !s->txn_->RollbackToSavepoint().ok()) s->status_ = TransactionStatus::kFailed;
+      (void)s->txn_->ReleaseSavepoint();
+      s->txn_->SetLockTimeout(-1);
     }
   } inline_guard{this, inline_write};
   try {

@@ -65,7 +65,9 @@ class Database {
   // transaction, as in PostgreSQL: nextval is never rolled back; a restart skips
   // the rest of a block).
   // 2200H past `max` (the sequence named `name`).
-  int64_t NextSequenceValue(uint32_t sequence_oid, int64_t max = INT64_MAX, std::string_view name = {});
+  // `may_write` false: throws exec::RunElsewhere rather than reserve a new block.
+  int64_t NextSequenceValue(uint32_t sequence_oid, int64_t max = INT64_MAX, std::string_view name = {},
+                            bool may_write = true);
   // The next nextval returns value + 1.
   void SetSequenceValue(uint32_t sequence_oid, int64_t value);
 
@@ -170,7 +172,10 @@ class Session {
   // A new inline run starts: what earlier runs took from sequences was used
   // (a run that is abandoned hands its values to its rerun, StatementAbandoned).
   void set_inline_budget_micros(int64_t micros) {
-    if (micros > 0) nextval_attempt_.clear();
+    if (micros > 0) {  // any rerun of an earlier run has finished
+      nextval_attempt_.clear();
+      nextval_replay_.clear();
+    }
     inline_budget_micros_ = micros;
   }
   // Cancels the statement running now (CancelRequest); any thread may call it.
