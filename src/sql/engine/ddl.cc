@@ -20,6 +20,53 @@ namespace {
 
 constexpr size_t kRewriteChunk = 10000;  // rows per Engine::Write while a table is rewritten
 
+// A table's rows and index entries written again under fresh relfilenodes (ADD
+// PRIMARY KEY, DROP COLUMN). The copy is written outside the transaction: it is
+// invisible until the catalog points at it, and marked as garbage until Finish
+// unmarks it inside the transaction (so a rollback or a crash leaves garbage).
+class TableRewrite {
+ public:
+  // Gives `next` and its indexes fresh relfilenodes (index columns must be final).
+  TableRewrite(Database& db, catalog::TableDesc& next) : engine_(db.engine()), next_(next), batch_(db.engine()) {
+    next.relfilenode = db.NextOid();
+    fresh_.push_back(next.relfilenode);
+    for (auto& index : next.indexes) {
+      index.relfilenode = db.NextOid();
+      fresh_.push_back(index.relfilenode);
+    }
+    for (uint32_t r : fresh_) batch_.Put(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r), "");
+    Check(engine_.Write(batch_));
+    batch_.Clear();
+  }
+
+  // Row `row` (in `next`'s columns) under row key `key`, with its index entries.
+  void Put(const std::string& key, const std::vector<Value>& row) {
+    batch_.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row));
+    for (const auto& index : next_.indexes) {
+      exec::IndexEntry entry = exec::EncodeIndexEntry(index, row, key);
+      batch_.Put(storage::ColumnFamily::kIndex, entry.key, entry.value);
+    }
+    if (batch_.Count() >= kRewriteChunk) Flush();
+  }
+
+  void Finish(storage::Transaction& txn) {
+    Flush();
+    for (uint32_t r : fresh_) Check(txn.Delete(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r)));
+  }
+
+ private:
+  void Flush() {
+    if (batch_.Count() == 0) return;
+    Check(engine_.Write(batch_, storage::Engine::WriteMode::kOwned));
+    batch_.Clear();
+  }
+
+  storage::Engine& engine_;
+  const catalog::TableDesc& next_;
+  storage::WriteBatch batch_;
+  std::vector<uint32_t> fresh_;
+};
+
 std::string KeyText(const catalog::TableDesc& table, const std::vector<int>& key, const std::vector<Value>& row) {
   std::string cols, vals;
   for (int c : key) {
@@ -300,22 +347,10 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
     Throw("0A000", "ADD PRIMARY KEY together with other constraints in one ALTER TABLE is not supported yet");
   }
   if (rewrite) {
-    // Rows are keyed by the primary key: copy them under a new relfilenode. The
-    // copy is written outside the transaction (it is invisible until the catalog
-    // points at it) and queued as garbage until this transaction commits.
-    // Index entries point at row keys, so the indexes are rebuilt beside them.
-    storage::Engine& engine = db_.engine();
+    // Rows are keyed by the primary key: copy them under new keys. Index entries
+    // point at row keys, so the indexes are rebuilt beside them.
     catalog::TableDesc next = table;
-    std::vector<uint32_t> fresh = {db_.NextOid()};
-    next.relfilenode = fresh[0];
-    for (auto& index : next.indexes) {
-      index.relfilenode = db_.NextOid();
-      fresh.push_back(index.relfilenode);
-    }
-    storage::WriteBatch batch(engine);
-    for (uint32_t r : fresh) batch.Put(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r), "");
-    Check(engine.Write(batch));
-    batch.Clear();
+    TableRewrite rewrite_rows(db_, next);
     // The scan decodes values only, so the new descriptor reads the old rows too.
     exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, false);
     std::unordered_set<std::string> seen;
@@ -334,19 +369,10 @@ void Session::RunAlterTable(const ast::AlterTable& s, ResultSink& sink) {
           throw SqlException(SqlError("23505", "could not create unique index \"" + next.name + "_pkey\"", 0,
                                       "Key " + KeyText(next, next.primary_key, row) + " is duplicated."));
         }
-        batch.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row));
-        for (const auto& index : next.indexes) {
-          exec::IndexEntry entry = exec::EncodeIndexEntry(index, row, key);
-          batch.Put(storage::ColumnFamily::kIndex, entry.key, entry.value);
-        }
-        if (batch.Count() >= kRewriteChunk) {
-          Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
-          batch.Clear();
-        }
+        rewrite_rows.Put(key, row);
       }
     }
-    if (batch.Count() > 0) Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
-    for (uint32_t r : fresh) Check(Txn().Delete(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r)));
+    rewrite_rows.Finish(Txn());
     Check(catalog.QueueGarbage(table.relfilenode));
     for (const auto& index : table.indexes) Check(catalog.QueueGarbage(index.relfilenode));
     dropped_tables_ = true;
@@ -573,19 +599,8 @@ void Session::DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, c
     return true;
   });
   for (const auto& index : table.indexes) garbage.push_back(index.relfilenode);
-  storage::Engine& engine = db_.engine();
-  std::vector<uint32_t> fresh = {db_.NextOid()};
-  next.relfilenode = fresh[0];
-  for (auto& index : next.indexes) {
-    remap(index.columns);
-    index.relfilenode = db_.NextOid();
-    fresh.push_back(index.relfilenode);
-  }
-  // The new storage is written outside the transaction, marked as garbage until it commits.
-  storage::WriteBatch batch(engine);
-  for (uint32_t r : fresh) batch.Put(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r), "");
-  Check(engine.Write(batch));
-  batch.Clear();
+  for (auto& index : next.indexes) remap(index.columns);
+  TableRewrite rewrite_rows(db_, next);
   std::string old_prefix = catalog::RowPrefix(table.relfilenode), new_prefix = catalog::RowPrefix(next.relfilenode);
   exec::OperatorPtr scan = exec::MakeTableScan(Txn(), table, true);
   exec::Batch rows;
@@ -596,20 +611,10 @@ void Session::DropColumn(catalog::Catalog& catalog, catalog::TableDesc& table, c
         if (static_cast<int>(c) != dropped) row.push_back(rows.columns[c].Get(r));
       }
       const std::string& old_key = rows.columns.back().String(r);
-      std::string key = new_prefix + old_key.substr(old_prefix.size());
-      batch.Put(storage::ColumnFamily::kRows, key, exec::EncodeRow(row));
-      for (const auto& index : next.indexes) {
-        exec::IndexEntry entry = exec::EncodeIndexEntry(index, row, key);
-        batch.Put(storage::ColumnFamily::kIndex, entry.key, entry.value);
-      }
-      if (batch.Count() >= kRewriteChunk) {
-        Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
-        batch.Clear();
-      }
+      rewrite_rows.Put(new_prefix + old_key.substr(old_prefix.size()), row);
     }
   }
-  if (batch.Count() > 0) Check(engine.Write(batch, storage::Engine::WriteMode::kOwned));
-  for (uint32_t r : fresh) Check(Txn().Delete(storage::ColumnFamily::kCatalog, catalog::GarbageKey(r)));
+  rewrite_rows.Finish(Txn());
   for (uint32_t r : garbage) Check(catalog.QueueGarbage(r));
   dropped_tables_ = true;
   for (const auto& child : children) Check(catalog.UpdateTable(child));

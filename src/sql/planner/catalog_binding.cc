@@ -136,6 +136,12 @@ BoundExprPtr Binder::BindPrivilegeFunction(const std::string& name, std::vector<
   out->kernel = [catalog, kind, by_name, location](const std::vector<exec::Vector>& a, size_t n, exec::Vector& result) {
     const exec::Vector& object = a[0];
     const exec::Vector& privilege = a.back();
+    std::vector<catalog::DatabaseDesc> databases;  // read once per batch
+    if (kind == "database") {
+      auto all = catalog->ListDatabases();
+      if (!all.ok()) ThrowStorageError(all.error());
+      databases = std::move(*all);
+    }
     for (size_t i = 0; i < n; ++i) {
       result.SetNull(i);
       bool any_null = false;
@@ -148,9 +154,7 @@ BoundExprPtr Binder::BindPrivilegeFunction(const std::string& name, std::vector<
                          : NamespaceName(*catalog, object.Int(i)).has_value();
         if (!exists && by_name) Throw("3F000", "schema \"" + object.String(i) + "\" does not exist", location);
       } else if (kind == "database") {
-        auto databases = catalog->ListDatabases();
-        if (!databases.ok()) ThrowStorageError(databases.error());
-        exists = std::any_of(databases->begin(), databases->end(), [&](const catalog::DatabaseDesc& d) {
+        exists = std::any_of(databases.begin(), databases.end(), [&](const catalog::DatabaseDesc& d) {
           return by_name ? d.name == object.String(i) : d.oid == object.Int(i);
         });
         if (!exists && by_name) Throw("3D000", "database \"" + object.String(i) + "\" does not exist", location);
