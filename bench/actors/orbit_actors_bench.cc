@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -68,24 +69,24 @@ long RssBytes() {
   return resident * sysconf(_SC_PAGESIZE);
 }
 
-// Runs `count` calls made by make(i), at most `window` at a time, from the
-// current shard; returns the number that failed.
+// Runs `count` calls made by make(i), `window` at a time, from the current
+// shard: `window` coroutines each make calls one after another, as a server
+// with that many concurrent clients would. Returns the number that failed.
 template <typename MakeCall>
 Task<int64_t> RunWindowed(int64_t count, int64_t window, MakeCall make) {
   auto ex = co_await asio::this_coro::executor;
-  int64_t next = 0, done = 0, failed = 0;
-  asio::steady_timer wake(ex);
-  auto one = [&](int64_t i) -> Task<void> {
-    auto r = co_await make(i);
-    if (!r.ok()) ++failed;
-    ++done;
-    wake.cancel();
+  int64_t next = 0, failed = 0, running = 0;
+  asio::steady_timer finished(ex, std::chrono::steady_clock::time_point::max());
+  auto worker = [&]() -> Task<void> {
+    while (next < count) {
+      auto r = co_await make(next++);
+      if (!r.ok()) ++failed;
+    }
+    if (--running == 0) finished.cancel();
   };
-  while (done < count) {
-    while (next < count && next - done < window) asio::co_spawn(ex, one(next++), asio::detached);
-    wake.expires_after(std::chrono::seconds(1));
-    co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  running = std::min(window, count);
+  for (int64_t w = 0, n = running; w < n; ++w) asio::co_spawn(ex, worker(), asio::detached);
+  if (running > 0) co_await finished.async_wait(asio::as_tuple(asio::use_awaitable));
   co_return failed;
 }
 
