@@ -3,7 +3,7 @@
 // as in caf_actors_bench.cc); (b) activations per second and memory per idle
 // actor with --actors N distinct actors. Prints "name value unit" lines.
 //
-//   orbit_actors_bench [--pairs P] [--rounds N] [--fanout F] [--actors A] [--threads T]
+//   orbit_actors_bench [--pairs P] [--rounds N] [--fanout F] [--actors A] [--window W] [--threads T]
 
 #include <unistd.h>
 
@@ -16,6 +16,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "orbit/node.h"
 
@@ -93,7 +95,7 @@ Task<int64_t> RunWindowed(int64_t count, int64_t window, MakeCall make) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int64_t pairs = 64, rounds = 20000, fanout = 10000, fanout_rounds = 20, actors = 1'000'000;
+  int64_t pairs = 64, rounds = 20000, fanout = 10000, fanout_rounds = 20, actors = 1'000'000, window = 1024;
   size_t threads = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -104,6 +106,7 @@ int main(int argc, char** argv) {
     else if (flag == "--fanout-rounds") fanout_rounds = v;
     else if (flag == "--actors") actors = v;
     else if (flag == "--threads") threads = static_cast<size_t>(v);
+    else if (flag == "--window") window = v;
   }
   auto dir = std::filesystem::temp_directory_path() / ("orbit-actors-bench-" + std::to_string(::getpid()));
   orbit::NodeOptions options;
@@ -144,18 +147,32 @@ int main(int argc, char** argv) {
   std::printf("fanout_msgs_per_s %.0f msg/s (%lld actors x %lld rounds, %.2f s, %lld failed)\n",
               2.0 * fanout * fanout_rounds / s, (long long)fanout, (long long)fanout_rounds, s, (long long)failed);
 
-  // (b) activations: `actors` new actors, 4,096 calls in flight.
+  // (b) activations: `actors` new actors. Calls come from every shard, as a
+  // server's connections do: each shard's driver activates its share of the
+  // keys with `window` / shards calls in flight.
   long rss_before = RssBytes();
+  std::atomic<int64_t> activation_failures{0};
   t0 = std::chrono::steady_clock::now();
-  failed = node.Run([&]() -> Task<int64_t> {
-    co_return co_await RunWindowed(actors, 4096, [&](int64_t i) {
-      return node.Ref<Worker>(1'000'000'000 + i).Call(&Worker::Work, i);
-    });
-  });
+  {
+    std::vector<std::thread> drivers;
+    int64_t shards = static_cast<int64_t>(node.shards());
+    for (int64_t shard = 0; shard < shards; ++shard) {
+      drivers.emplace_back([&, shard] {
+        int64_t lo = actors * shard / shards, hi = actors * (shard + 1) / shards;
+        activation_failures += node.Run([&]() -> Task<int64_t> {
+          co_return co_await RunWindowed(hi - lo, std::max<int64_t>(1, window / shards), [&](int64_t i) {
+            return node.Ref<Worker>(1'000'000'000 + lo + i).Call(&Worker::Work, i);
+          });
+        }, static_cast<size_t>(shard));
+      });
+    }
+    for (auto& d : drivers) d.join();
+  }
+  failed = activation_failures.load();
   s = Seconds(t0);
   long rss_after = RssBytes();
-  std::printf("activations_per_s %.0f act/s (%lld actors, %.2f s, %lld failed)\n", actors / s, (long long)actors, s,
-              (long long)failed);
+  std::printf("activations_per_s %.0f act/s (%lld actors, %lld calls in flight, %.2f s, %lld failed)\n", actors / s,
+              (long long)actors, (long long)window, s, (long long)failed);
   std::printf("bytes_per_idle_actor %.0f B (RSS %+.1f MiB for %lld active, idle actors)\n",
               double(rss_after - rss_before) / actors, (rss_after - rss_before) / 1048576.0, (long long)actors);
   node.Stop();

@@ -28,6 +28,8 @@
 #include <type_traits>
 #include <utility>
 
+#include <boost/asio/any_completion_handler.hpp>
+
 #include "common/result.h"
 #include "runtime/asio.h"
 
@@ -63,6 +65,7 @@ class Activation;
 }  // namespace actor
 
 class Actor;
+struct TypeInfo;
 
 template <typename T>
 class ActorRef;
@@ -77,10 +80,15 @@ struct CallChain {
 };
 
 // One call on its way to an activation and back. Typed local calls and dynamic
-// (JSON) calls both derive from it; the runtime only sees this interface.
+// (JSON) calls both derive from it; the runtime only sees this interface. The
+// object also carries the runtime's bookkeeping for the call (where its caller
+// waits, its deadline, its place in a mailbox), so a call costs one allocation.
 class Invocation {
  public:
-  virtual ~Invocation() = default;
+  Invocation() = default;
+  Invocation(const Invocation&) = delete;
+  Invocation& operator=(const Invocation&) = delete;
+  virtual ~Invocation() { UnlinkWait(); }
   // Runs the method on `actor` and keeps its result. Never throws: an exception
   // from the method becomes an error result.
   virtual Task<void> Run(Actor& actor) = 0;
@@ -98,6 +106,33 @@ class Invocation {
 
   // True when the call ran and its method failed (or it never ran).
   virtual bool failed() const = 0;
+
+ private:
+  friend class actor::Runtime;
+
+  // Removes the call from its caller shard's list of waiting calls, if in it.
+  void UnlinkWait() {
+    if (wait_pprev_ == nullptr) return;
+    *wait_pprev_ = wait_next_;
+    if (wait_next_ != nullptr) wait_next_->wait_pprev_ = wait_pprev_;
+    wait_pprev_ = nullptr;
+    wait_next_ = nullptr;
+  }
+
+  // Set by the runtime when the call is sent (see src/actor/runtime.cc).
+  const TypeInfo* type_ = nullptr;
+  size_t hash_ = 0;  // ActorIdHash of target, computed once
+  uint32_t caller_shard_ = 0;
+  // Caller side, touched only on the caller's shard: the suspended caller, and
+  // its place in the shard's list of calls waiting for a reply or a deadline.
+  bool done_ = false;
+  bool timed_out_ = false;
+  std::chrono::steady_clock::time_point deadline_{};
+  // optional, set with emplace: Boost 1.81's any_completion_handler move
+  // assignment recurses forever.
+  std::optional<asio::any_completion_handler<void()>> resume_;
+  Invocation** wait_pprev_ = nullptr;
+  Invocation* wait_next_ = nullptr;
 };
 
 // Sends `call` to its activation and resumes when the call has its outcome (ok)

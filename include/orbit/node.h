@@ -63,25 +63,27 @@ class Node {
     return Ref<T>(std::to_string(key));
   }
 
-  // Runs `fn` (a coroutine) on one of the node's shards and blocks the calling
-  // thread, which must not be a shard, until it returns.
+  // Runs `fn` (a coroutine) on shard `shard` of the node (0 to shards() - 1) and
+  // blocks the calling thread, which must not be a shard, until it returns.
   template <typename Fn>
-  auto Run(Fn fn) -> typename std::invoke_result_t<Fn>::value_type {
+  auto Run(Fn fn, size_t shard = 0) -> typename std::invoke_result_t<Fn>::value_type {
     using R = typename std::invoke_result_t<Fn>::value_type;
     if constexpr (std::is_void_v<R>) {
-      asio::co_spawn(Executor(), fn(), asio::use_future).get();
+      asio::co_spawn(Executor(shard), fn(), asio::use_future).get();
     } else {
       // use_future needs a default-constructible result; Result<T> is not.
-      return *asio::co_spawn(Executor(), Optional<R>(fn()), asio::use_future).get();
+      return *asio::co_spawn(Executor(shard), Optional<R>(fn()), asio::use_future).get();
     }
   }
+  // The number of shards (threads) running actors.
+  size_t shards() const;
 
   actor::Runtime& runtime() { return *runtime_; }
   const ActorRegistry& registry() const { return *registry_; }
 
  private:
   Node();
-  asio::any_io_executor Executor();
+  asio::any_io_executor Executor(size_t shard);
   template <typename R>
   static Task<std::optional<R>> Optional(Task<R> task) {
     co_return co_await std::move(task);

@@ -2,12 +2,15 @@
 
 // One activation: an actor instance bound to its identity on the shard that owns
 // the identity, with its mailbox (TurnLock), lifecycle phase, idle clock, lease
-// and timers. Only its shard touches it.
+// and timers. Only its shard touches it, so its reference count is not atomic.
 
 #include <chrono>
 #include <map>
 #include <memory>
 #include <string>
+
+#include <boost/smart_ptr/intrusive_ptr.hpp>
+#include <boost/smart_ptr/intrusive_ref_counter.hpp>
 
 #include "actor/turn_lock.h"
 #include "orbit/actor.h"
@@ -40,24 +43,29 @@ struct ActorTimer {
   bool stopped = false;
 };
 
-class Activation {
+class Activation : public boost::intrusive_ref_counter<Activation, boost::thread_unsafe_counter> {
  public:
-  Activation(ActorId id, const TypeInfo& type, size_t shard) : id(std::move(id)), type(&type), shard(shard) {}
+  Activation(ActorId id, const TypeInfo& type, size_t shard, size_t hash)
+      : id(std::move(id)), type(&type), hash(hash), shard(static_cast<uint32_t>(shard)) {}
 
   ActorId id;
   const TypeInfo* type;
-  size_t shard;
-  std::unique_ptr<Actor> actor;
+  size_t hash;  // ActorIdHash of id: the directory's hash
+  uint32_t shard;
   Phase phase = Phase::kActivating;
-  std::unique_ptr<Error> failure;  // set in kFailed
-  TurnLock turn;
+  bool deactivate_requested = false;
   uint32_t queued = 0;   // calls waiting for a turn (the mailbox's length)
   uint32_t running = 0;  // turns in progress (more than one only for reentrant types)
-  bool deactivate_requested = false;
-  std::shared_ptr<const detail::CallChain> chain;  // of the turn in progress
+  std::unique_ptr<Actor> actor;
+  std::unique_ptr<Error> failure;  // set in kFailed
+  TurnLock turn;
+  std::shared_ptr<const detail::CallChain> chain;     // of the turn in progress
+  std::shared_ptr<const detail::CallChain> outgoing;  // {id, chain}: carried by calls this turn makes
   Clock::time_point last_used;
   Lease lease;
   std::unique_ptr<std::map<std::string, std::shared_ptr<ActorTimer>>> timers;  // allocated on first use
 };
+
+using ActivationPtr = boost::intrusive_ptr<Activation>;
 
 }  // namespace orbit::actor

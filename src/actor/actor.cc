@@ -15,7 +15,12 @@ const ActorId& Actor::id() const { return activation_->id; }
 
 std::shared_ptr<const detail::CallChain> Actor::CallerChain() const {
   if (activation_ == nullptr) return nullptr;
-  return std::make_shared<const detail::CallChain>(detail::CallChain{activation_->id, activation_->chain});
+  // Every call a turn makes carries the same chain: build it once per turn.
+  auto& out = activation_->outgoing;
+  if (!out || out->parent != activation_->chain) {
+    out = std::make_shared<const detail::CallChain>(detail::CallChain{activation_->id, activation_->chain});
+  }
+  return out;
 }
 
 Task<Result<void>> Actor::SaveState() { co_return co_await runtime_->SaveState(*activation_); }

@@ -53,6 +53,8 @@ void Node::Stop() {
   lock_.reset();
 }
 
-asio::any_io_executor Node::Executor() { return shards_->shard(0).executor(); }
+asio::any_io_executor Node::Executor(size_t shard) { return shards_->shard(shard % shards_->size()).executor(); }
+
+size_t Node::shards() const { return shards_->size(); }
 
 }  // namespace orbit

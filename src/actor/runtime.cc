@@ -1,9 +1,12 @@
 #include "actor/runtime.h"
 
+#include <deque>
+
 #include <boost/asio/use_future.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "actor/directory.h"
 #include "actor/store.h"
 #include "storage/key_codec.h"
 
@@ -77,36 +80,20 @@ std::string_view EventKindName(EventKind kind) {
   return "unknown";
 }
 
-// A call as its caller's shard sees it: the caller's coroutine waits on
-// `handler` until the call completes or its deadline passes.
-struct Runtime::PendingCall {
-  asio::any_io_executor executor;
-  size_t shard = 0;
-  // optional, set with emplace: Boost 1.81's any_completion_handler move
-  // assignment recurses forever (it copies through its converting constructor).
-  std::optional<asio::any_completion_handler<void()>> handler;
-  bool done = false;
-  bool timed_out = false;
-  Clock::time_point deadline;
-
-  // Resumes the waiting caller once: with the call's outcome, or timed out.
-  void Finish(bool expired) {
-    if (done) return;
-    done = true;
-    timed_out = expired;
-    if (!handler) return;  // the caller has not suspended yet: it sees `done`
-    auto resume = std::move(*handler);
-    handler.reset();
-    Resume(executor, std::move(resume));
-  }
-};
-
-// A message between shards: a call to dispatch, or a completion to deliver.
+// A message between shards: a call to deliver, or a completion to hand back.
 struct Runtime::Hop {
-  std::shared_ptr<detail::Invocation> call;  // set: dispatch it here
-  std::shared_ptr<PendingCall> pending;
-  const TypeInfo* type = nullptr;  // the call's type, found once by the caller
+  std::shared_ptr<detail::Invocation> call;
+  bool reply = false;
 };
+
+namespace {
+
+// Turns one runner takes before it lets the shard's other work (sockets, timers) run.
+constexpr size_t kRunnerBatch = 256;
+// Idle runners kept per shard; more exit.
+constexpr size_t kIdleRunners = 16;
+
+}  // namespace
 
 struct Runtime::ShardState {
   // Messages from other shards. A sender posts a drain to the shard's loop only
@@ -117,12 +104,24 @@ struct Runtime::ShardState {
   bool drain_scheduled = false;
   std::vector<Hop> draining;  // the drain's batch, reused
 
-  std::unordered_map<ActorId, std::shared_ptr<Activation>, ActorIdHash> directory;
-  // Calls made from this shard, in the order made; each tick times out the
-  // expired ones and drops the finished ones (no allocation or erase per call).
-  std::vector<std::weak_ptr<PendingCall>> deadlines;
+  Directory directory;
+
+  // Calls that hold their activation's turn and wait for a runner, in order.
+  struct Runnable {
+    ActivationPtr activation;
+    std::shared_ptr<detail::Invocation> call;
+  };
+  std::deque<Runnable> runnable;
+  std::vector<asio::any_completion_handler<void()>> idle_runners;  // taken from the back only
+  bool kick_scheduled = false;
+  bool closed = false;  // stopped: runners exit when idle
+
+  // Calls made from this shard whose callers are suspended, newest first; each
+  // tick times out the expired ones. A call leaves the list when it finishes.
+  detail::Invocation* waiting = nullptr;
   asio::steady_timer* collector = nullptr;
   asio::steady_timer* ticker = nullptr;
+  ShardCounters counters;
 };
 
 Runtime::Runtime(runtime::ShardSet& shards, storage::Engine& engine, const ActorRegistry& registry,
@@ -135,6 +134,16 @@ Runtime::Runtime(runtime::ShardSet& shards, storage::Engine& engine, const Actor
 Runtime::~Runtime() { Stop(); }
 
 size_t Runtime::ShardOf(const ActorId& id) const { return ActorIdHash{}(id) % shards_.size(); }
+
+uint64_t Runtime::Sum(std::atomic<uint64_t> ShardCounters::*counter) const {
+  uint64_t total = 0;
+  for (const auto& s : states_) total += (s->counters.*counter).load(std::memory_order_relaxed);
+  return total;
+}
+
+ActivationPtr Runtime::Find(size_t shard, const ActorId& id, size_t hash) {
+  return Local(shard).directory.Find(id, hash);
+}
 
 Status Runtime::Start() {
   auto it = engine_.Scan(storage::ColumnFamily::kActors, ReminderPrefix(), storage::PrefixSuccessor(ReminderPrefix()));
@@ -164,23 +173,30 @@ Task<void> Runtime::DeactivateAll(size_t shard) {
   ShardState& s = Local(shard);
   if (s.collector != nullptr) s.collector->cancel();
   if (s.ticker != nullptr) s.ticker->cancel();
-  std::vector<std::shared_ptr<Activation>> all;
+  std::vector<ActivationPtr> all;
   all.reserve(s.directory.size());
-  for (auto& [id, act] : s.directory) all.push_back(act);
+  s.directory.ForEach([&](const ActivationPtr& act) { all.push_back(act); });
   for (auto& act : all) co_await DeactivateActivation(act);
   // Callers on this shard still waiting end now (Send reports kUnavailable: the runtime stopped).
-  for (auto& weak : s.deadlines) {
-    if (auto p = weak.lock()) p->Finish(true);
+  while (s.waiting != nullptr) Finish(*s.waiting, true);
+  // Idle runners exit; busy ones exit when they next run out of work.
+  s.closed = true;
+  std::vector<asio::any_completion_handler<void()>> idle;
+  idle.reserve(s.idle_runners.size());
+  while (!s.idle_runners.empty()) {
+    idle.emplace_back(std::move(s.idle_runners.back()));
+    s.idle_runners.pop_back();
   }
-  s.deadlines.clear();
+  for (auto& h : idle) Resume(shards_.shard(shard).executor(), std::move(h));
 }
 
 // --- calls ---
 
 Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
-  calls_total_.fetch_add(1, std::memory_order_relaxed);
   runtime::Shard* here = runtime::Shard::Current();
   if (here == nullptr) co_return Error(ErrorCode::kInternal, "actor calls must be made from a shard (see Node::Run)");
+  ShardState& local = Local(here->id());
+  Bump(local.counters.calls);
   if (stopping_.load(std::memory_order_relaxed)) co_return Error(ErrorCode::kUnavailable, "the actor runtime is stopping");
   const TypeInfo* type = registry_.Find(call->target.type);
   if (type == nullptr) {
@@ -195,113 +211,204 @@ Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
     }
     call->target.key = std::move(key).value();
   }
-
-  auto pending = std::make_shared<PendingCall>();
-  pending->executor = here->executor();
-  pending->shard = here->id();
+  call->type_ = type;
+  call->hash_ = ActorIdHash{}(call->target);
+  call->caller_shard_ = static_cast<uint32_t>(here->id());
+  call->done_ = false;
+  call->timed_out_ = false;
   auto timeout = call->timeout.count() > 0 ? call->timeout : options_.call_timeout;
-  pending->deadline = Clock::now() + timeout;
-  Local(here->id()).deadlines.push_back(pending);
-  size_t target = ShardOf(call->target);
   std::string_view method = call->method_name();  // static or registry-owned text: outlives the call
-  SendHop(target, Hop{std::move(call), pending, type});
-  if (!pending->done) {
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [p = pending.get()](auto handler) { p->handler.emplace(std::move(handler)); },
-        asio::use_awaitable);
+  size_t target = call->hash_ % shards_.size();
+  if (target == here->id()) {
+    Deliver(target, call);
+  } else {
+    SendHop(target, Hop{call, false});
   }
-  if (pending->timed_out) {
+  // Until this coroutine suspends, nothing on this shard can finish the call
+  // except Deliver's immediate failures; the other shard's reply comes through
+  // this shard's inbox, which is drained only by this shard's loop.
+  if (!call->done_) {
+    call->deadline_ = Clock::now() + timeout;
+    call->wait_next_ = local.waiting;
+    if (local.waiting != nullptr) local.waiting->wait_pprev_ = &call->wait_next_;
+    call->wait_pprev_ = &local.waiting;
+    local.waiting = call.get();
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [c = call.get()](auto handler) { c->resume_.emplace(std::move(handler)); }, asio::use_awaitable);
+  }
+  if (call->timed_out_) {
     if (stopping_.load()) co_return Error(ErrorCode::kUnavailable, "the actor runtime stopped");
     co_return Error(ErrorCode::kDeadlineExceeded, fmt::format("the call to {} timed out after {} ms", method, timeout.count()));
   }
   co_return Result<void>();
 }
 
-Task<void> Runtime::Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending,
-                             const TypeInfo* type_info) {
-  const TypeInfo& type = *type_info;
-  size_t shard = ShardOf(call->target);
+void Runtime::Finish(detail::Invocation& call, bool expired) {
+  if (call.done_) return;
+  call.done_ = true;
+  call.timed_out_ = expired;
+  call.UnlinkWait();
+  if (!call.resume_) return;  // the caller has not suspended yet: it sees done_
+  auto resume = std::move(*call.resume_);
+  call.resume_.reset();
+  Resume(shards_.shard(call.caller_shard_).executor(), std::move(resume));
+}
+
+void Runtime::Reply(std::shared_ptr<detail::Invocation> call) {
+  size_t caller = call->caller_shard_;
+  runtime::Shard* here = runtime::Shard::Current();
+  if (here != nullptr && here->id() == caller) {
+    Finish(*call, false);
+  } else {
+    SendHop(caller, Hop{std::move(call), true});
+  }
+}
+
+void Runtime::FailAndReply(std::shared_ptr<detail::Invocation> call, Error error) {
+  call->Fail(std::move(error));
+  Reply(std::move(call));
+}
+
+void Runtime::Deliver(size_t shard, std::shared_ptr<detail::Invocation> call) {
+  ShardState& s = Local(shard);
+  const TypeInfo& type = *call->type_;
+  ActivationPtr act = s.directory.Find(call->target, call->hash_);
+  if (!act) {
+    if (stopping_.load(std::memory_order_relaxed)) {
+      FailAndReply(std::move(call), Error(ErrorCode::kUnavailable, "the actor runtime is stopping"));
+      return;
+    }
+    act = new Activation(call->target, type, shard, call->hash_);
+    if (!type.state && !type.has_on_activate) {
+      // Nothing to load or run: active now, without a turn or coroutine of its own.
+      try {
+        CreateActor(*act);
+      } catch (const std::exception& e) {
+        FailAndReply(std::move(call), Error(ErrorCode::kAborted, "activation of " + call->target.ToString() +
+                                                                   " failed: the constructor threw: " + e.what()));
+        return;
+      }
+      s.directory.Insert(act);
+      MarkActive(*act);
+    } else {
+      s.directory.Insert(act);
+      (void)act->turn.TryAcquire();  // held until activation ends
+      asio::co_spawn(shards_.shard(shard).executor(), Activate(act), asio::detached);
+    }
+  }
+  if (!type.reentrant && InChain(call->chain.get(), call->target)) {
+    FailAndReply(std::move(call), Error(ErrorCode::kDeadlock, "call cycle between non-reentrant actors: " +
+                                                                  ChainText(call->chain.get(), call->target)));
+    return;
+  }
+  if (act->queued >= options_.mailbox_capacity) {
+    FailAndReply(std::move(call), Error(ErrorCode::kResourceExhausted,
+                                        fmt::format("the mailbox of {} is full ({} calls queued)",
+                                                    call->target.ToString(), act->queued)));
+    return;
+  }
+  if (act->turn.TryAcquire()) {
+    Schedule(shard, std::move(act), std::move(call));
+  } else {
+    ++act->queued;
+    act->turn.Enqueue(std::move(call));
+  }
+}
+
+void Runtime::Schedule(size_t shard, ActivationPtr act, std::shared_ptr<detail::Invocation> call) {
+  ShardState& s = Local(shard);
+  s.runnable.push_back({std::move(act), std::move(call)});
+  if (!s.kick_scheduled) {
+    s.kick_scheduled = true;
+    asio::post(shards_.shard(shard).context(), [this, shard] { Kick(shard); });
+  }
+}
+
+// Runs from the shard's loop, so no runner is in the middle of a turn: a runner
+// that is not idle is suspended inside one, and the queue needs another.
+void Runtime::Kick(size_t shard) {
+  ShardState& s = Local(shard);
+  s.kick_scheduled = false;
+  if (s.runnable.empty()) return;
+  if (!s.idle_runners.empty()) {
+    auto runner = std::move(s.idle_runners.back());
+    s.idle_runners.pop_back();
+    std::move(runner)();  // resumes it here, from the loop: it runs until it suspends
+  } else {
+    asio::co_spawn(shards_.shard(shard).executor(), Runner(shard), asio::detached);
+  }
+}
+
+Task<void> Runtime::Runner(size_t shard) {
   ShardState& s = Local(shard);
   auto executor = shards_.shard(shard).executor();
   while (true) {
-    std::shared_ptr<Activation> act;
-    if (auto it = s.directory.find(call->target); it != s.directory.end()) {
-      act = it->second;
-    } else {
-      if (stopping_.load(std::memory_order_relaxed)) {
-        call->Fail(Error(ErrorCode::kUnavailable, "the actor runtime is stopping"));
-        break;
+    size_t ran = 0;
+    while (!s.runnable.empty()) {
+      if (++ran > kRunnerBatch) {  // let the shard's sockets and timers run, then go on
+        ran = 0;
+        co_await asio::post(executor, asio::use_awaitable);
+        continue;
       }
-      act = std::make_shared<Activation>(call->target, type, shard);
-      if (!type.state && !type.has_on_activate) {
-        // Nothing to load or run: active now, without a turn or coroutine of its own.
-        try {
-          CreateActor(*act);
-        } catch (const std::exception& e) {
-          call->Fail(Error(ErrorCode::kAborted, "activation of " + call->target.ToString() +
-                                                    " failed: the constructor threw: " + e.what()));
-          break;
-        }
-        s.directory.emplace(call->target, act);
-        MarkActive(*act);
-      } else {
-        s.directory.emplace(call->target, act);
-        (void)act->turn.TryAcquire();  // held until activation ends
-        asio::co_spawn(executor, Activate(act), asio::detached);
+      // If this turn suspends, the Kick this schedules hands the rest to another runner.
+      if (s.runnable.size() > 1 && !s.kick_scheduled) {
+        s.kick_scheduled = true;
+        asio::post(shards_.shard(shard).context(), [this, shard] { Kick(shard); });
       }
+      auto next = std::move(s.runnable.front());
+      s.runnable.pop_front();
+      co_await RunTurn(std::move(next.activation), std::move(next.call));
     }
-    if (!type.reentrant && InChain(call->chain.get(), call->target)) {
-      call->Fail(Error(ErrorCode::kDeadlock, "call cycle between non-reentrant actors: " +
-                                                 ChainText(call->chain.get(), call->target)));
-      break;
-    }
-    if (act->queued >= options_.mailbox_capacity) {
-      call->Fail(Error(ErrorCode::kResourceExhausted,
-                       fmt::format("the mailbox of {} is full ({} calls queued)", call->target.ToString(), act->queued)));
-      break;
-    }
-    ++act->queued;
-    co_await act->turn.Acquire();
-    --act->queued;
-    if (act->phase == Phase::kDead) {  // deactivated while we waited: go to its successor
-      act->turn.Release(executor);
-      continue;
-    }
-    if (act->phase == Phase::kFailed) {
-      call->Fail(*act->failure);
-      act->turn.Release(executor);
-      break;
-    }
-    if (call->cancelled && call->cancelled->load()) {
-      call->Fail(Error(ErrorCode::kCancelled, "the caller went away"));
-      act->turn.Release(executor);
-      break;
-    }
-    if (type.reentrant) act->turn.Release(executor);
-    ++act->running;
-    act->chain = call->chain;
-    co_await call->Run(*act->actor);
-    act->chain.reset();
-    if (type.save_after_each_call && type.state && !call->failed()) {
-      auto saved = co_await SaveState(*act);
-      if (!saved.ok()) call->Fail(Error(saved.error().code(), "the call ran but its state was not saved: " + saved.error().message()));
-    }
-    --act->running;
-    act->last_used = Clock::now();
-    if (!type.reentrant) act->turn.Release(executor);
-    if (act->deactivate_requested) asio::co_spawn(executor, DeactivateActivation(act), asio::detached);
-    break;
+    if (s.closed || s.idle_runners.size() >= kIdleRunners) co_return;
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+        [&s](auto handler) { s.idle_runners.emplace_back(std::move(handler)); }, asio::use_awaitable);
+    if (s.closed) co_return;
   }
-  size_t caller = pending->shard;
-  SendHop(caller, Hop{nullptr, std::move(pending), nullptr});
+}
+
+Task<void> Runtime::RunTurn(ActivationPtr act, std::shared_ptr<detail::Invocation> call) {
+  const TypeInfo& type = *act->type;
+  if (act->phase == Phase::kDead) {  // deactivated while the call waited: go to its successor
+    ReleaseTurn(*act);
+    Deliver(act->shard, std::move(call));
+    co_return;
+  }
+  if (act->phase == Phase::kFailed) {
+    call->Fail(*act->failure);
+    ReleaseTurn(*act);
+    Reply(std::move(call));
+    co_return;
+  }
+  if (call->cancelled && call->cancelled->load()) {
+    call->Fail(Error(ErrorCode::kCancelled, "the caller went away"));
+    ReleaseTurn(*act);
+    Reply(std::move(call));
+    co_return;
+  }
+  if (type.reentrant) ReleaseTurn(*act);
+  ++act->running;
+  act->chain = call->chain;
+  co_await call->Run(*act->actor);
+  act->chain.reset();
+  if (type.save_after_each_call && type.state && !call->failed()) {
+    auto saved = co_await SaveState(*act);
+    if (!saved.ok()) call->Fail(Error(saved.error().code(), "the call ran but its state was not saved: " + saved.error().message()));
+  }
+  --act->running;
+  act->last_used = Clock::now();
+  if (!type.reentrant) ReleaseTurn(*act);
+  if (act->deactivate_requested) asio::co_spawn(shards_.shard(act->shard).executor(), DeactivateActivation(act), asio::detached);
+  Reply(std::move(call));
+}
+
+void Runtime::ReleaseTurn(Activation& act) {
+  if (auto next = act.turn.Release(shards_.shard(act.shard).executor())) {
+    --act.queued;
+    Schedule(act.shard, ActivationPtr(&act), std::move(next));
+  }
 }
 
 void Runtime::SendHop(size_t shard, Hop hop) {
-  runtime::Shard* here = runtime::Shard::Current();
-  if (here != nullptr && here->id() == shard) {
-    RunHop(shard, std::move(hop));
-    return;
-  }
   ShardState& s = Local(shard);
   bool schedule = false;
   {
@@ -325,11 +432,10 @@ void Runtime::DrainInbox(size_t shard) {
 }
 
 void Runtime::RunHop(size_t shard, Hop hop) {
-  if (hop.call) {
-    asio::co_spawn(shards_.shard(shard).executor(), Dispatch(std::move(hop.call), std::move(hop.pending), hop.type),
-                   asio::detached);
+  if (hop.reply) {
+    Finish(*hop.call, false);
   } else {
-    hop.pending->Finish(false);
+    Deliver(shard, std::move(hop.call));
   }
 }
 
@@ -346,11 +452,11 @@ void Runtime::MarkActive(Activation& act) {
   act.phase = Phase::kActive;
   act.last_used = now;
   act.lease = Lease{now + options_.lease_duration / 2, now + options_.lease_duration};
-  activations_total_.fetch_add(1, std::memory_order_relaxed);
+  Bump(Local(act.shard).counters.activations);
   Emit(EventKind::kActivated, act.id);
 }
 
-Task<void> Runtime::Activate(std::shared_ptr<Activation> act) {
+Task<void> Runtime::Activate(ActivationPtr act) {
   auto executor = shards_.shard(act->shard).executor();
   std::optional<Error> failure;
   try {
@@ -383,22 +489,21 @@ Task<void> Runtime::Activate(std::shared_ptr<Activation> act) {
     spdlog::warn("actor {}: activation failed: {}", act->id.ToString(), failure->ToString());
     act->phase = Phase::kFailed;
     act->failure = std::make_unique<Error>(Error(failure->code(), "activation of " + act->id.ToString() + " failed: " + failure->message()));
-    auto& dir = Local(act->shard).directory;
-    if (auto it = dir.find(act->id); it != dir.end() && it->second == act) dir.erase(it);
+    Local(act->shard).directory.Erase(*act);
     act->actor.reset();
-    act->turn.Release(executor);
+    ReleaseTurn(*act);
     co_return;
   }
   MarkActive(*act);
-  act->turn.Release(executor);
+  ReleaseTurn(*act);
 }
 
-Task<void> Runtime::DeactivateActivation(std::shared_ptr<Activation> act) {
+Task<void> Runtime::DeactivateActivation(ActivationPtr act) {
   auto executor = shards_.shard(act->shard).executor();
   if (act->phase != Phase::kActive) co_return;
   co_await act->turn.Acquire();
   if (act->phase != Phase::kActive) {
-    act->turn.Release(executor);
+    ReleaseTurn(*act);
     co_return;
   }
   act->deactivate_requested = false;
@@ -426,32 +531,31 @@ Task<void> Runtime::DeactivateActivation(std::shared_ptr<Activation> act) {
       if (!stopping_.load()) {  // keep it active rather than lose its state; retried later
         act->phase = Phase::kActive;
         act->last_used = Clock::now();
-        act->turn.Release(executor);
+        ReleaseTurn(*act);
         co_return;
       }
     }
   }
-  auto& dir = Local(act->shard).directory;
-  if (auto it = dir.find(act->id); it != dir.end() && it->second == act) dir.erase(it);
+  Local(act->shard).directory.Erase(*act);
   act->phase = Phase::kDead;
   act->actor.reset();
-  deactivations_total_.fetch_add(1, std::memory_order_relaxed);
+  Bump(Local(act->shard).counters.deactivations);
   Emit(EventKind::kDeactivated, act->id);
-  act->turn.Release(executor);
+  ReleaseTurn(*act);
 }
 
 Task<void> Runtime::CollectorLoop(size_t shard) {
   asio::steady_timer timer(shards_.shard(shard).executor());
   ShardState& s = Local(shard);
   s.collector = &timer;
-  std::vector<std::shared_ptr<Activation>> idle;
+  std::vector<ActivationPtr> idle;
   while (!stopping_.load()) {
     timer.expires_after(options_.collection_interval);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (stopping_.load()) break;
     auto now = Clock::now();
-    for (auto& [id, act] : s.directory) {
-      if (act->phase != Phase::kActive) continue;
+    s.directory.ForEach([&](const ActivationPtr& act) {
+      if (act->phase != Phase::kActive) return;
       if (now >= act->lease.renew_at) {
         act->lease.expires_at = now + options_.lease_duration;
         act->lease.renew_at = now + options_.lease_duration / 2;
@@ -459,7 +563,7 @@ Task<void> Runtime::CollectorLoop(size_t shard) {
       if (!act->turn.locked() && act->queued == 0 && act->running == 0 && now - act->last_used >= options_.idle_timeout) {
         idle.push_back(act);
       }
-    }
+    });
     for (auto& act : idle) asio::co_spawn(shards_.shard(shard).executor(), DeactivateActivation(act), asio::detached);
     idle.clear();
   }
@@ -470,23 +574,18 @@ Task<void> Runtime::TickLoop(size_t shard) {
   asio::steady_timer timer(shards_.shard(shard).executor());
   ShardState& s = Local(shard);
   s.ticker = &timer;
+  std::vector<detail::Invocation*> expired;
   while (!stopping_.load()) {
     timer.expires_after(options_.tick);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (stopping_.load()) break;
+    // Finishing unlinks a call, so collect the expired ones first.
     auto now = Clock::now();
-    size_t kept = 0;
-    for (auto& weak : s.deadlines) {
-      auto p = weak.lock();
-      if (!p || p->done) continue;
-      if (p->deadline <= now) {
-        p->Finish(true);
-        continue;
-      }
-      if (&s.deadlines[kept] != &weak) s.deadlines[kept] = std::move(weak);  // never self-move: it empties a weak_ptr
-      ++kept;
+    for (detail::Invocation* c = s.waiting; c != nullptr; c = c->wait_next_) {
+      if (c->deadline_ <= now) expired.push_back(c);
     }
-    s.deadlines.resize(kept);
+    for (detail::Invocation* c : expired) Finish(*c, true);
+    expired.clear();
     if (shard == 0) FireReminders();
   }
   s.ticker = nullptr;
@@ -523,9 +622,8 @@ Task<Result<void>> Runtime::SaveState(Activation& act) {
 
 void Runtime::StartTimer(Activation& act, std::string name, std::chrono::milliseconds due,
                          std::chrono::milliseconds period, std::function<Task<void>()> fn) {
-  auto& dir = Local(act.shard).directory;
-  auto it = dir.find(act.id);
-  if (it == dir.end() || it->second.get() != &act) return;  // not a live activation
+  ActivationPtr live = Find(act.shard, act.id, act.hash);
+  if (live.get() != &act) return;  // not a live activation
   if (!act.timers) act.timers = std::make_unique<std::map<std::string, std::shared_ptr<ActorTimer>>>();
   StopTimer(act, name);
   auto timer = std::make_shared<ActorTimer>(shards_.shard(act.shard).executor());
@@ -533,7 +631,7 @@ void Runtime::StartTimer(Activation& act, std::string name, std::chrono::millise
   timer->fn = std::move(fn);
   timer->timer.expires_after(due);
   (*act.timers)[name] = timer;
-  asio::co_spawn(shards_.shard(act.shard).executor(), TimerLoop(it->second, timer), asio::detached);
+  asio::co_spawn(shards_.shard(act.shard).executor(), TimerLoop(std::move(live), timer), asio::detached);
 }
 
 void Runtime::StopTimer(Activation& act, const std::string& name) {
@@ -545,14 +643,14 @@ void Runtime::StopTimer(Activation& act, const std::string& name) {
   act.timers->erase(it);
 }
 
-Task<void> Runtime::TimerLoop(std::shared_ptr<Activation> act, std::shared_ptr<ActorTimer> timer) {
+Task<void> Runtime::TimerLoop(ActivationPtr act, std::shared_ptr<ActorTimer> timer) {
   auto executor = shards_.shard(act->shard).executor();
   while (true) {
     co_await timer->timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (timer->stopped || stopping_.load()) co_return;
     co_await act->turn.Acquire();
     if (timer->stopped || act->phase != Phase::kActive) {
-      act->turn.Release(executor);
+      ReleaseTurn(*act);
       co_return;
     }
     ++act->running;
@@ -562,7 +660,7 @@ Task<void> Runtime::TimerLoop(std::shared_ptr<Activation> act, std::shared_ptr<A
       spdlog::warn("actor {}: timer threw: {}", act->id.ToString(), e.what());
     }
     --act->running;
-    act->turn.Release(executor);
+    ReleaseTurn(*act);
     if (timer->period.count() == 0) {
       timer->stopped = true;
       co_return;
@@ -680,12 +778,11 @@ Task<Result<bool>> Runtime::Deactivate(ActorId id) {
   auto key = CanonicalKey(type->key_kind, id.key);
   if (!key.ok()) co_return key.error();
   id.key = std::move(key).value();
-  size_t shard = ShardOf(id);
+  size_t hash = ActorIdHash{}(id);
+  size_t shard = hash % shards_.size();
   co_return co_await shards_.RunOn(shard, [&]() -> Task<bool> {
-    auto& dir = Local(shard).directory;
-    auto it = dir.find(id);
-    if (it == dir.end() || it->second->phase != Phase::kActive) co_return false;
-    auto act = it->second;
+    ActivationPtr act = Find(shard, id, hash);
+    if (!act || act->phase != Phase::kActive) co_return false;
     co_await DeactivateActivation(act);
     co_return act->phase == Phase::kDead;
   });
@@ -697,13 +794,13 @@ Task<std::optional<Runtime::ActivationInfo>> Runtime::Inspect(ActorId id) {
   auto key = CanonicalKey(type->key_kind, id.key);
   if (!key.ok()) co_return std::nullopt;
   id.key = std::move(key).value();
-  size_t shard = ShardOf(id);
+  size_t hash = ActorIdHash{}(id);
+  size_t shard = hash % shards_.size();
   co_return co_await shards_.RunOn(shard, [&]() -> std::optional<ActivationInfo> {
-    auto& dir = Local(shard).directory;
-    auto it = dir.find(id);
-    if (it == dir.end() || it->second->phase != Phase::kActive) return std::nullopt;
+    ActivationPtr act = Find(shard, id, hash);
+    if (!act || act->phase != Phase::kActive) return std::nullopt;
     auto now = Clock::now();
-    auto& a = *it->second;
+    auto& a = *act;
     return ActivationInfo{
         UnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(a.lease.expires_at - now).count(),
         std::chrono::duration_cast<std::chrono::milliseconds>(now - a.last_used).count(), a.queued};
@@ -715,9 +812,9 @@ Task<std::map<std::string, TypeStats>> Runtime::Stats() {
   for (const auto& type : registry_.types()) stats[type->name];
   for (size_t i = 0; i < shards_.size(); ++i) {
     co_await shards_.RunOn(i, [&] {
-      for (auto& [id, act] : Local(i).directory) {
-        if (act->phase == Phase::kActive) ++stats[id.type].active;
-      }
+      Local(i).directory.ForEach([&](const ActivationPtr& act) {
+        if (act->phase == Phase::kActive) ++stats[act->id.type].active;
+      });
     });
   }
   co_return stats;

@@ -3,10 +3,11 @@
 // The virtual-actor runtime of one node. Each identity (type, key) belongs to one
 // shard (a hash of the identity); that shard's directory holds its activation, so
 // there is at most one activation per identity without any lock. A call hops to
-// the owning shard, queues on the activation's mailbox, runs as a turn, and
-// its completion hops back to the caller's shard. Placement is a function of the
-// identity so a later cluster layer can extend it to (node, shard) with a remote
-// hop. See docs/adr/006-virtual-actors.md.
+// the owning shard, takes the activation's turn or queues in its mailbox, runs as
+// a turn on one of the shard's runner coroutines, and its completion hops back to
+// the caller's shard. Placement is a function of the identity so a later cluster
+// layer can extend it to (node, shard) with a remote hop. See
+// docs/adr/006-virtual-actors.md.
 
 #include <atomic>
 #include <chrono>
@@ -15,7 +16,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -115,28 +115,55 @@ class Runtime {
   Task<Result<void>> ClearReminder(const ActorId& id, std::string name);
 
   // Counters for tests and metrics.
-  uint64_t activations_total() const { return activations_total_.load(std::memory_order_relaxed); }
-  uint64_t deactivations_total() const { return deactivations_total_.load(std::memory_order_relaxed); }
-  uint64_t calls_total() const { return calls_total_.load(std::memory_order_relaxed); }
+  uint64_t activations_total() const { return Sum(&ShardCounters::activations); }
+  uint64_t deactivations_total() const { return Sum(&ShardCounters::deactivations); }
+  uint64_t calls_total() const { return Sum(&ShardCounters::calls); }
 
  private:
-  struct PendingCall;
   struct Hop;
   struct ShardState;
   struct Reminder {
     int64_t due_unix_ms = 0;
     int64_t period_ms = 0;
   };
+  // Written by one shard only (no atomic read-modify-write), summed on read.
+  struct ShardCounters {
+    std::atomic<uint64_t> activations{0};
+    std::atomic<uint64_t> deactivations{0};
+    std::atomic<uint64_t> calls{0};
+  };
+  static void Bump(std::atomic<uint64_t>& counter) {
+    counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  uint64_t Sum(std::atomic<uint64_t> ShardCounters::*counter) const;
 
-  Task<void> Dispatch(std::shared_ptr<detail::Invocation> call, std::shared_ptr<PendingCall> pending,
-                      const TypeInfo* type);
-  Task<void> Activate(std::shared_ptr<Activation> activation);
+  // Target side, on the call's owning shard: finds or creates the activation and
+  // takes its turn (Schedule) or queues the call in its mailbox.
+  void Deliver(size_t shard, std::shared_ptr<detail::Invocation> call);
+  // Queues a call that holds its activation's turn for the shard's runners.
+  void Schedule(size_t shard, ActivationPtr activation, std::shared_ptr<detail::Invocation> call);
+  // Wakes an idle runner, or starts one, while runnable calls are waiting.
+  void Kick(size_t shard);
+  // A runner: runs queued turns one after another as plain awaits, so a call
+  // costs no coroutine spawn of its own. A turn that suspends leaves the rest of
+  // the queue to another runner (the pending Kick wakes or starts one).
+  Task<void> Runner(size_t shard);
+  Task<void> RunTurn(ActivationPtr activation, std::shared_ptr<detail::Invocation> call);
+  // Hands the turn to the next waiter: a queued call is scheduled.
+  void ReleaseTurn(Activation& activation);
+  // Sends the call's completion to its caller's shard.
+  void Reply(std::shared_ptr<detail::Invocation> call);
+  // Caller side: resumes the waiting caller once, with the outcome or timed out.
+  void Finish(detail::Invocation& call, bool expired);
+  void FailAndReply(std::shared_ptr<detail::Invocation> call, Error error);
+
+  Task<void> Activate(ActivationPtr activation);
   // The actor object of a new activation, bound to it.
   void CreateActor(Activation& activation);
   // A new activation is ready for calls: active, leased, counted, announced.
   void MarkActive(Activation& activation);
-  Task<void> DeactivateActivation(std::shared_ptr<Activation> activation);
-  Task<void> TimerLoop(std::shared_ptr<Activation> activation, std::shared_ptr<ActorTimer> timer);
+  Task<void> DeactivateActivation(ActivationPtr activation);
+  Task<void> TimerLoop(ActivationPtr activation, std::shared_ptr<ActorTimer> timer);
   Task<void> CollectorLoop(size_t shard);
   Task<void> TickLoop(size_t shard);
   Task<void> DeactivateAll(size_t shard);
@@ -148,6 +175,9 @@ class Runtime {
   void RunHop(size_t shard, Hop hop);
   void Emit(EventKind kind, const ActorId& id);
   ShardState& Local(size_t shard) { return *states_[shard]; }
+  const ShardState& Local(size_t shard) const { return *states_[shard]; }
+  // The live activation of `id` on `shard`, or null.
+  ActivationPtr Find(size_t shard, const ActorId& id, size_t hash);
 
   runtime::ShardSet& shards_;
   storage::Engine& engine_;
@@ -171,9 +201,6 @@ class Runtime {
   std::atomic<size_t> listener_count_{0};
   uint64_t next_listener_ = 1;
 
-  std::atomic<uint64_t> activations_total_{0};
-  std::atomic<uint64_t> deactivations_total_{0};
-  std::atomic<uint64_t> calls_total_{0};
 };
 
 }  // namespace orbit::actor

@@ -1,15 +1,21 @@
 #pragma once
 
-// A FIFO async mutex for coroutines on one shard: an activation's mailbox. Callers
-// that find it held queue in arrival order and are resumed one at a time, so an
-// actor runs one turn at a time and each caller's calls run in the order sent.
-// Not thread-safe: only the owning shard touches it.
+// An activation's mailbox: a FIFO lock on its turn. A call that finds the turn
+// free takes it at once; otherwise it waits here in arrival order, so an actor
+// runs one turn at a time and each caller's calls run in the order sent. Two kinds
+// of waiter share the one queue: calls (queued as objects, no coroutine of their
+// own) and coroutines of the runtime's lifecycle work (activation, deactivation,
+// timers), which suspend in Acquire. Not thread-safe: only the owning shard
+// touches it.
 
 #include <cstddef>
 #include <list>
+#include <memory>
+#include <optional>
 
 #include <boost/asio/any_completion_handler.hpp>
 
+#include "orbit/actor.h"
 #include "runtime/asio.h"
 
 namespace orbit::actor {
@@ -32,32 +38,43 @@ class TurnLock {
     return true;
   }
 
+  // Waits for the lock as a coroutine.
   Task<void> Acquire() {
     if (TryAcquire()) co_return;
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this](auto handler) { waiters_.emplace_back(std::move(handler)); },
+        [this](auto handler) { waiters_.emplace_back().handler.emplace(std::move(handler)); },
         asio::use_awaitable);
     // Ownership was handed over by Release: locked_ stayed true.
   }
 
-  // Hands the lock to the oldest waiter (resumed later by the shard's loop, not
-  // nested in this call) or frees it.
-  void Release(const asio::any_io_executor& executor) {
+  // Queues a call behind the holder; Release hands it the lock.
+  void Enqueue(std::shared_ptr<detail::Invocation> call) { waiters_.emplace_back().call = std::move(call); }
+
+  // Hands the lock to the oldest waiter, or frees it. A waiting coroutine is
+  // resumed later by the shard's loop, not nested in this call; a waiting call is
+  // returned, now holding the lock, for the runtime to run.
+  std::shared_ptr<detail::Invocation> Release(const asio::any_io_executor& executor) {
     if (waiters_.empty()) {
       locked_ = false;
-      return;
+      return nullptr;
     }
-    auto next = std::move(waiters_.front());
+    Waiter& next = waiters_.front();
+    std::shared_ptr<detail::Invocation> call = std::move(next.call);
+    if (!call) Resume(executor, std::move(*next.handler));
     waiters_.pop_front();
-    Resume(executor, std::move(next));
+    return call;
   }
 
  private:
+  struct Waiter {
+    std::shared_ptr<detail::Invocation> call;
+    std::optional<asio::any_completion_handler<void()>> handler;
+  };
   // A list rather than a deque: an idle activation's empty lock must cost no
   // allocation (libstdc++'s deque allocates when constructed); and not a vector:
   // any_completion_handler must only be move-constructed, never move-assigned
   // (Boost 1.81's move assignment recurses forever), which rules out vector.
-  std::list<asio::any_completion_handler<void()>> waiters_;
+  std::list<Waiter> waiters_;
   bool locked_ = false;
 };
 
