@@ -29,7 +29,9 @@ enum class Phase : uint8_t {
 };
 
 // The lease an activation holds. On one node it only records the activation's
-// claim; the cluster layer registers it with etcd and fences on expiry.
+// claim; the cluster layer registers it with etcd and fences on expiry. Leases
+// are renewed per shard, all at once (Runtime::LeaseOf), so renewing them
+// touches no activation.
 struct Lease {
   Clock::time_point renew_at;
   Clock::time_point expires_at;
@@ -45,25 +47,48 @@ struct ActorTimer {
 
 class Activation : public boost::intrusive_ref_counter<Activation, boost::thread_unsafe_counter> {
  public:
-  Activation(ActorId id, const TypeInfo& type, size_t shard, size_t hash)
-      : id(std::move(id)), type(&type), hash(hash), shard(static_cast<uint32_t>(shard)) {}
+  Activation(ActorId id, const TypeInfo& type, size_t shard)
+      : shard(static_cast<uint32_t>(shard)), id(std::move(id)), type(&type) {}
 
-  ActorId id;
-  const TypeInfo* type;
-  size_t hash;  // ActorIdHash of id: the directory's hash
+  // What few activations need, allocated on first use: an activation is made
+  // for every new identity, so its size is the cost of a million idle actors.
+  struct Extras {
+    std::unique_ptr<Error> failure;  // set in kFailed
+    std::map<std::string, std::shared_ptr<ActorTimer>> timers;
+    std::shared_ptr<const detail::CallChain> chain;     // of the turn in progress
+    std::shared_ptr<const detail::CallChain> outgoing;  // {id, chain}: carried by calls this turn makes
+  };
+  Extras& extras() {
+    if (!extras_) extras_ = std::make_unique<Extras>();
+    return *extras_;
+  }
+  Extras* extras_if_any() const { return extras_.get(); }
+
+  // The call chain of the turn in progress (null for calls from outside actors).
+  const std::shared_ptr<const detail::CallChain>& chain() const {
+    static const std::shared_ptr<const detail::CallChain> kNone;
+    return extras_ ? extras_->chain : kNone;
+  }
+  void set_chain(const std::shared_ptr<const detail::CallChain>& chain) {
+    if (chain || extras_) extras().chain = chain;
+  }
+
+  // Fields ordered so the object fits 152 bytes (the first sits in the
+  // reference count's padding).
   uint32_t shard;
-  Phase phase = Phase::kActivating;
-  bool deactivate_requested = false;
   uint32_t queued = 0;   // calls waiting for a turn (the mailbox's length)
   uint32_t running = 0;  // turns in progress (more than one only for reentrant types)
+  Phase phase = Phase::kActivating;
+  bool deactivate_requested = false;
+  ActorId id;
+  const TypeInfo* type;
   std::unique_ptr<Actor> actor;
-  std::unique_ptr<Error> failure;  // set in kFailed
   TurnLock turn;
-  std::shared_ptr<const detail::CallChain> chain;     // of the turn in progress
-  std::shared_ptr<const detail::CallChain> outgoing;  // {id, chain}: carried by calls this turn makes
+  Clock::time_point activated_at;
   Clock::time_point last_used;
-  Lease lease;
-  std::unique_ptr<std::map<std::string, std::shared_ptr<ActorTimer>>> timers;  // allocated on first use
+
+ private:
+  std::unique_ptr<Extras> extras_;
 };
 
 using ActivationPtr = boost::intrusive_ptr<Activation>;

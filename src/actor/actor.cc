@@ -16,10 +16,9 @@ const ActorId& Actor::id() const { return activation_->id; }
 std::shared_ptr<const detail::CallChain> Actor::CallerChain() const {
   if (activation_ == nullptr) return nullptr;
   // Every call a turn makes carries the same chain: build it once per turn.
-  auto& out = activation_->outgoing;
-  if (!out || out->parent != activation_->chain) {
-    out = std::make_shared<const detail::CallChain>(detail::CallChain{activation_->id, activation_->chain});
-  }
+  auto& out = activation_->extras().outgoing;
+  const auto& chain = activation_->chain();
+  if (!out || out->parent != chain) out = std::make_shared<const detail::CallChain>(detail::CallChain{activation_->id, chain});
   return out;
 }
 

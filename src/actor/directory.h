@@ -23,14 +23,11 @@ class Directory {
     auto it = set_.find(Key{&id, hash});
     return it == set_.end() ? nullptr : it->activation.get();
   }
-  // Adds an activation whose identity is not in the directory.
-  void Insert(ActivationPtr activation) {
-    size_t hash = activation->hash;
-    set_.insert(Slot{hash, std::move(activation)});
-  }
+  // Adds an activation whose identity (hashing to `hash`) is not in the directory.
+  void Insert(ActivationPtr activation, size_t hash) { set_.insert(Slot{hash, std::move(activation)}); }
   // Removes `activation` if it is the one its identity maps to.
   void Erase(const Activation& activation) {
-    auto it = set_.find(Key{&activation.id, activation.hash});
+    auto it = set_.find(Key{&activation.id, ActorIdHash{}(activation.id)});
     if (it != set_.end() && it->activation.get() == &activation) set_.erase(it);
   }
   size_t size() const { return set_.size(); }

@@ -88,6 +88,9 @@ struct Runtime::Hop {
 
 namespace {
 
+// Every new identity costs one Activation: keep it within jemalloc's 160-byte class.
+static_assert(sizeof(Activation) <= 160, "Activation grew past 160 bytes: move rarely used fields to Extras");
+
 // Turns one runner takes before it lets the shard's other work (sockets, timers) run.
 constexpr size_t kRunnerBatch = 256;
 // Idle runners kept per shard; more exit.
@@ -121,6 +124,8 @@ struct Runtime::ShardState {
   detail::Invocation* waiting = nullptr;
   asio::steady_timer* collector = nullptr;
   asio::steady_timer* ticker = nullptr;
+  Clock::time_point lease_renewed_at{};  // every activation's lease starts at this or its activation
+  Clock::time_point last_idle_sweep{};
   ShardCounters counters;
 };
 
@@ -139,6 +144,11 @@ uint64_t Runtime::Sum(std::atomic<uint64_t> ShardCounters::*counter) const {
   uint64_t total = 0;
   for (const auto& s : states_) total += (s->counters.*counter).load(std::memory_order_relaxed);
   return total;
+}
+
+Lease Runtime::LeaseOf(const Activation& act) const {
+  auto granted = std::max(act.activated_at, Local(act.shard).lease_renewed_at);
+  return Lease{granted + options_.lease_duration / 2, granted + options_.lease_duration};
 }
 
 ActivationPtr Runtime::Find(size_t shard, const ActorId& id, size_t hash) {
@@ -278,7 +288,7 @@ void Runtime::Deliver(size_t shard, std::shared_ptr<detail::Invocation> call) {
       FailAndReply(std::move(call), Error(ErrorCode::kUnavailable, "the actor runtime is stopping"));
       return;
     }
-    act = new Activation(call->target, type, shard, call->hash_);
+    act = new Activation(call->target, type, shard);
     if (!type.state && !type.has_on_activate) {
       // Nothing to load or run: active now, without a turn or coroutine of its own.
       try {
@@ -288,10 +298,10 @@ void Runtime::Deliver(size_t shard, std::shared_ptr<detail::Invocation> call) {
                                                                    " failed: the constructor threw: " + e.what()));
         return;
       }
-      s.directory.Insert(act);
+      s.directory.Insert(act, call->hash_);
       MarkActive(*act);
     } else {
-      s.directory.Insert(act);
+      s.directory.Insert(act, call->hash_);
       (void)act->turn.TryAcquire();  // held until activation ends
       asio::co_spawn(shards_.shard(shard).executor(), Activate(act), asio::detached);
     }
@@ -374,7 +384,7 @@ Task<void> Runtime::RunTurn(ActivationPtr act, std::shared_ptr<detail::Invocatio
     co_return;
   }
   if (act->phase == Phase::kFailed) {
-    call->Fail(*act->failure);
+    call->Fail(*act->extras().failure);
     ReleaseTurn(*act);
     Reply(std::move(call));
     co_return;
@@ -387,9 +397,9 @@ Task<void> Runtime::RunTurn(ActivationPtr act, std::shared_ptr<detail::Invocatio
   }
   if (type.reentrant) ReleaseTurn(*act);
   ++act->running;
-  act->chain = call->chain;
+  act->set_chain(call->chain);
   co_await call->Run(*act->actor);
-  act->chain.reset();
+  act->set_chain(nullptr);
   if (type.save_after_each_call && type.state && !call->failed()) {
     auto saved = co_await SaveState(*act);
     if (!saved.ok()) call->Fail(Error(saved.error().code(), "the call ran but its state was not saved: " + saved.error().message()));
@@ -451,7 +461,7 @@ void Runtime::MarkActive(Activation& act) {
   auto now = Clock::now();
   act.phase = Phase::kActive;
   act.last_used = now;
-  act.lease = Lease{now + options_.lease_duration / 2, now + options_.lease_duration};
+  act.activated_at = now;
   Bump(Local(act.shard).counters.activations);
   Emit(EventKind::kActivated, act.id);
 }
@@ -488,7 +498,7 @@ Task<void> Runtime::Activate(ActivationPtr act) {
   if (failure) {
     spdlog::warn("actor {}: activation failed: {}", act->id.ToString(), failure->ToString());
     act->phase = Phase::kFailed;
-    act->failure = std::make_unique<Error>(Error(failure->code(), "activation of " + act->id.ToString() + " failed: " + failure->message()));
+    act->extras().failure = std::make_unique<Error>(Error(failure->code(), "activation of " + act->id.ToString() + " failed: " + failure->message()));
     Local(act->shard).directory.Erase(*act);
     act->actor.reset();
     ReleaseTurn(*act);
@@ -512,12 +522,12 @@ Task<void> Runtime::DeactivateActivation(ActivationPtr act) {
     asio::steady_timer wait(executor, std::chrono::milliseconds(1));
     co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  if (act->timers) {
-    for (auto& [name, timer] : *act->timers) {
+  if (auto* extras = act->extras_if_any()) {
+    for (auto& [name, timer] : extras->timers) {
       timer->stopped = true;
       timer->timer.cancel();
     }
-    act->timers.reset();
+    extras->timers.clear();
   }
   try {
     co_await act->actor->OnDeactivate();
@@ -554,13 +564,16 @@ Task<void> Runtime::CollectorLoop(size_t shard) {
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (stopping_.load()) break;
     auto now = Clock::now();
+    // All of the shard's leases are renewed together: no activation is touched.
+    if (now - s.lease_renewed_at >= options_.lease_duration / 2) s.lease_renewed_at = now;
+    // Looking for idle activations reads every one of them (a cache miss each at
+    // a million actors), so it runs once per eighth of the idle timeout, not
+    // every interval.
+    if (now - s.last_idle_sweep < std::max<Clock::duration>(options_.collection_interval, options_.idle_timeout / 8)) continue;
+    s.last_idle_sweep = now;
     s.directory.ForEach([&](const ActivationPtr& act) {
-      if (act->phase != Phase::kActive) return;
-      if (now >= act->lease.renew_at) {
-        act->lease.expires_at = now + options_.lease_duration;
-        act->lease.renew_at = now + options_.lease_duration / 2;
-      }
-      if (!act->turn.locked() && act->queued == 0 && act->running == 0 && now - act->last_used >= options_.idle_timeout) {
+      if (act->phase == Phase::kActive && !act->turn.locked() && act->queued == 0 && act->running == 0 &&
+          now - act->last_used >= options_.idle_timeout) {
         idle.push_back(act);
       }
     });
@@ -622,25 +635,25 @@ Task<Result<void>> Runtime::SaveState(Activation& act) {
 
 void Runtime::StartTimer(Activation& act, std::string name, std::chrono::milliseconds due,
                          std::chrono::milliseconds period, std::function<Task<void>()> fn) {
-  ActivationPtr live = Find(act.shard, act.id, act.hash);
+  ActivationPtr live = Find(act.shard, act.id, ActorIdHash{}(act.id));
   if (live.get() != &act) return;  // not a live activation
-  if (!act.timers) act.timers = std::make_unique<std::map<std::string, std::shared_ptr<ActorTimer>>>();
   StopTimer(act, name);
   auto timer = std::make_shared<ActorTimer>(shards_.shard(act.shard).executor());
   timer->period = period;
   timer->fn = std::move(fn);
   timer->timer.expires_after(due);
-  (*act.timers)[name] = timer;
+  act.extras().timers[name] = timer;
   asio::co_spawn(shards_.shard(act.shard).executor(), TimerLoop(std::move(live), timer), asio::detached);
 }
 
 void Runtime::StopTimer(Activation& act, const std::string& name) {
-  if (!act.timers) return;
-  auto it = act.timers->find(name);
-  if (it == act.timers->end()) return;
+  auto* extras = act.extras_if_any();
+  if (extras == nullptr) return;
+  auto it = extras->timers.find(name);
+  if (it == extras->timers.end()) return;
   it->second->stopped = true;
   it->second->timer.cancel();
-  act.timers->erase(it);
+  extras->timers.erase(it);
 }
 
 Task<void> Runtime::TimerLoop(ActivationPtr act, std::shared_ptr<ActorTimer> timer) {
@@ -802,7 +815,7 @@ Task<std::optional<Runtime::ActivationInfo>> Runtime::Inspect(ActorId id) {
     auto now = Clock::now();
     auto& a = *act;
     return ActivationInfo{
-        UnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(a.lease.expires_at - now).count(),
+        UnixMs() + std::chrono::duration_cast<std::chrono::milliseconds>(LeaseOf(a).expires_at - now).count(),
         std::chrono::duration_cast<std::chrono::milliseconds>(now - a.last_used).count(), a.queued};
   });
 }

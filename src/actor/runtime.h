@@ -33,7 +33,8 @@ namespace orbit::actor {
 struct RuntimeOptions {
   std::chrono::milliseconds call_timeout{30'000};
   std::chrono::milliseconds idle_timeout{600'000};
-  // How often each shard looks for idle activations and renews leases.
+  // How often each shard renews its activations' leases. It looks for idle
+  // activations every max(collection_interval, idle_timeout / 8).
   std::chrono::milliseconds collection_interval{1'000};
   std::chrono::milliseconds lease_duration{10'000};
   // How often call deadlines and reminders are checked.
@@ -176,6 +177,8 @@ class Runtime {
   void Emit(EventKind kind, const ActorId& id);
   ShardState& Local(size_t shard) { return *states_[shard]; }
   const ShardState& Local(size_t shard) const { return *states_[shard]; }
+  // An activation's lease: granted on activation, renewed with its shard's.
+  Lease LeaseOf(const Activation& activation) const;
   // The live activation of `id` on `shard`, or null.
   ActivationPtr Find(size_t shard, const ActorId& id, size_t hash);
 

@@ -9,7 +9,6 @@
 // touches it.
 
 #include <cstddef>
-#include <list>
 #include <memory>
 #include <optional>
 
@@ -29,6 +28,13 @@ inline void Resume(const asio::any_io_executor& executor, asio::any_completion_h
 
 class TurnLock {
  public:
+  TurnLock() = default;
+  TurnLock(const TurnLock&) = delete;
+  TurnLock& operator=(const TurnLock&) = delete;
+  ~TurnLock() {
+    while (head_) head_ = std::move(head_->next);  // iteratively: a long mailbox must not recurse
+  }
+
   bool locked() const { return locked_; }
 
   // Takes the lock without waiting; false if it is held.
@@ -42,39 +48,52 @@ class TurnLock {
   Task<void> Acquire() {
     if (TryAcquire()) co_return;
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [this](auto handler) { waiters_.emplace_back().handler.emplace(std::move(handler)); },
-        asio::use_awaitable);
+        [this](auto handler) { Push()->handler.emplace(std::move(handler)); }, asio::use_awaitable);
     // Ownership was handed over by Release: locked_ stayed true.
   }
 
   // Queues a call behind the holder; Release hands it the lock.
-  void Enqueue(std::shared_ptr<detail::Invocation> call) { waiters_.emplace_back().call = std::move(call); }
+  void Enqueue(std::shared_ptr<detail::Invocation> call) { Push()->call = std::move(call); }
 
   // Hands the lock to the oldest waiter, or frees it. A waiting coroutine is
   // resumed later by the shard's loop, not nested in this call; a waiting call is
   // returned, now holding the lock, for the runtime to run.
   std::shared_ptr<detail::Invocation> Release(const asio::any_io_executor& executor) {
-    if (waiters_.empty()) {
+    if (!head_) {
       locked_ = false;
       return nullptr;
     }
-    Waiter& next = waiters_.front();
-    std::shared_ptr<detail::Invocation> call = std::move(next.call);
-    if (!call) Resume(executor, std::move(*next.handler));
-    waiters_.pop_front();
-    return call;
+    std::unique_ptr<Waiter> next = std::move(head_);
+    head_ = std::move(next->next);
+    if (!head_) tail_ = nullptr;
+    if (!next->call) Resume(executor, std::move(*next->handler));
+    return std::move(next->call);
   }
 
  private:
+  // A singly linked FIFO: an idle activation's empty lock costs two pointers and
+  // no allocation. (Not a container that move-assigns its elements:
+  // any_completion_handler must only be move-constructed, as Boost 1.81's move
+  // assignment recurses forever.)
   struct Waiter {
     std::shared_ptr<detail::Invocation> call;
     std::optional<asio::any_completion_handler<void()>> handler;
+    std::unique_ptr<Waiter> next;
   };
-  // A list rather than a deque: an idle activation's empty lock must cost no
-  // allocation (libstdc++'s deque allocates when constructed); and not a vector:
-  // any_completion_handler must only be move-constructed, never move-assigned
-  // (Boost 1.81's move assignment recurses forever), which rules out vector.
-  std::list<Waiter> waiters_;
+  Waiter* Push() {
+    auto waiter = std::make_unique<Waiter>();
+    Waiter* raw = waiter.get();
+    if (tail_ != nullptr) {
+      tail_->next = std::move(waiter);
+    } else {
+      head_ = std::move(waiter);
+    }
+    tail_ = raw;
+    return raw;
+  }
+
+  std::unique_ptr<Waiter> head_;
+  Waiter* tail_ = nullptr;
   bool locked_ = false;
 };
 
