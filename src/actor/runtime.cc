@@ -116,6 +116,11 @@ struct Runtime::ShardState {
   };
   std::deque<Runnable> runnable;
   std::vector<asio::any_completion_handler<void()>> idle_runners;  // taken from the back only
+  // Callers on this shard whose calls finished, to resume from the loop. (Held
+  // in a vector that is only appended to and cleared: any_completion_handler
+  // must never be move-assigned.)
+  std::vector<asio::any_completion_handler<void()>> ready;
+  std::vector<asio::any_completion_handler<void()>> resuming;  // Kick's batch, reused
   bool kick_scheduled = false;
   bool closed = false;  // stopped: runners exit when idle
 
@@ -259,9 +264,12 @@ void Runtime::Finish(detail::Invocation& call, bool expired) {
   call.timed_out_ = expired;
   call.UnlinkWait();
   if (!call.resume_) return;  // the caller has not suspended yet: it sees done_
-  auto resume = std::move(*call.resume_);
+  // Resumed by the shard's Kick with the other finished callers: one post per
+  // batch rather than one per call.
+  ShardState& s = Local(call.caller_shard_);
+  s.ready.emplace_back(std::move(*call.resume_));
   call.resume_.reset();
-  Resume(shards_.shard(call.caller_shard_).executor(), std::move(resume));
+  ScheduleKick(call.caller_shard_);
 }
 
 void Runtime::Reply(std::shared_ptr<detail::Invocation> call) {
@@ -328,10 +336,14 @@ void Runtime::Deliver(size_t shard, std::shared_ptr<detail::Invocation> call) {
 void Runtime::Schedule(size_t shard, ActivationPtr act, std::shared_ptr<detail::Invocation> call) {
   ShardState& s = Local(shard);
   s.runnable.push_back({std::move(act), std::move(call)});
-  if (!s.kick_scheduled) {
-    s.kick_scheduled = true;
-    asio::post(shards_.shard(shard).context(), [this, shard] { Kick(shard); });
-  }
+  ScheduleKick(shard);
+}
+
+void Runtime::ScheduleKick(size_t shard) {
+  ShardState& s = Local(shard);
+  if (s.kick_scheduled) return;
+  s.kick_scheduled = true;
+  asio::post(shards_.shard(shard).context(), [this, shard] { Kick(shard); });
 }
 
 // Runs from the shard's loop, so no runner is in the middle of a turn: a runner
@@ -339,6 +351,12 @@ void Runtime::Schedule(size_t shard, ActivationPtr act, std::shared_ptr<detail::
 void Runtime::Kick(size_t shard) {
   ShardState& s = Local(shard);
   s.kick_scheduled = false;
+  // Finished callers first: each runs until it suspends again, often on its next call.
+  if (!s.ready.empty()) {
+    s.resuming.swap(s.ready);
+    for (auto& caller : s.resuming) std::move(caller)();
+    s.resuming.clear();
+  }
   if (s.runnable.empty()) return;
   if (!s.idle_runners.empty()) {
     auto runner = std::move(s.idle_runners.back());
@@ -361,10 +379,7 @@ Task<void> Runtime::Runner(size_t shard) {
         continue;
       }
       // If this turn suspends, the Kick this schedules hands the rest to another runner.
-      if (s.runnable.size() > 1 && !s.kick_scheduled) {
-        s.kick_scheduled = true;
-        asio::post(shards_.shard(shard).context(), [this, shard] { Kick(shard); });
-      }
+      if (s.runnable.size() > 1) ScheduleKick(shard);
       auto next = std::move(s.runnable.front());
       s.runnable.pop_front();
       co_await RunTurn(std::move(next.activation), std::move(next.call));
@@ -559,6 +574,7 @@ Task<void> Runtime::CollectorLoop(size_t shard) {
   ShardState& s = Local(shard);
   s.collector = &timer;
   std::vector<ActivationPtr> idle;
+  s.last_idle_sweep = Clock::now();
   while (!stopping_.load()) {
     timer.expires_after(options_.collection_interval);
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -143,8 +143,10 @@ class Runtime {
   void Deliver(size_t shard, std::shared_ptr<detail::Invocation> call);
   // Queues a call that holds its activation's turn for the shard's runners.
   void Schedule(size_t shard, ActivationPtr activation, std::shared_ptr<detail::Invocation> call);
-  // Wakes an idle runner, or starts one, while runnable calls are waiting.
+  // From the shard's loop: resumes the callers whose calls finished, then wakes
+  // an idle runner, or starts one, while runnable calls are waiting.
   void Kick(size_t shard);
+  void ScheduleKick(size_t shard);
   // A runner: runs queued turns one after another as plain awaits, so a call
   // costs no coroutine spawn of its own. A turn that suspends leaves the rest of
   // the queue to another runner (the pending Kick wakes or starts one).
