@@ -6,11 +6,13 @@
 
 #include <atomic>
 #include <mutex>
+#include <optional>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "actor/directory.h"
 #include "actor/runtime.h"
 #include "actor/store.h"
 #include "orbit/node.h"
@@ -150,7 +152,19 @@ class Ticker : public orbit::Actor {
   int64_t ticks_ = 0;
 };
 
+// Waits inside its turn until the test opens `gate` (a timer on the shard).
+class Gated : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "Gated";
+  static inline asio::steady_timer* gate = nullptr;
+  Task<int64_t> Wait() {
+    co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return 1;
+  }
+};
+
 void RegisterTestActors(orbit::ActorRegistry& r) {
+  r.Add<Gated>().Method("Wait", &Gated::Wait);
   r.Add<Greeter>().Method("Greet", &Greeter::Greet, {"name"});
   r.Add<Counter>()
       .State(&Counter::state)
@@ -181,7 +195,7 @@ class ActorTest : public ::testing::Test {
   }
   void Open(orbit::NodeOptions options = {}) {
     options.data_dir = dir_.string();
-    options.threads = 2;
+    if (options.threads == 0) options.threads = 2;
     auto node = orbit::Node::Start(options, RegisterTestActors);
     ASSERT_TRUE(node.ok()) << node.error().ToString();
     node_ = std::move(node).value();
@@ -500,3 +514,71 @@ TEST_F(ActorTest, QueuedCallIsDroppedWhenItsCallerGoesAway) {
 }
 
 }  // namespace
+
+TEST_F(ActorTest, ASuspendedTurnDoesNotHoldUpOtherActorsOnItsShard) {
+  // One shard: every actor shares its runners. Gated/g suspends inside its turn
+  // until the gate opens; calls to other actors must still run meanwhile.
+  orbit::NodeOptions one_shard;
+  one_shard.threads = 1;
+  Reopen(one_shard);
+  auto out = node_->Run([&]() -> Task<std::vector<std::string>> {
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer gate(ex, asio::steady_timer::time_point::max());
+    asio::steady_timer gated_done(ex, asio::steady_timer::time_point::max());
+    Gated::gate = &gate;
+    std::optional<orbit::Result<int64_t>> gated;
+    auto call_gated = [&]() -> Task<void> {  // a named closure: it must outlive the coroutine
+      gated.emplace(co_await node_->Ref<Gated>("g").Call(&Gated::Wait));
+      gated_done.cancel();
+    };
+    asio::co_spawn(ex, call_gated(), asio::detached);
+    std::vector<std::string> replies;
+    for (int i = 0; i < 50; ++i) {
+      auto r = co_await node_->Ref<Greeter>("k" + std::to_string(i)).WithTimeout(5s).Call(&Greeter::Greet, std::string("x"));
+      if (!r.ok()) {
+        replies.push_back(r.error().ToString());
+        break;
+      }
+    }
+    replies.push_back(gated ? "gated finished early" : "gated still waiting");
+    gate.cancel();
+    if (!gated) co_await gated_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    replies.push_back(gated && gated->ok() ? "gated ok" : "gated failed");
+    co_return replies;
+  });
+  EXPECT_EQ(out, (std::vector<std::string>{"gated still waiting", "gated ok"}));
+}
+
+TEST(ActorDirectoryTest, FindsInsertsAndErasesAcrossParts) {
+  orbit::TypeInfo type;
+  type.name = "T";
+  orbit::actor::Directory dir;
+  std::vector<orbit::actor::ActivationPtr> acts;
+  auto id_of = [](int i) { return orbit::ActorId{"T", std::to_string(i)}; };
+  for (int i = 0; i < 5000; ++i) {
+    auto id = id_of(i);
+    acts.emplace_back(new orbit::actor::Activation(id, type, 0));
+    dir.Insert(acts.back(), orbit::ActorIdHash{}(id));
+  }
+  EXPECT_EQ(dir.size(), 5000u);
+  for (int i = 0; i < 5000; ++i) {
+    auto id = id_of(i);
+    ASSERT_EQ(dir.Find(id, orbit::ActorIdHash{}(id)), acts[i].get()) << i;
+  }
+  orbit::ActorId missing{"T", "missing"};
+  EXPECT_EQ(dir.Find(missing, orbit::ActorIdHash{}(missing)), nullptr);
+  for (int i = 0; i < 5000; i += 2) dir.Erase(*acts[i]);
+  // Erasing a stale activation of a live identity leaves the live one.
+  orbit::actor::Activation stale(id_of(1), type, 0);
+  dir.Erase(stale);
+  EXPECT_EQ(dir.size(), 2500u);
+  size_t seen = 0;
+  dir.ForEach([&](const orbit::actor::ActivationPtr& act) {
+    ++seen;
+    EXPECT_EQ(std::stoi(act->id.key) % 2, 1);
+  });
+  EXPECT_EQ(seen, 2500u);
+  auto one = id_of(1), two = id_of(2);
+  EXPECT_EQ(dir.Find(one, orbit::ActorIdHash{}(one)), acts[1].get());
+  EXPECT_EQ(dir.Find(two, orbit::ActorIdHash{}(two)), nullptr);
+}
