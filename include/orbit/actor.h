@@ -106,6 +106,8 @@ class Invocation {
 
   // True when the call ran and its method failed (or it never ran).
   virtual bool failed() const = 0;
+  // True once the call has its outcome or its caller stopped waiting.
+  bool done() const { return done_; }
 
  private:
   friend class actor::Runtime;
@@ -135,10 +137,15 @@ class Invocation {
   Invocation* wait_next_ = nullptr;
 };
 
-// Sends `call` to its activation and resumes when the call has its outcome (ok)
-// or when the caller stops waiting: a timeout (kDeadlineExceeded) or a stopping
-// runtime. On an error the call's outcome must not be read.
-Task<Result<void>> Send(actor::Runtime& runtime, std::shared_ptr<Invocation> call);
+// A call in three steps, so the caller's one coroutine (Await) is the only frame:
+// Start sends `call` to its activation (an error: the call was not sent);
+// unless the call is already done, Wait suspends until it has its outcome or the
+// caller stops waiting; Ended then says whether it stopped waiting (a timeout,
+// kDeadlineExceeded, or a stopping runtime). On an error the call's outcome must
+// not be read.
+std::optional<Error> Start(actor::Runtime& runtime, const std::shared_ptr<Invocation>& call);
+Task<void> Wait(actor::Runtime& runtime, Invocation& call);
+Result<void> Ended(actor::Runtime& runtime, const Invocation& call);
 
 template <typename R>
 class TypedInvocation;
@@ -277,8 +284,10 @@ class MethodInvocation final : public TypedInvocation<R> {
 
 template <typename R, typename Call>
 Task<Result<R>> Await(actor::Runtime* runtime, std::shared_ptr<Call> call) {
-  auto sent = co_await Send(*runtime, call);
-  if (!sent.ok()) co_return sent.error();
+  if (auto error = Start(*runtime, call)) co_return std::move(*error);
+  if (!call->done()) co_await Wait(*runtime, *call);
+  auto ended = Ended(*runtime, *call);
+  if (!ended.ok()) co_return ended.error();
   co_return std::move(*call->outcome);
 }
 

@@ -34,6 +34,9 @@ std::string_view KeyKindName(KeyKind kind);
 // Checks `key` against `kind` and returns its canonical form (UUIDs lower-cased,
 // integers without leading zeros or '+'); kInvalidArgument otherwise.
 Result<std::string> CanonicalKey(KeyKind kind, std::string_view key);
+// True when `key` is valid and already in canonical form (CanonicalKey would
+// return it unchanged): the common case, checked without building a string.
+bool KeyIsCanonical(KeyKind kind, std::string_view key);
 
 namespace detail {
 

@@ -42,8 +42,9 @@ Task<Result<void>> Actor::ClearReminder(std::string name) {
 void Actor::DeactivateOnIdle() { activation_->deactivate_requested = true; }
 
 namespace detail {
-// Not a coroutine: the runtime's coroutine is returned as is, one frame fewer per call.
-Task<Result<void>> Send(actor::Runtime& runtime, std::shared_ptr<Invocation> call) { return runtime.Send(std::move(call)); }
+std::optional<Error> Start(actor::Runtime& runtime, const std::shared_ptr<Invocation>& call) { return runtime.Start(call); }
+Task<void> Wait(actor::Runtime& runtime, Invocation& call) { return runtime.Wait(call); }
+Result<void> Ended(actor::Runtime& runtime, const Invocation& call) { return runtime.Ended(call); }
 }  // namespace detail
 
 std::string_view KeyKindName(KeyKind kind) {
@@ -54,6 +55,30 @@ std::string_view KeyKindName(KeyKind kind) {
     case KeyKind::kNone: return "none";
   }
   return "unknown";
+}
+
+bool KeyIsCanonical(KeyKind kind, std::string_view key) {
+  switch (kind) {
+    case KeyKind::kString: return key.size() <= 1024;
+    case KeyKind::kNone: return key.empty();
+    case KeyKind::kInt64: {
+      int64_t v = 0;
+      auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), v);
+      if (key.empty() || ec != std::errc() || end != key.data() + key.size()) return false;
+      size_t digits = key[0] == '-' ? 1 : 0;  // no leading zeros, no "-0"
+      return key[digits] != '0' || key.size() == 1;
+    }
+    case KeyKind::kUuid: {
+      if (key.size() != 36) return false;
+      for (size_t i = 0; i < key.size(); ++i) {
+        char c = key[i];
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+      }
+      return true;
+    }
+  }
+  return false;
 }
 
 Result<std::string> CanonicalKey(KeyKind kind, std::string_view key) {

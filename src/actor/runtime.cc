@@ -208,21 +208,29 @@ Task<void> Runtime::DeactivateAll(size_t shard) {
 // --- calls ---
 
 Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
+  if (auto error = Start(call)) co_return std::move(*error);
+  if (!call->done_) co_await Wait(*call);
+  co_return Ended(*call);
+}
+
+std::optional<Error> Runtime::Start(const std::shared_ptr<detail::Invocation>& call) {
   runtime::Shard* here = runtime::Shard::Current();
-  if (here == nullptr) co_return Error(ErrorCode::kInternal, "actor calls must be made from a shard (see Node::Run)");
+  if (here == nullptr) return Error(ErrorCode::kInternal, "actor calls must be made from a shard (see Node::Run)");
   ShardState& local = Local(here->id());
   Bump(local.counters.calls);
-  if (stopping_.load(std::memory_order_relaxed)) co_return Error(ErrorCode::kUnavailable, "the actor runtime is stopping");
+  call->done_ = true;  // until it is sent: the early returns below complete it
+  call->timed_out_ = false;
+  if (stopping_.load(std::memory_order_relaxed)) return Error(ErrorCode::kUnavailable, "the actor runtime is stopping");
   const TypeInfo* type = registry_.Find(call->target.type);
   if (type == nullptr) {
     call->Fail(Error(ErrorCode::kNotFound, "unknown actor type '" + call->target.type + "'"));
-    co_return Result<void>();
+    return std::nullopt;
   }
-  if (type->key_kind != KeyKind::kString || call->target.key.size() > 1024) {  // string keys are already canonical
+  if (!KeyIsCanonical(type->key_kind, call->target.key)) {
     auto key = CanonicalKey(type->key_kind, call->target.key);
     if (!key.ok()) {
       call->Fail(key.error());
-      co_return Result<void>();
+      return std::nullopt;
     }
     call->target.key = std::move(key).value();
   }
@@ -230,32 +238,37 @@ Task<Result<void>> Runtime::Send(std::shared_ptr<detail::Invocation> call) {
   call->hash_ = ActorIdHash{}(call->target);
   call->caller_shard_ = static_cast<uint32_t>(here->id());
   call->done_ = false;
-  call->timed_out_ = false;
-  auto timeout = call->timeout.count() > 0 ? call->timeout : options_.call_timeout;
-  std::string_view method = call->method_name();  // static or registry-owned text: outlives the call
   size_t target = call->hash_ % shards_.size();
   if (target == here->id()) {
     Deliver(target, call);
   } else {
     SendHop(target, Hop{call, false});
   }
-  // Until this coroutine suspends, nothing on this shard can finish the call
-  // except Deliver's immediate failures; the other shard's reply comes through
-  // this shard's inbox, which is drained only by this shard's loop.
+  // Until the caller suspends (in Wait, with no turn of the loop in between),
+  // nothing on this shard can finish the call except Deliver's immediate
+  // failures; the other shard's reply comes through this shard's inbox, which
+  // only this shard's loop drains.
   if (!call->done_) {
-    call->deadline_ = Clock::now() + timeout;
+    call->deadline_ = Clock::now() + (call->timeout.count() > 0 ? call->timeout : options_.call_timeout);
     call->wait_next_ = local.waiting;
     if (local.waiting != nullptr) local.waiting->wait_pprev_ = &call->wait_next_;
     call->wait_pprev_ = &local.waiting;
     local.waiting = call.get();
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
-        [c = call.get()](auto handler) { c->resume_.emplace(std::move(handler)); }, asio::use_awaitable);
   }
-  if (call->timed_out_) {
-    if (stopping_.load()) co_return Error(ErrorCode::kUnavailable, "the actor runtime stopped");
-    co_return Error(ErrorCode::kDeadlineExceeded, fmt::format("the call to {} timed out after {} ms", method, timeout.count()));
-  }
-  co_return Result<void>();
+  return std::nullopt;
+}
+
+Task<void> Runtime::Wait(detail::Invocation& call) {
+  return asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
+      [c = &call](auto handler) { c->resume_.emplace(std::move(handler)); }, asio::use_awaitable);
+}
+
+Result<void> Runtime::Ended(const detail::Invocation& call) const {
+  if (!call.timed_out_) return Result<void>();
+  if (stopping_.load()) return Error(ErrorCode::kUnavailable, "the actor runtime stopped");
+  auto timeout = call.timeout.count() > 0 ? call.timeout : options_.call_timeout;
+  return Error(ErrorCode::kDeadlineExceeded,
+               fmt::format("the call to {} timed out after {} ms", call.method_name(), timeout.count()));
 }
 
 void Runtime::Finish(detail::Invocation& call, bool expired) {

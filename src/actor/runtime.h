@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -106,7 +107,17 @@ class Runtime {
   void Unsubscribe(uint64_t token);
 
   // --- used by Actor, State and ActorRef (public API implementation) ---
+  // Sends `call` and waits for it: Start, then Wait unless it is already done,
+  // then Ended. ActorRef's calls run the three steps in their own coroutine.
   Task<Result<void>> Send(std::shared_ptr<detail::Invocation> call);
+  // Validates and sends the call. An error means the caller must not wait; a
+  // call that fails at once (unknown type, bad key, full mailbox on this shard)
+  // is done with its error as its outcome.
+  std::optional<Error> Start(const std::shared_ptr<detail::Invocation>& call);
+  // Suspends the calling coroutine until the call is done (Start returned no error).
+  Task<void> Wait(detail::Invocation& call);
+  // After the wait: an error if the caller stopped waiting (timeout, stopping).
+  Result<void> Ended(const detail::Invocation& call) const;
   Task<Result<void>> SaveState(Activation& activation);
   void StartTimer(Activation& activation, std::string name, std::chrono::milliseconds due,
                   std::chrono::milliseconds period, std::function<Task<void>()> fn);

@@ -582,3 +582,25 @@ TEST(ActorDirectoryTest, FindsInsertsAndErasesAcrossParts) {
   EXPECT_EQ(dir.Find(one, orbit::ActorIdHash{}(one)), acts[1].get());
   EXPECT_EQ(dir.Find(two, orbit::ActorIdHash{}(two)), nullptr);
 }
+
+TEST(ActorKeyTest, KeyIsCanonicalAgreesWithCanonicalKey) {
+  using orbit::KeyKind;
+  std::vector<std::pair<KeyKind, std::string>> cases = {
+      {KeyKind::kInt64, "0"},      {KeyKind::kInt64, "-0"},   {KeyKind::kInt64, "7"},
+      {KeyKind::kInt64, "007"},    {KeyKind::kInt64, "-12"},  {KeyKind::kInt64, "-012"},
+      {KeyKind::kInt64, "+5"},     {KeyKind::kInt64, ""},     {KeyKind::kInt64, "1x"},
+      {KeyKind::kInt64, "9223372036854775807"},               {KeyKind::kInt64, "9223372036854775808"},
+      {KeyKind::kInt64, "-9223372036854775808"},              {KeyKind::kNone, ""},
+      {KeyKind::kNone, "a"},       {KeyKind::kString, "any key"},
+      {KeyKind::kString, std::string(1025, 'k')},
+      {KeyKind::kUuid, "123e4567-e89b-12d3-a456-426614174000"},
+      {KeyKind::kUuid, "123E4567-E89B-12D3-A456-426614174000"},
+      {KeyKind::kUuid, "123e4567e89b12d3a456426614174000"},
+      {KeyKind::kUuid, "123e4567-e89b-12d3-a456-42661417400g"},
+  };
+  for (const auto& [kind, key] : cases) {
+    auto canonical = orbit::CanonicalKey(kind, key);
+    bool unchanged = canonical.ok() && *canonical == key;
+    EXPECT_EQ(orbit::KeyIsCanonical(kind, key), unchanged) << orbit::KeyKindName(kind) << " '" << key << "'";
+  }
+}
