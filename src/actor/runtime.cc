@@ -395,7 +395,17 @@ Task<void> Runtime::Runner(size_t shard) {
       if (s.runnable.size() > 1) ScheduleKick(shard);
       auto next = std::move(s.runnable.front());
       s.runnable.pop_front();
-      co_await RunTurn(std::move(next.activation), std::move(next.call));
+      // The turn runs in this loop's frame: no coroutine of its own per call.
+      Activation& act = *next.activation;
+      if (!BeginTurn(act, next.call)) continue;
+      co_await next.call->Run(*act.actor);
+      if (act.type->save_after_each_call && act.type->state && !next.call->failed()) {
+        auto saved = co_await SaveState(act);
+        if (!saved.ok()) {
+          next.call->Fail(Error(saved.error().code(), "the call ran but its state was not saved: " + saved.error().message()));
+        }
+      }
+      EndTurn(act, std::move(next.call));
     }
     if (s.closed || s.idle_runners.size() >= kIdleRunners) co_return;
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
@@ -404,38 +414,38 @@ Task<void> Runtime::Runner(size_t shard) {
   }
 }
 
-Task<void> Runtime::RunTurn(ActivationPtr act, std::shared_ptr<detail::Invocation> call) {
-  const TypeInfo& type = *act->type;
-  if (act->phase == Phase::kDead) {  // deactivated while the call waited: go to its successor
-    ReleaseTurn(*act);
-    Deliver(act->shard, std::move(call));
-    co_return;
+bool Runtime::BeginTurn(Activation& act, std::shared_ptr<detail::Invocation>& call) {
+  if (act.phase == Phase::kDead) {  // deactivated while the call waited: go to its successor
+    ReleaseTurn(act);
+    Deliver(act.shard, std::move(call));
+    return false;
   }
-  if (act->phase == Phase::kFailed) {
-    call->Fail(*act->extras().failure);
-    ReleaseTurn(*act);
+  if (act.phase == Phase::kFailed) {
+    call->Fail(*act.extras().failure);
+    ReleaseTurn(act);
     Reply(std::move(call));
-    co_return;
+    return false;
   }
   if (call->cancelled && call->cancelled->load()) {
     call->Fail(Error(ErrorCode::kCancelled, "the caller went away"));
-    ReleaseTurn(*act);
+    ReleaseTurn(act);
     Reply(std::move(call));
-    co_return;
+    return false;
   }
-  if (type.reentrant) ReleaseTurn(*act);
-  ++act->running;
-  act->set_chain(call->chain);
-  co_await call->Run(*act->actor);
-  act->set_chain(nullptr);
-  if (type.save_after_each_call && type.state && !call->failed()) {
-    auto saved = co_await SaveState(*act);
-    if (!saved.ok()) call->Fail(Error(saved.error().code(), "the call ran but its state was not saved: " + saved.error().message()));
+  if (act.type->reentrant) ReleaseTurn(act);
+  ++act.running;
+  act.set_chain(call->chain);
+  return true;
+}
+
+void Runtime::EndTurn(Activation& act, std::shared_ptr<detail::Invocation> call) {
+  act.set_chain(nullptr);
+  --act.running;
+  act.last_used = Clock::now();
+  if (!act.type->reentrant) ReleaseTurn(act);
+  if (act.deactivate_requested) {
+    asio::co_spawn(shards_.shard(act.shard).executor(), DeactivateActivation(ActivationPtr(&act)), asio::detached);
   }
-  --act->running;
-  act->last_used = Clock::now();
-  if (!type.reentrant) ReleaseTurn(*act);
-  if (act->deactivate_requested) asio::co_spawn(shards_.shard(act->shard).executor(), DeactivateActivation(act), asio::detached);
   Reply(std::move(call));
 }
 

@@ -162,7 +162,11 @@ class Runtime {
   // costs no coroutine spawn of its own. A turn that suspends leaves the rest of
   // the queue to another runner (the pending Kick wakes or starts one).
   Task<void> Runner(size_t shard);
-  Task<void> RunTurn(ActivationPtr activation, std::shared_ptr<detail::Invocation> call);
+  // A turn's start: false when the call is not to run (its activation died or
+  // failed meanwhile, or its caller went away), and was handled here.
+  bool BeginTurn(Activation& activation, std::shared_ptr<detail::Invocation>& call);
+  // A turn's end: the mailbox's next call gets the turn, the caller its reply.
+  void EndTurn(Activation& activation, std::shared_ptr<detail::Invocation> call);
   // Hands the turn to the next waiter: a queued call is scheduled.
   void ReleaseTurn(Activation& activation);
   // Sends the call's completion to its caller's shard.
