@@ -4,7 +4,8 @@
 #   (a) ping-pong (pairs of actors, sequential request/reply) and fan-out (one
 #       driver to 10,000 actors), messages/s; each program runs --runs times,
 #       alternating, and the medians are compared (the machine is shared and noisy);
-#   (b) activation rate and RSS per idle actor with --actors actors;
+#   (b) activation rate and RSS per idle actor with --actors actors (--runs
+#       runs, median); calls come from a driver on every shard, 1,024 in flight;
 #   (c) orbit.v1.ActorService/Invoke calls/s, p50 and p99 with 16 concurrent streams.
 #
 # Usage: bench/actors/run.sh [-r runs] [-p pairs] [-n exchanges] [-a actors] [-s grpc-seconds] [-T threads]
@@ -42,8 +43,16 @@ done
 rm -f /tmp/orbit-actors-bench.$$ /tmp/caf-actors-bench.$$
 
 echo
-"$BIN/orbit_actors_bench" --pairs 1 --rounds 1 --fanout 1 --fanout-rounds 1 --actors "$ACTORS" --threads "$THREADS" \
-  | grep -E "^(activations_per_s|bytes_per_idle_actor)"
+: > /tmp/orbit-activations.$$
+for i in $(seq "$RUNS"); do
+  "$BIN/orbit_actors_bench" --pairs 1 --rounds 1 --fanout 1 --fanout-rounds 1 --actors "$ACTORS" --threads "$THREADS" \
+    | grep -E "^(activations_per_s|bytes_per_idle_actor)" >> /tmp/orbit-activations.$$
+done
+echo "activations (each of $RUNS runs, then the median):"
+grep "^activations_per_s" /tmp/orbit-activations.$$ | sed 's/^/  /'
+printf "activations_per_s_median %s act/s\n" "$(value activations_per_s < /tmp/orbit-activations.$$ | median)"
+printf "bytes_per_idle_actor_median %s B\n" "$(value bytes_per_idle_actor < /tmp/orbit-activations.$$ | median)"
+rm -f /tmp/orbit-activations.$$
 
 echo
 DATA=$(mktemp -d)

@@ -82,7 +82,7 @@ struct CallChain {
 // One call on its way to an activation and back. Typed local calls and dynamic
 // (JSON) calls both derive from it; the runtime only sees this interface. The
 // object also carries the runtime's bookkeeping for the call (where its caller
-// waits, its deadline, its place in a mailbox), so a call costs one allocation.
+// waits, its deadline, its place in its shard's list of waiting calls).
 class Invocation {
  public:
   Invocation() = default;

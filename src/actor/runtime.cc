@@ -122,6 +122,7 @@ struct Runtime::ShardState {
   std::vector<asio::any_completion_handler<void()>> ready;
   std::vector<asio::any_completion_handler<void()>> resuming;  // Kick's batch, reused
   bool kick_scheduled = false;
+  size_t yielding_runners = 0;  // runners that yielded after a batch and will return
   bool closed = false;  // stopped: runners exit when idle
 
   // Calls made from this shard whose callers are suspended, newest first; each
@@ -360,17 +361,29 @@ void Runtime::ScheduleKick(size_t shard) {
 }
 
 // Runs from the shard's loop, so no runner is in the middle of a turn: a runner
-// that is not idle is suspended inside one, and the queue needs another.
+// that is not idle is either suspended inside a turn, and the queue needs
+// another, or yielded after a batch and comes back by itself.
 void Runtime::Kick(size_t shard) {
   ShardState& s = Local(shard);
   s.kick_scheduled = false;
-  // Finished callers first: each runs until it suspends again, often on its next call.
+  // Finished callers first: each runs until it suspends again, often on its next
+  // call. One that throws (Shard::Run logs and goes on) must not strand the rest.
   if (!s.ready.empty()) {
     s.resuming.swap(s.ready);
-    for (auto& caller : s.resuming) std::move(caller)();
+    for (auto& caller : s.resuming) {
+      auto resume = std::move(caller);
+      try {
+        std::move(resume)();
+      } catch (const std::exception& e) {
+        spdlog::error("actor runtime: a resumed caller threw: {}", e.what());
+      } catch (...) {
+        spdlog::error("actor runtime: a resumed caller threw a non-standard exception");
+      }
+    }
     s.resuming.clear();
   }
-  if (s.runnable.empty()) return;
+  // A runner that yielded after a batch comes back by itself.
+  if (s.runnable.empty() || s.yielding_runners > 0) return;
   if (!s.idle_runners.empty()) {
     auto runner = std::move(s.idle_runners.back());
     s.idle_runners.pop_back();
@@ -388,7 +401,9 @@ Task<void> Runtime::Runner(size_t shard) {
     while (!s.runnable.empty()) {
       if (++ran > kRunnerBatch) {  // let the shard's sockets and timers run, then go on
         ran = 0;
+        ++s.yielding_runners;
         co_await asio::post(executor, asio::use_awaitable);
+        --s.yielding_runners;
         continue;
       }
       // If this turn suspends, the Kick this schedules hands the rest to another runner.
@@ -398,13 +413,21 @@ Task<void> Runtime::Runner(size_t shard) {
       // The turn runs in this loop's frame: no coroutine of its own per call.
       Activation& act = *next.activation;
       if (!BeginTurn(act, next.call)) continue;
-      co_await next.call->Run(*act.actor);
-      if (act.type->save_after_each_call && act.type->state && !next.call->failed()) {
-        auto saved = co_await SaveState(act);
-        if (!saved.ok()) {
-          next.call->Fail(Error(saved.error().code(), "the call ran but its state was not saved: " + saved.error().message()));
+      // Run() turns a method's std::exception into an error; anything else that
+      // escapes must still end the turn, or the activation stays locked.
+      bool threw = false;
+      try {
+        co_await next.call->Run(*act.actor);
+        if (act.type->save_after_each_call && act.type->state && !next.call->failed()) {
+          auto saved = co_await SaveState(act);
+          if (!saved.ok()) {
+            next.call->Fail(Error(saved.error().code(), "the call ran but its state was not saved: " + saved.error().message()));
+          }
         }
+      } catch (...) {
+        threw = true;
       }
+      if (threw) next.call->Fail(Error(ErrorCode::kAborted, "the turn threw a non-standard exception"));
       EndTurn(act, std::move(next.call));
     }
     if (s.closed || s.idle_runners.size() >= kIdleRunners) co_return;
@@ -475,7 +498,13 @@ void Runtime::DrainInbox(size_t shard) {
     s.draining.swap(s.inbox);
     s.drain_scheduled = false;
   }
-  for (auto& hop : s.draining) RunHop(shard, std::move(hop));
+  for (auto& hop : s.draining) {
+    try {
+      RunHop(shard, std::move(hop));
+    } catch (const std::exception& e) {  // bad_alloc; the batch's other hops still run
+      spdlog::error("actor runtime: a cross-shard message failed: {}", e.what());
+    }
+  }
   s.draining.clear();
 }
 
@@ -589,6 +618,11 @@ Task<void> Runtime::DeactivateActivation(ActivationPtr act) {
   act->actor.reset();
   Bump(Local(act->shard).counters.deactivations);
   Emit(EventKind::kDeactivated, act->id);
+  // Calls that waited go to the successor now, in their order, before any call
+  // that arrives later can take its first turn.
+  auto waiting = act->turn.TakeCalls();
+  act->queued -= static_cast<uint32_t>(waiting.size());
+  for (auto& call : waiting) Deliver(act->shard, std::move(call));
   ReleaseTurn(*act);
 }
 
@@ -892,7 +926,13 @@ void Runtime::Emit(EventKind kind, const ActorId& id) {
   if (listener_count_.load(std::memory_order_relaxed) == 0) return;
   ActorEvent event{kind, id, UnixMs()};
   std::lock_guard lock(listeners_mu_);
-  for (auto& [token, listener] : listeners_) listener(event);
+  for (auto& [token, listener] : listeners_) {
+    try {
+      listener(event);
+    } catch (const std::exception& e) {
+      spdlog::warn("actor event listener threw: {}", e.what());
+    }
+  }
 }
 
 }  // namespace orbit::actor

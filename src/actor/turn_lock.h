@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <boost/asio/any_completion_handler.hpp>
 
@@ -54,6 +55,29 @@ class TurnLock {
 
   // Queues a call behind the holder; Release hands it the lock.
   void Enqueue(std::shared_ptr<detail::Invocation> call) { Push()->call = std::move(call); }
+
+  // Removes the queued calls, in order, leaving waiting coroutines queued.
+  std::vector<std::shared_ptr<detail::Invocation>> TakeCalls() {
+    std::vector<std::shared_ptr<detail::Invocation>> calls;
+    std::unique_ptr<Waiter> rest = std::move(head_);
+    tail_ = nullptr;
+    while (rest) {
+      std::unique_ptr<Waiter> next = std::move(rest->next);
+      if (rest->call) {
+        calls.push_back(std::move(rest->call));
+      } else {
+        Waiter* raw = rest.get();
+        if (tail_ != nullptr) {
+          tail_->next = std::move(rest);
+        } else {
+          head_ = std::move(rest);
+        }
+        tail_ = raw;
+      }
+      rest = std::move(next);
+    }
+    return calls;
+  }
 
   // Hands the lock to the oldest waiter, or frees it. A waiting coroutine is
   // resumed later by the shard's loop, not nested in this call; a waiting call is

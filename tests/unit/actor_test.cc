@@ -163,8 +163,26 @@ class Gated : public orbit::Actor {
   }
 };
 
+// Its reminder throws something that is not a std::exception.
+std::atomic<int> g_thrower_reminders{0};
+class Thrower : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "Thrower";
+  Task<void> OnReminder(std::string) override {
+    ++g_thrower_reminders;
+    throw 42;
+    co_return;
+  }
+  Task<bool> Arm() {
+    auto armed = co_await SetReminder("r", 10ms, 0ms);
+    co_return armed.ok();
+  }
+  Task<int64_t> Ping() { co_return 7; }
+};
+
 void RegisterTestActors(orbit::ActorRegistry& r) {
   r.Add<Gated>().Method("Wait", &Gated::Wait);
+  r.Add<Thrower>().Method("Arm", &Thrower::Arm).Method("Ping", &Thrower::Ping);
   r.Add<Greeter>().Method("Greet", &Greeter::Greet, {"name"});
   r.Add<Counter>()
       .State(&Counter::state)
@@ -603,4 +621,19 @@ TEST(ActorKeyTest, KeyIsCanonicalAgreesWithCanonicalKey) {
     bool unchanged = canonical.ok() && *canonical == key;
     EXPECT_EQ(orbit::KeyIsCanonical(kind, key), unchanged) << orbit::KeyKindName(kind) << " '" << key << "'";
   }
+}
+
+TEST_F(ActorTest, ATurnThatThrowsANonStandardExceptionStillEnds) {
+  // OnReminder runs as a turn; `throw 42` is not a std::exception, so only the
+  // runner can catch it. The actor's turn must be released for the next call.
+  g_thrower_reminders = 0;
+  auto armed = node_->Run([&]() -> Task<orbit::Result<bool>> { co_return co_await node_->Ref<Thrower>("t").Call(&Thrower::Arm); });
+  ASSERT_TRUE(armed.ok() && *armed) << (armed.ok() ? "not armed" : armed.error().ToString());
+  for (int i = 0; i < 500 && g_thrower_reminders.load() == 0; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(g_thrower_reminders.load(), 1);
+  auto ping = node_->Run([&]() -> Task<orbit::Result<int64_t>> {
+    co_return co_await node_->Ref<Thrower>("t").WithTimeout(3s).Call(&Thrower::Ping);
+  });
+  ASSERT_TRUE(ping.ok()) << ping.error().ToString();
+  EXPECT_EQ(*ping, 7);
 }
