@@ -26,6 +26,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <typeinfo>
 #include <utility>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -66,6 +67,7 @@ class Activation;
 
 class Actor;
 struct TypeInfo;
+struct MethodInfo;
 
 template <typename T>
 class ActorRef;
@@ -108,6 +110,11 @@ class Invocation {
   virtual bool failed() const = 0;
   // True once the call has its outcome or its caller stopped waiting.
   bool done() const { return done_; }
+  // The registered method this call runs (TypeBuilder::Method), or null.
+  virtual const MethodInfo* FindIn(const TypeInfo& type) const {
+    (void)type;
+    return nullptr;
+  }
 
  private:
   friend class actor::Runtime;
@@ -124,6 +131,7 @@ class Invocation {
   // Set by the runtime when the call is sent (see src/actor/runtime.cc).
   const TypeInfo* type_ = nullptr;
   size_t hash_ = 0;  // ActorIdHash of target, computed once
+  bool interleave_ = false;  // the method is registered AlwaysInterleave
   uint32_t caller_shard_ = 0;
   // Caller side, touched only on the caller's shard: the suspended caller, and
   // its place in the shard's list of calls waiting for a reply or a deadline.
@@ -149,6 +157,16 @@ Result<void> Ended(actor::Runtime& runtime, const Invocation& call);
 
 template <typename R>
 class TypedInvocation;
+
+// Names a member function by its type and its bytes: a typed call and the
+// registration of the same method (TypeBuilder::Method) compute the same key.
+template <typename M>
+std::string MemberKey(M method) {
+  std::string key(typeid(M).name());
+  key.append(reinterpret_cast<const char*>(&method), sizeof(M));
+  return key;
+}
+const MethodInfo* FindMethodByKey(const TypeInfo& type, std::string_view key);
 
 }  // namespace detail
 
@@ -257,6 +275,7 @@ class MethodInvocation final : public TypedInvocation<R> {
   MethodInvocation(Method method, Args... args) : method_(method), args_(std::move(args)...) {}
   MethodInvocation(Method method, std::tuple<Args...> args) : method_(method), args_(std::move(args)) {}
   std::string_view method_name() const override { return "method"; }
+  const MethodInfo* FindIn(const TypeInfo& type) const override { return FindMethodByKey(type, MemberKey(method_)); }
 
   Task<void> Run(Actor& actor) override {
     try {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -72,9 +73,10 @@ class NamedInvocation;
 template <typename T, typename R, typename Method, typename... A>
 class NamedInvocation<T, R, Method, std::tuple<A...>> final : public JsonInvocation {
  public:
-  NamedInvocation(std::string_view name, Method method, std::tuple<A...> args)
-      : name_(name), call_(method, std::move(args)) {}
-  std::string_view method_name() const override { return name_; }
+  NamedInvocation(const MethodInfo& info, Method method, std::tuple<A...> args)
+      : info_(&info), call_(method, std::move(args)) {}
+  std::string_view method_name() const override;
+  const MethodInfo* FindIn(const TypeInfo&) const override { return info_; }
 
   // The typed call runs the method; its result is then encoded as JSON.
   Task<void> Run(Actor& actor) override {
@@ -96,7 +98,7 @@ class NamedInvocation<T, R, Method, std::tuple<A...>> final : public JsonInvocat
   }
 
  private:
-  std::string_view name_;
+  const MethodInfo* info_;
   MethodInvocation<T, R, Method, A...> call_;
 };
 
@@ -111,7 +113,16 @@ struct MethodInfo {
   // Decodes JSON arguments (an array by position, an object by name, or the bare
   // value of a one-parameter method) into a call; kInvalidArgument on a mismatch.
   std::function<Result<std::shared_ptr<detail::JsonInvocation>>(const nlohmann::json& args)> bind;
+  std::string member_key;   // detail::MemberKey of the member function
+  bool interleave = false;  // AlwaysInterleave: runs alongside the actor's turns
 };
+
+namespace detail {
+template <typename T, typename R, typename Method, typename... A>
+std::string_view NamedInvocation<T, R, Method, std::tuple<A...>>::method_name() const {
+  return info_->name;
+}
+}  // namespace detail
 
 // How the runtime loads and saves a type's State<S> member.
 struct StateBinding {
@@ -130,6 +141,7 @@ struct TypeInfo {
   std::vector<MethodInfo> methods;
   std::optional<StateBinding> state;
   bool reentrant = false;            // calls interleave at co_await points
+  bool interleaving = false;         // some method is AlwaysInterleave
   bool save_after_each_call = false;  // persist the state after every successful call
   bool expose_state = false;         // GET /api/v1/actors/{type}/{key} returns the state
   // Whether the type overrides Actor::OnActivate. Without it (and without
@@ -155,6 +167,20 @@ class TypeBuilder {
   TypeBuilder& Reentrant(bool on = true) {
     info_.reentrant = on;
     return *this;
+  }
+  // Calls of `method` (registered before) run as soon as the actor is active,
+  // alongside the turn in progress, as Orleans' [AlwaysInterleave]: for
+  // read-only queries and callbacks into an actor that is waiting on a call.
+  // They never count as a call cycle.
+  TypeBuilder& AlwaysInterleave(std::string_view method) {
+    for (auto& m : info_.methods) {
+      if (m.name == method) {
+        m.interleave = true;
+        info_.interleaving = true;
+        return *this;
+      }
+    }
+    throw std::logic_error("AlwaysInterleave: " + info_.name + " has no method '" + std::string(method) + "'");
   }
   TypeBuilder& SaveAfterEachCall(bool on = true) {
     info_.save_after_each_call = on;
@@ -206,6 +232,7 @@ class TypeBuilder {
     m.params = params;
     m.param_schemas = {detail::SchemaOf<std::decay_t<A>>()...};
     m.result_schema = detail::SchemaOf<R>();
+    m.member_key = detail::MemberKey(method);
     info_.methods.push_back(std::move(m));
     // The table is complete before the first call, so an index into it (and the
     // name a call keeps as a string_view) stays valid.
@@ -216,7 +243,7 @@ class TypeBuilder {
       const MethodInfo& mi = info->methods[index];
       try {
         Args args = DecodeArgs<Args>(mi, body, std::index_sequence_for<A...>{});
-        return std::shared_ptr<detail::JsonInvocation>(std::make_shared<Call>(mi.name, method, std::move(args)));
+        return std::shared_ptr<detail::JsonInvocation>(std::make_shared<Call>(mi, method, std::move(args)));
       } catch (const std::exception& e) {
         return Error(ErrorCode::kInvalidArgument, "bad arguments for " + info->name + "." + mi.name + ": " + e.what());
       }

@@ -118,6 +118,15 @@ Result<std::string> CanonicalKey(KeyKind kind, std::string_view key) {
   return Error(ErrorCode::kInternal, "bad key kind");
 }
 
+namespace detail {
+const MethodInfo* FindMethodByKey(const TypeInfo& type, std::string_view key) {
+  for (const auto& m : type.methods) {
+    if (m.member_key == key) return &m;
+  }
+  return nullptr;
+}
+}  // namespace detail
+
 const MethodInfo* TypeInfo::FindMethod(std::string_view method) const {
   for (const auto& m : methods) {
     if (m.name == method) return &m;

@@ -113,6 +113,7 @@ struct Runtime::ShardState {
   struct Runnable {
     ActivationPtr activation;
     std::shared_ptr<detail::Invocation> call;
+    bool holds_turn = true;  // false: an AlwaysInterleave call running alongside the turn
   };
   std::deque<Runnable> runnable;
   std::vector<asio::any_completion_handler<void()>> idle_runners;  // taken from the back only
@@ -237,6 +238,10 @@ std::optional<Error> Runtime::Start(const std::shared_ptr<detail::Invocation>& c
   }
   call->type_ = type;
   call->hash_ = ActorIdHash{}(call->target);
+  if (type->interleaving) {
+    const MethodInfo* method = call->FindIn(*type);
+    call->interleave_ = method != nullptr && method->interleave;
+  }
   call->caller_shard_ = static_cast<uint32_t>(here->id());
   call->done_ = false;
   size_t target = call->hash_ % shards_.size();
@@ -268,8 +273,10 @@ Result<void> Runtime::Ended(const detail::Invocation& call) const {
   if (!call.timed_out_) return Result<void>();
   if (stopping_.load()) return Error(ErrorCode::kUnavailable, "the actor runtime stopped");
   auto timeout = call.timeout.count() > 0 ? call.timeout : options_.call_timeout;
+  const MethodInfo* method = call.type_ != nullptr ? call.FindIn(*call.type_) : nullptr;
   return Error(ErrorCode::kDeadlineExceeded,
-               fmt::format("the call to {} timed out after {} ms", call.method_name(), timeout.count()));
+               fmt::format("the call to {}.{} timed out after {} ms", call.target.ToString(),
+                           method != nullptr ? std::string_view(method->name) : call.method_name(), timeout.count()));
 }
 
 void Runtime::Finish(detail::Invocation& call, bool expired) {
@@ -328,7 +335,7 @@ void Runtime::Deliver(size_t shard, std::shared_ptr<detail::Invocation> call) {
       asio::co_spawn(shards_.shard(shard).executor(), Activate(act), asio::detached);
     }
   }
-  if (!type.reentrant && InChain(call->chain.get(), call->target)) {
+  if (!type.reentrant && !call->interleave_ && InChain(call->chain.get(), call->target)) {
     FailAndReply(std::move(call), Error(ErrorCode::kDeadlock, "call cycle between non-reentrant actors: " +
                                                                   ChainText(call->chain.get(), call->target)));
     return;
@@ -339,7 +346,9 @@ void Runtime::Deliver(size_t shard, std::shared_ptr<detail::Invocation> call) {
                                                     call->target.ToString(), act->queued)));
     return;
   }
-  if (act->turn.TryAcquire()) {
+  if (call->interleave_ && act->phase == Phase::kActive) {
+    Schedule(shard, std::move(act), std::move(call), /*holds_turn=*/false);
+  } else if (act->turn.TryAcquire()) {
     Schedule(shard, std::move(act), std::move(call));
   } else {
     ++act->queued;
@@ -347,9 +356,9 @@ void Runtime::Deliver(size_t shard, std::shared_ptr<detail::Invocation> call) {
   }
 }
 
-void Runtime::Schedule(size_t shard, ActivationPtr act, std::shared_ptr<detail::Invocation> call) {
+void Runtime::Schedule(size_t shard, ActivationPtr act, std::shared_ptr<detail::Invocation> call, bool holds_turn) {
   ShardState& s = Local(shard);
-  s.runnable.push_back({std::move(act), std::move(call)});
+  s.runnable.push_back({std::move(act), std::move(call), holds_turn});
   ScheduleKick(shard);
 }
 
@@ -412,7 +421,7 @@ Task<void> Runtime::Runner(size_t shard) {
       s.runnable.pop_front();
       // The turn runs in this loop's frame: no coroutine of its own per call.
       Activation& act = *next.activation;
-      if (!BeginTurn(act, next.call)) continue;
+      if (!BeginTurn(act, next.call, next.holds_turn)) continue;
       // Run() turns a method's std::exception into an error; anything else that
       // escapes must still end the turn, or the activation stays locked.
       bool threw = false;
@@ -428,7 +437,7 @@ Task<void> Runtime::Runner(size_t shard) {
         threw = true;
       }
       if (threw) next.call->Fail(Error(ErrorCode::kAborted, "the turn threw a non-standard exception"));
-      EndTurn(act, std::move(next.call));
+      EndTurn(act, std::move(next.call), next.holds_turn);
     }
     if (s.closed || s.idle_runners.size() >= kIdleRunners) co_return;
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(
@@ -437,7 +446,13 @@ Task<void> Runtime::Runner(size_t shard) {
   }
 }
 
-bool Runtime::BeginTurn(Activation& act, std::shared_ptr<detail::Invocation>& call) {
+bool Runtime::BeginTurn(Activation& act, std::shared_ptr<detail::Invocation>& call, bool& holds_turn) {
+  if (!holds_turn && act.phase != Phase::kActive) {
+    // An interleaving call whose activation began deactivating meanwhile: it
+    // waits in the mailbox (or goes to the successor) like any other call.
+    Deliver(act.shard, std::move(call));
+    return false;
+  }
   if (act.phase == Phase::kDead) {  // deactivated while the call waited: go to its successor
     ReleaseTurn(act);
     Deliver(act.shard, std::move(call));
@@ -451,21 +466,24 @@ bool Runtime::BeginTurn(Activation& act, std::shared_ptr<detail::Invocation>& ca
   }
   if (call->cancelled && call->cancelled->load()) {
     call->Fail(Error(ErrorCode::kCancelled, "the caller went away"));
-    ReleaseTurn(act);
+    if (holds_turn) ReleaseTurn(act);
     Reply(std::move(call));
     return false;
   }
-  if (act.type->reentrant) ReleaseTurn(act);
+  if (holds_turn && (act.type->reentrant || call->interleave_)) {  // runs alongside later turns
+    ReleaseTurn(act);
+    holds_turn = false;
+  }
   ++act.running;
   act.set_chain(call->chain);
   return true;
 }
 
-void Runtime::EndTurn(Activation& act, std::shared_ptr<detail::Invocation> call) {
+void Runtime::EndTurn(Activation& act, std::shared_ptr<detail::Invocation> call, bool holds_turn) {
   act.set_chain(nullptr);
   --act.running;
   act.last_used = Clock::now();
-  if (!act.type->reentrant) ReleaseTurn(act);
+  if (holds_turn) ReleaseTurn(act);
   if (act.deactivate_requested) {
     asio::co_spawn(shards_.shard(act.shard).executor(), DeactivateActivation(ActivationPtr(&act)), asio::detached);
   }

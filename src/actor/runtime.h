@@ -153,7 +153,8 @@ class Runtime {
   // takes its turn (Schedule) or queues the call in its mailbox.
   void Deliver(size_t shard, std::shared_ptr<detail::Invocation> call);
   // Queues a call that holds its activation's turn for the shard's runners.
-  void Schedule(size_t shard, ActivationPtr activation, std::shared_ptr<detail::Invocation> call);
+  void Schedule(size_t shard, ActivationPtr activation, std::shared_ptr<detail::Invocation> call,
+                bool holds_turn = true);
   // From the shard's loop: resumes the callers whose calls finished, then wakes
   // an idle runner, or starts one, while runnable calls are waiting.
   void Kick(size_t shard);
@@ -163,10 +164,11 @@ class Runtime {
   // the queue to another runner (the pending Kick wakes or starts one).
   Task<void> Runner(size_t shard);
   // A turn's start: false when the call is not to run (its activation died or
-  // failed meanwhile, or its caller went away), and was handled here.
-  bool BeginTurn(Activation& activation, std::shared_ptr<detail::Invocation>& call);
+  // failed meanwhile, or its caller went away), and was handled here. A
+  // reentrant or interleaving call gives up the turn here (holds_turn false).
+  bool BeginTurn(Activation& activation, std::shared_ptr<detail::Invocation>& call, bool& holds_turn);
   // A turn's end: the mailbox's next call gets the turn, the caller its reply.
-  void EndTurn(Activation& activation, std::shared_ptr<detail::Invocation> call);
+  void EndTurn(Activation& activation, std::shared_ptr<detail::Invocation> call, bool holds_turn);
   // Hands the turn to the next waiter: a queued call is scheduled.
   void ReleaseTurn(Activation& activation);
   // Sends the call's completion to its caller's shard.

@@ -180,8 +180,53 @@ class Thrower : public orbit::Actor {
   Task<int64_t> Ping() { co_return 7; }
 };
 
+// Non-reentrant, with one AlwaysInterleave method (Peek).
+std::vector<std::string> g_mixed_log;  // one-shard tests only
+class Mixed : public orbit::Actor {
+ public:
+  static constexpr std::string_view kTypeName = "Mixed";
+  static inline asio::steady_timer* gate = nullptr;
+  Task<int64_t> Slow() {
+    co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
+    g_mixed_log.push_back("slow done");
+    co_return ++count_;
+  }
+  Task<int64_t> Peek() { co_return count_; }
+  Task<int64_t> Bump() {
+    g_mixed_log.push_back("bump");
+    co_return ++count_;
+  }
+  // Calls `other`, which calls this actor back with Peek or Bump.
+  Task<int64_t> Relay(std::string other, bool peek) {
+    auto reply = co_await Ref<Mixed>(other).Call(&Mixed::Ask, key(), peek);
+    if (!reply.ok()) throw std::runtime_error(reply.error().ToString());
+    co_return *reply;
+  }
+  Task<int64_t> Ask(std::string back, bool peek) {
+    auto ref = Ref<Mixed>(back);
+    orbit::Result<int64_t> reply = orbit::Error(orbit::ErrorCode::kInternal, "unset");
+    if (peek) {
+      reply = co_await ref.Call(&Mixed::Peek);
+    } else {
+      reply = co_await ref.Call(&Mixed::Bump);
+    }
+    if (!reply.ok()) throw std::runtime_error(reply.error().ToString());
+    co_return *reply;
+  }
+
+ private:
+  int64_t count_ = 0;
+};
+
 void RegisterTestActors(orbit::ActorRegistry& r) {
   r.Add<Gated>().Method("Wait", &Gated::Wait);
+  r.Add<Mixed>()
+      .Method("Slow", &Mixed::Slow)
+      .Method("Peek", &Mixed::Peek)
+      .Method("Bump", &Mixed::Bump)
+      .Method("Relay", &Mixed::Relay, {"other", "peek"})
+      .Method("Ask", &Mixed::Ask, {"back", "peek"})
+      .AlwaysInterleave("Peek");
   r.Add<Thrower>().Method("Arm", &Thrower::Arm).Method("Ping", &Thrower::Ping);
   r.Add<Greeter>().Method("Greet", &Greeter::Greet, {"name"});
   r.Add<Counter>()
@@ -636,4 +681,68 @@ TEST_F(ActorTest, ATurnThatThrowsANonStandardExceptionStillEnds) {
   });
   ASSERT_TRUE(ping.ok()) << ping.error().ToString();
   EXPECT_EQ(*ping, 7);
+}
+
+TEST_F(ActorTest, AlwaysInterleaveMethodRunsDuringATurnOthersWait) {
+  orbit::NodeOptions one_shard;
+  one_shard.threads = 1;
+  Reopen(one_shard);
+  g_mixed_log.clear();
+  auto out = node_->Run([&]() -> Task<std::vector<std::string>> {
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer gate(ex, asio::steady_timer::time_point::max());
+    asio::steady_timer both_done(ex, asio::steady_timer::time_point::max());
+    Mixed::gate = &gate;
+    auto ref = node_->Ref<Mixed>("a");
+    std::optional<orbit::Result<int64_t>> slow, bump;
+    int finished = 0;
+    auto call_slow = [&]() -> Task<void> {
+      slow.emplace(co_await ref.Call(&Mixed::Slow));
+      if (++finished == 2) both_done.cancel();
+    };
+    auto call_bump = [&]() -> Task<void> {
+      bump.emplace(co_await ref.Call(&Mixed::Bump));
+      if (++finished == 2) both_done.cancel();
+    };
+    asio::co_spawn(ex, call_slow(), asio::detached);  // holds the turn until the gate opens
+    asio::co_spawn(ex, call_bump(), asio::detached);  // waits for that turn
+    auto peek = co_await ref.WithTimeout(2s).Call(&Mixed::Peek);  // does not wait
+    std::vector<std::string> seen;
+    seen.push_back(peek.ok() ? "peek " + std::to_string(*peek) : peek.error().ToString());
+    seen.push_back(slow || bump ? "a turn ended early" : "both still waiting");
+    gate.cancel();
+    if (finished < 2) co_await both_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    seen.push_back(slow && slow->ok() ? "slow " + std::to_string(**slow) : "slow failed");
+    seen.push_back(bump && bump->ok() ? "bump " + std::to_string(**bump) : "bump failed");
+    co_return seen;
+  });
+  EXPECT_EQ(out, (std::vector<std::string>{"peek 0", "both still waiting", "slow 1", "bump 2"}));
+  EXPECT_EQ(g_mixed_log, (std::vector<std::string>{"slow done", "bump"}));
+  const orbit::MethodInfo* peek = node_->runtime().registry().Find("Mixed")->FindMethod("Peek");
+  ASSERT_NE(peek, nullptr);
+  EXPECT_TRUE(peek->interleave);
+}
+
+TEST_F(ActorTest, AlwaysInterleaveCallBackIsNotACycle) {
+  // x.Relay -> y.Ask -> x.Peek: Peek interleaves, so calling x back is fine.
+  // The same chain ending in x.Bump (not interleaving) is a cycle.
+  auto peeked = node_->Run([&]() -> Task<orbit::Result<int64_t>> {
+    co_return co_await node_->Ref<Mixed>("x").Call(&Mixed::Relay, std::string("y"), true);
+  });
+  ASSERT_TRUE(peeked.ok()) << peeked.error().ToString();
+  EXPECT_EQ(*peeked, 0);
+  auto bumped = node_->Run([&]() -> Task<orbit::Result<int64_t>> {
+    co_return co_await node_->Ref<Mixed>("x").Call(&Mixed::Relay, std::string("y"), false);
+  });
+  ASSERT_FALSE(bumped.ok());
+  EXPECT_NE(bumped.error().message().find("call cycle"), std::string::npos) << bumped.error().ToString();
+}
+
+TEST_F(ActorTest, TypedCallTimeoutNamesTheMethod) {
+  auto r = node_->Run([&]() -> Task<orbit::Result<void>> {
+    co_return co_await node_->Ref<Counter>("slow").WithTimeout(50ms).Call(&Counter::Hang, int64_t{500});
+  });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), orbit::ErrorCode::kDeadlineExceeded);
+  EXPECT_NE(r.error().message().find("Counter/slow.Hang"), std::string::npos) << r.error().ToString();
 }

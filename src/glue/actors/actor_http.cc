@@ -42,7 +42,7 @@ json TypeJson(const TypeInfo& type, size_t active) {
   for (const auto& m : type.methods) {
     json params = json::array();
     for (size_t i = 0; i < m.params.size(); ++i) params.push_back({{"name", m.params[i]}, {"schema", m.param_schemas[i]}});
-    methods.push_back({{"name", m.name}, {"params", params}, {"result", m.result_schema}});
+    methods.push_back({{"name", m.name}, {"params", params}, {"result", m.result_schema}, {"interleave", m.interleave}});
   }
   return {{"type", type.name},
           {"description", type.description},
