@@ -66,13 +66,7 @@ class TurnLock {
       if (rest->call) {
         calls.push_back(std::move(rest->call));
       } else {
-        Waiter* raw = rest.get();
-        if (tail_ != nullptr) {
-          tail_->next = std::move(rest);
-        } else {
-          head_ = std::move(rest);
-        }
-        tail_ = raw;
+        Append(std::move(rest));
       }
       rest = std::move(next);
     }
@@ -104,8 +98,8 @@ class TurnLock {
     std::optional<asio::any_completion_handler<void()>> handler;
     std::unique_ptr<Waiter> next;
   };
-  Waiter* Push() {
-    auto waiter = std::make_unique<Waiter>();
+  Waiter* Push() { return Append(std::make_unique<Waiter>()); }
+  Waiter* Append(std::unique_ptr<Waiter> waiter) {
     Waiter* raw = waiter.get();
     if (tail_ != nullptr) {
       tail_->next = std::move(waiter);
