@@ -145,7 +145,16 @@ Runtime::Runtime(runtime::ShardSet& shards, storage::Engine& engine, const Actor
 
 Runtime::~Runtime() { Stop(); }
 
-size_t Runtime::ShardOf(const ActorId& id) const { return ActorIdHash{}(id) % shards_.size(); }
+Result<std::pair<const TypeInfo*, size_t>> Runtime::Resolve(ActorId& id) const {
+  const TypeInfo* type = registry_.Find(id.type);
+  if (type == nullptr) return Error(ErrorCode::kNotFound, "unknown actor type '" + id.type + "'");
+  if (!KeyIsCanonical(type->key_kind, id.key)) {
+    auto key = CanonicalKey(type->key_kind, id.key);
+    if (!key.ok()) return key.error();
+    id.key = std::move(key).value();
+  }
+  return std::pair<const TypeInfo*, size_t>(type, ActorIdHash{}(id));
+}
 
 uint64_t Runtime::Sum(std::atomic<uint64_t> ShardCounters::*counter) const {
   uint64_t total = 0;
@@ -223,28 +232,21 @@ std::optional<Error> Runtime::Start(const std::shared_ptr<detail::Invocation>& c
   call->done_ = true;  // until it is sent: the early returns below complete it
   call->timed_out_ = false;
   if (stopping_.load(std::memory_order_relaxed)) return Error(ErrorCode::kUnavailable, "the actor runtime is stopping");
-  const TypeInfo* type = registry_.Find(call->target.type);
-  if (type == nullptr) {
-    call->Fail(Error(ErrorCode::kNotFound, "unknown actor type '" + call->target.type + "'"));
+  auto resolved = Resolve(call->target);
+  if (!resolved.ok()) {  // the call is done, with the error as its outcome
+    call->Fail(resolved.error());
     return std::nullopt;
   }
-  if (!KeyIsCanonical(type->key_kind, call->target.key)) {
-    auto key = CanonicalKey(type->key_kind, call->target.key);
-    if (!key.ok()) {
-      call->Fail(key.error());
-      return std::nullopt;
-    }
-    call->target.key = std::move(key).value();
-  }
+  const TypeInfo* type = resolved->first;
   call->type_ = type;
-  call->hash_ = ActorIdHash{}(call->target);
+  call->hash_ = resolved->second;
   if (type->interleaving) {
     const MethodInfo* method = call->FindIn(*type);
     call->interleave_ = method != nullptr && method->interleave;
   }
   call->caller_shard_ = static_cast<uint32_t>(here->id());
   call->done_ = false;
-  size_t target = call->hash_ % shards_.size();
+  size_t target = ShardOf(call->hash_);
   if (target == here->id()) {
     Deliver(target, call);
   } else {
@@ -255,7 +257,7 @@ std::optional<Error> Runtime::Start(const std::shared_ptr<detail::Invocation>& c
   // failures; the other shard's reply comes through this shard's inbox, which
   // only this shard's loop drains.
   if (!call->done_) {
-    call->deadline_ = Clock::now() + (call->timeout.count() > 0 ? call->timeout : options_.call_timeout);
+    call->deadline_ = Clock::now() + TimeoutOf(*call);
     call->wait_next_ = local.waiting;
     if (local.waiting != nullptr) local.waiting->wait_pprev_ = &call->wait_next_;
     call->wait_pprev_ = &local.waiting;
@@ -272,7 +274,7 @@ Task<void> Runtime::Wait(detail::Invocation& call) {
 Result<void> Runtime::Ended(const detail::Invocation& call) const {
   if (!call.timed_out_) return Result<void>();
   if (stopping_.load()) return Error(ErrorCode::kUnavailable, "the actor runtime stopped");
-  auto timeout = call.timeout.count() > 0 ? call.timeout : options_.call_timeout;
+  auto timeout = TimeoutOf(call);
   const MethodInfo* method = call.type_ != nullptr ? call.FindIn(*call.type_) : nullptr;
   return Error(ErrorCode::kDeadlineExceeded,
                fmt::format("the call to {}.{} timed out after {} ms", call.target.ToString(),
@@ -877,13 +879,10 @@ Task<Result<nlohmann::json>> Runtime::GetState(ActorId id) {
 }
 
 Task<Result<bool>> Runtime::Deactivate(ActorId id) {
-  const TypeInfo* type = registry_.Find(id.type);
-  if (type == nullptr) co_return Error(ErrorCode::kNotFound, "unknown actor type '" + id.type + "'");
-  auto key = CanonicalKey(type->key_kind, id.key);
-  if (!key.ok()) co_return key.error();
-  id.key = std::move(key).value();
-  size_t hash = ActorIdHash{}(id);
-  size_t shard = hash % shards_.size();
+  auto resolved = Resolve(id);
+  if (!resolved.ok()) co_return resolved.error();
+  size_t hash = resolved->second;
+  size_t shard = ShardOf(hash);
   co_return co_await shards_.RunOn(shard, [&]() -> Task<bool> {
     ActivationPtr act = Find(shard, id, hash);
     if (!act || act->phase != Phase::kActive) co_return false;
@@ -893,13 +892,10 @@ Task<Result<bool>> Runtime::Deactivate(ActorId id) {
 }
 
 Task<std::optional<Runtime::ActivationInfo>> Runtime::Inspect(ActorId id) {
-  const TypeInfo* type = registry_.Find(id.type);
-  if (type == nullptr) co_return std::nullopt;
-  auto key = CanonicalKey(type->key_kind, id.key);
-  if (!key.ok()) co_return std::nullopt;
-  id.key = std::move(key).value();
-  size_t hash = ActorIdHash{}(id);
-  size_t shard = hash % shards_.size();
+  auto resolved = Resolve(id);
+  if (!resolved.ok()) co_return std::nullopt;
+  size_t hash = resolved->second;
+  size_t shard = ShardOf(hash);
   co_return co_await shards_.RunOn(shard, [&]() -> std::optional<ActivationInfo> {
     ActivationPtr act = Find(shard, id, hash);
     if (!act || act->phase != Phase::kActive) return std::nullopt;

@@ -75,7 +75,9 @@ class Runtime {
   const ActorRegistry& registry() const { return registry_; }
   const RuntimeOptions& options() const { return options_; }
   runtime::ShardSet& shards() { return shards_; }
-  size_t ShardOf(const ActorId& id) const;
+  // Placement: the shard that owns an identity, from its ActorIdHash (the one
+  // function a cluster layer extends to (node, shard)).
+  size_t ShardOf(size_t hash) const { return hash % shards_.size(); }
 
   template <typename T>
   ActorRef<T> Ref(std::string key) {
@@ -196,6 +198,11 @@ class Runtime {
   void Emit(EventKind kind, const ActorId& id);
   ShardState& Local(size_t shard) { return *states_[shard]; }
   const ShardState& Local(size_t shard) const { return *states_[shard]; }
+  // Finds `id`'s type and puts its key in canonical form; the identity's hash.
+  Result<std::pair<const TypeInfo*, size_t>> Resolve(ActorId& id) const;
+  std::chrono::milliseconds TimeoutOf(const detail::Invocation& call) const {
+    return call.timeout.count() > 0 ? call.timeout : options_.call_timeout;
+  }
   // An activation's lease: granted on activation, renewed with its shard's.
   Lease LeaseOf(const Activation& activation) const;
   // The live activation of `id` on `shard`, or null.
